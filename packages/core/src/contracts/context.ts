@@ -1,0 +1,98 @@
+import type { AgentEvent, FailureInfo, ToolCallRecord } from './events.js';
+import type { JsonValue } from './json.js';
+import type { LLM, Usage } from './llm.js';
+import type { Logger } from './logger.js';
+import type { Memory } from './memory.js';
+import type { ChatMessage } from './message.js';
+import type { Metrics } from './metrics.js';
+import type { Stage } from './stage.js';
+import type { Storage } from './storage.js';
+import type { ToolInfo, ToolResult } from './tool.js';
+
+export interface QueueToolOptions {
+  /** Id of the model's tool call this answers; the result is added to the conversation as a tool message. */
+  toolCallId?: string;
+}
+
+export interface DiscoverToolsFilter {
+  /** Substring of the name or description (case-insensitive). */
+  search?: string;
+  /** Only tools of this plugin. */
+  plugin?: string;
+}
+
+/** Rarely needed powers, kept apart so the everyday API stays small. */
+export interface AdvancedContext {
+  /** Every scratch value of the run. */
+  readonly state: ReadonlyMap<string, unknown>;
+  /** Replaces the loaded history (messages before this run), e.g. after loading it from memory. */
+  setHistory(messages: readonly ChatMessage[]): void;
+  /** Adds any message (tool results, system notes) to this run's conversation. */
+  appendMessage(message: ChatMessage): void;
+  /** Messages added during this run (the user's message first). */
+  readonly newMessages: readonly ChatMessage[];
+  /** Sends a custom event to `agent.stream()` consumers. */
+  emit(name: string, data: unknown): void;
+  /** Sends a raw stream event (used by LLM plugins to forward tokens). */
+  emitEvent(event: AgentEvent): void;
+  /** True when the caller is consuming `agent.stream()`, so plugins can stream tokens. */
+  readonly streaming: boolean;
+  /** Adds model usage to the run's totals. */
+  addUsage(usage: Usage): void;
+  /** Outcomes of every tool call so far in this run. */
+  readonly toolCalls: readonly ToolCallRecord[];
+}
+
+/** Everything a plugin sees while it runs. */
+export interface Context {
+  readonly message: string;
+  readonly userId: string;
+  readonly conversationId: string;
+  readonly runId: string;
+  readonly stage: Stage;
+  /** 1-based loop iteration. */
+  readonly iteration: number;
+  /** Aborted when the caller cancels or the run times out. */
+  readonly signal: AbortSignal;
+  /** In the ERROR stage: what failed. */
+  readonly failure: FailureInfo | undefined;
+
+  /** Scratch values for this run only; they survive iterations. */
+  store(key: string, value: unknown): void;
+  load<T = unknown>(key: string): T | undefined;
+  has(key: string): boolean;
+
+  /** Persistent values, private to this user (needs a `memory` resource, or uses the in-process default). */
+  remember(key: string, value: JsonValue): Promise<void>;
+  recall<T extends JsonValue = JsonValue>(key: string): Promise<T | undefined>;
+  forget(key: string): Promise<boolean>;
+
+  /** History plus this run's messages, oldest first. */
+  conversation(): readonly ChatMessage[];
+  /** Adds an assistant message to the conversation. */
+  say(content: string): void;
+  /** Sets the response and ends the loop. Only allowed in DELIVER (and ERROR). */
+  respond(response: JsonValue): void;
+  /** Whether a response has been set. */
+  readonly responded: boolean;
+
+  /** Calls a registered tool now and waits for it. Failures come back as `ok: false`. */
+  tool<T = unknown>(name: string, args: unknown): Promise<ToolResult<T>>;
+  /** Queues a call to run in parallel with the others when the current stage ends; returns its call id. */
+  queueTool(name: string, args: unknown, options?: QueueToolOptions): string;
+  /** Results of queued calls that have completed, by call id. */
+  toolResult(callId: string): ToolResult | undefined;
+  /** Registered tools (only registered tools exist). */
+  discoverTools(filter?: DiscoverToolsFilter): ToolInfo[];
+
+  /** A resource by name; throws a clear error naming the missing resource. */
+  resource<T = unknown>(name: string): T;
+  hasResource(name: string): boolean;
+  readonly llm: LLM;
+  readonly memory: Memory;
+  readonly storage: Storage;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+
+  readonly advanced: AdvancedContext;
+}

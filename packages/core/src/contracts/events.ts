@@ -1,0 +1,69 @@
+import type { JsonValue } from './json.js';
+import type { Stage } from './stage.js';
+import type { Usage } from './llm.js';
+
+/** Details of a failure handed to ERROR-stage plugins. */
+export interface FailureInfo {
+  stage: Stage;
+  /** The plugin that failed, or `entity:engine` for engine-level failures (timeouts, max iterations). */
+  plugin: string;
+  iteration: number;
+  error: Error;
+  /** `error.code` for Entity errors, else the error's class name. */
+  errorType: string;
+  /** Text that is safe to show the user. */
+  safeMessage: string;
+}
+
+export interface PluginTiming {
+  plugin: string;
+  stage: Stage;
+  iteration: number;
+  durationMs: number;
+  success: boolean;
+}
+
+export interface ToolCallRecord {
+  callId: string;
+  name: string;
+  arguments: unknown;
+  success: boolean;
+  durationMs: number;
+  error?: string;
+}
+
+/** What happened during one `chat` run. */
+export interface RunInfo {
+  runId: string;
+  userId: string;
+  conversationId: string;
+  iterations: number;
+  durationMs: number;
+  plugins: PluginTiming[];
+  toolCalls: ToolCallRecord[];
+  usage: Usage;
+  /** Present when the run went through the ERROR stage. */
+  failure?: { stage: Stage; plugin: string; errorType: string; message: string };
+}
+
+export interface ChatResult {
+  /** What the DELIVER plugin passed to `respond()`. */
+  response: JsonValue;
+  /** The response as text (JSON for non-string responses). */
+  text: string;
+  info: RunInfo;
+}
+
+/** Events `agent.stream()` yields, in order. `done` is always last. */
+export type AgentEvent =
+  | { type: 'run-start'; runId: string; userId: string; conversationId: string }
+  | { type: 'stage'; stage: Stage; iteration: number }
+  | { type: 'token'; text: string }
+  | { type: 'tool-call'; callId: string; name: string; arguments: unknown }
+  | { type: 'tool-result'; callId: string; name: string; ok: boolean; value?: unknown; error?: string }
+  | { type: 'response'; response: JsonValue; text: string }
+  | { type: 'error'; errorType: string; message: string; stage: Stage; plugin: string }
+  | { type: 'custom'; name: string; data: unknown }
+  | { type: 'done'; result: ChatResult };
+
+export type AgentEventType = AgentEvent['type'];

@@ -1,0 +1,67 @@
+import type { ZodType } from 'zod';
+import type { Logger } from './logger.js';
+
+/** What a resource receives when it starts. */
+export interface ResourceStartContext {
+  /** The name it is registered under (`llm`, `reasoning_llm`, ...). */
+  name: string;
+  /** Resources it declared in `dependencies`, already started. */
+  resource<T = unknown>(name: string): T;
+  /** Whether an optional dependency is present. */
+  has(name: string): boolean;
+  log: Logger;
+  signal: AbortSignal;
+}
+
+/** Health of one resource, as reported by `healthCheck()`. */
+export interface HealthReport {
+  healthy: boolean;
+  /** What was checked and, when unhealthy, what to do about it. */
+  message: string;
+  details?: Record<string, unknown>;
+}
+
+/**
+ * Shared infrastructure created once per agent and injected into plugins by name.
+ * Every hook is optional: a plain object with methods is a valid resource.
+ */
+export interface Resource {
+  /** Names of resources that must start before this one. Missing ones are an error before anything starts. */
+  readonly dependencies?: readonly string[];
+  /** Names of resources used when present (e.g. metrics persisting to `memory`), started first if they exist. */
+  readonly optionalDependencies?: readonly string[];
+  start?(context: ResourceStartContext): Promise<void> | void;
+  stop?(): Promise<void> | void;
+  /** Connectivity/runtime check used by `validate({ runtime: true })` and `entity doctor`. */
+  healthCheck?(): Promise<HealthReport>;
+}
+
+/**
+ * A resource type selectable from YAML (`type: openai`). Packages export a list of these as
+ * `resourceTypes`, and the config loader finds them by `type`.
+ */
+export interface ResourceType<TConfig = unknown, TResource extends Resource = Resource> {
+  /** Globally unique type name used in YAML: `openai`, `pglite`, `s3`, ... */
+  type: string;
+  /** Package that provides it, used in "install X" messages. */
+  packageName: string;
+  /** Validates the YAML block (without `type`). Unknown keys should be rejected (`.strict()`). */
+  configSchema: ZodType<TConfig>;
+  create(config: TConfig): TResource | Promise<TResource>;
+}
+
+/** Where the config loader finds a type it was not given: `type` → package exporting `resourceTypes`. */
+export const KNOWN_RESOURCE_PACKAGES: Readonly<Record<string, string>> = Object.freeze({
+  openai: '@entity/resources-llm',
+  anthropic: '@entity/resources-llm',
+  ollama: '@entity/resources-llm',
+  fallback: '@entity/resources-llm',
+  pglite: '@entity/resources-memory',
+  postgres: '@entity/resources-memory',
+  local: '@entity/resources-storage',
+  s3: '@entity/resources-storage',
+  memory: '@entity/resources-storage',
+  pino: '@entity/logging',
+  logging: '@entity/logging',
+  metrics: '@entity/metrics',
+});

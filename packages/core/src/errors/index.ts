@@ -1,0 +1,16 @@
+export { DEFAULT_SAFE_MESSAGE, EntityError, type EntityErrorOptions } from './entity-error.js';
+export {
+  CancelledError,
+  CircuitOpenError,
+  ConfigError,
+  type ConfigIssue,
+  MaxIterationsError,
+  MissingPackageError,
+  PluginError,
+  ProviderError,
+  ResourceError,
+  StageError,
+  TimeoutError,
+  ToolError,
+  ValidationError,
+} from './error-kinds.js';

@@ -1,0 +1,4 @@
+export * from './contracts/index.js';
+export * from './define/index.js';
+export * from './errors/index.js';
+export * from './resilience/index.js';

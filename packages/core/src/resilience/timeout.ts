@@ -1,0 +1,44 @@
+import { CancelledError, TimeoutError } from '../errors/index.js';
+
+/**
+ * Runs `operation` with a time budget. The operation receives a signal that aborts on timeout
+ * or when `parentSignal` aborts, so well-behaved work (fetch, SDK calls) really stops.
+ */
+export async function withTimeout<T>(
+  operation: (signal: AbortSignal) => Promise<T>,
+  timeoutMs: number | undefined,
+  options: { signal?: AbortSignal | undefined; description?: string } = {},
+): Promise<T> {
+  const parentSignal = options.signal;
+  if (parentSignal?.aborted) throw new CancelledError();
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs) || timeoutMs <= 0) {
+    return operation(parentSignal ?? new AbortController().signal);
+  }
+  const controller = new AbortController();
+  const description = options.description ?? 'Operation';
+  let timer: NodeJS.Timeout | undefined;
+  const onParentAbort = () => controller.abort(parentSignal?.reason ?? new CancelledError());
+  parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => {
+      const error = new TimeoutError(`${description} timed out after ${timeoutMs} ms`, timeoutMs);
+      controller.abort(error);
+      reject(error);
+    }, timeoutMs);
+  });
+  const cancelled = new Promise<never>((_, reject) => {
+    controller.signal.addEventListener(
+      'abort',
+      () => {
+        if (parentSignal?.aborted) reject(new CancelledError());
+      },
+      { once: true },
+    );
+  });
+  try {
+    return await Promise.race([operation(controller.signal), timedOut, cancelled]);
+  } finally {
+    clearTimeout(timer);
+    parentSignal?.removeEventListener('abort', onParentAbort);
+  }
+}
