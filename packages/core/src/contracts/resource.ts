@@ -34,6 +34,11 @@ export interface Resource {
   stop?(): Promise<void> | void;
   /** Connectivity/runtime check used by `validate({ runtime: true })` and `entity doctor`. */
   healthCheck?(): Promise<HealthReport>;
+  /**
+   * Applies new parameters (from a hot reload) without a restart. Resources without it need a
+   * restart to change parameters. The config is the resource type's validated YAML block.
+   */
+  reconfigure?(config: unknown): Promise<void> | void;
 }
 
 /**

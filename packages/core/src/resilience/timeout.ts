@@ -22,8 +22,9 @@ export async function withTimeout<T>(
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
       const error = new TimeoutError(`${description} timed out after ${timeoutMs} ms`, timeoutMs);
-      controller.abort(error);
+      // Reject first: an operation that settles from inside its abort listener must not win the race.
       reject(error);
+      controller.abort(error);
     }, timeoutMs);
   });
   const cancelled = new Promise<never>((_, reject) => {

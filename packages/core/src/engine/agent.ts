@@ -1,0 +1,298 @@
+import { randomUUID } from 'node:crypto';
+import type { AgentEvent, ChatResult } from '../contracts/events.js';
+import type { InstrumentationProvider } from '../contracts/instrumentation.js';
+import type { Logger } from '../contracts/logger.js';
+import type { Metrics } from '../contracts/metrics.js';
+import type { Plugin } from '../contracts/plugin.js';
+import type { Resource } from '../contracts/resource.js';
+import type { Stage } from '../contracts/stage.js';
+import type { Tool } from '../contracts/tool.js';
+import { inMemoryLogger } from '../builtins/in-memory-logger.js';
+import { ConfigError, PluginError, TimeoutError, ValidationError } from '../errors/index.js';
+import { defaultChatPlugins } from './default-workflow.js';
+import { loggerObserver, metricsObserver } from './engine-observers.js';
+import { InstrumentationHub } from './instrumentation-hub.js';
+import { type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
+import { executeRun } from './pipeline.js';
+import { type PluginInput, PluginRegistry } from './plugin-registry.js';
+import { ResourceContainer } from './resource-container.js';
+import { Run } from './run.js';
+import { RunContext } from './run-context.js';
+import { DEFAULT_SETTINGS, type EngineRuntime, type EngineSettings, type EventSink } from './runtime.js';
+import { streamEvents } from './event-stream.js';
+import { type AgentDescription, describeAgent } from './describe-agent.js';
+import type { StageMapping, Workflow } from './workflow.js';
+import { fillDefaultResources, isLogger } from './zero-config.js';
+import type { Context } from '../contracts/context.js';
+
+export interface AgentOptions extends Partial<EngineSettings> {
+  /** Shown in logs and graphs. Default: `agent`. */
+  name?: string;
+  /** Resources by name (`llm`, `memory`, `storage`, `logging`, `metrics`, or any other name). */
+  resources?: Record<string, Resource>;
+  plugins?: PluginInput[];
+  tools?: Tool<any, unknown>[];
+  /** A reusable stage → plugin mapping; plugins it names must be registered (built-ins are). */
+  workflow?: Workflow;
+  /** Add the built-in chat workflow (load history, ask the model, run tools, respond). Default: true. */
+  defaultWorkflow?: boolean;
+  /** Fill in missing `llm`, `memory` and `storage` from installed `@entity/*` packages. Default: true. */
+  zeroConfig?: boolean;
+}
+
+export interface ChatOptions {
+  /** Whose message this is; memory and remembered values are private to this id. Default: `default`. */
+  userId?: string;
+  /** Which conversation of the user. Default: `default`. */
+  conversationId?: string;
+  /** Cancels the run; `chat` then rejects with CancelledError. */
+  signal?: AbortSignal;
+  /** Budget of this run in ms. Default: the agent's `runTimeoutMs`. */
+  timeoutMs?: number;
+}
+
+/** Parameters a hot reload may change. */
+export interface ReloadParameters {
+  settings?: Partial<EngineSettings>;
+  /** New config per plugin name, validated by the plugin's schema. */
+  pluginConfigs?: Record<string, unknown>;
+}
+
+const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
+
+/** An agent: plugins in stages, resources by name, one `chat` call per message. */
+export class Agent {
+  readonly name: string;
+  private readonly registry = new PluginRegistry();
+  private readonly container: ResourceContainer;
+  private readonly hub = new InstrumentationHub();
+  private readonly settings: EngineSettings;
+  private readonly options: AgentOptions;
+  private logger: Logger = inMemoryLogger({ level: 'warn' });
+  private starting: Promise<void> | undefined;
+  private runtime: EngineRuntime | undefined;
+
+  constructor(options: AgentOptions = {}) {
+    this.options = options;
+    this.name = options.name ?? 'agent';
+    this.settings = { ...DEFAULT_SETTINGS };
+    this.applySettings(options);
+    this.container = new ResourceContainer(options.resources);
+    for (const plugin of options.workflow?.plugins ?? []) this.registry.register(plugin);
+    for (const plugin of options.plugins ?? []) this.registry.register(plugin);
+    for (const tool of options.tools ?? []) this.registry.register(toolPlugin(tool));
+  }
+
+  /** Registers a plugin, a plugin with options, or a plain function (its stage is inferred). */
+  use<TConfig>(plugin: Plugin<TConfig> | ((context: Context) => Promise<void> | void), options: { config?: unknown; stages?: readonly Stage[] } = {}): this {
+    this.assertNotStarted('use()');
+    this.registry.register(typeof plugin === 'function' ? plugin : { plugin: plugin as Plugin<unknown>, ...options });
+    return this;
+  }
+
+  /** Registers a tool (Layer 0): a `defineTool` result, or a name, options and a function. */
+  tool<TInput, TOutput>(tool: Tool<TInput, TOutput>): this;
+  tool<TInput, TOutput>(name: string, options: ToolHelperOptions<TInput>, execute: Tool<TInput, TOutput>['execute']): this;
+  tool<TInput, TOutput>(
+    toolOrName: Tool<TInput, TOutput> | string,
+    options?: ToolHelperOptions<TInput>,
+    execute?: Tool<TInput, TOutput>['execute'],
+  ): this {
+    this.assertNotStarted('tool()');
+    this.registry.register(toolPlugin(toolOrName, options, execute));
+    return this;
+  }
+
+  /**
+   * Adds a THINK step (Layer 0): the string `build(ctx)` returns is sent to the `llm` resource
+   * (with the conversation and the registered tools) in place of the user's message, and the
+   * answer is stored as `ctx.load(name)` and becomes the turn's answer.
+   */
+  prompt(build: string | ((context: Context) => string | Promise<string>), options: PromptOptions = {}): this {
+    this.assertNotStarted('prompt()');
+    this.registry.register(promptPlugin(build, options, this.registry.all().length));
+    return this;
+  }
+
+  /** Starts resources and plugins; safe to call more than once. `chat` calls it for you. */
+  start(): Promise<void> {
+    this.starting ??= this.startOnce().catch((error: unknown) => {
+      this.starting = undefined;
+      throw error;
+    });
+    return this.starting;
+  }
+
+  /** Registers the built-ins and orders every stage; repeatable, so `describe()` can use it before start. */
+  private prepare(): void {
+    const useDefaults = this.options.defaultWorkflow ?? true;
+    if (useDefaults && !this.registry.has('entity:chat')) {
+      for (const plugin of defaultChatPlugins({
+        historyLimit: () => this.settings.historyLimit,
+        instructions: () => this.settings.instructions,
+      })) {
+        this.registry.register(plugin);
+      }
+    }
+    this.registry.applyWorkflow(this.options.workflow?.stages ?? this.defaultOrdering(useDefaults));
+  }
+
+  private async startOnce(): Promise<void> {
+    this.prepare();
+    const needed = new Set(this.registry.all().flatMap((registered) => registered.plugin.dependencies ?? []));
+    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true);
+    this.checkPluginDependencies();
+    const logging = this.container.get<unknown>('logging');
+    this.logger = isLogger(logging) ? logging.child({ agent: this.name }) : this.logger;
+    await this.container.start(this.logger);
+    this.attachObservers();
+    for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
+    this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
+    for (const registered of this.registry.all()) {
+      try {
+        await registered.plugin.init?.({
+          config: registered.config,
+          resource: (name) => this.container.get(name),
+          has: (name) => this.container.has(name),
+          log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
+        });
+      } catch (error) {
+        await this.stop();
+        throw new PluginError(registered.plugin.name, `Plugin "${registered.plugin.name}" failed to initialise: ${(error as Error).message}`, {
+          cause: error,
+        });
+      }
+    }
+  }
+
+  /** Built-ins frame the user's plugins: history loads first, the built-in model call and reply come last. */
+  private defaultOrdering(useDefaults: boolean): StageMapping {
+    if (!useDefaults) return {};
+    const user = (stage: Stage) =>
+      this.registry.all().filter((r) => !r.plugin.name.startsWith('entity:') && r.assignment.stages.includes(stage)).map((r) => r.plugin.name);
+    return {
+      PARSE: ['entity:load-conversation', ...user('PARSE')],
+      THINK: [...user('THINK'), 'entity:chat'],
+      DO: [...user('DO'), 'entity:run-tool-calls'],
+      DELIVER: [...user('DELIVER'), 'entity:respond'],
+    };
+  }
+
+  private checkPluginDependencies(): void {
+    const issues = this.registry.all().flatMap(({ plugin }) =>
+      (plugin.dependencies ?? [])
+        .filter((name) => !this.container.has(name))
+        .map((name) => ({
+          path: `plugins.${plugin.name}.dependencies`,
+          message: `plugin "${plugin.name}" needs resource "${name}", which is not configured`,
+          fix: `add "${name}" under resources`,
+        })),
+    );
+    if (issues.length > 0) throw new ConfigError(issues);
+  }
+
+  private attachObservers(): void {
+    this.hub.clear();
+    for (const [name, resource] of this.container.entries()) {
+      const provider = resource as Partial<InstrumentationProvider>;
+      if (provider.instrumentation) this.hub.add(provider.instrumentation);
+      else if (name === 'metrics') this.hub.add(metricsObserver(resource as unknown as Metrics));
+      else if (name === 'logging' && this.options.resources?.logging && isLogger(resource)) this.hub.add(loggerObserver(resource));
+    }
+  }
+
+  /** Stops plugins, then resources in reverse start order. */
+  async stop(): Promise<void> {
+    const pending = this.starting;
+    this.starting = undefined;
+    this.runtime = undefined;
+    await pending?.catch(() => {});
+    for (const registered of this.registry.all().reverse()) {
+      try {
+        await registered.plugin.shutdown?.();
+      } catch (error) {
+        this.logger.error(`Plugin "${registered.plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
+      }
+    }
+    await this.container.stop(this.logger);
+  }
+
+  /** Runs one message through the stages and returns the response with what happened. */
+  chat(message: string, options: ChatOptions = {}): Promise<ChatResult> {
+    return this.execute(message, options, undefined);
+  }
+
+  /** Like `chat`, as a stream of events (stages, tokens, tool calls, the response); `done` comes last. */
+  stream(message: string, options: ChatOptions = {}): AsyncIterable<AgentEvent> {
+    return streamEvents((emit, signal) => this.execute(message, { ...options, signal }, emit), options.signal);
+  }
+
+  private async execute(message: string, options: ChatOptions, emit: EventSink | undefined): Promise<ChatResult> {
+    if (typeof message !== 'string') throw new ValidationError(`chat() needs the message as a string; got ${typeof message}`);
+    const userId = options.userId ?? 'default';
+    const conversationId = options.conversationId ?? 'default';
+    for (const [label, value] of [['userId', userId], ['conversationId', conversationId]] as const) {
+      if (!ID_PATTERN.test(value)) {
+        throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
+      }
+    }
+    await this.start();
+    const runtime = this.runtime!;
+    const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
+    const timeout = new AbortController();
+    const timer = setTimeout(() => timeout.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
+      safeMessage: 'Sorry, that took too long. Please try again.',
+    })), timeoutMs);
+    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
+    const run = new Run(randomUUID(), message, userId, conversationId, signal, emit);
+    try {
+      return await executeRun(run, new RunContext(run, runtime), runtime);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  /** Hot reload of parameters only; plugin or resource topology changes need a restart. */
+  reloadParameters(parameters: ReloadParameters): void {
+    const next: EngineSettings = { ...this.settings };
+    Object.assign(next, parameters.settings);
+    const parsedConfigs = new Map<string, unknown>();
+    for (const [name, config] of Object.entries(parameters.pluginConfigs ?? {})) {
+      const registered = this.registry.get(name);
+      if (!registered) {
+        throw new ConfigError([{ path: `plugins.${name}`, message: `plugin "${name}" is not registered; adding plugins changes the topology`, fix: 'restart required' }]);
+      }
+      const parsed = registered.plugin.configSchema ? registered.plugin.configSchema.safeParse(config) : { success: true as const, data: config };
+      if (!parsed.success) throw new ConfigError([{ path: `plugins.${name}.config`, message: parsed.error.message, fix: 'correct the plugin config' }]);
+      parsedConfigs.set(name, parsed.data);
+    }
+    this.applySettings(next);
+    for (const [name, config] of parsedConfigs) this.registry.get(name)!.config = config;
+  }
+
+  private applySettings(settings: Partial<EngineSettings>): void {
+    for (const key of ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const) {
+      const value = settings[key];
+      if (value === undefined) continue;
+      if (!Number.isInteger(value) || value < 1) {
+        throw new ConfigError([{ path: key, message: `must be a positive integer; got ${String(value)}`, fix: `set ${key} to a whole number >= 1` }]);
+      }
+      this.settings[key] = value;
+    }
+    if ('instructions' in settings) this.settings.instructions = settings.instructions;
+  }
+
+  private assertNotStarted(method: string): void {
+    if (this.starting) throw new ConfigError([{ path: '', message: `${method} was called after the agent started`, fix: 'register plugins and tools before start()/chat(), or stop() first' }]);
+  }
+
+  /** Resource names, plugins per stage and tools: what `entity graph` draws. */
+  describe(): AgentDescription {
+    this.prepare();
+    return describeAgent(this.name, this.registry, this.container);
+  }
+
+  get currentSettings(): Readonly<EngineSettings> {
+    return this.settings;
+  }
+}

@@ -1,0 +1,74 @@
+import type { Context } from '../contracts/context.js';
+import type { ChatRequest, ChatResponse } from '../contracts/llm.js';
+import type { ChatMessage, ToolCall } from '../contracts/message.js';
+
+/** Run-state keys the built-in plugins share. Namespaced so user plugins cannot collide by accident. */
+export const STATE = {
+  answer: 'entity:answer',
+  pendingToolCalls: 'entity:pending-tool-calls',
+  answeredIteration: 'entity:answered-iteration',
+  promptOverride: 'entity:prompt-override',
+  instructions: 'entity:instructions',
+} as const;
+
+export interface AskModelOptions {
+  /** Replaces the user's message in what the model sees (the stored history keeps the original). */
+  userContent?: string;
+  /** System prompt for this call. */
+  system?: string;
+  temperature?: number;
+  /** Offer the registered tools to the model. Default: true. */
+  useTools?: boolean;
+  /** Name of the LLM resource. Default: `llm`. */
+  llmResource?: string;
+}
+
+function messagesFor(context: Context, options: AskModelOptions): ChatMessage[] {
+  const override = options.userContent ?? context.load<string>(STATE.promptOverride);
+  const history = context.conversation();
+  const newMessages = context.advanced.newMessages;
+  const messages: ChatMessage[] = [];
+  const system = options.system ?? context.load<string>(STATE.instructions);
+  if (system) messages.push({ role: 'system', content: system });
+  for (const message of history) {
+    messages.push(override !== undefined && message === newMessages[0] ? { role: 'user', content: override } : message);
+  }
+  return messages;
+}
+
+async function streamChat(context: Context, request: ChatRequest, llmName: string): Promise<ChatResponse> {
+  const llm = context.resource<import('../contracts/llm.js').LLM>(llmName);
+  if (!context.advanced.streaming || !llm.stream) return llm.chat(request);
+  for await (const event of llm.stream(request)) {
+    if (event.type === 'text-delta') context.advanced.emitEvent({ type: 'token', text: event.text });
+    else if (event.type === 'finish') return event.response;
+  }
+  throw new Error(`The "${llmName}" stream ended without a final response`);
+}
+
+/**
+ * One model call of the default workflow and of `agent.prompt()` helpers: sends the conversation
+ * (with the registered tools), records usage, and leaves either pending tool calls for DO or an
+ * answer for DELIVER.
+ */
+export async function askModel(context: Context, options: AskModelOptions = {}): Promise<ChatResponse> {
+  if (options.userContent !== undefined) context.store(STATE.promptOverride, options.userContent);
+  const tools = options.useTools === false ? [] : context.discoverTools();
+  const request: ChatRequest = {
+    messages: messagesFor(context, options),
+    signal: context.signal,
+    ...(tools.length > 0 ? { tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })) } : {}),
+    ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+  };
+  const response = await streamChat(context, request, options.llmResource ?? 'llm');
+  context.advanced.addUsage(response.usage);
+  context.advanced.appendMessage({
+    role: 'assistant',
+    content: response.content,
+    ...(response.toolCalls.length > 0 ? { toolCalls: response.toolCalls } : {}),
+  });
+  context.store(STATE.pendingToolCalls, response.toolCalls satisfies ToolCall[]);
+  context.store(STATE.answeredIteration, context.iteration);
+  if (response.toolCalls.length === 0) context.store(STATE.answer, response.content);
+  return response;
+}

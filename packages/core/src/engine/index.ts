@@ -1,0 +1,12 @@
+export { Agent, type AgentOptions, type ChatOptions, type ReloadParameters } from './agent.js';
+export { askModel, type AskModelOptions } from './ask-model.js';
+export { DEFAULT_CHAT_WORKFLOW } from './default-workflow.js';
+export type { AgentDescription } from './describe-agent.js';
+export { errorTypeOf } from './instrumentation-hub.js';
+export type { PromptOptions, ToolHelperOptions } from './layer-zero.js';
+export { assignStages, type PluginFunction, type StageAssignment, type StageSource } from './plugin-analysis.js';
+export type { PluginInput } from './plugin-registry.js';
+export { importFromProject } from './project-import.js';
+export { ResourceContainer } from './resource-container.js';
+export { DEFAULT_SETTINGS, type EngineSettings } from './runtime.js';
+export { type StageMapping, Workflow } from './workflow.js';

@@ -1,0 +1,109 @@
+import type { OperationEnd } from '../contracts/instrumentation.js';
+import { errorTypeOf, type InstrumentationHub, toError } from './instrumentation-hub.js';
+
+/** Who is calling: attached to every resource operation so metrics can be attributed to a run. */
+export interface CallerInfo {
+  runId?: string;
+  userId?: string;
+  conversationId?: string;
+  parentId?: number;
+}
+
+const LIFECYCLE = new Set(['start', 'stop', 'healthCheck', 'then', 'constructor', 'instrumentation', 'reconfigure']);
+/** Optional capability objects of the core contracts whose methods are resource calls too. */
+const NESTED_CAPABILITIES = new Set(['vectors', 'database']);
+
+/** Model, provider and token counts read from whatever a call returned (LLM responses, embeddings). */
+function attributesOf(value: unknown): Record<string, unknown> | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  const { model, provider, usage } = value as { model?: unknown; provider?: unknown; usage?: Record<string, unknown> };
+  if (typeof model !== 'string' && typeof provider !== 'string' && !usage) return undefined;
+  const attributes: Record<string, unknown> = {};
+  if (typeof model === 'string') attributes.model = model;
+  if (typeof provider === 'string') attributes.provider = provider;
+  if (usage && typeof usage === 'object') {
+    for (const key of ['inputTokens', 'outputTokens', 'totalTokens', 'costUsd']) {
+      if (typeof usage[key] === 'number') attributes[key] = usage[key];
+    }
+  }
+  return attributes;
+}
+
+async function* observeStream(
+  source: AsyncIterable<unknown>,
+  finish: (end: Omit<OperationEnd, 'durationMs'>) => void,
+): AsyncGenerator<unknown> {
+  let attributes: Record<string, unknown> | undefined;
+  try {
+    for await (const event of source) {
+      if (typeof event === 'object' && event !== null && (event as { type?: unknown }).type === 'finish') {
+        attributes = attributesOf((event as { response?: unknown }).response);
+      }
+      yield event;
+    }
+    finish({ success: true, ...(attributes ? { attributes } : {}) });
+  } catch (error) {
+    finish({ success: false, error: toError(error), errorType: errorTypeOf(error) });
+    throw error;
+  }
+}
+
+/**
+ * Wraps a resource so every method call reports its duration and outcome, without the resource
+ * author writing a line. Nested plain objects (`memory.vectors`, `memory.database`) are wrapped
+ * too, with their path in the operation name.
+ */
+export function instrumentResource<T extends object>(
+  name: string,
+  resource: T,
+  hub: InstrumentationHub,
+  caller: CallerInfo,
+  path = '',
+): T {
+  const wrappers = new Map<PropertyKey, unknown>();
+  return new Proxy(resource, {
+    get(target, property) {
+      const value = Reflect.get(target, property, target) as unknown;
+      if (typeof property === 'symbol' || LIFECYCLE.has(property) || !hub.active) return value;
+      if (wrappers.has(property)) return wrappers.get(property);
+      let wrapped: unknown = value;
+      if (typeof value === 'function') {
+        const operation = path + property;
+        wrapped = function instrumented(this: unknown, ...args: unknown[]) {
+          const startTime = performance.now();
+          const end = hub.start({ kind: 'resource', id: hub.newId(), name, operation, ...caller });
+          const finish = (outcome: Omit<OperationEnd, 'durationMs'>) => end({ ...outcome, durationMs: performance.now() - startTime });
+          let result: unknown;
+          try {
+            result = (value as (...a: unknown[]) => unknown).apply(target, args);
+          } catch (error) {
+            finish({ success: false, error: toError(error), errorType: errorTypeOf(error) });
+            throw error;
+          }
+          if (result instanceof Promise) {
+            return result.then(
+              (resolved) => {
+                const attributes = attributesOf(resolved);
+                finish({ success: true, ...(attributes ? { attributes } : {}) });
+                return resolved;
+              },
+              (error: unknown) => {
+                finish({ success: false, error: toError(error), errorType: errorTypeOf(error) });
+                throw error;
+              },
+            );
+          }
+          if (typeof result === 'object' && result !== null && Symbol.asyncIterator in result) {
+            return observeStream(result as AsyncIterable<unknown>, finish);
+          }
+          finish({ success: true });
+          return result;
+        };
+      } else if (typeof value === 'object' && value !== null && NESTED_CAPABILITIES.has(property)) {
+        wrapped = instrumentResource(name, value, hub, caller, `${path}${property}.`);
+      }
+      wrappers.set(property, wrapped);
+      return wrapped;
+    },
+  });
+}

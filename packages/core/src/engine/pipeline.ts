@@ -1,0 +1,232 @@
+import type { ChatResult, FailureInfo, RunInfo } from '../contracts/events.js';
+import { PIPELINE_STAGES, type Stage } from '../contracts/stage.js';
+import {
+  CancelledError,
+  DEFAULT_SAFE_MESSAGE,
+  EntityError,
+  MaxIterationsError,
+  TimeoutError,
+} from '../errors/index.js';
+import { errorTypeOf, toError } from './instrumentation-hub.js';
+import type { RegisteredPlugin } from './plugin-registry.js';
+import type { Run } from './run.js';
+import type { RunContext } from './run-context.js';
+import type { EngineRuntime } from './runtime.js';
+import { flushToolQueue } from './tool-runner.js';
+
+/** A plugin failure on its way to the ERROR stage. */
+class StageFailure extends Error {
+  constructor(
+    readonly stage: Stage,
+    readonly plugin: string,
+    readonly original: unknown,
+  ) {
+    super(toError(original).message);
+  }
+}
+
+const ENGINE = 'entity:engine';
+
+/** Resolves when `promise` settles, or rejects as soon as the run is aborted, so a stuck plugin cannot hold a run. */
+function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (TimeoutError.isInstance(reason) || CancelledError.isInstance(reason)) return reason;
+  return new CancelledError();
+}
+
+async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, registered: RegisteredPlugin): Promise<void> {
+  const { plugin } = registered;
+  if (!plugin.execute) return;
+  const startTime = performance.now();
+  const end = runtime.hub.start({
+    kind: 'plugin',
+    id: runtime.hub.newId(),
+    parentId: run.stageSpanId,
+    name: plugin.name,
+    runId: run.runId,
+    userId: run.userId,
+    conversationId: run.conversationId,
+    stage: run.stage,
+    iteration: run.iteration,
+  });
+  let success = false;
+  let failure: unknown;
+  try {
+    const result = plugin.execute(context, registered.config as never);
+    if (result instanceof Promise) await untilAborted(result, run.signal);
+    success = true;
+  } catch (error) {
+    failure = error;
+    throw new StageFailure(run.stage, plugin.name, error);
+  } finally {
+    const durationMs = performance.now() - startTime;
+    run.pluginTimings.push({ plugin: plugin.name, stage: run.stage, iteration: run.iteration, durationMs, success });
+    end(success ? { durationMs, success } : { durationMs, success, error: toError(failure), errorType: errorTypeOf(failure) });
+  }
+}
+
+async function runStage(run: Run, context: RunContext, runtime: EngineRuntime, stage: Stage): Promise<void> {
+  const plugins = runtime.registry.forStage(stage);
+  if (plugins.length === 0 && run.queue.length === 0) return;
+  run.stage = stage;
+  run.emit?.({ type: 'stage', stage, iteration: run.iteration });
+  const startTime = performance.now();
+  run.stageSpanId = runtime.hub.newId();
+  const end = runtime.hub.start({
+    kind: 'stage',
+    id: run.stageSpanId,
+    parentId: run.spanId,
+    name: stage,
+    runId: run.runId,
+    userId: run.userId,
+    conversationId: run.conversationId,
+    stage,
+    iteration: run.iteration,
+  });
+  try {
+    for (const registered of plugins) {
+      if (run.signal.aborted) throw new StageFailure(stage, ENGINE, abortReason(run.signal));
+      await runPlugin(run, context, runtime, registered);
+    }
+    await flushToolQueue(run, runtime);
+    end({ durationMs: performance.now() - startTime, success: true });
+  } catch (error) {
+    end({ durationMs: performance.now() - startTime, success: false, error: toError(error), errorType: errorTypeOf(error) });
+    if (error instanceof StageFailure) throw error;
+    throw new StageFailure(stage, ENGINE, error);
+  }
+}
+
+function failureInfo(failure: StageFailure, iteration: number): FailureInfo {
+  const error = toError(failure.original);
+  return {
+    stage: failure.stage,
+    plugin: failure.plugin,
+    iteration,
+    error,
+    errorType: errorTypeOf(failure.original),
+    safeMessage: EntityError.isInstance(failure.original) ? failure.original.safeMessage : DEFAULT_SAFE_MESSAGE,
+  };
+}
+
+/** ERROR stage: failure plugins may respond; if none does, the safe message; if one throws, a last-resort reply. */
+async function runErrorStage(run: Run, context: RunContext, runtime: EngineRuntime, failure: StageFailure): Promise<void> {
+  const info = failureInfo(failure, run.iteration);
+  run.failure = info;
+  run.responded = false;
+  run.response = undefined;
+  runtime.logger.error(`Plugin "${info.plugin}" failed in ${info.stage}: ${info.error.message}`, {
+    component: 'pipeline',
+    runId: run.runId,
+    userId: run.userId,
+    conversationId: run.conversationId,
+    stage: info.stage,
+    plugin: info.plugin,
+    errorType: info.errorType,
+    stack: info.error.stack,
+  });
+  run.emit?.({ type: 'error', errorType: info.errorType, message: info.safeMessage, stage: info.stage, plugin: info.plugin });
+  run.queue.length = 0;
+  try {
+    await runStage(run, context, runtime, 'ERROR');
+  } catch (error) {
+    const cause = error instanceof StageFailure ? error.original : error;
+    runtime.logger.error(`The ERROR stage itself failed: ${toError(cause).message}`, {
+      component: 'pipeline',
+      runId: run.runId,
+      plugin: error instanceof StageFailure ? error.plugin : ENGINE,
+      errorType: errorTypeOf(cause),
+    });
+    run.response = DEFAULT_SAFE_MESSAGE;
+    run.responded = true;
+    return;
+  }
+  if (!run.responded) {
+    run.response = info.safeMessage;
+    run.responded = true;
+  }
+}
+
+/** Runs PARSE → THINK → DO → REVIEW → DELIVER until a DELIVER plugin responds, then returns the result. */
+export async function executeRun(run: Run, context: RunContext, runtime: EngineRuntime): Promise<ChatResult> {
+  const startTime = performance.now();
+  run.spanId = runtime.hub.newId();
+  run.emit?.({ type: 'run-start', runId: run.runId, userId: run.userId, conversationId: run.conversationId });
+  const end = runtime.hub.start({
+    kind: 'run',
+    id: run.spanId,
+    name: 'run',
+    runId: run.runId,
+    userId: run.userId,
+    conversationId: run.conversationId,
+  });
+  try {
+    try {
+      const { maxIterations } = runtime.settings;
+      loop: for (run.iteration = 1; run.iteration <= maxIterations; run.iteration++) {
+        for (const stage of PIPELINE_STAGES) {
+          await runStage(run, context, runtime, stage);
+          if (run.responded) break loop;
+        }
+      }
+      if (!run.responded) {
+        run.iteration = maxIterations;
+        throw new StageFailure('DELIVER', ENGINE, new MaxIterationsError(maxIterations));
+      }
+    } catch (error) {
+      const failure = error instanceof StageFailure ? error : new StageFailure(run.stage, ENGINE, error);
+      // A caller's cancellation ends the run; nobody is waiting for an apology.
+      if (CancelledError.isInstance(failure.original)) throw failure.original;
+      await runErrorStage(run, context, runtime, failure);
+    }
+  } catch (error) {
+    end({ durationMs: performance.now() - startTime, success: false, error: toError(error), errorType: errorTypeOf(error), attributes: { iterations: run.iteration } });
+    throw error;
+  }
+  const durationMs = performance.now() - startTime;
+  const info = runInfo(run, durationMs);
+  end({
+    durationMs,
+    success: run.failure === undefined,
+    ...(run.failure ? { error: run.failure.error, errorType: run.failure.errorType } : {}),
+    attributes: { iterations: info.iterations, inputTokens: run.usage.inputTokens, outputTokens: run.usage.outputTokens },
+  });
+  const response = run.response ?? DEFAULT_SAFE_MESSAGE;
+  const text = typeof response === 'string' ? response : JSON.stringify(response);
+  run.emit?.({ type: 'response', response, text });
+  return { response, text, info };
+}
+
+function runInfo(run: Run, durationMs: number): RunInfo {
+  return {
+    runId: run.runId,
+    userId: run.userId,
+    conversationId: run.conversationId,
+    iterations: Math.min(run.iteration, Number.MAX_SAFE_INTEGER),
+    durationMs,
+    plugins: run.pluginTimings,
+    toolCalls: run.toolCalls,
+    usage: { ...run.usage },
+    ...(run.failure
+      ? { failure: { stage: run.failure.stage, plugin: run.failure.plugin, errorType: run.failure.errorType, message: run.failure.error.message } }
+      : {}),
+  };
+}

@@ -1,0 +1,58 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { MissingPackageError } from '../errors/index.js';
+
+function entryOf(manifest: { exports?: unknown; module?: string; main?: string }): string {
+  const root = typeof manifest.exports === 'object' && manifest.exports !== null ? (manifest.exports as Record<string, unknown>)['.'] ?? manifest.exports : manifest.exports;
+  if (typeof root === 'string') return root;
+  if (typeof root === 'object' && root !== null) {
+    const conditions = root as Record<string, unknown>;
+    for (const condition of ['import', 'node', 'default']) {
+      const target = conditions[condition];
+      if (typeof target === 'string') return target;
+      if (typeof target === 'object' && target !== null && typeof (target as Record<string, unknown>).default === 'string') {
+        return (target as Record<string, string>).default!;
+      }
+    }
+  }
+  return manifest.module ?? manifest.main ?? 'index.js';
+}
+
+/** Finds `packageName` in the node_modules folders above `fromDir` (how Node resolves, without needing `exports` to allow it). */
+function findInstalled(packageName: string, fromDir: string): string | undefined {
+  for (let dir = fromDir; ; dir = dirname(dir)) {
+    const manifestPath = join(dir, 'node_modules', packageName, 'package.json');
+    if (existsSync(manifestPath)) return manifestPath;
+    if (dirname(dir) === dir) return undefined;
+  }
+}
+
+/**
+ * Loads an optional package the user installed (an adapter, a provider package) only when a
+ * feature needs it. Looks from core's own location first, then from the project directory —
+ * with pnpm's strict layout, core cannot see packages it does not depend on, but the project can.
+ */
+export async function importFromProject<T>(packageName: string, feature: string, projectDir = process.cwd()): Promise<T> {
+  try {
+    return (await import(packageName)) as T;
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    const message = error instanceof Error ? error.message : '';
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !message.includes(`'${packageName}'`)) throw error;
+  }
+  const manifestPath = findInstalled(packageName, projectDir);
+  if (!manifestPath) throw new MissingPackageError(packageName, feature);
+  const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Parameters<typeof entryOf>[0];
+  return (await import(pathToFileURL(join(dirname(manifestPath), entryOf(manifest))).href)) as T;
+}
+
+/** Like importFromProject, but undefined when the package is not installed. */
+export async function importIfInstalled<T>(packageName: string, projectDir?: string): Promise<T | undefined> {
+  try {
+    return await importFromProject<T>(packageName, packageName, projectDir);
+  } catch (error) {
+    if (MissingPackageError.isInstance(error)) return undefined;
+    throw error;
+  }
+}

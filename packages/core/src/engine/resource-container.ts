@@ -1,0 +1,135 @@
+import type { Logger } from '../contracts/logger.js';
+import type { Resource, ResourceStartContext } from '../contracts/resource.js';
+import { ResourceError } from '../errors/index.js';
+
+/**
+ * Holds the agent's resources: checks the dependency graph before anything starts, starts them
+ * one at a time in dependency order, and stops whatever started in reverse order — also when a
+ * start failed midway.
+ */
+export class ResourceContainer {
+  private readonly resources = new Map<string, Resource>();
+  private readonly started: string[] = [];
+  private startOrder: string[] | undefined;
+
+  constructor(resources: Record<string, Resource> = {}) {
+    for (const [name, resource] of Object.entries(resources)) this.add(name, resource);
+  }
+
+  add(name: string, resource: Resource): void {
+    if (this.startOrder) throw new ResourceError(name, `Cannot add resource "${name}" after the agent started`);
+    if (this.resources.has(name)) throw new ResourceError(name, `A resource named "${name}" is already registered`);
+    this.resources.set(name, resource);
+  }
+
+  has(name: string): boolean {
+    return this.resources.has(name);
+  }
+
+  get<T = unknown>(name: string): T {
+    const resource = this.resources.get(name);
+    if (!resource) {
+      const known = [...this.resources.keys()].join(', ') || 'none';
+      throw new ResourceError(name, `No resource named "${name}" (registered: ${known}). Add it under "resources" in the agent config.`, {
+        code: 'RESOURCE_MISSING',
+      });
+    }
+    return resource as T;
+  }
+
+  names(): string[] {
+    return [...this.resources.keys()];
+  }
+
+  entries(): [string, Resource][] {
+    return [...this.resources.entries()];
+  }
+
+  /** Topological order; throws on missing dependencies and cycles, naming them. Nothing is started. */
+  resolveOrder(): string[] {
+    const missing: string[] = [];
+    for (const [name, resource] of this.resources) {
+      for (const dependency of resource.dependencies ?? []) {
+        if (!this.resources.has(dependency)) missing.push(`"${name}" needs "${dependency}"`);
+      }
+    }
+    if (missing.length > 0) {
+      throw new ResourceError(missing[0]!.split('"')[1]!, `Missing resource dependencies: ${missing.join('; ')}. Add them under "resources".`, {
+        code: 'RESOURCE_MISSING',
+      });
+    }
+    const order: string[] = [];
+    const state = new Map<string, 'visiting' | 'done'>();
+    const visit = (name: string, path: string[]) => {
+      const seen = state.get(name);
+      if (seen === 'done') return;
+      if (seen === 'visiting') {
+        const cycle = [...path.slice(path.indexOf(name)), name];
+        throw new ResourceError(name, `Resource dependency cycle: ${cycle.join(' -> ')}`, { code: 'RESOURCE_CYCLE' });
+      }
+      state.set(name, 'visiting');
+      const resource = this.resources.get(name)!;
+      const dependencies = [
+        ...(resource.dependencies ?? []),
+        ...(resource.optionalDependencies ?? []).filter((dependency) => this.resources.has(dependency)),
+      ];
+      for (const dependency of dependencies) visit(dependency, [...path, name]);
+      state.set(name, 'done');
+      order.push(name);
+    };
+    for (const name of this.resources.keys()) visit(name, []);
+    return order;
+  }
+
+  /** Starts every resource in dependency order; on the first failure stops what started and rethrows. */
+  async start(log: Logger, signal: AbortSignal = new AbortController().signal): Promise<void> {
+    const order = this.resolveOrder();
+    this.startOrder = order;
+    for (const name of order) {
+      const resource = this.resources.get(name)!;
+      const allowed = new Set([...(resource.dependencies ?? []), ...(resource.optionalDependencies ?? [])]);
+      const context: ResourceStartContext = {
+        name,
+        resource: <T>(dependency: string): T => {
+          if (!allowed.has(dependency)) {
+            throw new ResourceError(name, `Resource "${name}" used "${dependency}" without declaring it in dependencies`);
+          }
+          return this.get<T>(dependency);
+        },
+        has: (dependency) => allowed.has(dependency) && this.resources.has(dependency),
+        log: log.child({ component: 'resource', resource: name }),
+        signal,
+      };
+      try {
+        await resource.start?.(context);
+        this.started.push(name);
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        await this.stop(log);
+        throw new ResourceError(name, `Resource "${name}" failed to start: ${reason}`, { cause: error, code: 'RESOURCE_START_FAILED' });
+      }
+    }
+  }
+
+  /** Stops started resources in reverse order. Every stop runs even if one throws; errors are logged. */
+  async stop(log: Logger): Promise<void> {
+    while (this.started.length > 0) {
+      const name = this.started.pop()!;
+      try {
+        await this.resources.get(name)?.stop?.();
+      } catch (error) {
+        log.error(`Resource "${name}" failed to stop cleanly`, {
+          component: 'resource',
+          resource: name,
+          errorType: error instanceof Error ? error.name : typeof error,
+          error: error instanceof Error ? error.message : String(error),
+        });
+      }
+    }
+    this.startOrder = undefined;
+  }
+
+  get isStarted(): boolean {
+    return this.startOrder !== undefined;
+  }
+}

@@ -1,0 +1,177 @@
+import type { AdvancedContext, Context, DiscoverToolsFilter, QueueToolOptions } from '../contracts/context.js';
+import type { AgentEvent, FailureInfo } from '../contracts/events.js';
+import type { JsonValue } from '../contracts/json.js';
+import type { LLM, Usage } from '../contracts/llm.js';
+import type { Logger } from '../contracts/logger.js';
+import type { Memory } from '../contracts/memory.js';
+import type { ChatMessage } from '../contracts/message.js';
+import type { Metrics } from '../contracts/metrics.js';
+import type { Stage } from '../contracts/stage.js';
+import type { Storage } from '../contracts/storage.js';
+import type { ToolInfo, ToolResult } from '../contracts/tool.js';
+import { StageError, ValidationError } from '../errors/index.js';
+import { instrumentResource } from './instrumented-resource.js';
+import type { Run } from './run.js';
+import type { EngineRuntime } from './runtime.js';
+import { callTool } from './tool-runner.js';
+
+const RESPOND_STAGES: ReadonlySet<Stage> = new Set(['DELIVER', 'ERROR']);
+
+/** The `Context` plugins receive: a thin view over one run's state and the agent's runtime. */
+export class RunContext implements Context {
+  private readonly resources = new Map<string, unknown>();
+  private logger: Logger | undefined;
+  private advancedView: AdvancedContext | undefined;
+
+  constructor(
+    private readonly run: Run,
+    private readonly runtime: EngineRuntime,
+  ) {}
+
+  get message() {
+    return this.run.message;
+  }
+  get userId() {
+    return this.run.userId;
+  }
+  get conversationId() {
+    return this.run.conversationId;
+  }
+  get runId() {
+    return this.run.runId;
+  }
+  get stage() {
+    return this.run.stage;
+  }
+  get iteration() {
+    return this.run.iteration;
+  }
+  get signal() {
+    return this.run.signal;
+  }
+  get failure(): FailureInfo | undefined {
+    return this.run.failure;
+  }
+  get responded() {
+    return this.run.responded;
+  }
+
+  store(key: string, value: unknown): void {
+    this.run.state.set(key, value);
+  }
+  load<T = unknown>(key: string): T | undefined {
+    return this.run.state.get(key) as T | undefined;
+  }
+  has(key: string): boolean {
+    return this.run.state.has(key);
+  }
+
+  remember(key: string, value: JsonValue): Promise<void> {
+    return this.memory.set(this.run.userId, key, value);
+  }
+  recall<T extends JsonValue = JsonValue>(key: string): Promise<T | undefined> {
+    return this.memory.get<T>(this.run.userId, key);
+  }
+  forget(key: string): Promise<boolean> {
+    return this.memory.delete(this.run.userId, key);
+  }
+
+  conversation(): readonly ChatMessage[] {
+    return [...this.run.history, ...this.run.newMessages];
+  }
+  say(content: string): void {
+    this.run.newMessages.push({ role: 'assistant', content });
+  }
+  respond(response: JsonValue): void {
+    if (!RESPOND_STAGES.has(this.run.stage)) {
+      throw new StageError(
+        `respond() was called in the ${this.run.stage} stage; only DELIVER plugins may respond. ` +
+          `Store the answer with ctx.store() and respond from an output plugin, or give this plugin stages: ['DELIVER'].`,
+      );
+    }
+    if (response === undefined) throw new ValidationError('respond() needs a value; got undefined');
+    this.run.response = response;
+    this.run.responded = true;
+  }
+
+  tool<T = unknown>(name: string, args: unknown): Promise<ToolResult<T>> {
+    return callTool(this.run, this.runtime, name, args, this.run.nextCallId()) as Promise<ToolResult<T>>;
+  }
+  queueTool(name: string, args: unknown, options: QueueToolOptions = {}): string {
+    const callId = this.run.nextCallId();
+    this.run.queue.push({ callId, name, args, toolCallId: options.toolCallId });
+    return callId;
+  }
+  toolResult(callId: string): ToolResult | undefined {
+    return this.run.results.get(callId);
+  }
+  discoverTools(filter?: DiscoverToolsFilter): ToolInfo[] {
+    return this.runtime.registry.discoverTools(filter);
+  }
+
+  resource<T = unknown>(name: string): T {
+    let resource = this.resources.get(name);
+    if (resource === undefined) {
+      const raw = this.runtime.container.get<object>(name);
+      resource = instrumentResource(name, raw, this.runtime.hub, {
+        runId: this.run.runId,
+        userId: this.run.userId,
+        conversationId: this.run.conversationId,
+        parentId: this.run.spanId,
+      });
+      this.resources.set(name, resource);
+    }
+    return resource as T;
+  }
+  hasResource(name: string): boolean {
+    return this.runtime.container.has(name);
+  }
+  get llm(): LLM {
+    return this.resource<LLM>('llm');
+  }
+  get memory(): Memory {
+    return this.resource<Memory>('memory');
+  }
+  get storage(): Storage {
+    return this.resource<Storage>('storage');
+  }
+  get metrics(): Metrics {
+    return this.runtime.container.get<Metrics>('metrics');
+  }
+  get log(): Logger {
+    this.logger ??= this.runtime.logger.child({
+      runId: this.run.runId,
+      userId: this.run.userId,
+      conversationId: this.run.conversationId,
+    });
+    return this.logger;
+  }
+
+  get advanced(): AdvancedContext {
+    const run = this.run;
+    this.advancedView ??= {
+      get state() {
+        return run.state;
+      },
+      setHistory: (messages) => {
+        run.history = [...messages];
+      },
+      appendMessage: (message) => {
+        run.newMessages.push(message);
+      },
+      get newMessages() {
+        return run.newMessages;
+      },
+      emit: (name, data) => run.emit?.({ type: 'custom', name, data }),
+      emitEvent: (event: AgentEvent) => run.emit?.(event),
+      get streaming() {
+        return run.emit !== undefined;
+      },
+      addUsage: (usage: Usage) => run.addUsage(usage),
+      get toolCalls() {
+        return run.toolCalls;
+      },
+    };
+    return this.advancedView;
+  }
+}

@@ -1,0 +1,57 @@
+import type { FailureInfo, PluginTiming, ToolCallRecord } from '../contracts/events.js';
+import type { JsonValue } from '../contracts/json.js';
+import type { Usage } from '../contracts/llm.js';
+import type { ChatMessage } from '../contracts/message.js';
+import type { Stage } from '../contracts/stage.js';
+import type { ToolResult } from '../contracts/tool.js';
+import type { EventSink } from './runtime.js';
+
+export interface QueuedToolCall {
+  callId: string;
+  name: string;
+  args: unknown;
+  toolCallId: string | undefined;
+}
+
+/** The mutable state of one `chat` run. Contexts, tools and the pipeline all read and write it. */
+export class Run {
+  stage: Stage = 'PARSE';
+  iteration = 0;
+  readonly state = new Map<string, unknown>();
+  history: readonly ChatMessage[] = [];
+  readonly newMessages: ChatMessage[];
+  response: JsonValue | undefined;
+  responded = false;
+  failure: FailureInfo | undefined;
+  readonly queue: QueuedToolCall[] = [];
+  readonly results = new Map<string, ToolResult>();
+  readonly toolCalls: ToolCallRecord[] = [];
+  readonly usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
+  readonly pluginTimings: PluginTiming[] = [];
+  /** Instrumentation id of the run and of the current stage, so children nest under them. */
+  spanId = 0;
+  stageSpanId = 0;
+  private callCounter = 0;
+
+  constructor(
+    readonly runId: string,
+    readonly message: string,
+    readonly userId: string,
+    readonly conversationId: string,
+    readonly signal: AbortSignal,
+    readonly emit: EventSink | undefined,
+  ) {
+    this.newMessages = [{ role: 'user', content: message }];
+  }
+
+  nextCallId(): string {
+    return `call_${this.runId.slice(0, 8)}_${++this.callCounter}`;
+  }
+
+  addUsage(usage: Usage): void {
+    this.usage.inputTokens += usage.inputTokens;
+    this.usage.outputTokens += usage.outputTokens;
+    this.usage.totalTokens += usage.totalTokens;
+    if (usage.costUsd !== undefined) this.usage.costUsd = (this.usage.costUsd ?? 0) + usage.costUsd;
+  }
+}

@@ -1,0 +1,41 @@
+import type { AgentEvent } from '../contracts/events.js';
+import type { Logger } from '../contracts/logger.js';
+import type { InstrumentationHub } from './instrumentation-hub.js';
+import type { PluginRegistry } from './plugin-registry.js';
+import type { ResourceContainer } from './resource-container.js';
+
+/** Settings of the engine that may change on hot reload. */
+export interface EngineSettings {
+  /** Stage loops before giving up. Default: 5. */
+  maxIterations: number;
+  /** Budget of a whole run in ms. Default: 120 000. */
+  runTimeoutMs: number;
+  /** Budget of one tool call in ms, unless the tool sets its own. Default: 30 000. */
+  toolTimeoutMs: number;
+  /** Queued tool calls run at once at a stage boundary. Default: 8. */
+  toolConcurrency: number;
+  /** Messages of history the default workflow loads. Default: 50. */
+  historyLimit: number;
+  /** System prompt of the default workflow's model calls. */
+  instructions: string | undefined;
+}
+
+export const DEFAULT_SETTINGS: EngineSettings = {
+  maxIterations: 5,
+  runTimeoutMs: 120_000,
+  toolTimeoutMs: 30_000,
+  toolConcurrency: 8,
+  historyLimit: 50,
+  instructions: undefined,
+};
+
+/** What a run needs from its agent. */
+export interface EngineRuntime {
+  readonly registry: PluginRegistry;
+  readonly container: ResourceContainer;
+  readonly hub: InstrumentationHub;
+  readonly logger: Logger;
+  readonly settings: EngineSettings;
+}
+
+export type EventSink = (event: AgentEvent) => void;

@@ -1,0 +1,45 @@
+import type { LLM } from '../contracts/llm.js';
+import type { Logger } from '../contracts/logger.js';
+import type { Memory } from '../contracts/memory.js';
+import type { Metrics } from '../contracts/metrics.js';
+import type { Resource } from '../contracts/resource.js';
+import type { Storage } from '../contracts/storage.js';
+import { inMemoryLogger } from '../builtins/in-memory-logger.js';
+import { inMemoryMemory } from '../builtins/in-memory-memory.js';
+import { inMemoryMetrics } from '../builtins/in-memory-metrics.js';
+import { importFromProject, importIfInstalled } from './project-import.js';
+import type { ResourceContainer } from './resource-container.js';
+
+/**
+ * Fills in what a zero-config agent needs: the `llm` from `@entity/resources-llm`'s detection
+ * (Ollama, then OpenAI, then Anthropic), memory from `@entity/resources-memory` (embedded
+ * PGlite) or the in-process fallback, storage from `@entity/resources-storage` (local files).
+ * Only resources some plugin needs are created; packages load only when used.
+ */
+export async function fillDefaultResources(container: ResourceContainer, needed: ReadonlySet<string>, discover: boolean): Promise<void> {
+  if (needed.has('llm') && !container.has('llm') && discover) {
+    const module = await importFromProject<{ defaultLLM(): Promise<LLM> }>('@entity/resources-llm', 'The default "llm" resource');
+    container.add('llm', await module.defaultLLM());
+  }
+  if (!container.has('memory')) {
+    const module = discover ? await importIfInstalled<{ defaultMemory(): Memory | Promise<Memory> }>('@entity/resources-memory') : undefined;
+    container.add('memory', module ? await module.defaultMemory() : inMemoryMemory());
+  }
+  if (needed.has('storage') && !container.has('storage') && discover) {
+    const module = await importFromProject<{ defaultStorage(): Storage | Promise<Storage> }>(
+      '@entity/resources-storage',
+      'The default "storage" resource',
+    );
+    container.add('storage', await module.defaultStorage());
+  }
+  if (!container.has('logging')) container.add('logging', inMemoryLogger({ level: 'warn', echoLevel: 'warn' }) as Logger & Resource);
+  if (!container.has('metrics')) {
+    const module = discover ? await importIfInstalled<{ defaultMetrics?(): Metrics & Resource }>('@entity/metrics') : undefined;
+    container.add('metrics', module?.defaultMetrics ? module.defaultMetrics() : (inMemoryMetrics() as Metrics & Resource));
+  }
+}
+
+/** True for objects that implement the Logger contract (a logging resource may also be something else). */
+export function isLogger(value: unknown): value is Logger {
+  return typeof value === 'object' && value !== null && typeof (value as Logger).child === 'function' && typeof (value as Logger).log === 'function';
+}

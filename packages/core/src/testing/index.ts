@@ -1,0 +1,1 @@
+export { type ScriptedLLM, type ScriptedReplies, type ScriptedTurn, scriptedLLM } from './scripted-llm.js';
