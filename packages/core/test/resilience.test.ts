@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import {
+  CancelledError,
+  CircuitBreaker,
+  CircuitOpenError,
+  computeRetryDelay,
+  createResilientCall,
+  ProviderError,
+  retry,
+  TimeoutError,
+  ValidationError,
+  withTimeout,
+} from '../src/index.js';
+
+const failing = (error: unknown = new ProviderError('x', 'boom', { retryable: true })) => () => Promise.reject(error);
+const ok = () => Promise.resolve('ok');
+
+describe('CircuitBreaker', () => {
+  it('opens after the threshold, goes half-open after the reset timeout, and closes on a good probe', async () => {
+    let now = 1_000;
+    const transitions: string[] = [];
+    const breaker = new CircuitBreaker({
+      name: 'llm',
+      failureThreshold: 3,
+      resetTimeoutMs: 5_000,
+      now: () => now,
+      onStateChange: (from, to) => transitions.push(`${from}->${to}`),
+    });
+    for (let i = 0; i < 3; i++) await expect(breaker.execute(failing())).rejects.toThrow('boom');
+    expect(breaker.state).toBe('open');
+    const rejected = await breaker.execute(ok).catch((e: unknown) => e);
+    expect(CircuitOpenError.isInstance(rejected)).toBe(true);
+    expect((rejected as CircuitOpenError).retryInMs).toBe(5_000);
+
+    now += 4_999;
+    expect(breaker.state).toBe('open');
+    now += 1;
+    expect(breaker.state).toBe('half-open');
+    await expect(breaker.execute(ok)).resolves.toBe('ok');
+    expect(breaker.state).toBe('closed');
+    expect(transitions).toEqual(['closed->open', 'open->half-open', 'half-open->closed']);
+    expect(breaker.stats).toMatchObject({ rejected: 1, totalFailures: 3, totalSuccesses: 1 });
+  });
+
+  it('re-opens when the half-open probe fails and lets only one probe through', async () => {
+    let now = 0;
+    const breaker = new CircuitBreaker({ name: 'db', failureThreshold: 1, resetTimeoutMs: 100, now: () => now });
+    await expect(breaker.execute(failing())).rejects.toThrow();
+    now = 100;
+    let release!: () => void;
+    const probe = breaker.execute(() => new Promise<never>((_, reject) => { release = () => reject(new Error('still down')); }));
+    await expect(breaker.execute(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    release();
+    await expect(probe).rejects.toThrow('still down');
+    expect(breaker.state).toBe('open');
+    expect(breaker.stats.openedAt).toBe(100);
+  });
+
+  it('does not count ignorable errors (validation, cancellation)', async () => {
+    const breaker = new CircuitBreaker({ name: 'x', failureThreshold: 1 });
+    await expect(breaker.execute(failing(new ValidationError('bad input')))).rejects.toThrow();
+    await expect(breaker.execute(failing(new CancelledError()))).rejects.toThrow();
+    expect(breaker.state).toBe('closed');
+  });
+
+  it('resets consecutive failures on success', async () => {
+    const breaker = new CircuitBreaker({ name: 'x', failureThreshold: 2 });
+    await breaker.execute(failing()).catch(() => {});
+    await breaker.execute(ok);
+    await breaker.execute(failing()).catch(() => {});
+    expect(breaker.state).toBe('closed');
+  });
+});
+
+describe('retry', () => {
+  it('retries retryable errors with growing delays, then gives up', async () => {
+    const delays: number[] = [];
+    let attempts = 0;
+    const error = await retry(
+      () => {
+        attempts++;
+        return Promise.reject(new ProviderError('p', '503', { retryable: true, status: 503 }));
+      },
+      { retries: 3, baseDelayMs: 100, jitter: false, sleep: async (ms) => void delays.push(ms) },
+    ).catch((e: unknown) => e);
+    expect(attempts).toBe(4);
+    expect(delays).toEqual([100, 200, 400]);
+    expect((error as ProviderError).status).toBe(503);
+  });
+
+  it('never retries non-retryable errors such as 4xx validation failures', async () => {
+    let attempts = 0;
+    await expect(
+      retry(() => {
+        attempts++;
+        return Promise.reject(new ProviderError('p', '400 bad request', { status: 400 }));
+      }, { sleep: async () => {} }),
+    ).rejects.toThrow('400');
+    expect(attempts).toBe(1);
+  });
+
+  it('honours retry-after over the backoff schedule', () => {
+    const error = new ProviderError('p', '429', { retryable: true, status: 429, retryAfterMs: 1_500 });
+    expect(computeRetryDelay(1, error, { baseDelayMs: 10 })).toBe(1_500);
+    expect(computeRetryDelay(1, error, { maxDelayMs: 1_000 })).toBe(1_000);
+  });
+
+  it('keeps jittered delays between half and all of the exponential delay', () => {
+    const error = new Error('x');
+    expect(computeRetryDelay(3, error, { baseDelayMs: 100, random: () => 0 })).toBe(200);
+    expect(computeRetryDelay(3, error, { baseDelayMs: 100, random: () => 0.999 })).toBeLessThanOrEqual(400);
+  });
+
+  it('retries network errors by code', async () => {
+    let attempts = 0;
+    const result = await retry(
+      () => {
+        attempts++;
+        return attempts < 3 ? Promise.reject(Object.assign(new Error('reset'), { code: 'ECONNRESET' })) : Promise.resolve('done');
+      },
+      { sleep: async () => {} },
+    );
+    expect(result).toBe('done');
+  });
+});
+
+describe('withTimeout and createResilientCall', () => {
+  it('times out, aborting the operation signal', async () => {
+    let signalAborted = false;
+    const error = await withTimeout(
+      (signal) => new Promise((resolve) => signal.addEventListener('abort', () => { signalAborted = true; resolve('late'); })),
+      20,
+    ).catch((e: unknown) => e);
+    expect(TimeoutError.isInstance(error)).toBe(true);
+    expect(signalAborted).toBe(true);
+  });
+
+  it('composes timeout, breaker and retry: timeouts are retried, then the circuit opens', async () => {
+    let attempts = 0;
+    const call = createResilientCall({
+      name: 'provider',
+      timeoutMs: 10,
+      retry: { retries: 1, sleep: async () => {} },
+      circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 60_000 },
+    });
+    const hang = () => {
+      attempts++;
+      return new Promise<never>(() => {});
+    };
+    await expect(call(hang)).rejects.toMatchObject({ code: 'TIMEOUT' });
+    expect(attempts).toBe(2);
+    expect(call.circuitBreaker?.state).toBe('open');
+    await expect(call(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+  });
+});
