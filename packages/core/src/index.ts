@@ -4,3 +4,4 @@ export * from './define/index.js';
 export * from './engine/index.js';
 export * from './errors/index.js';
 export * from './resilience/index.js';
+export * from './config/index.js';

@@ -1,3 +1,5 @@
+import type { Resource } from './resource.js';
+
 export type LogLevel = 'trace' | 'debug' | 'info' | 'warn' | 'error' | 'fatal';
 
 export const LOG_LEVELS: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error', 'fatal'];
@@ -23,7 +25,7 @@ export interface LogFields {
 }
 
 /** A structured logger. Implementations never throw into the caller and never block a turn. */
-export interface Logger {
+export interface Logger extends Resource {
   log(level: LogLevel, message: string, fields?: LogFields): void;
   trace(message: string, fields?: LogFields): void;
   debug(message: string, fields?: LogFields): void;

@@ -1,3 +1,4 @@
+import type { Resource } from './resource.js';
 import type { Stage } from './stage.js';
 
 /** One plugin execution inside a run. */
@@ -43,7 +44,7 @@ export interface RunRecord {
 export type MetricLabels = Record<string, string | number | boolean>;
 
 /** Collects execution metrics. Recording is synchronous and cheap; persistence is the implementation's job. */
-export interface Metrics {
+export interface Metrics extends Resource {
   recordRun(record: RunRecord): void;
   recordPluginExecution(record: PluginExecutionRecord): void;
   recordResourceOperation(record: ResourceOperationRecord): void;

@@ -24,6 +24,10 @@ import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
+import { type CompiledConfig, type CompileOptions, compileConfig } from '../config/compile-config.js';
+import { applyParameterReload } from '../config/hot-reload.js';
+import { agentFromPackage, compileOrThrow, discoverDirectoryPlugins, findConfigFile } from './agent-loaders.js';
+import { importFromProject } from './project-import.js';
 
 export interface AgentOptions extends Partial<EngineSettings> {
   /** Shown in logs and graphs. Default: `agent`. */
@@ -70,6 +74,7 @@ export class Agent {
   private readonly options: AgentOptions;
   private logger: Logger = inMemoryLogger({ level: 'warn' });
   private starting: Promise<void> | undefined;
+  private loadedConfig: { source: string | object; options: CompileOptions; compiled: CompiledConfig } | undefined;
   private runtime: EngineRuntime | undefined;
 
   constructor(options: AgentOptions = {}) {
@@ -81,6 +86,67 @@ export class Agent {
     for (const plugin of options.workflow?.plugins ?? []) this.registry.register(plugin);
     for (const plugin of options.plugins ?? []) this.registry.register(plugin);
     for (const tool of options.tools ?? []) this.registry.register(toolPlugin(tool));
+  }
+
+  /** Builds an agent from a YAML or JSON file (or an object), validated in full first. */
+  static async fromConfig(source: string | object, options: CompileOptions = {}): Promise<Agent> {
+    const compiled = await compileOrThrow(source, options);
+    const agent = new Agent(compiled.agentOptions);
+    agent.loadedConfig = { source, options, compiled };
+    return agent;
+  }
+
+  /** Builds an agent from a directory: its `agent.yaml` (if any) plus every plugin and tool in `plugins/` and `tools/`. */
+  static async fromDirectory(directory: string, options: CompileOptions = {}): Promise<Agent> {
+    const configFile = findConfigFile(directory);
+    const discovered = await discoverDirectoryPlugins(directory);
+    if (!configFile) return new Agent({ plugins: discovered });
+    const compiled = await compileOrThrow(configFile, options);
+    const agent = new Agent({ ...compiled.agentOptions, plugins: [...(compiled.agentOptions.plugins ?? []), ...discovered] });
+    agent.loadedConfig = { source: configFile, options, compiled };
+    return agent;
+  }
+
+  /** Builds an agent from an installed package that exports one (or its options, or ships an agent.yaml). */
+  static fromPackage(name: string, projectDir?: string): Promise<Agent> {
+    return agentFromPackage(name, projectDir);
+  }
+
+  /**
+   * Hot reload: re-reads the config this agent was built from (or `source`) and applies changed
+   * parameters. Topology changes are refused with "restart required" and change nothing.
+   * Returns the names of what changed.
+   */
+  async reload(source?: string | object): Promise<string[]> {
+    if (!this.loadedConfig) throw new ConfigError([{ path: '', message: 'this agent was not built from a config', fix: 'use Agent.fromConfig() to enable reload, or call reloadParameters()' }]);
+    const nextSource = source ?? this.loadedConfig.source;
+    const next = await compileConfig(nextSource, this.loadedConfig.options);
+    const changed = await applyParameterReload(this, this.loadedConfig.compiled, next);
+    this.loadedConfig = { ...this.loadedConfig, source: nextSource, compiled: next };
+    return changed;
+  }
+
+  /** A started resource by name (for hot reload, tests and adapters). */
+  resource<T = unknown>(name: string): T {
+    return this.container.get<T>(name);
+  }
+
+  /** Serves the agent over HTTP through `@entity/plugin-http`, loaded only now. */
+  async serveHttp(options: Record<string, unknown> = {}): Promise<unknown> {
+    const adapter = await importFromProject<{ serveHttp(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-http', 'agent.serveHttp()');
+    return adapter.serveHttp(this, options);
+  }
+
+  /** Serves the agent over WebSocket through `@entity/plugin-websocket`, loaded only now. */
+  async serveWebSocket(options: Record<string, unknown> = {}): Promise<unknown> {
+    const adapter = await importFromProject<{ serveWebSocket(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-websocket', 'agent.serveWebSocket()');
+    return adapter.serveWebSocket(this, options);
+  }
+
+  /** Runs an interactive terminal chat through `@entity/cli`, loaded only now. */
+  async serveCli(options: Record<string, unknown> = {}): Promise<unknown> {
+    const adapter = await importFromProject<{ serveCli(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/cli', 'agent.serveCli()');
+    return adapter.serveCli(this, options);
   }
 
   /** Registers a plugin, a plugin with options, or a plain function (its stage is inferred). */

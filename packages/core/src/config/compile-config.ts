@@ -1,0 +1,212 @@
+import { readFile } from 'node:fs/promises';
+import { dirname, resolve } from 'node:path';
+import { parseDocument } from 'yaml';
+import type { Resource, ResourceType } from '../contracts/resource.js';
+import { ConfigError, type ConfigIssue, EntityError, ResourceError } from '../errors/index.js';
+import type { AgentOptions } from '../engine/agent.js';
+import { inMemoryLogger } from '../builtins/in-memory-logger.js';
+import { PluginRegistry, type PluginInput } from '../engine/plugin-registry.js';
+import { ResourceContainer } from '../engine/resource-container.js';
+import { Workflow } from '../engine/workflow.js';
+import { type AgentConfig, agentConfigSchema, configIssuesFrom } from './config-schema.js';
+import { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
+import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
+import { findResourceType } from './resource-types.js';
+
+export type ValidationPhase = 'structure' | 'graph' | 'runtime';
+
+export interface ValidationIssue extends ConfigIssue {
+  phase: ValidationPhase;
+}
+
+export interface ValidationReport {
+  ok: boolean;
+  issues: ValidationIssue[];
+  /** Things that work but deserve a look (e.g. a plugin running outside its kind's default stage). */
+  warnings: string[];
+  /** Milliseconds each phase took. */
+  timings: Partial<Record<ValidationPhase, number>>;
+}
+
+export interface CompileOptions {
+  /** Phase 3: start the resources and run their health checks (connectivity). Default: false. */
+  runtime?: boolean;
+  /** Resource types to use besides those of the installed `@entity/*` packages. */
+  resourceTypes?: readonly ResourceType<any, any>[];
+  /** Environment for `${VAR}`, over the `.env` file next to the config. Default: process.env. */
+  environment?: NodeJS.ProcessEnv;
+  /** Directory that relative plugin paths and `.env` are resolved from, for object configs. Default: cwd. */
+  baseDir?: string;
+}
+
+export interface CompiledConfig {
+  report: ValidationReport;
+  document: AgentConfig | undefined;
+  /** Validated config block per resource name (without `type`). */
+  resourceConfigs: Map<string, { type: string; config: unknown }>;
+  /** Plugin names each `plugins` entry produced, in order. */
+  pluginNames: string[][];
+  /** Ready for `new Agent(...)` when the report is ok. */
+  agentOptions: AgentOptions | undefined;
+}
+
+const elapsed = (since: number) => Math.round((performance.now() - since) * 100) / 100;
+
+async function readSource(source: string | object, options: CompileOptions, issues: ValidationIssue[]) {
+  if (typeof source !== 'string') return { raw: source as unknown, baseDir: options.baseDir ?? process.cwd() };
+  const path = resolve(source);
+  let text: string;
+  try {
+    text = await readFile(path, 'utf8');
+  } catch {
+    issues.push({ phase: 'structure', path: '', message: `cannot read config file ${path}`, fix: 'check the path, or run `entity init` to create one' });
+    return undefined;
+  }
+  const document = parseDocument(text, { prettyErrors: true });
+  for (const error of document.errors) {
+    const line = error.linePos?.[0]?.line;
+    issues.push({ phase: 'structure', path: line ? `line ${line}` : '', message: error.message.split('\n')[0]!, fix: 'fix the YAML syntax (indentation, quotes, colons)' });
+  }
+  return document.errors.length > 0 ? undefined : { raw: document.toJS() as unknown, baseDir: dirname(path) };
+}
+
+/**
+ * Validates a config in phases — structure (schema, env, resource types), graph (plugins load,
+ * dependencies exist, no cycles), and on request runtime (resources start and pass health
+ * checks) — collecting every problem instead of stopping at the first.
+ */
+export async function compileConfig(source: string | object, options: CompileOptions = {}): Promise<CompiledConfig> {
+  const issues: ValidationIssue[] = [];
+  const warnings: string[] = [];
+  const timings: ValidationReport['timings'] = {};
+  const compiled: CompiledConfig = { report: { ok: false, issues, warnings, timings }, document: undefined, resourceConfigs: new Map(), pluginNames: [], agentOptions: undefined };
+  const add = (phase: ValidationPhase, found: readonly ConfigIssue[]) => issues.push(...found.map((issue) => ({ ...issue, phase })));
+
+  let started = performance.now();
+  const input = await readSource(source, options, issues);
+  if (!input) return compiled;
+  const envIssues: ConfigIssue[] = [];
+  const raw = interpolateEnvironment(input.raw ?? {}, loadEnvironment(input.baseDir, options.environment ?? process.env), envIssues);
+  add('structure', envIssues);
+  const parsed = agentConfigSchema.safeParse(raw);
+  if (!parsed.success) {
+    add('structure', configIssuesFrom(parsed.error));
+    timings.structure = elapsed(started);
+    return compiled;
+  }
+  const document = parsed.data;
+  compiled.document = document;
+  const types = new Map<string, ResourceType<any, any>>();
+  for (const [name, { type, ...config }] of Object.entries(document.resources)) {
+    const lookup = await findResourceType(type, options.resourceTypes ?? [], input.baseDir);
+    if ('problem' in lookup) {
+      add('structure', [{ path: `resources.${name}.type`, message: lookup.problem, fix: lookup.fix }]);
+      continue;
+    }
+    const result = lookup.found.configSchema.safeParse(config);
+    if (!result.success) add('structure', configIssuesFrom(result.error, ['resources', name]));
+    else {
+      compiled.resourceConfigs.set(name, { type, config: result.data });
+      types.set(name, lookup.found);
+    }
+  }
+  timings.structure = elapsed(started);
+  if (issues.length > 0) return compiled;
+
+  started = performance.now();
+  const resources: Record<string, Resource> = {};
+  for (const [name, { config }] of compiled.resourceConfigs) {
+    try {
+      resources[name] = await types.get(name)!.create(config);
+    } catch (error) {
+      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${(error as Error).message}`, fix: 'check this resource\'s settings' }]);
+    }
+  }
+  const container = new ResourceContainer(resources);
+  try {
+    container.resolveOrder();
+  } catch (error) {
+    if (!ResourceError.isInstance(error)) throw error;
+    add('graph', [{ path: `resources.${error.resource}.dependencies`, message: error.message, fix: 'add the missing resource or break the cycle' }]);
+  }
+  const registry = new PluginRegistry();
+  const plugins: PluginInput[] = [];
+  for (const [index, entry] of document.plugins.entries()) {
+    const where = `plugins.${index}`;
+    const spec = typeof entry === 'string' ? { use: entry } : entry;
+    try {
+      const module = await importPluginModule(spec.use, input.baseDir, where);
+      const names: string[] = [];
+      for (const plugin of pluginsOfModule(module, spec.export, where)) {
+        const registration = { plugin, ...(spec.config ? { config: spec.config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
+        registry.register(registration);
+        plugins.push(registration);
+        names.push(plugin.name);
+      }
+      compiled.pluginNames.push(names);
+    } catch (error) {
+      if (ConfigError.isInstance(error)) add('graph', error.issues);
+      else if (EntityError.isInstance(error)) add('graph', [{ path: where, message: error.message, fix: 'install the package or fix the path' }]);
+      else add('graph', [{ path: where, message: `plugin module failed to load: ${(error as Error).message}`, fix: 'fix the error in the plugin module' }]);
+      compiled.pluginNames.push([]);
+    }
+  }
+  warnings.push(...registry.warnings);
+  const implicit = new Set(['memory', 'logging', 'metrics', 'llm', 'storage']);
+  for (const { plugin } of registry.all()) {
+    for (const dependency of plugin.dependencies ?? []) {
+      if (!container.has(dependency) && !implicit.has(dependency)) {
+        add('graph', [{ path: `plugins.${plugin.name}.dependencies`, message: `plugin "${plugin.name}" needs resource "${dependency}", which is not configured`, fix: `add "${dependency}" under resources` }]);
+      }
+    }
+  }
+  let workflow: Workflow | undefined;
+  if (document.workflow) {
+    for (const [stage, names] of Object.entries(document.workflow)) {
+      for (const name of names ?? []) {
+        if (!registry.has(name) && !name.startsWith('entity:')) {
+          add('graph', [{ path: `workflow.${stage}`, message: `plugin "${name}" is not registered`, fix: `add it under plugins or remove it from workflow.${stage}` }]);
+        }
+      }
+    }
+    workflow = new Workflow(document.workflow as never);
+  }
+  if ((document.defaultWorkflow ?? true) && !container.has('llm')) {
+    warnings.push('no "llm" resource is configured: the zero-config default (Ollama, then OPENAI_API_KEY, then ANTHROPIC_API_KEY) will be detected at start');
+  }
+  timings.graph = elapsed(started);
+  if (issues.length > 0) return compiled;
+
+  if (options.runtime) {
+    started = performance.now();
+    const log = inMemoryLogger({ echoLevel: false });
+    try {
+      await container.start(log);
+      for (const [name, resource] of container.entries()) {
+        const health = await resource.healthCheck?.();
+        if (health && !health.healthy) add('runtime', [{ path: `resources.${name}`, message: health.message, fix: 'see the message; `entity doctor` checks the usual causes' }]);
+      }
+    } catch (error) {
+      const name = ResourceError.isInstance(error) ? error.resource : '';
+      add('runtime', [{ path: `resources.${name}`, message: (error as Error).message, fix: 'start the service or correct its address; `entity doctor` helps' }]);
+    } finally {
+      await container.stop(log);
+    }
+    timings.runtime = elapsed(started);
+  }
+
+  compiled.report.ok = issues.length === 0;
+  const { resources: _resources, plugins: _plugins, workflow: _workflow, ...settings } = document;
+  compiled.agentOptions = {
+    ...settings,
+    resources,
+    plugins,
+    ...(workflow ? { workflow } : {}),
+  };
+  return compiled;
+}
+
+/** Runs the validation phases and returns every problem found (see `compileConfig`). */
+export async function validateConfig(source: string | object, options: CompileOptions = {}): Promise<ValidationReport> {
+  return (await compileConfig(source, options)).report;
+}

@@ -1,0 +1,12 @@
+export { type AgentConfig, agentConfigSchema, configIssuesFrom, type PluginEntry } from './config-schema.js';
+export {
+  type CompiledConfig,
+  type CompileOptions,
+  compileConfig,
+  type ValidationIssue,
+  type ValidationPhase,
+  type ValidationReport,
+  validateConfig,
+} from './compile-config.js';
+export { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
+export { applyParameterReload, topologyChanges } from './hot-reload.js';
