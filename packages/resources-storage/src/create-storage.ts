@@ -1,0 +1,262 @@
+import { randomBytes } from 'node:crypto';
+import type { Readable } from 'node:stream';
+import {
+  CancelledError,
+  CircuitBreaker,
+  CircuitOpenError,
+  createResilientCall,
+  EntityError,
+  type HealthReport,
+  isRetryableError,
+  type ListOptions,
+  type ListPage,
+  ProviderError,
+  type PutOptions,
+  type ResilientCall,
+  type Storage,
+  type StorageBody,
+  type StorageObjectInfo,
+  TimeoutError,
+  ValidationError,
+} from '@entity/core';
+import { prepareBody } from './body.js';
+import { guessContentType } from './content-type.js';
+import { validateContentType, validateMetadata } from './metadata.js';
+import type { DriverFailure, StorageDriver } from './storage-driver.js';
+import { BACKUP_SEGMENT, type KeyOperation, keyExtension, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, normaliseKey, normalisePrefix } from './storage-key.js';
+import {
+  DEFAULT_ALLOWED_EXTENSIONS,
+  DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_MAX_FILE_SIZE,
+  normaliseExtensions,
+  parseByteSize,
+  type StorageOptions,
+} from './storage-options.js';
+
+/** Largest page `list()` returns (S3's own maximum). */
+export const MAX_LIST_LIMIT = 1000;
+
+/** A `Storage` built by this package: the contract plus what it is and how it is doing. */
+export interface ManagedStorage extends Storage {
+  /** The driver's name: `local`, `s3`, `memory`, or a custom driver's. */
+  readonly driver: string;
+  /** The breaker shared by every call (its `stats` show failures and rejections). */
+  readonly circuitBreaker: CircuitBreaker;
+  /** Effective limits after defaults. */
+  readonly limits: { readonly maxFileSize: number; readonly allowedExtensions: readonly string[] | '*' };
+}
+
+const SAFE_UNAVAILABLE = 'Sorry, file storage is not available right now. Please try again later.';
+
+function defaultFailure(error: unknown): DriverFailure {
+  const code = (error as { code?: unknown } | null)?.code;
+  return { reason: typeof code === 'string' ? code : 'unexpected error', retryable: isRetryableError(error) };
+}
+
+function isAddressable(key: string): boolean {
+  try {
+    return normaliseKey(key, { allowReserved: true }) === key;
+  } catch {
+    return false;
+  }
+}
+
+function backupKeyFor(key: string, now: Date): string {
+  const slash = key.lastIndexOf('/');
+  const folder = slash === -1 ? '' : key.slice(0, slash + 1);
+  const name = key.slice(slash + 1);
+  const extension = name.slice(name.length - keyExtension(key).length);
+  const base = name.slice(0, name.length - extension.length);
+  const suffix = `.${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}${extension}`;
+  let characters = [...base];
+  const build = () => `${folder}${BACKUP_SEGMENT}/${characters.join('')}${suffix}`;
+  // The timestamp makes names longer; shorten the name so the backup still fits the key limits.
+  while (characters.length > 1 && (Buffer.byteLength(characters.join('') + suffix) > MAX_SEGMENT_BYTES || Buffer.byteLength(build()) > MAX_KEY_BYTES)) {
+    characters = characters.slice(0, -1);
+  }
+  return build();
+}
+
+/**
+ * Wraps a driver in the safety layer every Storage shares: key normalisation and refusal of
+ * unsafe keys, size and extension limits checked before any byte is written, metadata checks,
+ * `backupOnOverwrite`, retries and a circuit breaker (core's `createResilientCall`) around every
+ * call, and errors that name the operation and the key.
+ */
+export function createStorage(driver: StorageDriver, options: StorageOptions = {}): ManagedStorage {
+  const maxFileSize = parseByteSize(options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
+  const allowedExtensions = options.allowedExtensions ?? DEFAULT_ALLOWED_EXTENSIONS;
+  const extensions = normaliseExtensions(allowedExtensions);
+  const provider = `storage:${driver.name}`;
+  const circuitBreaker = new CircuitBreaker({
+    name: provider,
+    failureThreshold: options.circuitBreaker?.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
+    resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
+  });
+  const retryPolicy = options.retry === false ? false : { retries: 2, baseDelayMs: 50, maxDelayMs: 1_000, ...options.retry };
+  const shared = { name: provider, circuitBreaker, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
+  const withRetries = createResilientCall({ ...shared, retry: retryPolicy });
+  const once = createResilientCall({ ...shared, retry: false });
+
+  const translate = (error: unknown, operation: KeyOperation, key: string, signal: AbortSignal): unknown => {
+    if (EntityError.isInstance(error)) return error;
+    if (signal.aborted || (error instanceof Error && error.name === 'AbortError')) {
+      return new CancelledError(`Storage ${operation} of "${key}" was cancelled`, { cause: error });
+    }
+    const failure = driver.describeError?.(error) ?? defaultFailure(error);
+    const message = `Storage ${operation} failed for key "${key}": ${failure.reason}`;
+    const details = { operation, key, driver: driver.name };
+    if (failure.conflict) return new ValidationError(message, { code: 'STORAGE_KEY_CONFLICT', cause: error, details });
+    return new ProviderError(provider, message, {
+      cause: error,
+      retryable: failure.retryable,
+      safeMessage: SAFE_UNAVAILABLE,
+      details,
+      ...(failure.status === undefined ? {} : { status: failure.status }),
+    });
+  };
+
+  const finalError = (error: unknown, lastFailure: unknown, operation: KeyOperation, key: string): unknown => {
+    const details = { operation, key, driver: driver.name };
+    // The breaker opening mid-retry hides the real cause; report the failure that opened it.
+    if (CircuitOpenError.isInstance(error)) {
+      if (lastFailure !== undefined) return lastFailure;
+      const refused = new CircuitOpenError(error.circuit, error.retryInMs, { cause: error, details, safeMessage: SAFE_UNAVAILABLE });
+      refused.message = `Storage ${operation} of "${key}" refused: ${error.message}`;
+      return refused;
+    }
+    if (TimeoutError.isInstance(error) && error.cause === undefined) {
+      return new TimeoutError(`Storage ${operation} of "${key}" timed out after ${error.timeoutMs} ms`, error.timeoutMs, { cause: error, details });
+    }
+    return error;
+  };
+
+  const run = async <T>(
+    operation: KeyOperation,
+    key: string,
+    work: (signal: AbortSignal) => Promise<T>,
+    call: ResilientCall = withRetries,
+    signal?: AbortSignal,
+  ): Promise<T> => {
+    let lastFailure: unknown;
+    const attempt = async (attemptSignal: AbortSignal): Promise<T> => {
+      try {
+        return await work(attemptSignal);
+      } catch (error) {
+        lastFailure = translate(error, operation, key, attemptSignal);
+        throw lastFailure;
+      }
+    };
+    try {
+      return await call(attempt, { signal });
+    } catch (error) {
+      throw finalError(error, lastFailure, operation, key);
+    }
+  };
+
+  const checkWritable = (key: string): void => {
+    if (extensions !== undefined && !extensions.has(keyExtension(key))) {
+      const allowed = [...extensions].join(' ');
+      const extension = keyExtension(key) || '(none)';
+      throw new ValidationError(`Storage put refused for key "${key}": extension ${extension} is not allowed (allowed: ${allowed})`, {
+        code: 'STORAGE_EXTENSION_NOT_ALLOWED',
+        safeMessage: `Files of type ${extension} cannot be saved. Allowed: ${allowed}.`,
+        details: { key, operation: 'put', allowedExtensions: [...extensions] },
+      });
+    }
+  };
+
+  const stat = (key: string) => run('stat', key, (signal) => driver.stat(key, signal));
+
+  const put = async (rawKey: string, body: StorageBody, putOptions: PutOptions = {}): Promise<StorageObjectInfo> => {
+    const key = normaliseKey(rawKey);
+    checkWritable(key);
+    const metadata = validateMetadata(key, putOptions.metadata);
+    const contentType = putOptions.contentType === undefined ? guessContentType(key) : validateContentType(key, putOptions.contentType);
+    const prepared = prepareBody(body, key, maxFileSize);
+    let backupKey: string | undefined;
+    if (options.backupOnOverwrite && (await stat(key)) !== undefined) {
+      const target = backupKeyFor(key, new Date());
+      await run('copy', key, (signal) => driver.copy(key, target, signal));
+      backupKey = target;
+    }
+    try {
+      return await run(
+        'put',
+        key,
+        (signal) => driver.put({ key, body: prepared.kind === 'bytes' ? prepared.bytes : prepared.stream, contentType, metadata, signal }),
+        prepared.kind === 'bytes' ? withRetries : once,
+        putOptions.signal,
+      );
+    } catch (error) {
+      // The overwrite did not happen, so the backup would only be a confusing duplicate.
+      if (backupKey !== undefined) await driver.delete(backupKey, new AbortController().signal).catch(() => undefined);
+      throw error;
+    }
+  };
+
+  const get = async (rawKey: string): Promise<Uint8Array | undefined> => {
+    const key = normaliseKey(rawKey, { allowReserved: true });
+    return run('get', key, (signal) => driver.get(key, signal));
+  };
+
+  const storage: ManagedStorage = {
+    driver: driver.name,
+    circuitBreaker,
+    limits: { maxFileSize, allowedExtensions },
+    put,
+    get,
+    async getText(rawKey: string): Promise<string | undefined> {
+      const bytes = await get(rawKey);
+      return bytes === undefined ? undefined : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+    },
+    async getStream(rawKey: string): Promise<Readable | undefined> {
+      const key = normaliseKey(rawKey, { allowReserved: true });
+      return run('getStream', key, (signal) => driver.getStream(key, signal));
+    },
+    async list(rawPrefix = '', listOptions: ListOptions = {}): Promise<ListPage> {
+      const prefix = normalisePrefix(rawPrefix);
+      const limit = listOptions.limit ?? MAX_LIST_LIMIT;
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new ValidationError(`Storage list of "${prefix}": limit must be an integer from 1 to ${MAX_LIST_LIMIT}, got ${limit}`, {
+          code: 'STORAGE_INVALID_LIST_OPTIONS',
+        });
+      }
+      if (listOptions.cursor !== undefined && (typeof listOptions.cursor !== 'string' || listOptions.cursor === '')) {
+        throw new ValidationError(`Storage list of "${prefix}": cursor must be the non-empty string a previous page returned`, {
+          code: 'STORAGE_INVALID_LIST_OPTIONS',
+        });
+      }
+      const page = await run('list', prefix, (signal) => driver.list(prefix, { limit, cursor: listOptions.cursor }, signal));
+      // Objects written by other tools under names this API would refuse cannot be addressed; leave them out.
+      return { ...page, items: page.items.filter((item) => isAddressable(item.key)) };
+    },
+    async delete(rawKey: string): Promise<boolean> {
+      const key = normaliseKey(rawKey, { allowReserved: true });
+      return run('delete', key, (signal) => driver.delete(key, signal));
+    },
+    async stat(rawKey: string): Promise<StorageObjectInfo | undefined> {
+      return stat(normaliseKey(rawKey, { allowReserved: true }));
+    },
+    async exists(rawKey: string): Promise<boolean> {
+      const key = normaliseKey(rawKey, { allowReserved: true });
+      return (await run('exists', key, (signal) => driver.stat(key, signal))) !== undefined;
+    },
+    async start(context) {
+      await driver.start?.(context);
+    },
+    async stop() {
+      await driver.stop?.();
+    },
+    async healthCheck(): Promise<HealthReport> {
+      if (driver.healthCheck) return driver.healthCheck();
+      try {
+        await storage.list('', { limit: 1 });
+        return { healthy: true, message: `${driver.name} storage answers` };
+      } catch (error) {
+        return { healthy: false, message: error instanceof Error ? error.message : String(error) };
+      }
+    },
+  };
+  return storage;
+}
