@@ -1,0 +1,96 @@
+import { hostname as osHostname } from 'node:os';
+import type { LogFields, LogLevel } from '@entity/core';
+import pino, { type Logger as PinoLogger } from 'pino';
+import { LEVEL_VALUES, LevelGate, type LevelSetting, type LogFilters } from './log-filter.js';
+import type { LogEntry, LogOutput } from './log-output.js';
+import { createRedactor, type RedactionOptions, type Redactor } from './redact.js';
+
+export interface LogPipelineOptions {
+  level: LevelSetting;
+  filters?: LogFilters;
+  redact?: RedactionOptions;
+  outputs: readonly LogOutput[];
+  hostname: boolean;
+  pid: boolean;
+  /** Fields on every entry (service name, environment...). */
+  base?: LogFields;
+}
+
+const LEVEL_BY_VALUE = new Map<number, LogLevel>(Object.entries(LEVEL_VALUES).map(([label, value]) => [value, label as LogLevel]));
+
+/**
+ * Filters, redacts and serialises entries once (with pino), then hands the JSON line to every
+ * output whose level it meets. Shared by a logger and all its children.
+ */
+export class LogPipeline {
+  readonly gate: LevelGate;
+  readonly redact: Redactor;
+  readonly outputs: readonly LogOutput[];
+  readonly root: PinoLogger;
+  /** Lowest level any output accepts; below it nothing is serialised. */
+  readonly outputFloor: number;
+  /** Errors caught inside the logging path itself (a bug, never the caller's problem). */
+  internalErrors = 0;
+  #current: LogEntry | undefined;
+
+  constructor(options: LogPipelineOptions) {
+    this.gate = new LevelGate(options.level, options.filters);
+    this.redact = createRedactor(options.redact);
+    this.outputs = options.outputs;
+    this.outputFloor = options.outputs.reduce((floor, output) => Math.min(floor, output.level), Number.POSITIVE_INFINITY);
+    const base: Record<string, unknown> = {};
+    if (options.pid) base.pid = process.pid;
+    if (options.hostname) base.hostname = osHostname();
+    Object.assign(base, this.redact(options.base ?? {}));
+    const floor = Math.max(this.outputFloor, this.gate.floor);
+    const destination = {
+      // pino writes synchronously to this object, so `#current` is the entry being serialised.
+      write: (line: string) => this.#fanOut(line),
+    };
+    this.root = pino(
+      {
+        level: LEVEL_BY_VALUE.get(floor) ?? 'silent',
+        base,
+        messageKey: 'msg',
+        // Errors are already plain, redacted objects; pino's own `err` serializer would rename their type.
+        serializers: { err: (value: unknown) => value },
+        timestamp: pino.stdTimeFunctions.isoTime,
+        formatters: { level: (label) => ({ level: label }) },
+      },
+      destination,
+    );
+  }
+
+  /** Whether an entry of this level and origin would reach at least one output. */
+  enabled(value: number, fields: LogFields | undefined, bindings: LogFields): boolean {
+    return value >= this.outputFloor && this.gate.allows(value, fields, bindings);
+  }
+
+  write(logger: PinoLogger, bindings: LogFields, level: LogLevel, message: string, fields: LogFields | undefined): void {
+    try {
+      const value = LEVEL_VALUES[level];
+      if (value === undefined || !this.enabled(value, fields, bindings)) return;
+      const cleanFields = fields === undefined ? undefined : this.redact(fields);
+      const cleanMessage = this.redact(typeof message === 'string' ? message : String(message));
+      this.#current = { time: Date.now(), level, levelValue: value, message: cleanMessage, fields: cleanFields, bindings };
+      logger[level](cleanFields ?? {}, cleanMessage);
+    } catch {
+      this.internalErrors++;
+    } finally {
+      this.#current = undefined;
+    }
+  }
+
+  #fanOut(line: string): void {
+    const entry = this.#current;
+    if (entry === undefined) return;
+    for (const output of this.outputs) {
+      if (entry.levelValue < output.level) continue;
+      try {
+        output.write(line, entry);
+      } catch {
+        this.internalErrors++;
+      }
+    }
+  }
+}

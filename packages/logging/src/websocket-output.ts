@@ -1,0 +1,271 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { timingSafeEqual } from 'node:crypto';
+import { type WebSocket, WebSocketServer } from 'ws';
+import { LEVEL_VALUES } from './log-filter.js';
+import { fieldOf, type LogEntry, type LogOutput, type OutputStats } from './log-output.js';
+
+/** A live feed of log entries (JSON lines) that clients subscribe to over WebSocket. */
+export interface StreamOutputOptions {
+  /** Interface to listen on. Default: `127.0.0.1` (the stream is not exposed beyond the machine). */
+  host?: string;
+  /** Port to listen on; 0 picks a free one (see `streamAddress()`). Default: 0. */
+  port?: number;
+  /** URL path clients connect to. Default: `/logs`. */
+  path?: string;
+  /** Attach to this HTTP server's upgrade requests instead of listening on a port of our own. */
+  server?: Server;
+  /** Clients connected at once; more are refused with HTTP 503. Default: 16. */
+  maxClients?: number;
+  /** A client whose unsent data exceeds this is disconnected (it cannot keep up). Default: 1 MiB. */
+  maxBufferedBytes?: number;
+  /** When set, clients must send `Authorization: Bearer <token>` or `?token=<token>`. Default: none. */
+  token?: string;
+  /** Recent entries sent to a client when it connects. Default: 100. */
+  history?: number;
+  /** Interval of the ping that detects dead connections, in ms. Default: 30000. */
+  heartbeatMs?: number;
+}
+
+/** Per-client filter from the query string: `?level=warn&component=plugin&runId=...`. */
+interface ClientFilter {
+  level: number;
+  equals: [string, string][];
+}
+
+interface Client {
+  socket: WebSocket;
+  filter: ClientFilter;
+  alive: boolean;
+}
+
+const FILTER_KEYS = ['component', 'runId', 'userId', 'conversationId', 'plugin', 'resource', 'tool', 'stage'] as const;
+
+const parseFilter = (url: URL): ClientFilter => {
+  const level = url.searchParams.get('level');
+  const equals: [string, string][] = [];
+  for (const key of FILTER_KEYS) {
+    const value = url.searchParams.get(key);
+    if (value !== null) equals.push([key, value]);
+  }
+  return { level: level !== null && level in LEVEL_VALUES ? LEVEL_VALUES[level as keyof typeof LEVEL_VALUES] : 0, equals };
+};
+
+const passes = (filter: ClientFilter, entry: LogEntry): boolean =>
+  entry.levelValue >= filter.level && filter.equals.every(([key, value]) => fieldOf(entry, key) === value);
+
+const sameSecret = (given: string, expected: string): boolean => {
+  const a = Buffer.from(given);
+  const b = Buffer.from(expected);
+  return a.length === b.length && timingSafeEqual(a, b);
+};
+
+const refuse = (socket: Duplex, status: number, reason: string) => {
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+};
+
+/**
+ * Sends each entry to every subscribed client without waiting: a client that falls behind by
+ * more than `maxBufferedBytes` is disconnected and counted, so the agent never waits for it.
+ */
+export class WebSocketOutput implements LogOutput {
+  readonly name = 'stream';
+  readonly level: number;
+  readonly #options: Required<Omit<StreamOutputOptions, 'server' | 'token'>> & Pick<StreamOutputOptions, 'server' | 'token'>;
+  readonly #clients = new Set<Client>();
+  readonly #history: { line: string; entry: LogEntry }[] = [];
+  #historyStart = 0;
+  #wss: WebSocketServer | undefined;
+  #ownServer: Server | undefined;
+  #heartbeat: NodeJS.Timeout | undefined;
+  #upgradeListener: ((request: IncomingMessage, socket: Duplex, head: Buffer) => void) | undefined;
+  #sent = 0;
+  #dropped = 0;
+  #droppedClients = 0;
+  #refused = 0;
+  #failed = 0;
+  #lastError: string | undefined;
+
+  constructor(level: number, options: StreamOutputOptions = {}) {
+    this.level = level;
+    this.#options = {
+      host: options.host ?? '127.0.0.1',
+      port: options.port ?? 0,
+      path: options.path ?? '/logs',
+      maxClients: Math.max(1, options.maxClients ?? 16),
+      maxBufferedBytes: Math.max(1024, options.maxBufferedBytes ?? 1024 * 1024),
+      history: Math.max(0, options.history ?? 100),
+      heartbeatMs: Math.max(1000, options.heartbeatMs ?? 30_000),
+      server: options.server,
+      token: options.token,
+    };
+  }
+
+  /** Where clients connect, once started. */
+  address(): { url: string; port: number; host: string } | undefined {
+    const server = this.#ownServer ?? this.#options.server;
+    const address = server?.address() as AddressInfo | null | undefined;
+    if (!address || typeof address !== 'object') return undefined;
+    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+    return { url: `ws://${host}:${address.port}${this.#options.path}`, port: address.port, host: address.address };
+  }
+
+  async start(): Promise<void> {
+    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+    this.#upgradeListener = (request, socket, head) => this.#onUpgrade(request, socket, head);
+    if (this.#options.server) {
+      this.#options.server.on('upgrade', this.#upgradeListener);
+    } else {
+      const server = createServer((_request, response) => {
+        response.writeHead(426, { 'content-type': 'text/plain' }).end('Connect with WebSocket.\n');
+      });
+      server.on('upgrade', this.#upgradeListener);
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen(this.#options.port, this.#options.host, () => {
+          server.off('error', reject);
+          resolve();
+        });
+      });
+      this.#ownServer = server;
+    }
+    this.#heartbeat = setInterval(() => this.#checkAlive(), this.#options.heartbeatMs).unref();
+  }
+
+  write(line: string, entry: LogEntry): void {
+    if (this.#options.history > 0) this.#remember(line, entry);
+    if (this.#clients.size === 0) return;
+    for (const client of this.#clients) {
+      if (!passes(client.filter, entry)) continue;
+      if (client.socket.bufferedAmount > this.#options.maxBufferedBytes) {
+        this.#dropClient(client, 'too slow');
+        this.#dropped++;
+        continue;
+      }
+      this.#send(client, line);
+    }
+  }
+
+  async flush(): Promise<void> {}
+
+  async close(): Promise<void> {
+    if (this.#heartbeat) clearInterval(this.#heartbeat);
+    for (const client of this.#clients) client.socket.terminate();
+    this.#clients.clear();
+    if (this.#options.server && this.#upgradeListener) this.#options.server.off('upgrade', this.#upgradeListener);
+    this.#wss?.close();
+    const server = this.#ownServer;
+    this.#ownServer = undefined;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    }
+  }
+
+  stats(): OutputStats {
+    const stats: OutputStats = {
+      name: this.name,
+      written: this.#sent,
+      dropped: this.#dropped,
+      failed: this.#failed,
+      details: { clients: this.#clients.size, droppedClients: this.#droppedClients, refusedClients: this.#refused },
+    };
+    if (this.#lastError !== undefined) stats.lastError = this.#lastError;
+    return stats;
+  }
+
+  #onUpgrade(request: IncomingMessage, socket: Duplex, head: Buffer): void {
+    let url: URL;
+    try {
+      url = new URL(request.url ?? '/', 'http://localhost');
+    } catch {
+      refuse(socket, 400, 'Bad Request');
+      return;
+    }
+    if (url.pathname !== this.#options.path) {
+      // On a shared server other upgrade handlers may own this path.
+      if (!this.#options.server) refuse(socket, 404, 'Not Found');
+      return;
+    }
+    const token = this.#options.token;
+    if (token !== undefined) {
+      const header = request.headers.authorization;
+      const given = header?.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
+      if (!sameSecret(given, token)) {
+        this.#refused++;
+        refuse(socket, 401, 'Unauthorized');
+        return;
+      }
+    }
+    if (this.#clients.size >= this.#options.maxClients) {
+      this.#refused++;
+      refuse(socket, 503, 'Service Unavailable');
+      return;
+    }
+    this.#wss!.handleUpgrade(request, socket, head, (webSocket) => this.#onConnection(webSocket, parseFilter(url)));
+  }
+
+  #onConnection(socket: WebSocket, filter: ClientFilter): void {
+    const client: Client = { socket, filter, alive: true };
+    this.#clients.add(client);
+    socket.on('pong', () => {
+      client.alive = true;
+    });
+    socket.on('close', () => this.#clients.delete(client));
+    socket.on('error', (error) => {
+      this.#lastError = `${error.name}: ${error.message}`;
+      this.#clients.delete(client);
+    });
+    // Clients only listen; anything they send is ignored.
+    socket.on('message', () => undefined);
+    for (const { line, entry } of this.#recent()) if (passes(filter, entry)) this.#send(client, line);
+  }
+
+  #send(client: Client, line: string): void {
+    try {
+      client.socket.send(line, (error) => {
+        if (error) this.#failed++;
+      });
+      this.#sent++;
+    } catch (error) {
+      this.#failed++;
+      this.#lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+    }
+  }
+
+  #dropClient(client: Client, reason: string): void {
+    this.#clients.delete(client);
+    this.#droppedClients++;
+    this.#lastError = `client disconnected: ${reason}`;
+    client.socket.terminate();
+  }
+
+  #checkAlive(): void {
+    for (const client of this.#clients) {
+      if (!client.alive) {
+        this.#dropClient(client, 'no pong');
+        continue;
+      }
+      client.alive = false;
+      try {
+        client.socket.ping();
+      } catch {
+        this.#dropClient(client, 'ping failed');
+      }
+    }
+  }
+
+  #remember(line: string, entry: LogEntry): void {
+    if (this.#history.length < this.#options.history) {
+      this.#history.push({ line, entry });
+      return;
+    }
+    this.#history[this.#historyStart] = { line, entry };
+    this.#historyStart = (this.#historyStart + 1) % this.#options.history;
+  }
+
+  #recent(): { line: string; entry: LogEntry }[] {
+    return [...this.#history.slice(this.#historyStart), ...this.#history.slice(0, this.#historyStart)];
+  }
+}
