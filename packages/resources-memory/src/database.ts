@@ -1,0 +1,78 @@
+import { CircuitBreaker, type ResilientCall, TimeoutError, createResilientCall, isRetryableError } from '@entity/core';
+import { MemoryDatabaseError, toMemoryError } from './database-errors.js';
+import type { SqlDriver, SqlExecutor } from './drivers/sql-driver.js';
+
+/** How database calls are protected. */
+export interface DatabaseResilienceOptions {
+  /** Time budget of one attempt in ms (also the server-side statement timeout on Postgres). Default: 30 000. */
+  timeoutMs?: number;
+  /** Retries after a transient failure (connection lost, deadlock). Default: 2. */
+  retries?: number;
+  /** Consecutive availability failures that open the circuit. Default: 3 (databases, by design). */
+  failureThreshold?: number;
+  /** How long the circuit stays open before one probe call, in ms. Default: 30 000. */
+  resetTimeoutMs?: number;
+  /** Clock for the circuit breaker; injectable for tests. Default: Date.now. */
+  now?: () => number;
+}
+
+/** Only signs of an unavailable database count against the circuit; a plugin's bad SQL does not. */
+const isAvailabilityFailure = (error: unknown) =>
+  (MemoryDatabaseError.isInstance(error) && error.transient) || TimeoutError.isInstance(error);
+
+/**
+ * Every memory operation goes through here: driver errors become safe Entity errors, and
+ * `createResilientCall` adds the timeout, the shared circuit breaker and retries. Writes that
+ * are not idempotent (appends) are retried only when the failed attempt cannot have taken effect.
+ */
+export class Database {
+  readonly circuitBreaker: CircuitBreaker;
+  private readonly idempotentCall: ResilientCall;
+  private readonly writeCall: ResilientCall;
+
+  constructor(
+    readonly driver: SqlDriver,
+    options: DatabaseResilienceOptions = {},
+  ) {
+    this.circuitBreaker = new CircuitBreaker({
+      name: `memory:${driver.kind}`,
+      failureThreshold: options.failureThreshold ?? 3,
+      resetTimeoutMs: options.resetTimeoutMs ?? 30_000,
+      isIgnorable: (error) => !isAvailabilityFailure(error),
+      ...(options.now ? { now: options.now } : {}),
+    });
+    const shared = {
+      name: `memory:${driver.kind}`,
+      circuitBreaker: this.circuitBreaker,
+      timeoutMs: options.timeoutMs ?? 30_000,
+    };
+    const retries = options.retries ?? 2;
+    this.idempotentCall = createResilientCall({ ...shared, retry: { retries, baseDelayMs: 100, shouldRetry: isRetryableError } });
+    this.writeCall = createResilientCall({
+      ...shared,
+      retry: { retries, baseDelayMs: 100, shouldRetry: (error) => MemoryDatabaseError.isInstance(error) && error.retryable },
+    });
+  }
+
+  /** Runs `work` against the database (outside a transaction). */
+  run<T>(operation: string, work: (executor: SqlExecutor) => Promise<T>, options: { idempotent: boolean }): Promise<T> {
+    return this.call(operation, options.idempotent, () => work(this.driver));
+  }
+
+  /** Runs `work` in one transaction: all of it lands or none of it does. */
+  transaction<T>(operation: string, work: (executor: SqlExecutor) => Promise<T>, options: { idempotent: boolean }): Promise<T> {
+    return this.call(operation, options.idempotent, () => this.driver.transaction(work));
+  }
+
+  private call<T>(operation: string, idempotent: boolean, work: () => Promise<T>): Promise<T> {
+    const context = { operation, provider: this.driver.kind, idempotent };
+    const attempt = async () => {
+      try {
+        return await work();
+      } catch (error) {
+        throw toMemoryError(error, context);
+      }
+    };
+    return (idempotent ? this.idempotentCall : this.writeCall)(attempt);
+  }
+}

@@ -1,0 +1,170 @@
+import type { Logger } from '@entity/core';
+import { MissingPackageError, ResourceError } from '@entity/core';
+import type { Pool as PgPool, PoolClient, PoolConfig } from 'pg';
+import { type ConnectionTarget, describeTarget } from '../connection-url.js';
+import type { QueryResult, SqlDriver, SqlExecutor } from './sql-driver.js';
+
+export interface PostgresDriverOptions {
+  url: string;
+  target: ConnectionTarget;
+  /** Resource name used in start errors. */
+  resourceName: string;
+  poolSize: number;
+  connectTimeoutMs: number;
+  /** Server-side statement timeout, so a stuck query is cancelled by the server and its transaction rolled back. */
+  statementTimeoutMs: number;
+  /** Tables live in this schema (created when missing); `public` stays on the path for the vector type. */
+  schema: string | undefined;
+  /** Per-connection pgvector settings (`hnsw.ef_search`, `hnsw.iterative_scan`). */
+  settings: Readonly<Record<string, string | number>>;
+  log: Logger;
+}
+
+const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
+
+/** Hints per failure, naming what the user should check. */
+function connectHint(error: unknown, options: PostgresDriverOptions): string {
+  const code = (error as { code?: unknown } | null)?.code;
+  const { host, port, database } = options.target;
+  switch (code) {
+    case 'ECONNREFUSED':
+      return `nothing accepted the connection. Check that PostgreSQL is running and listening on ${host}:${port} (locally: scripts/ensure-postgres.sh; with Docker: docker compose up -d postgres) and that the port in the URL is right.`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `the host name "${host}" does not resolve. Check the host in the URL and your DNS/network.`;
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+      return `no answer from ${host}:${port}. Check the host, port, firewall and network between this machine and the server.`;
+    case '28P01':
+    case '28000':
+      return 'the server refused the login. Check the user name and password in the URL and the server\'s pg_hba.conf.';
+    case '3D000':
+      return `database "${database}" does not exist. Create it (createdb ${database}) or fix the database name in the URL.`;
+    case '53300':
+      return 'the server has no free connections. Lower poolSize or raise max_connections on the server.';
+    case '57P03':
+      return 'the server is starting up or shutting down. Try again in a few seconds.';
+    default:
+      if (error instanceof Error && /timeout/i.test(error.message)) {
+        return `no answer within ${options.connectTimeoutMs} ms. Check that ${host}:${port} is reachable (firewall, network, server load).`;
+      }
+      if (error instanceof Error && /SSL|TLS/i.test(error.message)) {
+        return 'the TLS negotiation failed. Check the sslmode in the URL against what the server supports.';
+      }
+      return `Check that the server at ${host}:${port} is running and the URL's user, password and database are right.`;
+  }
+}
+
+/** node-postgres with a connection pool. `pg` is loaded when the driver opens, not at import. */
+export class PostgresDriver implements SqlDriver {
+  readonly kind = 'postgres' as const;
+  readonly description: string;
+  private pool: PgPool | undefined;
+
+  constructor(private readonly options: PostgresDriverOptions) {
+    this.description = `PostgreSQL at ${describeTarget(options.target)}`;
+  }
+
+  async open(): Promise<void> {
+    if (this.pool) return;
+    let Pool: typeof import('pg').Pool;
+    try {
+      ({ Pool } = (await import('pg')).default);
+    } catch (error) {
+      throw new MissingPackageError('pg', 'The postgres memory', { cause: error });
+    }
+    const { schema, settings } = this.options;
+    const startupOptions = [
+      ...(schema ? [`-c search_path=${quoteIdentifier(schema)},public`] : []),
+      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
+    ].join(' ');
+    const config: PoolConfig = {
+      connectionString: this.options.url,
+      max: this.options.poolSize,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      idleTimeoutMillis: 30_000,
+      statement_timeout: this.options.statementTimeoutMs,
+      application_name: 'entity-memory',
+      ...(startupOptions ? { options: startupOptions } : {}),
+    };
+    const pool = new Pool(config);
+    // An idle client losing its connection (server restart) must not crash the process.
+    pool.on('error', (error) => {
+      this.options.log.warn('memory: an idle PostgreSQL connection failed; the pool will reconnect', {
+        resource: this.options.resourceName,
+        errorType: (error as { code?: string }).code ?? error.name,
+      });
+    });
+    try {
+      const client = await pool.connect();
+      try {
+        await client.query('SELECT 1');
+        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+      } finally {
+        client.release();
+      }
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      const { host, port, database } = this.options.target;
+      throw new ResourceError(
+        this.options.resourceName,
+        `Cannot connect to PostgreSQL at ${host}:${port} (database "${database}"): ${connectHint(error, this.options)}`,
+        { cause: error, code: 'MEMORY_UNREACHABLE', details: { host, port, database } },
+      );
+    }
+    this.pool = pool;
+  }
+
+  private requirePool(): PgPool {
+    if (!this.pool) throw new ResourceError(this.options.resourceName, 'The postgres memory is not started; call start() first');
+    return this.pool;
+  }
+
+  query<Row = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
+    return runQuery<Row>(this.requirePool(), text, params);
+  }
+
+  async exec(script: string): Promise<void> {
+    await this.requirePool().query(script);
+  }
+
+  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    const client = await this.requirePool().connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const result = await work({
+        query: (text, params = []) => runQuery(client, text, params),
+        exec: async (script) => {
+          await client.query(script);
+        },
+      });
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackError) {
+        // The connection is unusable; destroy it instead of returning it to the pool.
+        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
+      }
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = undefined;
+    await pool?.end();
+  }
+}
+
+async function runQuery<Row>(target: PgPool | PoolClient, text: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
+  // `queryMode: 'extended'` forces the extended protocol even without parameters, so one call
+  // can never carry a second, injected statement.
+  const result = await target.query({ text, values: [...params], queryMode: 'extended' } as { text: string; values: unknown[] });
+  return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+}

@@ -1,0 +1,88 @@
+import { defineResource, type ResourceType } from '@entity/core';
+import { z } from 'zod';
+import type { DatabaseMemory } from './database-memory.js';
+import { type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
+import { type PostgresMemoryOptions, postgresMemory } from './postgres-memory.js';
+
+const PACKAGE_NAME = '@entity/resources-memory';
+
+const positiveInteger = z.number().int().positive();
+
+const retentionSchema = z
+  .object({
+    maxAgeMs: positiveInteger.optional().describe('Delete messages older than this many milliseconds'),
+    maxMessagesPerConversation: positiveInteger.optional().describe('Keep only the newest N messages per conversation'),
+  })
+  .strict();
+
+const resilienceSchema = z
+  .object({
+    timeoutMs: positiveInteger.optional(),
+    retries: z.number().int().min(0).max(10).optional(),
+    failureThreshold: positiveInteger.optional(),
+    resetTimeoutMs: positiveInteger.optional(),
+  })
+  .strict();
+
+const commonShape = {
+  dimensions: z.number().int().min(2).max(16_000).optional(),
+  embedder: z.enum(['auto', 'hashing', 'llm']).optional(),
+  embeddingResource: z.string().min(1).optional(),
+  efSearch: z.number().int().min(1).max(1000).optional(),
+  retention: retentionSchema.optional(),
+  resilience: resilienceSchema.optional(),
+};
+
+/** YAML block of `type: pglite` (everything optional). */
+export const pgliteConfigSchema = z
+  .object({
+    path: z.string().min(1).optional(),
+    ...commonShape,
+  })
+  .strict();
+
+const isPostgresUrl = (value: string) => {
+  try {
+    return ['postgres:', 'postgresql:'].includes(new URL(value).protocol);
+  } catch {
+    return false;
+  }
+};
+
+/** YAML block of `type: postgres`; `url` is required (use `${DATABASE_URL}` to keep secrets out of the file). */
+export const postgresConfigSchema = z
+  .object({
+    // The message never echoes the value: it may contain a password.
+    url: z.string().refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL' }),
+    poolSize: z.number().int().min(1).max(1000).optional(),
+    connectTimeoutMs: positiveInteger.optional(),
+    schema: z
+      .string()
+      .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, 'must be a plain identifier (letters, digits, underscores)')
+      .optional(),
+    ...commonShape,
+  })
+  .strict();
+
+export type PgliteConfig = z.infer<typeof pgliteConfigSchema>;
+export type PostgresConfig = z.infer<typeof postgresConfigSchema>;
+
+/** Drops keys whose value is undefined so `exactOptionalPropertyTypes`-style options stay clean. */
+const defined = <T extends object>(value: T): T => Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
+
+export const pgliteResourceType = defineResource<PgliteConfig, DatabaseMemory>({
+  type: 'pglite',
+  packageName: PACKAGE_NAME,
+  configSchema: pgliteConfigSchema,
+  create: (config) => pgliteMemory(defined(config) as PgliteMemoryOptions),
+});
+
+export const postgresResourceType = defineResource<PostgresConfig, DatabaseMemory>({
+  type: 'postgres',
+  packageName: PACKAGE_NAME,
+  configSchema: postgresConfigSchema,
+  create: (config) => postgresMemory(defined(config) as PostgresMemoryOptions),
+});
+
+/** Resource types for YAML: `type: pglite` and `type: postgres`. */
+export const resourceTypes: ResourceType[] = [pgliteResourceType as ResourceType, postgresResourceType as ResourceType];
