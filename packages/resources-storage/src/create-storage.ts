@@ -13,6 +13,7 @@ import {
   ProviderError,
   type PutOptions,
   type ResilientCall,
+  type ResourceStartContext,
   type Storage,
   type StorageBody,
   type StorageObjectInfo,
@@ -44,6 +45,10 @@ export interface ManagedStorage extends Storage {
   readonly circuitBreaker: CircuitBreaker;
   /** Effective limits after defaults. */
   readonly limits: { readonly maxFileSize: number; readonly allowedExtensions: readonly string[] | '*' };
+  /** Prepares the driver (the S3 driver checks or creates its bucket). Safe to skip for local and memory. */
+  start(context: ResourceStartContext): Promise<void>;
+  stop(): Promise<void>;
+  healthCheck(): Promise<HealthReport>;
 }
 
 const SAFE_UNAVAILABLE = 'Sorry, file storage is not available right now. Please try again later.';
@@ -242,7 +247,7 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
       const key = normaliseKey(rawKey, { allowReserved: true });
       return (await run('exists', key, (signal) => driver.stat(key, signal))) !== undefined;
     },
-    async start(context) {
+    async start(context: ResourceStartContext) {
       await driver.start?.(context);
     },
     async stop() {

@@ -4,6 +4,7 @@ import { MissingPackageError, ResourceError, type StorageObjectInfo } from '@ent
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import { describeS3Error, isMissingBucket, isMissingKey } from './s3-errors.js';
 import type { DriverPutRequest, StorageDriver } from './storage-driver.js';
+import { compareKeys } from './storage-key.js';
 import type { StorageOptions } from './storage-options.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
@@ -174,6 +175,7 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
       } else {
         const { upload } = await loadSdk();
         const source = request.body;
+        let bodyError: unknown;
         const counted = Readable.from(
           (async function* () {
             if (source instanceof Uint8Array) {
@@ -181,9 +183,14 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
               yield source;
               return;
             }
-            for await (const chunk of source) {
-              size += chunk.byteLength;
-              yield chunk;
+            try {
+              for await (const chunk of source) {
+                size += chunk.byteLength;
+                yield chunk;
+              }
+            } catch (error) {
+              bodyError = error;
+              throw error;
             }
           })(),
         );
@@ -194,6 +201,10 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
         try {
           const response = await uploader.done();
           etag = response.ETag;
+        } catch (error) {
+          // When the body failed (too large, broken source), that is the story, even if aborting the
+          // upload failed too; parts left by a failed abort are cleared by a bucket lifecycle rule.
+          throw bodyError ?? error;
         } finally {
           request.signal.removeEventListener('abort', onAbort);
           counted.destroy();
@@ -248,6 +259,8 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
         lastModified: object.LastModified ?? new Date(0),
         ...(object.ETag ? { etag: object.ETag } : {}),
       }));
+      // S3 lists in UTF-8 byte order; some S3-compatible servers do not, so each page is put in order.
+      items.sort((left, right) => compareKeys(left.key, right.key));
       return response.IsTruncated && response.NextContinuationToken ? { items, cursor: response.NextContinuationToken } : { items };
     },
     async delete(key, signal) {
