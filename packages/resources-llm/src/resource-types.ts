@@ -1,0 +1,93 @@
+import { defineResource, type LLM, type ResourceType } from '@entity/core';
+import { z } from 'zod';
+import { anthropic } from './anthropic-llm.js';
+import { fallback } from './fallback-llm.js';
+import { ollama } from './ollama-llm.js';
+import { openai } from './openai-llm.js';
+
+const PACKAGE_NAME = '@entity/resources-llm';
+
+// YAML settings shared by every provider. Code-only settings (fetch, a shared breaker, clocks)
+// are not configurable from YAML.
+const common = {
+  model: z.string().min(1),
+  timeoutMs: z.number().int().positive().optional(),
+  retries: z.number().int().min(0).max(10).optional(),
+  circuitBreaker: z
+    .object({ failureThreshold: z.number().int().positive().optional(), resetTimeoutMs: z.number().int().positive().optional() })
+    .strict()
+    .optional(),
+  temperature: z.number().min(0).max(2).optional(),
+  maxTokens: z.number().int().positive().optional(),
+  pricing: z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative().optional() }).strict().optional(),
+};
+const headers = z.record(z.string(), z.string()).optional();
+
+export const openaiConfigSchema = z
+  .object({
+    ...common,
+    apiKey: z.string().min(1).optional(),
+    baseURL: z.url().optional(),
+    organization: z.string().min(1).optional(),
+    headers,
+    embeddingModel: z.string().min(1).optional(),
+    embeddingDimensions: z.number().int().positive().optional(),
+    maxTokensParameter: z.enum(['max_tokens', 'max_completion_tokens']).optional(),
+    providerName: z.string().min(1).optional(),
+  })
+  .strict();
+
+export const anthropicConfigSchema = z
+  .object({ ...common, apiKey: z.string().min(1).optional(), baseURL: z.url().optional(), headers })
+  .strict();
+
+export const ollamaConfigSchema = z
+  .object({
+    ...common,
+    host: z.string().min(1).optional(),
+    embeddingModel: z.string().min(1).optional(),
+    embeddingDimensions: z.number().int().positive().optional(),
+    keepAlive: z.union([z.string().min(1), z.number()]).optional(),
+    headers,
+  })
+  .strict();
+
+export const fallbackConfigSchema = z
+  .object({
+    providers: z
+      .array(
+        z.discriminatedUnion('type', [
+          openaiConfigSchema.extend({ type: z.literal('openai') }),
+          anthropicConfigSchema.extend({ type: z.literal('anthropic') }),
+          ollamaConfigSchema.extend({ type: z.literal('ollama') }),
+        ]),
+      )
+      .min(1),
+  })
+  .strict();
+
+export type OpenAIConfig = z.infer<typeof openaiConfigSchema>;
+export type AnthropicConfig = z.infer<typeof anthropicConfigSchema>;
+export type OllamaConfig = z.infer<typeof ollamaConfigSchema>;
+export type FallbackConfig = z.infer<typeof fallbackConfigSchema>;
+
+/** YAML `retries: n` is the `retry.retries` option of the factories. */
+function withRetries<T extends { retries?: number | undefined }>(config: T): Omit<T, 'retries'> & { retry?: { retries: number } } {
+  const { retries, ...rest } = config;
+  return retries === undefined ? rest : { ...rest, retry: { retries } };
+}
+
+function createMember(config: FallbackConfig['providers'][number]): LLM {
+  const { type, ...rest } = config;
+  if (type === 'openai') return openai(withRetries(rest as OpenAIConfig));
+  if (type === 'anthropic') return anthropic(withRetries(rest as AnthropicConfig));
+  return ollama(withRetries(rest as OllamaConfig));
+}
+
+/** Resource types for YAML: `type: openai | anthropic | ollama | fallback`. */
+export const resourceTypes: ResourceType[] = [
+  defineResource({ type: 'openai', packageName: PACKAGE_NAME, configSchema: openaiConfigSchema, create: (config) => openai(withRetries(config)) }),
+  defineResource({ type: 'anthropic', packageName: PACKAGE_NAME, configSchema: anthropicConfigSchema, create: (config) => anthropic(withRetries(config)) }),
+  defineResource({ type: 'ollama', packageName: PACKAGE_NAME, configSchema: ollamaConfigSchema, create: (config) => ollama(withRetries(config)) }),
+  defineResource({ type: 'fallback', packageName: PACKAGE_NAME, configSchema: fallbackConfigSchema, create: (config) => fallback(config.providers.map(createMember)) }),
+] as ResourceType[];
