@@ -1,4 +1,4 @@
-import type { ZodType } from 'zod';
+import type { output as ZodOutput, ZodType } from 'zod';
 import type { Context } from '../contracts/context.js';
 import type { Plugin, PluginInitContext, PluginKind } from '../contracts/plugin.js';
 import type { Stage } from '../contracts/stage.js';
@@ -21,8 +21,10 @@ export interface PluginSpec<TConfig> {
   execute?(context: Context, config: TConfig): Promise<void> | void;
 }
 
-/** Defines a plugin (Layer 2). The config type is inferred from the `config` schema. */
-export function definePlugin<TConfig = undefined>(spec: PluginSpec<TConfig>): Plugin<TConfig> {
+/** Defines a plugin (Layer 2). The config type is inferred from the `config` schema (generic over the schema, which keeps type-checking cheap). */
+export function definePlugin<TSchema extends ZodType = ZodType<undefined>>(
+  spec: Omit<PluginSpec<ZodOutput<TSchema>>, 'config'> & { config?: TSchema },
+): Plugin<ZodOutput<TSchema>> {
   if (!PLUGIN_NAME.test(spec.name)) {
     throw new ConfigError([
       {
@@ -38,5 +40,5 @@ export function definePlugin<TConfig = undefined>(spec: PluginSpec<TConfig>): Pl
     ]);
   }
   const { config, ...rest } = spec;
-  return config === undefined ? rest : { ...rest, configSchema: config };
+  return (config === undefined ? rest : { ...rest, configSchema: config }) as Plugin<ZodOutput<TSchema>>;
 }

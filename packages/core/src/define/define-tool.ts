@@ -1,4 +1,4 @@
-import { type ZodType, z } from 'zod';
+import { type output as ZodOutput, type ZodType, z } from 'zod';
 import type { JsonSchema } from '../contracts/json.js';
 import type { Tool, ToolContext } from '../contracts/tool.js';
 import { ConfigError } from '../errors/index.js';
@@ -24,8 +24,14 @@ export function toJsonSchema(schema: ZodType): JsonSchema {
   return jsonSchema;
 }
 
-/** Defines a typed tool: arguments are validated with `input` before `execute` runs. */
-export function defineTool<TInput, TOutput>(spec: ToolSpec<TInput, TOutput>): Tool<TInput, TOutput> {
+/**
+ * Defines a typed tool: arguments are validated with `input` before `execute` runs.
+ * Generic over the schema itself (not its output type): inferring `T` back out of `ZodType<T>`
+ * costs the checker thousands of instantiations per tool, which agents with many tools feel.
+ */
+export function defineTool<TSchema extends ZodType, TOutput>(
+  spec: Omit<ToolSpec<ZodOutput<TSchema>, TOutput>, 'input'> & { input: TSchema },
+): Tool<ZodOutput<TSchema>, TOutput> {
   if (!TOOL_NAME.test(spec.name)) {
     throw new ConfigError([
       {
@@ -39,7 +45,7 @@ export function defineTool<TInput, TOutput>(spec: ToolSpec<TInput, TOutput>): To
   return {
     name: spec.name,
     description: spec.description,
-    input: spec.input,
+    input: spec.input as ZodType<ZodOutput<TSchema>>,
     ...(spec.timeoutMs === undefined ? {} : { timeoutMs: spec.timeoutMs }),
     // Computed on first use: converting 50 schemas at import time would slow every start.
     get parameters() {

@@ -16,13 +16,22 @@ export interface ScriptedLLM extends LLM {
  * and for benchmarks of framework overhead — not a stand-in for provider behaviour, which is
  * tested against wire-format servers.
  */
-export function scriptedLLM(replies: ScriptedReplies, options: { model?: string; provider?: string } = {}): ScriptedLLM {
+export function scriptedLLM(
+  replies: ScriptedReplies,
+  options: {
+    model?: string;
+    provider?: string;
+    /** Keep every request in `requests`. Default: true; benchmarks turn it off so memory stays flat. */
+    recordRequests?: boolean;
+  } = {},
+): ScriptedLLM {
   const requests: ChatRequest[] = [];
+  let callCount = 0;
   const model = options.model ?? 'scripted';
   const provider = options.provider ?? 'scripted';
   const next = async (request: ChatRequest): Promise<ChatResponse> => {
-    const index = requests.length;
-    requests.push(request);
+    const index = callCount++;
+    if (options.recordRequests !== false) requests.push(request);
     let turn: ScriptedTurn | undefined;
     if (typeof replies === 'function') turn = await replies(request, index);
     else turn = replies[Math.min(index, replies.length - 1)];
