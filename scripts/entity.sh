@@ -1,9 +1,32 @@
 #!/usr/bin/env bash
-# The newcomer's entry point: `bash scripts/entity.sh demo` or `bash scripts/entity.sh test`.
-# Brings Node 24 + pnpm when needed, installs from the lockfile, then runs the root script.
+# The newcomer's entry point, from a fresh clone with only Node and npm:
+#   bash scripts/entity.sh demo    installs, builds and runs the quickstart sample agent
+#   bash scripts/entity.sh test    installs and runs every package's build, type-check and tests
+#   bash scripts/entity.sh bench   installs and runs the benchmarks
+# Brings Node 24 + pnpm when the system lacks them, installs from the lockfile, then runs the
+# root package.json script of the same name.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 . scripts/bootstrap.sh
 set -euo pipefail
+command="${1:-test}"
+shift || true
 pnpm install --frozen-lockfile --reporter=append-only
-exec pnpm run "${1:-test}" "${@:2}"
+case "$command" in
+  test | bench)
+    # The Postgres tests need a server with pgvector; the script starts/builds it where it can
+    # (Debian/Ubuntu with apt) and otherwise says what to do.
+    if eval "$(bash scripts/ensure-postgres.sh)"; then
+      export DATABASE_URL
+    elif [ "${CI:-}" = "true" ]; then
+      echo "entity.sh: PostgreSQL with pgvector is required in CI (see scripts/ensure-postgres.sh)" >&2
+      exit 1
+    else
+      echo "entity.sh: no PostgreSQL with pgvector; its tests will say how to start one (docker compose up -d)" >&2
+    fi
+    ;;
+  demo)
+    pnpm run build
+    ;;
+esac
+exec pnpm run "$command" "$@"
