@@ -25,8 +25,5 @@ case "$command" in
       echo "entity.sh: no PostgreSQL with pgvector; its tests will say how to start one (docker compose up -d)" >&2
     fi
     ;;
-  demo)
-    pnpm run build
-    ;;
 esac
 exec pnpm run "$command" "$@"
