@@ -1,0 +1,49 @@
+import { existsSync, statSync } from 'node:fs';
+import { extname, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import type { Agent, AgentOptions } from '@entity/core';
+import type { CliContext } from './cli-context.js';
+import { UsageError } from './exit-codes.js';
+
+const CONFIG_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
+const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
+
+/** Where an agent comes from: a config file, a directory (its agent.yaml plus plugins/ and tools/), or a module exporting one. */
+export interface AgentSource {
+  kind: 'config' | 'directory' | 'module';
+  path: string;
+}
+
+/** Resolves the `[config]` argument: a file, a directory, or (when omitted) the current directory. */
+export function resolveAgentSource(argument: string | undefined, cli: CliContext): AgentSource {
+  const path = resolve(cli.cwd, argument ?? '.');
+  if (!existsSync(path)) {
+    throw new UsageError(`config not found: ${argument}`, 'pass a config file (agent.yaml), a project directory, or a module that exports an agent; `entity init` creates one');
+  }
+  if (statSync(path).isDirectory()) return { kind: 'directory', path };
+  const extension = extname(path).toLowerCase();
+  if (CONFIG_EXTENSIONS.has(extension)) return { kind: 'config', path };
+  if (MODULE_EXTENSIONS.has(extension)) return { kind: 'module', path };
+  throw new UsageError(`cannot load an agent from ${argument}`, 'use a .yaml/.yml/.json config, a directory, or a .ts/.js module exporting an agent');
+}
+
+type AgentExport = Agent | AgentOptions | (() => Agent | AgentOptions | Promise<Agent | AgentOptions>);
+
+/** Builds the agent the command works on. Core loads here, never at CLI start. */
+export async function loadAgent(source: AgentSource): Promise<Agent> {
+  const { Agent } = await import('@entity/core');
+  if (source.kind === 'config') return Agent.fromConfig(source.path);
+  if (source.kind === 'directory') return Agent.fromDirectory(source.path);
+  const module = (await import(pathToFileURL(source.path).href)) as { default?: AgentExport; agent?: AgentExport };
+  const exported = module.default ?? module.agent;
+  if (exported === undefined) {
+    throw new UsageError(`${source.path} exports no agent`, 'export default an Agent (or its options), or export const agent = new Agent(...)');
+  }
+  const value = typeof exported === 'function' ? await exported() : exported;
+  // Duck-typed: the module may have been built against another copy of core.
+  return isAgent(value) ? value : new Agent(value as AgentOptions);
+}
+
+function isAgent(value: unknown): value is Agent {
+  return typeof value === 'object' && value !== null && typeof (value as Agent).stream === 'function' && typeof (value as Agent).describe === 'function';
+}

@@ -1,0 +1,192 @@
+import type { CliContext } from './cli-context.js';
+
+/** One flag of a command, in `node:util` parseArgs form plus what help shows. */
+export interface OptionSpec {
+  type: 'string' | 'boolean';
+  short?: string;
+  description: string;
+  /** Shown after the flag in help: `--port <number>`. */
+  valueName?: string;
+  multiple?: boolean;
+}
+
+export interface ParsedCommand {
+  positionals: string[];
+  values: Record<string, string | boolean | string[] | undefined>;
+}
+
+export type CommandHandler = (command: ParsedCommand, cli: CliContext) => Promise<number>;
+
+/** A command's help and flags, kept apart from its code so `entity --help` loads no command module. */
+export interface CommandSpec {
+  /** `run`, or `plugin new` for sub-commands. */
+  name: string;
+  summary: string;
+  usage: string;
+  description?: string;
+  options: Record<string, OptionSpec>;
+  /** Fewest and most positional arguments. */
+  positionals: [min: number, max: number];
+  examples?: string[];
+  /** Whether `--json` means something for this command. */
+  json?: boolean;
+  load(): Promise<{ default: CommandHandler }>;
+}
+
+const userOptions: Record<string, OptionSpec> = {
+  user: { type: 'string', short: 'u', valueName: 'id', description: 'user id the conversation belongs to (default: from the session, else "default")' },
+  conversation: { type: 'string', short: 'c', valueName: 'id', description: 'conversation id (default: from the session, else "default")' },
+};
+
+export const COMMANDS: readonly CommandSpec[] = [
+  {
+    name: 'init',
+    summary: 'Create a new agent project',
+    usage: 'entity init [dir]',
+    description: 'Scaffolds package.json (only the packages the project needs), agent.yaml, a sample plugin and tool, a test and a README. Asks a few questions on a terminal; --yes takes the defaults.',
+    options: {
+      yes: { type: 'boolean', short: 'y', description: 'do not ask; use the defaults and the flags given' },
+      name: { type: 'string', valueName: 'name', description: 'project and agent name (default: the directory name)' },
+      llm: { type: 'string', valueName: 'provider', description: 'ollama | openai | anthropic (default: ollama)' },
+      memory: { type: 'string', valueName: 'kind', description: 'pglite | postgres | none (default: pglite)' },
+      storage: { type: 'boolean', description: 'add file storage and the file tools' },
+      force: { type: 'boolean', description: 'write into a directory that is not empty' },
+    },
+    positionals: [0, 1],
+    examples: ['entity init my-agent', 'entity init my-agent --yes --llm openai'],
+    load: () => import('./commands/init.js'),
+  },
+  {
+    name: 'chat',
+    summary: 'Chat with an agent in the terminal',
+    usage: 'entity chat [config]',
+    description:
+      'Streams the answer as it is written and shows tool calls. End a line with \\ to continue it, or wrap several lines in """. Commands: /reset, /history, /user <id>, /help, /exit. The conversation is kept in memory, so a restarted chat continues it.',
+    options: { ...userOptions, new: { type: 'boolean', description: 'start a new conversation instead of continuing the last one' } },
+    positionals: [0, 1],
+    examples: ['entity chat', 'entity chat agent.yaml --user alice'],
+    load: () => import('./commands/chat.js'),
+  },
+  {
+    name: 'run',
+    summary: 'Send one message and print the answer',
+    usage: 'entity run [config] <message>',
+    description: 'Runs one turn. The answer goes to stdout as it streams; tool calls go to stderr. With --json, prints the response and the run info (stages, tool calls, tokens, timings).',
+    options: {
+      ...userOptions,
+      timeout: { type: 'string', valueName: 'ms', description: 'time budget of the run (default: the agent\'s runTimeoutMs)' },
+    },
+    positionals: [1, 2],
+    json: true,
+    examples: ['entity run "What is 2+3?"', 'entity run agent.yaml "Summarise the news" --json'],
+    load: () => import('./commands/run.js'),
+  },
+  {
+    name: 'serve',
+    summary: 'Serve the agent over HTTP (and WebSocket)',
+    usage: 'entity serve [config]',
+    description: 'Starts the HTTP adapter (@entity/plugin-http) and, with --websocket, the WebSocket adapter. --watch reloads parameters when the config file changes; topology changes need a restart.',
+    options: {
+      port: { type: 'string', short: 'p', valueName: 'number', description: 'port to listen on (default: 3000, or PORT)' },
+      host: { type: 'string', valueName: 'address', description: 'address to bind (default: 127.0.0.1)' },
+      websocket: { type: 'boolean', description: 'also serve the WebSocket adapter' },
+      watch: { type: 'boolean', short: 'w', description: 'hot-reload parameters when the config changes' },
+    },
+    positionals: [0, 1],
+    examples: ['entity serve --watch', 'entity serve agent.yaml --port 8080 --websocket'],
+    load: () => import('./commands/serve.js'),
+  },
+  {
+    name: 'validate',
+    summary: 'Check a config: structure, dependency graph and (with --runtime) connectivity',
+    usage: 'entity validate [config]',
+    description: 'Lists every problem with its path and a fix. Exit code 0 when valid, 1 when problems were found, 2 when no config could be read.',
+    options: { runtime: { type: 'boolean', short: 'r', description: 'also start the resources and run their health checks' } },
+    positionals: [0, 1],
+    json: true,
+    examples: ['entity validate', 'entity validate agent.yaml --runtime --json'],
+    load: () => import('./commands/validate.js'),
+  },
+  {
+    name: 'graph',
+    summary: 'Draw the workflow: stages, plugins in order, resources and their dependencies',
+    usage: 'entity graph [config]',
+    options: { format: { type: 'string', short: 'f', valueName: 'format', description: 'mermaid | dot (default: mermaid)' } },
+    positionals: [0, 1],
+    json: true,
+    examples: ['entity graph > workflow.mmd', 'entity graph --format dot | dot -Tsvg > workflow.svg'],
+    load: () => import('./commands/graph.js'),
+  },
+  {
+    name: 'plugin new',
+    summary: 'Generate a plugin and its test',
+    usage: 'entity plugin new <name> --kind <kind>',
+    options: {
+      kind: { type: 'string', short: 'k', valueName: 'kind', description: 'tool | prompt | input | output | failure (default: prompt)' },
+      dir: { type: 'string', valueName: 'path', description: 'where to write it (default: ./plugins)' },
+      force: { type: 'boolean', description: 'overwrite existing files' },
+    },
+    positionals: [1, 1],
+    examples: ['entity plugin new weather --kind tool', 'entity plugin new greeter --kind prompt'],
+    load: () => import('./commands/plugin-new.js'),
+  },
+  {
+    name: 'plugin analyze',
+    summary: "Report each exported plugin's kind, stages (and why) and dependencies",
+    usage: 'entity plugin analyze <file>',
+    options: {},
+    positionals: [1, 1],
+    json: true,
+    examples: ['entity plugin analyze plugins/weather.ts'],
+    load: () => import('./commands/plugin-analyze.js'),
+  },
+  {
+    name: 'doctor',
+    summary: 'Check Node, Ollama and its models, API keys, the database and storage',
+    usage: 'entity doctor',
+    description: 'Prints what to do for each failed check. Exit code 1 when a required check fails.',
+    options: {
+      'ollama-host': { type: 'string', valueName: 'url', description: 'Ollama to check (default: OLLAMA_HOST or http://localhost:11434)' },
+      'database-url': { type: 'string', valueName: 'url', description: 'PostgreSQL to check (default: DATABASE_URL; skipped when unset)' },
+      'storage-dir': { type: 'string', valueName: 'path', description: 'storage directory to check (default: ./agent_files)' },
+      'memory-dir': { type: 'string', valueName: 'path', description: 'embedded memory directory to check (default: ./.entity)' },
+    },
+    positionals: [0, 0],
+    json: true,
+    load: () => import('./commands/doctor.js'),
+  },
+  {
+    name: 'logs',
+    summary: 'Print or follow the log stream of a running or past agent',
+    usage: 'entity logs',
+    options: {
+      file: { type: 'string', valueName: 'path', description: 'log file base path (default: ./.entity/logs/entity.jsonl)' },
+      follow: { type: 'boolean', short: 'f', description: 'keep printing new entries' },
+      lines: { type: 'string', short: 'n', valueName: 'count', description: 'how many recent entries (default: 50)' },
+      level: { type: 'string', short: 'l', valueName: 'level', description: 'lowest level to show: debug | info | warn | error' },
+    },
+    positionals: [0, 0],
+    json: true,
+    load: () => import('./commands/logs.js'),
+  },
+  {
+    name: 'metrics',
+    summary: 'Print the metrics summary of a running or past agent',
+    usage: 'entity metrics',
+    options: {
+      file: { type: 'string', valueName: 'path', description: 'metrics file (default: ./.entity/metrics.json)' },
+    },
+    positionals: [0, 0],
+    json: true,
+    load: () => import('./commands/metrics.js'),
+  },
+];
+
+/** Flags every command accepts. */
+export const GLOBAL_OPTIONS: Record<string, OptionSpec> = {
+  help: { type: 'boolean', short: 'h', description: 'show help' },
+  json: { type: 'boolean', description: 'machine-readable output (commands marked [json])' },
+  color: { type: 'boolean', description: 'force colours (also FORCE_COLOR=1)' },
+  'no-color': { type: 'boolean', description: 'no colours (also NO_COLOR=1; off in pipes anyway)' },
+  verbose: { type: 'boolean', description: 'show stack traces and debug details' },
+};

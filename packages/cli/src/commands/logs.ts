@@ -1,0 +1,7 @@
+import type { CliContext } from '../cli-context.js';
+import type { ParsedCommand } from '../command-table.js';
+
+export default async function logs(_command: ParsedCommand, cli: CliContext): Promise<number> {
+  cli.note('not yet');
+  return 1;
+}

@@ -1,0 +1,43 @@
+import { loadAgent, resolveAgentSource } from '../agent-loader.js';
+import type { CliContext } from '../cli-context.js';
+import type { ParsedCommand } from '../command-table.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { watchConfig } from '../watch-config.js';
+
+export default async function serve(command: ParsedCommand, cli: CliContext): Promise<number> {
+  const source = resolveAgentSource(command.positionals[0], cli);
+  const portText = (command.values.port as string | undefined) ?? cli.env.PORT ?? '3000';
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port needs a port number (0-65535); got "${portText}"`);
+  const host = (command.values.host as string | undefined) ?? '127.0.0.1';
+  const agent = await loadAgent(source);
+  const c = cli.out;
+  const closers: (() => Promise<void>)[] = [];
+  try {
+    const http = (await agent.serveHttp({ port, host })) as { url?: string; close?: () => Promise<void> } | undefined;
+    if (http?.close) closers.push(() => http.close!());
+    cli.note(`${c.green('✔')} HTTP on ${http?.url ?? `http://${host}:${port}`}`);
+    if (command.values.websocket) {
+      const ws = (await agent.serveWebSocket({ port: port === 0 ? 0 : port + 1, host })) as { url?: string; close?: () => Promise<void> } | undefined;
+      if (ws?.close) closers.push(() => ws.close!());
+      cli.note(`${c.green('✔')} WebSocket on ${ws?.url ?? `ws://${host}:${port + 1}`}`);
+    }
+    let stopWatching = () => {};
+    if (command.values.watch) {
+      if (source.kind !== 'config') throw new UsageError('--watch needs a config file (agent.yaml)', 'run `entity serve agent.yaml --watch`');
+      stopWatching = watchConfig(agent, source.path, cli);
+      cli.note(c.dim(`watching ${source.path} (parameters reload; topology changes need a restart)`));
+    }
+    cli.note(c.dim('Press Ctrl-C to stop.'));
+    await new Promise<void>((resolve) => {
+      process.once('SIGINT', resolve);
+      process.once('SIGTERM', resolve);
+    });
+    stopWatching();
+    cli.note(c.dim('stopping…'));
+    return EXIT.ok;
+  } finally {
+    for (const close of closers.reverse()) await close().catch(() => {});
+    await agent.stop().catch(() => {});
+  }
+}

@@ -1,0 +1,48 @@
+import { join } from 'node:path';
+import { resolveAgentSource } from '../agent-loader.js';
+import type { CliContext } from '../cli-context.js';
+import type { ParsedCommand } from '../command-table.js';
+import { EXIT, UsageError } from '../exit-codes.js';
+import { formatIssues } from '../format-error.js';
+import { startSpinner } from '../terminal/spinner.js';
+
+const PHASES = ['structure', 'graph', 'runtime'] as const;
+
+export default async function validate(command: ParsedCommand, cli: CliContext): Promise<number> {
+  const source = resolveAgentSource(command.positionals[0], cli);
+  let file = source.path;
+  if (source.kind === 'directory') {
+    const { existsSync } = await import('node:fs');
+    const found = ['agent.yaml', 'agent.yml', 'agent.json', 'entity.yaml', 'entity.yml'].map((name) => join(source.path, name)).find((path) => existsSync(path));
+    if (!found) throw new UsageError(`no agent.yaml in ${source.path}`, 'pass the config file, or run `entity init` to create a project');
+    file = found;
+  } else if (source.kind === 'module') {
+    throw new UsageError('validate checks config files (YAML or JSON); a module is checked by running it', 'try `entity graph <module>` to see what it registers');
+  }
+  const runtime = command.values.runtime === true;
+  const spinner = startSpinner(cli.stderr, cli.err, runtime ? 'Validating (starting resources for the runtime checks)…' : 'Validating…');
+  const { validateConfig } = await import('@entity/core');
+  const report = await validateConfig(file, { runtime }).finally(() => spinner.stop());
+  const ran = PHASES.filter((phase) => report.timings[phase] !== undefined);
+  if (cli.json) {
+    cli.printJson({ ok: report.ok, file, phases: ran, issues: report.issues, warnings: report.warnings, timings: report.timings });
+    return report.ok ? EXIT.ok : EXIT.problems;
+  }
+  const c = cli.out;
+  const phaseLine = PHASES.map((phase) => {
+    if (report.timings[phase] === undefined) return c.dim(`${phase}: ${phase === 'runtime' && !runtime ? 'skipped (use --runtime)' : 'not reached'}`);
+    const failed = report.issues.some((issue) => issue.phase === phase);
+    return `${failed ? c.red('✖') : c.green('✔')} ${phase} ${c.dim(`${report.timings[phase]} ms`)}`;
+  });
+  cli.print(`${c.bold(file)}`);
+  for (const line of phaseLine) cli.print(`  ${line}`);
+  for (const warning of report.warnings) cli.print(`  ${c.yellow('⚠')} ${warning}`);
+  if (report.ok) {
+    cli.print(c.green('Valid.'));
+    return EXIT.ok;
+  }
+  cli.print('');
+  cli.print(c.red(`${report.issues.length} problem${report.issues.length === 1 ? '' : 's'}:`));
+  for (const line of formatIssues(report.issues, { ...cli, err: cli.out })) cli.print(line);
+  return EXIT.problems;
+}

@@ -1,0 +1,105 @@
+import type { AgentDescription } from '@entity/core';
+
+const id = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
+const quote = (text: string) => text.replace(/"/g, '#quot;');
+
+interface GraphResource {
+  name: string;
+  dependencies: string[];
+  optionalDependencies: string[];
+  /** Not configured: the zero-config default fills it in at start. */
+  implicit: boolean;
+}
+
+/** Configured resources plus those plugins need that the zero-config defaults will provide. */
+function resourcesOf(description: AgentDescription): GraphResource[] {
+  const resources: GraphResource[] = description.resources.map((resource) => ({ ...resource, implicit: false }));
+  const known = new Set(resources.map((resource) => resource.name));
+  for (const stage of description.stages) {
+    for (const plugin of stage.plugins) {
+      for (const dependency of plugin.dependencies) {
+        if (known.has(dependency)) continue;
+        known.add(dependency);
+        resources.push({ name: dependency, dependencies: [], optionalDependencies: [], implicit: true });
+      }
+    }
+  }
+  return resources;
+}
+
+const resourceLabel = (resource: GraphResource) => (resource.implicit ? `${resource.name} (default)` : resource.name);
+
+/**
+ * The workflow as a Mermaid flowchart: one subgraph per stage with its plugins in order, stages
+ * chained PARSE → … → DELIVER (ERROR apart), resources with their dependencies, and dashed edges
+ * from each plugin to the resources it uses.
+ */
+export function toMermaid(description: AgentDescription): string {
+  const lines = ['flowchart LR'];
+  const activeStages = description.stages.filter((stage) => stage.plugins.length > 0 || stage.stage !== 'ERROR');
+  for (const { stage, plugins } of activeStages) {
+    lines.push(`  subgraph ${id('stage', stage)}["${stage}"]`, '    direction TB');
+    if (plugins.length === 0) lines.push(`    ${id('empty', stage)}(("·"))`);
+    plugins.forEach((plugin, index) => {
+      lines.push(`    ${id(`p_${stage}`, plugin.name)}["${index + 1}. ${quote(plugin.name)}<br/><small>${plugin.kind}</small>"]`);
+    });
+    for (let index = 1; index < plugins.length; index++) {
+      lines.push(`    ${id(`p_${stage}`, plugins[index - 1]!.name)} --> ${id(`p_${stage}`, plugins[index]!.name)}`);
+    }
+    lines.push('  end');
+  }
+  const pipeline = activeStages.filter((stage) => stage.stage !== 'ERROR').map((stage) => id('stage', stage.stage));
+  if (pipeline.length > 1) lines.push(`  ${pipeline.join(' --> ')}`);
+  const resources = resourcesOf(description);
+  if (resources.length > 0) {
+    lines.push('  subgraph resources["resources"]', '    direction TB');
+    for (const resource of resources) lines.push(`    ${id('r', resource.name)}[("${quote(resourceLabel(resource))}")]`);
+    lines.push('  end');
+    for (const resource of resources) {
+      for (const dependency of resource.dependencies) lines.push(`  ${id('r', resource.name)} --> ${id('r', dependency)}`);
+      for (const dependency of resource.optionalDependencies) lines.push(`  ${id('r', resource.name)} -.->|optional| ${id('r', dependency)}`);
+    }
+  }
+  for (const { stage, plugins } of activeStages) {
+    for (const plugin of plugins) {
+      for (const dependency of plugin.dependencies) lines.push(`  ${id(`p_${stage}`, plugin.name)} -.-> ${id('r', dependency)}`);
+    }
+  }
+  return lines.join('\n');
+}
+
+/** The same graph in Graphviz DOT. */
+export function toDot(description: AgentDescription): string {
+  const q = (text: string) => `"${text.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
+  const lines = [`digraph ${q(description.name)} {`, '  rankdir=LR;', '  node [shape=box, fontname="Helvetica"];'];
+  const activeStages = description.stages.filter((stage) => stage.plugins.length > 0 || stage.stage !== 'ERROR');
+  for (const { stage, plugins } of activeStages) {
+    lines.push(`  subgraph ${q(`cluster_${stage}`)} {`, `    label=${q(stage)};`);
+    if (plugins.length === 0) lines.push(`    ${q(`${stage}:empty`)} [label="·", shape=point];`);
+    plugins.forEach((plugin, index) => lines.push(`    ${q(`${stage}:${plugin.name}`)} [label=${q(`${index + 1}. ${plugin.name}\n${plugin.kind}`)}];`));
+    for (let index = 1; index < plugins.length; index++) {
+      lines.push(`    ${q(`${stage}:${plugins[index - 1]!.name}`)} -> ${q(`${stage}:${plugins[index]!.name}`)};`);
+    }
+    lines.push('  }');
+  }
+  const pipeline = activeStages.filter((stage) => stage.stage !== 'ERROR');
+  for (let index = 1; index < pipeline.length; index++) {
+    const from = pipeline[index - 1]!;
+    const to = pipeline[index]!;
+    const last = from.plugins.at(-1)?.name;
+    const first = to.plugins[0]?.name;
+    lines.push(`  ${q(last ? `${from.stage}:${last}` : `${from.stage}:empty`)} -> ${q(first ? `${to.stage}:${first}` : `${to.stage}:empty`)} [style=bold];`);
+  }
+  for (const resource of resourcesOf(description)) {
+    lines.push(`  ${q(`resource:${resource.name}`)} [label=${q(resourceLabel(resource))}, shape=cylinder${resource.implicit ? ', style=dashed' : ''}];`);
+    for (const dependency of resource.dependencies) lines.push(`  ${q(`resource:${resource.name}`)} -> ${q(`resource:${dependency}`)};`);
+    for (const dependency of resource.optionalDependencies) lines.push(`  ${q(`resource:${resource.name}`)} -> ${q(`resource:${dependency}`)} [style=dotted, label="optional"];`);
+  }
+  for (const { stage, plugins } of activeStages) {
+    for (const plugin of plugins) {
+      for (const dependency of plugin.dependencies) lines.push(`  ${q(`${stage}:${plugin.name}`)} -> ${q(`resource:${dependency}`)} [style=dashed];`);
+    }
+  }
+  lines.push('}');
+  return lines.join('\n');
+}
