@@ -12,8 +12,8 @@ export function inMemoryMemory(): Memory {
   const values = new Map<string, Map<string, string>>();
   const conversations = new Map<string, { ref: ConversationRef; messages: StoredMessage[] }>();
   const userValues = (userId: string) => {
-    let map = values.get(userId);
-    if (!map) values.set(userId, (map = new Map()));
+    const map = values.get(userId) ?? new Map<string, string>();
+    values.set(userId, map);
     return map;
   };
   return {
@@ -33,8 +33,8 @@ export function inMemoryMemory(): Memory {
     },
     async appendMessages(ref, messages) {
       const key = conversationKey(ref);
-      let conversation = conversations.get(key);
-      if (!conversation) conversations.set(key, (conversation = { ref, messages: [] }));
+      const conversation = conversations.get(key) ?? { ref, messages: [] };
+      conversations.set(key, conversation);
       const stored = messages.map((message) => ({
         sequence: conversation.messages.length + 1,
         message: structuredClone(message) as ChatMessage,

@@ -49,8 +49,8 @@ export function inMemoryMetrics(options: InMemoryMetricsOptions = {}): InMemoryM
     },
     observe: (name, value, labels) => {
       const key = seriesKey(name, labels);
-      let values = histograms.get(key);
-      if (!values) histograms.set(key, (values = []));
+      const values = histograms.get(key) ?? [];
+      if (values.length === 0) histograms.set(key, values);
       push(values, value);
     },
     counter: (name, labels) => counters.get(seriesKey(name, labels)) ?? 0,

@@ -1,4 +1,4 @@
-import { z } from 'zod';
+import type { z } from 'zod';
 import type { DiscoverToolsFilter } from '../contracts/context.js';
 import type { Plugin, PluginRegistration } from '../contracts/plugin.js';
 import { ALL_STAGES, type Stage } from '../contracts/stage.js';
