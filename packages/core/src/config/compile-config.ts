@@ -210,3 +210,6 @@ export async function compileConfig(source: string | object, options: CompileOpt
 export async function validateConfig(source: string | object, options: CompileOptions = {}): Promise<ValidationReport> {
   return (await compileConfig(source, options)).report;
 }
+
+/** `validate(config, { runtime })`: the three validation phases, as the design names them. */
+export const validate = validateConfig;

@@ -6,6 +6,7 @@ export {
   type ValidationIssue,
   type ValidationPhase,
   type ValidationReport,
+  validate,
   validateConfig,
 } from './compile-config.js';
 export { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
