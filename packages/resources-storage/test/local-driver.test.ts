@@ -1,0 +1,154 @@
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ValidationError } from '@entity/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { DEFAULT_LOCAL_ROOT, defaultStorage, localFileStorage } from '../src/index.js';
+import { spawnScript } from './support/child.js';
+
+const base = mkdtempSync(join(tmpdir(), 'entity-storage-local-driver-'));
+let counter = 0;
+afterAll(() => rmSync(base, { recursive: true, force: true }));
+
+function freshRoot(): string {
+  const root = join(base, `r${++counter}`);
+  mkdirSync(root, { recursive: true });
+  return root;
+}
+
+async function caught(promise: Promise<unknown>): Promise<unknown> {
+  return promise.then(
+    () => undefined,
+    (error: unknown) => error,
+  );
+}
+
+describe('localFileStorage on disk', () => {
+  it('defaults to ./agent_files, resolved when created', () => {
+    expect(DEFAULT_LOCAL_ROOT).toBe('./agent_files');
+    expect(defaultStorage().root).toBe(join(process.cwd(), 'agent_files'));
+    expect(localFileStorage({ root: 'relative/place' }).root).toBe(join(process.cwd(), 'relative/place'));
+  });
+
+  it('stores keys as plain files under the root, creating the root and folders on demand', async () => {
+    const root = join(freshRoot(), 'not-yet');
+    const storage = localFileStorage({ root });
+    await storage.put('reports/2025/summary.md', '# Summary');
+    expect(readFileSync(join(root, 'reports/2025/summary.md'), 'utf8')).toBe('# Summary');
+    expect((await storage.healthCheck()).healthy).toBe(true);
+  });
+
+  it('refuses symlinks that lead outside the root, on every operation', async () => {
+    const root = freshRoot();
+    const outside = join(base, `outside-${counter}`);
+    mkdirSync(outside);
+    writeFileSync(join(outside, 'secret.txt'), 'top secret');
+    symlinkSync(outside, join(root, 'escape'));
+    symlinkSync(join(outside, 'secret.txt'), join(root, 'secret-link.txt'));
+    const storage = localFileStorage({ root });
+    for (const [operation, call] of [
+      ['get', () => storage.get('escape/secret.txt')],
+      ['get', () => storage.get('secret-link.txt')],
+      ['getStream', () => storage.getStream('secret-link.txt')],
+      ['stat', () => storage.stat('escape/secret.txt')],
+      ['exists', () => storage.exists('secret-link.txt')],
+      ['delete', () => storage.delete('escape/secret.txt')],
+      ['delete', () => storage.delete('secret-link.txt')],
+      ['put', () => storage.put('escape/new.txt', 'x')],
+      ['put', () => storage.put('escape/deeper/new.txt', 'x')],
+      ['list', () => storage.list('escape/')],
+    ] as const) {
+      const error = await caught(call());
+      expect(ValidationError.isInstance(error), `${operation} through a link out of the root must be refused`).toBe(true);
+      expect((error as ValidationError).code).toBe('STORAGE_PATH_ESCAPE');
+      expect((error as Error).message).not.toContain(outside);
+    }
+    expect(readdirSync(outside)).toEqual(['secret.txt']);
+    expect(readFileSync(join(outside, 'secret.txt'), 'utf8')).toBe('top secret');
+    // Listing the root skips links that lead out instead of following them.
+    expect((await storage.list()).items.map((item) => item.key)).toEqual([]);
+    // The circuit breaker does not count refused keys as failures of the file system.
+    expect(storage.circuitBreaker.stats.totalFailures).toBe(0);
+  });
+
+  it('follows symlinks that stay inside the root', async () => {
+    const root = freshRoot();
+    const storage = localFileStorage({ root });
+    await storage.put('real/data.json', '{"a":1}');
+    symlinkSync(join(root, 'real'), join(root, 'alias'));
+    symlinkSync(join(root, 'real/data.json'), join(root, 'data-link.json'));
+    expect(await storage.getText('alias/data.json')).toBe('{"a":1}');
+    expect(await storage.getText('data-link.json')).toBe('{"a":1}');
+    expect((await storage.list()).items.map((item) => item.key)).toEqual(['data-link.json', 'real/data.json']);
+  });
+
+  it('answers a clear conflict error when a file and a folder want the same name', async () => {
+    const storage = localFileStorage({ root: freshRoot(), allowedExtensions: '*' });
+    await storage.put('docs/readme.md', 'x');
+    const fileOverFolder = await caught(storage.put('docs', 'x'));
+    expect(ValidationError.isInstance(fileOverFolder)).toBe(true);
+    expect((fileOverFolder as ValidationError).code).toBe('STORAGE_KEY_CONFLICT');
+    expect((fileOverFolder as Error).message).toBe('Storage put failed for key "docs": a folder exists where the file should be');
+    const folderUnderFile = await caught(storage.put('docs/readme.md/inner.txt', 'x'));
+    expect((folderUnderFile as ValidationError).code).toBe('STORAGE_KEY_CONFLICT');
+    expect((folderUnderFile as Error).message).toBe('Storage put failed for key "docs/readme.md/inner.txt": a file exists where a folder should be');
+    // A folder is not an object: reads answer "missing".
+    expect(await storage.get('docs')).toBeUndefined();
+    expect(await storage.stat('docs')).toBeUndefined();
+    expect(await storage.delete('docs')).toBe(false);
+    expect(await storage.getText('docs/readme.md')).toBe('x');
+    // The caller's mistake, not a failing disk: the breaker stays closed.
+    expect(storage.circuitBreaker.stats.totalFailures).toBe(0);
+  });
+
+  it('hides its temp files and metadata sidecars from listings', async () => {
+    const root = freshRoot();
+    const storage = localFileStorage({ root });
+    await storage.put('a/typed.txt', 'x', { contentType: 'text/x-custom', metadata: { source: 'test' } });
+    writeFileSync(join(root, 'a', '.tmp-999-leftover'), 'half a write');
+    expect(readdirSync(join(root, 'a')).sort()).toEqual(['.meta', '.tmp-999-leftover', 'typed.txt']);
+    expect((await storage.list()).items.map((item) => item.key)).toEqual(['a/typed.txt']);
+    expect(await storage.stat('a/typed.txt')).toMatchObject({ contentType: 'text/x-custom', metadata: { source: 'test' } });
+  });
+
+  it('ignores a metadata sidecar that belongs to another version of the file', async () => {
+    const root = freshRoot();
+    const storage = localFileStorage({ root });
+    await storage.put('doc.txt', 'first', { metadata: { version: '1' } });
+    // Another program replaces the file behind the storage's back.
+    writeFileSync(join(root, 'doc.txt.new'), 'second, longer');
+    rmSync(join(root, 'doc.txt'));
+    writeFileSync(join(root, 'doc.txt'), readFileSync(join(root, 'doc.txt.new')));
+    rmSync(join(root, 'doc.txt.new'));
+    const info = await storage.stat('doc.txt');
+    expect(info?.metadata).toBeUndefined();
+    expect(info?.contentType).toMatch(/^text\/plain/);
+  });
+
+  it('writes atomically: killing the writer mid-write never leaves a torn file', async () => {
+    const root = freshRoot();
+    const size = 8 * 1024 * 1024;
+    const storage = localFileStorage({ root, maxFileSize: Number.POSITIVE_INFINITY });
+    await storage.put('state.log', Buffer.alloc(size, 65));
+    for (const delayMs of [5, 60, 250, 700]) {
+      const child = spawnScript('rewrite-forever.ts', [root, 'state.log', String(size)]);
+      await new Promise<void>((resolve, reject) => {
+        let output = '';
+        child.stdout?.on('data', (chunk: Buffer) => {
+          output += chunk.toString();
+          if (output.includes('writing')) resolve();
+        });
+        child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+      });
+      await new Promise((resolve) => setTimeout(resolve, delayMs));
+      const exited = new Promise((resolve) => child.once('exit', resolve));
+      child.kill('SIGKILL');
+      await exited;
+      const bytes = Buffer.from((await storage.get('state.log'))!);
+      expect(bytes.length, `after a kill at ${delayMs} ms the file is whole`).toBe(size);
+      const first = bytes[0]!;
+      expect(bytes.every((byte) => byte === first), `after a kill at ${delayMs} ms the file is one version`).toBe(true);
+      expect((await storage.list()).items.map((item) => item.key)).toEqual(['state.log']);
+    }
+  });
+});
