@@ -1,0 +1,311 @@
+import {
+  type CircuitBreaker,
+  createResilientCall,
+  type HealthReport,
+  type Instrumentation,
+  type InstrumentationProvider,
+  type Memory,
+  type MetricLabels,
+  type Metrics,
+  type PluginExecutionRecord,
+  type Resource,
+  type ResourceOperationRecord,
+  ResourceError,
+  type ResourceStartContext,
+  type RunRecord,
+} from '@entity/core';
+import { MemoryMetricsStore } from './memory-metrics-store.js';
+import { type MetricEvent, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
+import { createMetricsInstrumentation } from './metrics-instrumentation.js';
+import type { MetricsStore, RunLogQuery } from './metrics-store.js';
+import type { MetricsSummary } from './metrics-summary.js';
+import { PrometheusMetrics, splitRunLabels } from './prometheus-metrics.js';
+import { SqlMetricsStore } from './sql-metrics-store.js';
+import { createTracing, type TracingOptions, type TracingResource } from './tracing/tracing.js';
+
+export interface MetricsOptions {
+  /**
+   * Name of the memory resource whose SQL database keeps the events; without one (or when it has
+   * no `database`) events stay in this process. Default: `memory`.
+   */
+  memory?: string;
+  /** Keep events in process memory even when a database is available. Default: false. */
+  inMemoryOnly?: boolean;
+  /** Days events are kept in the database; older ones are deleted at start and hourly. Default: 7. */
+  retentionDays?: number;
+  /** Most events kept in process memory when there is no database. Default: 100000. */
+  maxMemoryEvents?: number;
+  /** Buffered events are written at least this often, in ms. Default: 2000. */
+  flushIntervalMs?: number;
+  /** Events written per batch; a full batch is written at once. Default: 500. */
+  batchSize?: number;
+  /** Events held while the store is slow or down; beyond it new events are dropped and counted. Default: 50000. */
+  maxBufferedEvents?: number;
+  /** Record stage passes in the run log (Prometheus always has them). Default: true. */
+  stages?: boolean;
+  /** Histogram buckets for durations, in seconds. Default: {@link DEFAULT_DURATION_BUCKETS}. */
+  durationBuckets?: readonly number[];
+  /** Series kept per Prometheus family; more label combinations are refused. Default: 2000. */
+  maxSeriesPerMetric?: number;
+  /** OpenTelemetry tracing; off unless an OTLP endpoint is configured (here or in `OTEL_*` variables). */
+  tracing?: TracingOptions | false;
+  /** A store of your own (code only); replaces the memory/database choice. */
+  store?: MetricsStore;
+}
+
+/** One event of a run log, with its depth in the operation tree (run 0, stage 1, plugin 2...). */
+export type RunLogEntry = MetricEvent & { depth: number };
+
+export interface MetricsStats {
+  store: string;
+  buffered: number;
+  /** Events refused because the buffer was full. */
+  dropped: number;
+  /** Events written to the store. */
+  flushed: number;
+  flushErrors: number;
+  lastFlushError?: string;
+  tracing: boolean;
+}
+
+/** The `metrics` resource: records every operation of the engine and answers questions about them. */
+export interface MetricsResource extends Metrics, Resource, InstrumentationProvider {
+  readonly instrumentation: Instrumentation;
+  readonly optionalDependencies: readonly string[];
+  /** The unified log of one run (by id), or of a user / conversation / time range, in start order. */
+  runLog(query: string | RunLogQuery): Promise<RunLogEntry[]>;
+  /** Counts, error rates, p50/p95/p99 latency and token totals of the last `hours` (default 24). */
+  summary(hours?: number, options?: { userId?: string }): Promise<MetricsSummary>;
+  /** The Prometheus text exposition of this process's cumulative figures. */
+  prometheus(): string;
+  /** A `Metrics` that attributes custom counters and observations to one run. */
+  forRun(run: { runId: string; userId?: string; conversationId?: string }): Metrics;
+  stats(): MetricsStats;
+  flush(): Promise<void>;
+  start(context?: ResourceStartContext): Promise<void>;
+  stop(): Promise<void>;
+  healthCheck(): Promise<HealthReport>;
+}
+
+const HOUR_MS = 3_600_000;
+const DAY_MS = 86_400_000;
+
+/** Assigns tree depths from parent ids; events whose parent is not in the list start at 0. */
+function withDepths(events: MetricEvent[]): RunLogEntry[] {
+  const depths = new Map<number, number>();
+  const parents = new Map<number, number | undefined>();
+  for (const event of events) if (event.operationId !== undefined) parents.set(event.operationId, event.parentId);
+  const depthOf = (id: number, guard = 0): number => {
+    const known = depths.get(id);
+    if (known !== undefined) return known;
+    const parent = parents.get(id);
+    const depth = parent === undefined || !parents.has(parent) || guard > 64 ? 0 : depthOf(parent, guard + 1) + 1;
+    depths.set(id, depth);
+    return depth;
+  };
+  return events.map((event) => ({
+    ...event,
+    depth: event.operationId !== undefined ? depthOf(event.operationId) : event.parentId !== undefined && parents.has(event.parentId) ? depthOf(event.parentId) + 1 : 0,
+  }));
+}
+
+/**
+ * Creates the metrics resource. Recording is synchronous and cheap: an event goes to the
+ * Prometheus figures and to a bounded buffer, which is written in batches to the memory
+ * resource's database (when there is one) or kept in process memory.
+ */
+export function createMetrics(options: MetricsOptions = {}): MetricsResource {
+  const memoryName = options.memory ?? 'memory';
+  const batchSize = Math.max(1, options.batchSize ?? 500);
+  const maxBuffered = Math.max(batchSize, options.maxBufferedEvents ?? 50_000);
+  const flushIntervalMs = Math.max(10, options.flushIntervalMs ?? 2000);
+  const retentionDays = options.retentionDays ?? 7;
+  const prometheusMetrics = new PrometheusMetrics({
+    ...(options.durationBuckets && { buckets: options.durationBuckets }),
+    ...(options.maxSeriesPerMetric && { maxSeriesPerMetric: options.maxSeriesPerMetric }),
+  });
+  const tracing: TracingResource | undefined = options.tracing === false ? undefined : createTracing(options.tracing ?? {});
+
+  let store: MetricsStore = options.store ?? new MemoryMetricsStore(options.maxMemoryEvents);
+  let pending: MetricEvent[] = [];
+  let dropped = 0;
+  let flushed = 0;
+  let flushErrors = 0;
+  let lastFlushError: string | undefined;
+  let chain: Promise<void> = Promise.resolve();
+  let flushScheduled = false;
+  let flushTimer: NodeJS.Timeout | undefined;
+  let pruneTimer: NodeJS.Timeout | undefined;
+  // Databases get the house policy: retries with backoff, and a breaker that opens after 3 failures.
+  const writeCall = createResilientCall({ name: 'metrics-flush', retry: { retries: 2 }, circuitBreaker: { failureThreshold: 3 } });
+
+  const ensureTimer = () => {
+    flushTimer ??= setInterval(() => void flush(), flushIntervalMs).unref();
+  };
+
+  /** Prometheus sees every event; `keep` decides whether it also goes to the run log. */
+  const record = (event: MetricEvent, keep = true): void => {
+    try {
+      prometheusMetrics.record(event);
+      if (!keep) return;
+      if (pending.length >= maxBuffered) {
+        dropped++;
+        return;
+      }
+      pending.push(event);
+      ensureTimer();
+      if (pending.length >= batchSize && !flushScheduled) {
+        flushScheduled = true;
+        setImmediate(() => {
+          flushScheduled = false;
+          void flush();
+        });
+      }
+    } catch {
+      dropped++;
+    }
+  };
+
+  const flushOnce = async () => {
+    while (pending.length > 0) {
+      const batch = pending.slice(0, batchSize);
+      const target = store;
+      try {
+        await writeCall(() => target.append(batch));
+        pending.splice(0, batch.length);
+        flushed += batch.length;
+      } catch (error) {
+        flushErrors++;
+        lastFlushError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+        return; // keep the batch; the next flush retries it
+      }
+    }
+  };
+
+  const flush = (): Promise<void> => {
+    const run = chain.then(flushOnce);
+    chain = run.catch(() => undefined);
+    return chain;
+  };
+
+  const prune = async () => {
+    try {
+      await store.prune(new Date(Date.now() - retentionDays * DAY_MS));
+    } catch (error) {
+      lastFlushError = `prune failed: ${error instanceof Error ? error.message : String(error)}`;
+    }
+  };
+
+  const customEvent = (kind: 'counter' | 'observation', name: string, value: number, labels: MetricLabels | undefined, run?: Partial<MetricEvent>) => {
+    const split = splitRunLabels(labels);
+    const event: MetricEvent = { kind, name, value, startedAt: Date.now(), ...run };
+    if (split.labels !== undefined) event.labels = split.labels;
+    if (split.runId !== undefined) event.runId = split.runId;
+    if (split.userId !== undefined) event.userId = split.userId;
+    if (split.conversationId !== undefined) event.conversationId = split.conversationId;
+    record(event);
+  };
+
+  const metricsInstrumentation = createMetricsInstrumentation(record, { stages: options.stages ?? true });
+  const instrumentation: Instrumentation = tracing
+    ? {
+        start(operation) {
+          const endMetrics = metricsInstrumentation.start(operation);
+          const endSpan = tracing.instrumentation.start(operation);
+          if (endSpan === undefined) return endMetrics;
+          return (end) => {
+            endMetrics?.(end);
+            endSpan(end);
+          };
+        },
+      }
+    : metricsInstrumentation;
+
+  const resource: MetricsResource = {
+    instrumentation,
+    optionalDependencies: [memoryName],
+    recordRun: (input: RunRecord) => record(runRecordToEvent(input)),
+    recordPluginExecution: (input: PluginExecutionRecord) => record(pluginRecordToEvent(input)),
+    recordResourceOperation: (input: ResourceOperationRecord) => record(resourceRecordToEvent(input)),
+    increment: (name, value = 1, labels) => customEvent('counter', name, value, labels),
+    observe: (name, value, labels) => customEvent('observation', name, value, labels),
+    forRun(run) {
+      const attribution: Partial<MetricEvent> = { runId: run.runId };
+      if (run.userId !== undefined) attribution.userId = run.userId;
+      if (run.conversationId !== undefined) attribution.conversationId = run.conversationId;
+      return {
+        ...resource,
+        increment: (name, value = 1, labels) => customEvent('counter', name, value, labels, attribution),
+        observe: (name, value, labels) => customEvent('observation', name, value, labels, attribution),
+      };
+    },
+    async runLog(query) {
+      await flush();
+      const events = await store.query(typeof query === 'string' ? { runId: query } : query);
+      return withDepths(events);
+    },
+    async summary(hours = 24, summaryOptions = {}) {
+      await flush();
+      const to = new Date(Date.now() + 1);
+      return store.summary({ from: new Date(to.getTime() - hours * HOUR_MS), to, ...summaryOptions });
+    },
+    prometheus: () => prometheusMetrics.render(),
+    stats() {
+      const stats: MetricsStats = { store: store.kind, buffered: pending.length, dropped, flushed, flushErrors, tracing: tracing?.enabled ?? false };
+      if (lastFlushError !== undefined) stats.lastFlushError = lastFlushError;
+      return stats;
+    },
+    flush,
+    async start(context) {
+      if (!options.store && !options.inMemoryOnly && context?.has(memoryName)) {
+        const memory = context.resource<Partial<Memory>>(memoryName);
+        if (memory.database) {
+          const sqlStore = new SqlMetricsStore(memory.database);
+          try {
+            await sqlStore.migrate();
+          } catch (error) {
+            throw new ResourceError('metrics', `Could not prepare the metrics table in "${memoryName}"'s database`, {
+              cause: error,
+              code: 'METRICS_MIGRATION_FAILED',
+            });
+          }
+          const earlier = store;
+          await flush();
+          store = sqlStore;
+          // Events recorded before start (kept in memory) move to the database.
+          if (earlier instanceof MemoryMetricsStore && earlier.size > 0) pending = [...(await earlier.query({ limit: Number.MAX_SAFE_INTEGER })), ...pending];
+        } else {
+          context.log.info(`"${memoryName}" has no SQL database; metrics are kept in process memory`, { component: 'resource', resource: 'metrics' });
+        }
+      }
+      void prune();
+      pruneTimer ??= setInterval(() => void prune(), HOUR_MS).unref();
+      if (tracing) {
+        await tracing.start();
+        const health = await tracing.healthCheck();
+        if (!health.healthy) context?.log.warn(health.message, { component: 'resource', resource: 'metrics' });
+      }
+    },
+    async stop() {
+      if (flushTimer) clearInterval(flushTimer);
+      if (pruneTimer) clearInterval(pruneTimer);
+      flushTimer = undefined;
+      pruneTimer = undefined;
+      await flush();
+      await tracing?.stop();
+    },
+    async healthCheck() {
+      const breaker: CircuitBreaker | undefined = writeCall.circuitBreaker;
+      const state = breaker?.state;
+      if (state === 'open' || (lastFlushError !== undefined && pending.length > 0)) {
+        return {
+          healthy: false,
+          message: `metrics cannot write to the ${store.kind} store (${lastFlushError ?? 'circuit open'}); ${pending.length} events buffered — check the memory resource's database`,
+          details: { ...resource.stats() },
+        };
+      }
+      return { healthy: true, message: `metrics recorded in the ${store.kind} store`, details: { ...resource.stats() } };
+    },
+  };
+  return resource;
+}

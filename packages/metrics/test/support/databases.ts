@@ -1,0 +1,52 @@
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import type { Memory } from '@entity/core';
+import { pgliteMemory, postgresMemory } from '@entity/resources-memory';
+import { startContext } from './start-context.js';
+
+const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../../..');
+
+/** DATABASE_URL, else what scripts/ensure-postgres.sh wrote, else the local default. */
+export function databaseUrl(): string {
+  if (process.env.DATABASE_URL) return process.env.DATABASE_URL;
+  const written = resolve(REPOSITORY_ROOT, '.entity/database-url.env');
+  if (existsSync(written)) {
+    const match = /^DATABASE_URL=(.+)$/m.exec(readFileSync(written, 'utf8'));
+    if (match) return match[1]!.trim();
+  }
+  return 'postgres://postgres@127.0.0.1:5432/entity_test';
+}
+
+export type StartedMemory = Memory & { start(context: unknown): Promise<void>; stop(): Promise<void> };
+
+/** A started PGlite memory in `path` (a folder, or `memory://name` for a throwaway one). */
+export async function startPglite(path: string): Promise<StartedMemory> {
+  const memory = pgliteMemory({ path, embedder: 'hashing' }) as unknown as StartedMemory;
+  await memory.start(startContext('memory'));
+  return memory;
+}
+
+/**
+ * A started Postgres memory in a fresh schema, or undefined when no server is reachable. Under
+ * CI=true a missing server is an error that says how to start one.
+ */
+export async function startPostgres(): Promise<{ memory: StartedMemory; drop(): Promise<void> } | undefined> {
+  const schema = `entity_metrics_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
+  const memory = postgresMemory({ url: databaseUrl(), schema, embedder: 'hashing', connectTimeoutMs: 3000 }) as unknown as StartedMemory;
+  try {
+    await memory.start(startContext('memory'));
+  } catch (error) {
+    const message = `PostgreSQL is not usable at ${databaseUrl().replace(/:[^:@/]*@/, ':***@')} (${(error as Error).message}). Start it with scripts/ensure-postgres.sh and export the DATABASE_URL it prints.`;
+    if (process.env.CI === 'true' || process.env.CI === '1') throw new Error(message);
+    console.warn(`[metrics] skipping PostgreSQL tests: ${message}`);
+    return undefined;
+  }
+  return {
+    memory,
+    async drop() {
+      await memory.database!.sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await memory.stop();
+    },
+  };
+}
