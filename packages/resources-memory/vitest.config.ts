@@ -1,3 +1,4 @@
 import { entityVitestConfig } from '@entity/vitest-config';
 
-export default entityVitestConfig();
+// Child-process tests run dist/, so it is rebuilt first when stale.
+export default entityVitestConfig({ globalSetup: ['./test/support/build-once.ts'] });

@@ -24,7 +24,7 @@ function checkJson(value: unknown, path: string, depth: number): void {
     return;
   }
   if (Array.isArray(value)) {
-    value.forEach((item, index) => checkJson(item, `${path}[${index}]`, depth + 1));
+    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, depth + 1);
     return;
   }
   if (typeof value === 'object') {

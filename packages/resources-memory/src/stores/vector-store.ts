@@ -171,7 +171,7 @@ export class VectorStore implements VectorMemory {
   async deleteDocuments(userId: string, ids: readonly string[]): Promise<number> {
     requireIdentifier(userId, 'userId');
     if (!Array.isArray(ids)) throw new ValidationError('ids must be an array');
-    ids.forEach((id, index) => requireIdentifier(id, `ids[${index}]`));
+    for (const [index, id] of ids.entries()) requireIdentifier(id, `ids[${index}]`);
     if (ids.length === 0) return 0;
     const result = await this.database().run(
       'vector delete',

@@ -4,39 +4,57 @@ import { join } from 'node:path';
 import { type DatabaseMemory, type MemoryOptions, pgliteMemory, postgresMemory } from '../../src/index.js';
 import { DATABASE_URL, dropSchema, freshSchema, postgresAvailable } from './postgres.js';
 
+/** Where a memory keeps its data: a PGlite folder or a Postgres URL + schema. */
+export interface Location {
+  path?: string;
+  url?: string;
+  schema?: string;
+}
+
 /** One way of creating the SQL memory; every parameterised test runs once per driver. */
 export interface DriverUnderTest {
   name: 'pglite' | 'postgres';
   /** Whether the tests of this driver run (Postgres may be absent outside CI). */
   available: boolean;
-  /** A memory on this test file's own database (PGlite folder / Postgres schema). */
-  create(options?: MemoryOptions): DatabaseMemory;
-  /** Settings that make a child process open the same database. */
-  location: { path?: string; url?: string; schema?: string };
-  /** Removes the test database. */
+  /** Settings of the database called `name` (default `main`) that belongs to this test file. */
+  location(name?: string): Location;
+  /** A memory on the database called `name` (default `main`). */
+  create(options?: MemoryOptions, name?: string): DatabaseMemory;
+  /** Removes every database this file used. */
   cleanup(): Promise<void>;
 }
 
-/** Drivers for one test file: a temporary PGlite folder and a temporary Postgres schema. */
+/** Drivers for one test file: temporary PGlite folders and temporary Postgres schemas. */
 export async function driversUnderTest(label: string): Promise<DriverUnderTest[]> {
   const folder = mkdtempSync(join(tmpdir(), `entity-memory-${label}-`));
-  const path = join(folder, 'memory');
-  const schema = freshSchema(label);
+  const schemaPrefix = freshSchema(label);
+  const usedSchemas = new Set<string>();
   const postgresOk = await postgresAvailable();
+  const pgliteLocation = (name = 'main'): Location => ({ path: join(folder, name) });
+  const postgresLocation = (name = 'main'): Location => {
+    const schema = `${schemaPrefix}_${name.replace(/\W/g, '_')}`;
+    usedSchemas.add(schema);
+    return { url: DATABASE_URL, schema };
+  };
   return [
     {
       name: 'pglite',
       available: true,
-      create: (options = {}) => pgliteMemory({ ...options, path }),
-      location: { path },
+      location: pgliteLocation,
+      create: (options = {}, name) => pgliteMemory({ ...options, path: pgliteLocation(name).path! }),
       cleanup: async () => rmSync(folder, { recursive: true, force: true }),
     },
     {
       name: 'postgres',
       available: postgresOk,
-      create: (options = {}) => postgresMemory({ ...options, url: DATABASE_URL, schema }),
-      location: { url: DATABASE_URL, schema },
-      cleanup: () => (postgresOk ? dropSchema(schema) : Promise.resolve()),
+      location: postgresLocation,
+      create: (options = {}, name) => {
+        const { url, schema } = postgresLocation(name);
+        return postgresMemory({ ...options, url: url!, schema: schema! });
+      },
+      cleanup: async () => {
+        if (postgresOk) for (const schema of usedSchemas) await dropSchema(schema);
+      },
     },
   ];
 }

@@ -47,7 +47,8 @@ export async function postgresAvailable(): Promise<boolean> {
 }
 
 /** A fresh schema name so test files never see each other's tables. */
-export const freshSchema = (label: string) => `entity_test_${label}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
+export const freshSchema = (label: string) =>
+  `entity_test_${label.replace(/\W/g, '_').slice(0, 20)}_${randomUUID().replaceAll('-', '').slice(0, 10)}`;
 
 export async function dropSchema(schema: string): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL });

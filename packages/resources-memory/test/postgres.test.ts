@@ -1,0 +1,143 @@
+import { createServer } from 'node:net';
+import { CircuitOpenError, ConfigError, ResourceError } from '@entity/core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MemoryDatabaseError, parseConnectionUrl, postgresMemory } from '../src/index.js';
+import { rejectionOf } from '../src/testing/index.js';
+import { DATABASE_URL, dropSchema, freshSchema, postgresAvailable } from './support/postgres.js';
+import { TcpProxy } from './support/tcp-proxy.js';
+
+const available = await postgresAvailable();
+const schemas: string[] = [];
+afterAll(async () => {
+  if (available) for (const schema of schemas) await dropSchema(schema);
+});
+
+/** A loopback port with nothing listening on it. */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', () => resolve()));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+describe('postgres: configuration and start errors', () => {
+  it('names host, port and what to check when nothing listens, without the password', async () => {
+    const port = await closedPort();
+    const memory = postgresMemory({ url: `postgres://agent:Sup3r-Secret@127.0.0.1:${port}/app` });
+    const error = await rejectionOf(memory.start());
+    expect(ResourceError.isInstance(error)).toBe(true);
+    const { message, safeMessage, cause } = error as ResourceError;
+    expect(message).toContain(`127.0.0.1:${port}`);
+    expect(message).toMatch(/running/);
+    expect(message).toContain('scripts/ensure-postgres.sh');
+    expect(`${message} ${safeMessage}`).not.toContain('Sup3r-Secret');
+    expect((cause as { code?: string }).code).toBe('ECONNREFUSED');
+  });
+
+  it('rejects URLs that are not PostgreSQL URLs without repeating them', () => {
+    for (const url of ['mysql://root:Sup3r-Secret@db/app', 'not a url Sup3r-Secret', '']) {
+      let caught: unknown;
+      try {
+        postgresMemory({ url });
+      } catch (error) {
+        caught = error;
+      }
+      expect(ConfigError.isInstance(caught), url).toBe(true);
+      expect((caught as ConfigError).message).not.toContain('Sup3r-Secret');
+      expect((caught as ConfigError).issues[0]?.path).toBe('url');
+    }
+  });
+
+  it('parses what it may print from a URL', () => {
+    expect(parseConnectionUrl('postgresql://u:p%40ss@db.internal:6543/my%20db?sslmode=require')).toEqual({
+      host: 'db.internal',
+      port: 6543,
+      database: 'my db',
+      user: 'u',
+    });
+    expect(parseConnectionUrl('postgres://u@localhost/app?host=/var/run/postgresql').host).toBe('/var/run/postgresql');
+  });
+});
+
+describe.skipIf(!available)('postgres: against the real server', () => {
+  it('says which database is missing', async () => {
+    const url = new URL(DATABASE_URL);
+    url.pathname = '/entity_database_that_does_not_exist';
+    const error = await rejectionOf(postgresMemory({ url: url.toString() }).start());
+    expect((error as Error).message).toMatch(/database "entity_database_that_does_not_exist" does not exist.*createdb/);
+  });
+
+  it('never uses more connections than poolSize', async () => {
+    const schema = freshSchema('pool');
+    schemas.push(schema);
+    const memory = postgresMemory({ url: DATABASE_URL, schema, poolSize: 2 });
+    await memory.start();
+    try {
+      const pids = await Promise.all(
+        Array.from({ length: 12 }, () => memory.database.sql<{ pid: number }>('SELECT pg_backend_pid() AS pid, pg_sleep(0.02)')),
+      );
+      expect(new Set(pids.map((result) => result.rows[0]!.pid)).size).toBeLessThanOrEqual(2);
+    } finally {
+      await memory.stop();
+    }
+  });
+
+  it('opens the circuit after 3 availability failures and closes it once the server is back', async () => {
+    const target = parseConnectionUrl(DATABASE_URL);
+    const proxy = new TcpProxy(target.host, target.port);
+    await proxy.start();
+    const schema = freshSchema('circuit');
+    schemas.push(schema);
+    let now = 1_000_000;
+    const url = new URL(DATABASE_URL);
+    url.host = `127.0.0.1:${proxy.port}`;
+    url.password = 'Sup3r-Secret';
+    const memory = postgresMemory({
+      url: url.toString(),
+      schema,
+      connectTimeoutMs: 1_000,
+      resilience: { retries: 0, resetTimeoutMs: 10_000, now: () => now },
+    });
+    await memory.start();
+    try {
+      await memory.set('circuit-user', 'k', 1);
+      await proxy.stop();
+      for (let attempt = 1; attempt <= 3; attempt++) {
+        const error = await rejectionOf(memory.get('circuit-user', 'k'));
+        expect(MemoryDatabaseError.isInstance(error), String(error)).toBe(true);
+        expect((error as MemoryDatabaseError).transient).toBe(true);
+        expect((error as Error).message).not.toContain('Sup3r-Secret');
+        expect((error as MemoryDatabaseError).safeMessage).toMatch(/unavailable/);
+      }
+      expect(memory.circuitBreaker?.state).toBe('open');
+      const refused = await rejectionOf(memory.get('circuit-user', 'k'));
+      expect(CircuitOpenError.isInstance(refused)).toBe(true);
+      expect((await memory.healthCheck()).healthy).toBe(false);
+
+      await proxy.start();
+      now += 10_001;
+      expect(await memory.get('circuit-user', 'k')).toBe(1);
+      expect(memory.circuitBreaker?.state).toBe('closed');
+    } finally {
+      await memory.stop();
+      await proxy.stop();
+    }
+  });
+
+  it('does not count a plugin\'s bad SQL against the circuit', async () => {
+    const schema = freshSchema('badsql');
+    schemas.push(schema);
+    const memory = postgresMemory({ url: DATABASE_URL, schema });
+    await memory.start();
+    try {
+      for (let attempt = 0; attempt < 5; attempt++) {
+        const error = await rejectionOf(memory.database.sql('SELECT * FROM no_such_table'));
+        expect((error as MemoryDatabaseError).sqlState).toBe('42P01');
+      }
+      expect(memory.circuitBreaker?.state).toBe('closed');
+    } finally {
+      await memory.stop();
+    }
+  });
+});
