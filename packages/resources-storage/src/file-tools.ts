@@ -50,6 +50,7 @@ function looksBinary(bytes: Buffer): boolean {
  * Every call is confined to the calling user's folder (or one shared folder), and every path
  * goes through the storage's key checks and limits, so a model cannot escape or overfill it.
  */
+// biome-ignore lint/suspicious/noExplicitAny: tools with different inputs share one list, like core's Plugin.tools.
 export function fileTools(options: FileToolsOptions = {}): Tool<any, unknown>[] {
   const resourceName = options.resource ?? 'storage';
   const scope = options.scope ?? 'user';

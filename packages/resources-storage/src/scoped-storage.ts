@@ -1,5 +1,5 @@
 import type { ListOptions, ListPage, PutOptions, Storage, StorageBody, StorageObjectInfo } from '@entity/core';
-import { ValidationError } from '@entity/core';
+import { EntityError, ValidationError } from '@entity/core';
 import { normaliseKey, normalisePrefix } from './storage-key.js';
 
 /** Folder under which `userStorage` keeps each user's files. */
@@ -34,31 +34,54 @@ function stripInfo(info: StorageObjectInfo, prefix: string): StorageObjectInfo {
   return { ...info, key: info.key.startsWith(prefix) ? info.key.slice(prefix.length) : info.key };
 }
 
+/** Errors from the underlying storage name the full key; show the caller the key they used. */
+function renamed(error: unknown, fullKey: string, key: string): unknown {
+  if (EntityError.isInstance(error) && fullKey !== key) {
+    error.message = error.message.replaceAll(JSON.stringify(fullKey), JSON.stringify(key));
+    if (error.details?.key === fullKey) (error.details as Record<string, unknown>).key = key;
+  }
+  return error;
+}
+
 /**
  * A view of `storage` confined to keys under `prefix` (a folder such as `projects/alpha/`).
- * Keys are checked on their own first, so errors name the key the caller used and no key can
- * reach outside the folder; keys in results are relative to it. Limits and backups are the
- * underlying storage's.
+ * Keys are checked on their own first, so no key can reach outside the folder, errors name the
+ * key the caller used, and keys in results are relative to the folder. Limits and backups are
+ * the underlying storage's.
  */
-export function scopedStorage<T extends Storage>(storage: T, prefix: string): Storage {
+export function scopedStorage(storage: Storage, prefix: string): Storage {
   const folder = normalisePrefix(prefix);
   const base = folder === '' || folder.endsWith('/') ? folder : `${folder}/`;
-  const full = (key: string, reserved = false) => base + normaliseKey(key, { allowReserved: reserved });
+  const inFolder = async <T>(rawKey: string, reserved: boolean, call: (fullKey: string) => Promise<T>): Promise<T> => {
+    const key = normaliseKey(rawKey, { allowReserved: reserved });
+    const fullKey = base + key;
+    try {
+      return await call(fullKey);
+    } catch (error) {
+      throw renamed(error, fullKey, key);
+    }
+  };
   return {
-    put: async (key: string, body: StorageBody, options?: PutOptions) => stripInfo(await storage.put(full(key), body, options), base),
-    get: (key: string) => storage.get(full(key, true)),
-    getText: (key: string) => storage.getText(full(key, true)),
-    getStream: (key: string) => storage.getStream(full(key, true)),
+    put: (key: string, body: StorageBody, options?: PutOptions) => inFolder(key, false, async (fullKey) => stripInfo(await storage.put(fullKey, body, options), base)),
+    get: (key: string) => inFolder(key, true, (fullKey) => storage.get(fullKey)),
+    getText: (key: string) => inFolder(key, true, (fullKey) => storage.getText(fullKey)),
+    getStream: (key: string) => inFolder(key, true, (fullKey) => storage.getStream(fullKey)),
     async list(listPrefix = '', options?: ListOptions): Promise<ListPage> {
-      const page = await storage.list(base + normalisePrefix(listPrefix), options);
-      return { ...page, items: page.items.map((item) => stripInfo(item, base)) };
+      const relative = normalisePrefix(listPrefix);
+      try {
+        const page = await storage.list(base + relative, options);
+        return { ...page, items: page.items.map((item) => stripInfo(item, base)) };
+      } catch (error) {
+        throw renamed(error, base + relative, relative);
+      }
     },
-    delete: (key: string) => storage.delete(full(key, true)),
-    stat: async (key: string) => {
-      const info = await storage.stat(full(key, true));
-      return info === undefined ? undefined : stripInfo(info, base);
-    },
-    exists: (key: string) => storage.exists(full(key, true)),
+    delete: (key: string) => inFolder(key, true, (fullKey) => storage.delete(fullKey)),
+    stat: (key: string) =>
+      inFolder(key, true, async (fullKey) => {
+        const info = await storage.stat(fullKey);
+        return info === undefined ? undefined : stripInfo(info, base);
+      }),
+    exists: (key: string) => inFolder(key, true, (fullKey) => storage.exists(fullKey)),
   };
 }
 
