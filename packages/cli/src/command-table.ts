@@ -172,11 +172,14 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'metrics',
     summary: 'Print the metrics summary of a running or past agent',
-    usage: 'entity metrics',
+    usage: 'entity metrics [config]',
+    description:
+      "Reads the events the `metrics` resource stored in the memory's database (embedded PGlite under ./.entity, or Postgres). With the embedded database, stop the agent first: PGlite allows one process at a time.",
     options: {
-      file: { type: 'string', valueName: 'path', description: 'metrics file (default: ./.entity/metrics.json)' },
+      hours: { type: 'string', valueName: 'hours', description: 'window to summarise (default: 24)' },
+      user: { type: 'string', short: 'u', valueName: 'id', description: "only this user's runs" },
     },
-    positionals: [0, 0],
+    positionals: [0, 1],
     json: true,
     load: () => import('./commands/metrics.js'),
   },
