@@ -206,6 +206,12 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     record(event);
   };
 
+  const registry = prometheusMetrics.registry;
+  registry.collect('entity_metrics_buffered_events', 'Metric events waiting to be written to the store.', () => pending.length);
+  registry.collect('entity_metrics_dropped_events_total', 'Metric events dropped because the buffer was full.', () => dropped, 'counter');
+  registry.collect('entity_metrics_flush_errors_total', 'Failed writes of metric events to the store.', () => flushErrors, 'counter');
+  registry.collect('entity_metrics_refused_series_total', 'Observations refused by the per-family series cap.', () => registry.refused, 'counter');
+
   const metricsInstrumentation = createMetricsInstrumentation(record, { stages: options.stages ?? true });
   const instrumentation: Instrumentation = tracing
     ? {

@@ -128,9 +128,7 @@ export function createTracing(options: TracingOptions = {}): TracingResource {
       if (options.useGlobalTracerProvider) return use(trace.getTracer(TRACER_NAME));
       const endpoint = resolveTracesEndpoint(options);
       if (endpoint === undefined) return;
-      try {
-        new URL(endpoint);
-      } catch {
+      if (!/^https?:\/\/[^/]/.test(endpoint) || !URL.canParse(endpoint)) {
         throw new ResourceError('tracing', `The OTLP endpoint "${endpoint}" is not a URL; write it like http://localhost:4318/v1/traces`, {
           code: 'TRACING_ENDPOINT_INVALID',
         });
