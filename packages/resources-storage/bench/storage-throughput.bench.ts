@@ -7,7 +7,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Storage } from '@entity/core';
-import { inMemoryStorage, localFileStorage, s3Storage } from '../dist/index.js';
+
+// Runs the built package; typed from the sources so `typecheck` does not need a build first.
+const distEntry = new URL('../dist/index.js', import.meta.url).href;
+const { inMemoryStorage, localFileStorage, s3Storage }: typeof import('../src/index.js') = await import(distEntry);
 
 interface Row {
   driver: string;
