@@ -8,29 +8,20 @@ import { withoutMetaKeys } from './structured-output.js';
 
 export function toOllamaMessages(messages: ChatMessage[]): OllamaMessage[] {
   return messages.map((message): OllamaMessage => {
-    switch (message.role) {
-      case 'system':
-      case 'user':
-        return { role: message.role, content: message.content };
-      case 'tool':
-        return { role: 'tool', content: message.content, tool_name: message.name };
-      case 'assistant':
-        return {
-          role: 'assistant',
-          content: message.content,
-          ...(message.toolCalls?.length
-            ? {
-                tool_calls: message.toolCalls.map((call) => ({
-                  function: {
-                    name: call.name,
-                    // Ollama decodes arguments into a map: it must be an object, never a JSON string.
-                    arguments: typeof call.arguments === 'object' && call.arguments !== null && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {},
-                  },
-                })),
-              }
-            : {}),
-        };
-    }
+    if (message.role === 'system' || message.role === 'user') return { role: message.role, content: message.content };
+    if (message.role === 'tool') return { role: 'tool', content: message.content, tool_name: message.name };
+    if (!message.toolCalls?.length) return { role: 'assistant', content: message.content };
+    return {
+      role: 'assistant',
+      content: message.content,
+      tool_calls: message.toolCalls.map((call) => ({
+        function: {
+          name: call.name,
+          // Ollama decodes arguments into a map: it must be an object, never a JSON string.
+          arguments: typeof call.arguments === 'object' && call.arguments !== null && !Array.isArray(call.arguments) ? (call.arguments as Record<string, unknown>) : {},
+        },
+      })),
+    };
   });
 }
 

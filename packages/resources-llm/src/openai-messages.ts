@@ -9,27 +9,19 @@ import { parseArguments, withoutMetaKeys } from './structured-output.js';
 
 export function toOpenAIMessages(messages: ChatMessage[]): OpenAI.ChatCompletionMessageParam[] {
   return messages.map((message): OpenAI.ChatCompletionMessageParam => {
-    switch (message.role) {
-      case 'system':
-        return { role: 'system', content: message.content };
-      case 'user':
-        return { role: 'user', content: message.content };
-      case 'tool':
-        return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
-      case 'assistant': {
-        const toolCalls = message.toolCalls ?? [];
-        if (toolCalls.length === 0) return { role: 'assistant', content: message.content };
-        return {
-          role: 'assistant',
-          content: message.content.length > 0 ? message.content : null,
-          tool_calls: toolCalls.map((call) => ({
-            id: call.id,
-            type: 'function' as const,
-            function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}) },
-          })),
-        };
-      }
-    }
+    if (message.role === 'system' || message.role === 'user') return { role: message.role, content: message.content };
+    if (message.role === 'tool') return { role: 'tool', tool_call_id: message.toolCallId, content: message.content };
+    const toolCalls = message.toolCalls ?? [];
+    if (toolCalls.length === 0) return { role: 'assistant', content: message.content };
+    return {
+      role: 'assistant',
+      content: message.content.length > 0 ? message.content : null,
+      tool_calls: toolCalls.map((call) => ({
+        id: call.id,
+        type: 'function' as const,
+        function: { name: call.name, arguments: typeof call.arguments === 'string' ? call.arguments : JSON.stringify(call.arguments ?? {}) },
+      })),
+    };
   });
 }
 

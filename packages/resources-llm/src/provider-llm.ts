@@ -161,12 +161,15 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
         try {
           for await (const event of events) {
             clearTimeout(idleTimer);
+            // Events the SDK had buffered before an abort must not reach the caller after it.
+            if (lifetime.signal.aborted) break;
             yield event;
             armIdleTimer();
           }
         } catch (error) {
           throw lifetimeError() ?? normalise(error, undefined, model);
         }
+        if (lifetime.signal.aborted) throw lifetimeError();
       } finally {
         clearTimeout(idleTimer);
         parent?.removeEventListener('abort', onParentAbort);

@@ -1,7 +1,7 @@
 import { startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { openai } from '../src/index.js';
-import { addTool, describeLLMProvider } from './llm-conformance.js';
+import { addTool, describeLLMProvider, sentBody } from './llm-conformance.js';
 
 type OpenAIServer = Awaited<ReturnType<typeof startOpenAIServer>>;
 
@@ -40,7 +40,7 @@ describe('openai wire format', () => {
       temperature: 0.2,
       maxTokens: 50,
     });
-    const body = server.modelCalls[0]?.body as Record<string, any>;
+    const body = sentBody(server, 0);
     expect(body.messages).toEqual([
       { role: 'system', content: 'sys' },
       { role: 'user', content: 'u' },
@@ -74,7 +74,7 @@ describe('openai wire format', () => {
     server.enqueue({ text: '{"a":"x","b":1}' }, { text: '{"a":"x"}' });
     await create().generateObject({ messages: [{ role: 'user', content: 'u' }], schema: z.object({ a: z.string(), b: z.number() }) });
     await create().generateObject({ messages: [{ role: 'user', content: 'u' }], schema: z.object({ a: z.string(), b: z.number().optional() }) });
-    const formats = server.modelCalls.map((call) => (call.body as Record<string, any>).response_format);
+    const formats = [sentBody(server, 0).response_format, sentBody(server, 1).response_format];
     expect(formats[0]).toMatchObject({ type: 'json_schema', json_schema: { name: 'response', strict: true } });
     expect(formats[0].json_schema.schema).not.toHaveProperty('$schema');
     expect(formats[1].json_schema.strict).toBe(false);

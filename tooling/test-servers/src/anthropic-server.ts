@@ -37,7 +37,7 @@ function dottedPath(path: readonly PropertyKey[]): string {
   return path.map(String).join('.');
 }
 
-function rejectInvalid(exchange: Exchange, issues: readonly z.core.$ZodIssue[]): void {
+function rejectInvalid(exchange: Exchange, issues: readonly z.core.$ZodIssue[]) {
   const issue = issues[0];
   if (!issue) return sendError(exchange, 400, 'invalid_request_error', 'Invalid request.');
   if (issue.code === 'unrecognized_keys') {
@@ -125,7 +125,7 @@ function sse(event: string, data: unknown): string {
 async function messages(exchange: Exchange, nextReply: (request: Exchange['request']) => Promise<ScriptedReply>, options: AnthropicServerOptions): Promise<void> {
   if (!checkHeaders(exchange, options)) return;
   if (exchange.request.body === undefined) return sendError(exchange, 400, 'invalid_request_error', 'There was an error parsing the body of your request: invalid JSON');
-  const parsed = anthropicMessagesRequestSchema.safeParse(exchange.request.body);
+  const parsed = anthropicMessagesRequestSchema.safeParse(exchange.request.body, { reportInput: true });
   if (!parsed.success) return rejectInvalid(exchange, parsed.error.issues);
   const body = parsed.data;
   const problem = semanticProblem(body);

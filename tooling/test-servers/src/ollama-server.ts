@@ -28,7 +28,7 @@ function sendError(exchange: Exchange, status: number, message: string): void {
   exchange.json(status, { error: message });
 }
 
-function rejectInvalid(exchange: Exchange, issues: readonly z.core.$ZodIssue[], struct: string): void {
+function rejectInvalid(exchange: Exchange, issues: readonly z.core.$ZodIssue[], struct: string) {
   const issue = issues[0];
   if (!issue) return sendError(exchange, 400, 'invalid request');
   const received = issue.code === 'invalid_type' ? typeof issue.input : 'value';
@@ -42,7 +42,7 @@ function timings(promptTokens: number, evalTokens: number) {
 
 async function chat(exchange: Exchange, server: OllamaTestServer, nextReply: (request: Exchange['request']) => Promise<ScriptedReply>): Promise<void> {
   if (exchange.request.body === undefined) return sendError(exchange, 400, exchange.request.rawBody.length === 0 ? 'missing request body' : 'invalid character in request body');
-  const parsed = ollamaChatRequestSchema.safeParse(exchange.request.body);
+  const parsed = ollamaChatRequestSchema.safeParse(exchange.request.body, { reportInput: true });
   if (!parsed.success) return rejectInvalid(exchange, parsed.error.issues, 'ChatRequest');
   const body: OllamaChatRequest = parsed.data;
   if (body.model.length === 0) return sendError(exchange, 400, 'model is required');
@@ -104,7 +104,7 @@ async function chat(exchange: Exchange, server: OllamaTestServer, nextReply: (re
 
 async function embed(exchange: Exchange, server: OllamaTestServer, nextReply: (request: Exchange['request']) => Promise<ScriptedReply>, dimensions: number): Promise<void> {
   if (exchange.request.body === undefined) return sendError(exchange, 400, 'missing request body');
-  const parsed = ollamaEmbedRequestSchema.safeParse(exchange.request.body);
+  const parsed = ollamaEmbedRequestSchema.safeParse(exchange.request.body, { reportInput: true });
   if (!parsed.success) return rejectInvalid(exchange, parsed.error.issues, 'EmbedRequest');
   const body = parsed.data;
   if (body.model.length === 0) return sendError(exchange, 400, 'model is required');

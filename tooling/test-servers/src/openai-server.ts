@@ -190,7 +190,7 @@ async function chatCompletions(exchange: Exchange, nextReply: (request: Exchange
   if (!authorised(exchange, options)) return;
   const raw = parsedBody(exchange);
   if (raw === undefined) return;
-  const parsed = openAIChatRequestSchema.safeParse(raw);
+  const parsed = openAIChatRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return rejectInvalid(exchange, parsed.error.issues);
   const body = parsed.data;
   const problem = semanticProblem(body);
@@ -295,7 +295,7 @@ function embeddings(exchange: Exchange, options: OpenAIServerOptions, nextReply:
   if (!authorised(exchange, options)) return;
   const raw = parsedBody(exchange);
   if (raw === undefined) return;
-  const parsed = openAIEmbeddingRequestSchema.safeParse(raw);
+  const parsed = openAIEmbeddingRequestSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) return rejectInvalid(exchange, parsed.error.issues);
   const body = parsed.data;
   if (Array.isArray(body.input) && body.input.some((item) => item === '')) {
