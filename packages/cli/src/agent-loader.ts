@@ -1,9 +1,15 @@
 import { existsSync, statSync } from 'node:fs';
-import { extname, resolve } from 'node:path';
+import { extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent, AgentOptions } from '@entity/core';
 import type { CliContext } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
+
+export const CONFIG_FILE_NAMES = ['agent.yaml', 'agent.yml', 'agent.json', 'entity.yaml', 'entity.yml'];
+
+export function findConfigFile(directory: string): string | undefined {
+  return CONFIG_FILE_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
+}
 
 const CONFIG_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 const MODULE_EXTENSIONS = new Set(['.ts', '.mts', '.js', '.mjs']);
@@ -33,7 +39,12 @@ type AgentExport = Agent | AgentOptions | (() => Agent | AgentOptions | Promise<
 export async function loadAgent(source: AgentSource): Promise<Agent> {
   const { Agent } = await import('@entity/core');
   if (source.kind === 'config') return Agent.fromConfig(source.path);
-  if (source.kind === 'directory') return Agent.fromDirectory(source.path);
+  if (source.kind === 'directory') {
+    // With a config file, its plugin list is the agent (core's fromDirectory would also add every
+    // module of plugins/ and tools/, registering the listed ones twice); without one, discover them.
+    const config = findConfigFile(source.path);
+    return config ? Agent.fromConfig(config) : Agent.fromDirectory(source.path);
+  }
   const module = (await import(pathToFileURL(source.path).href)) as { default?: AgentExport; agent?: AgentExport };
   const exported = module.default ?? module.agent;
   if (exported === undefined) {

@@ -18,7 +18,7 @@ export default async function pluginNew(command: ParsedCommand, cli: CliContext)
   cli.print(`${c.green('✔')} Created a ${c.bold(kind)} plugin:`);
   for (const path of written) cli.print(`  ${relative(cli.cwd, path)}`);
   cli.print('');
-  cli.print(`Agents built from this directory pick up plugins/ automatically; in agent.yaml add ${c.cyan(`- ./${relative(cli.cwd, written[0]!)}`)} under plugins.`);
+  cli.print(`Register it: in agent.yaml add ${c.cyan(`- ./${relative(cli.cwd, written[0]!)}`)} under plugins (a project without agent.yaml picks up plugins/ by itself).`);
   cli.print(`Check it with ${c.cyan(`entity plugin analyze ${relative(cli.cwd, written[0]!)}`)} and run its test with ${c.cyan('npx vitest run')}.`);
   return EXIT.ok;
 }

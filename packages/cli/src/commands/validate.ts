@@ -1,5 +1,4 @@
-import { join } from 'node:path';
-import { resolveAgentSource } from '../agent-loader.js';
+import { findConfigFile, resolveAgentSource } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -12,8 +11,7 @@ export default async function validate(command: ParsedCommand, cli: CliContext):
   const source = resolveAgentSource(command.positionals[0], cli);
   let file = source.path;
   if (source.kind === 'directory') {
-    const { existsSync } = await import('node:fs');
-    const found = ['agent.yaml', 'agent.yml', 'agent.json', 'entity.yaml', 'entity.yml'].map((name) => join(source.path, name)).find((path) => existsSync(path));
+    const found = findConfigFile(source.path);
     if (!found) throw new UsageError(`no agent.yaml in ${source.path}`, 'pass the config file, or run `entity init` to create a project');
     file = found;
   } else if (source.kind === 'module') {
