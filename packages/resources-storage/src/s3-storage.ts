@@ -150,7 +150,10 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
     } catch (error) {
       if (!isMissingBucket(error)) throw error;
       if (!create) throw error;
-      await send((s3) => new s3.CreateBucketCommand({ Bucket: bucket }), signal);
+      // Outside us-east-1, AWS wants the region repeated as the bucket's location.
+      const region = await (await getClient()).config.region();
+      const location = region && region !== 'us-east-1' ? { CreateBucketConfiguration: { LocationConstraint: region as never } } : {};
+      await send((s3) => new s3.CreateBucketCommand({ Bucket: bucket, ...location }), signal);
       bucketConfirmedAt = Date.now();
     }
   };

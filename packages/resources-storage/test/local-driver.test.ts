@@ -1,6 +1,7 @@
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { Readable } from 'node:stream';
 import { ValidationError } from '@entity/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCAL_ROOT, defaultStorage, localFileStorage } from '../src/index.js';
@@ -123,6 +124,64 @@ describe('localFileStorage on disk', () => {
     const info = await storage.stat('doc.txt');
     expect(info?.metadata).toBeUndefined();
     expect(info?.contentType).toMatch(/^text\/plain/);
+  });
+
+  it('leaves no temp file behind when a streamed write is refused or its source fails', async () => {
+    const root = freshRoot();
+    const storage = localFileStorage({ root, maxFileSize: 1000 });
+    await storage.put('docs/keep.txt', 'keep');
+    await expect(storage.put('docs/big.txt', Readable.from([Buffer.alloc(600), Buffer.alloc(600)]))).rejects.toThrow(/limit/);
+    async function* broken() {
+      yield Buffer.alloc(10);
+      throw new Error('source broke');
+    }
+    await expect(storage.put('docs/keep.txt', broken())).rejects.toThrow(/source broke/);
+    expect(readdirSync(join(root, 'docs'))).toEqual(['keep.txt']);
+    expect(readFileSync(join(root, 'docs/keep.txt'), 'utf8')).toBe('keep');
+  });
+
+  it('concurrent writer processes on one key: every read sees one whole version', async () => {
+    const root = freshRoot();
+    const size = 2 * 1024 * 1024;
+    const storage = localFileStorage({ root, maxFileSize: Number.POSITIVE_INFINITY });
+    await storage.put('shared.log', Buffer.alloc(size, 65));
+    const writers = [70, 80, 90].map((firstByte) => spawnScript('rewrite-forever.ts', [root, 'shared.log', String(size), String(firstByte)]));
+    try {
+      await Promise.all(
+        writers.map(
+          (child) =>
+            new Promise<void>((resolve, reject) => {
+              child.stdout?.once('data', () => resolve());
+              child.once('exit', (code) => reject(new Error(`writer exited early with ${code}`)));
+            }),
+        ),
+      );
+      const seen = new Set<number>();
+      const until = Date.now() + 1500;
+      let reads = 0;
+      while (Date.now() < until) {
+        const bytes = Buffer.from((await storage.get('shared.log'))!);
+        expect(bytes.length).toBe(size);
+        const first = bytes[0]!;
+        expect(bytes.every((byte) => byte === first), 'a read saw a mix of two versions').toBe(true);
+        seen.add(first);
+        reads++;
+      }
+      // The readers really raced the writers: several versions went by.
+      expect(reads).toBeGreaterThan(10);
+      expect(seen.size).toBeGreaterThan(1);
+    } finally {
+      await Promise.all(
+        writers.map((child) => {
+          const exited = new Promise((resolve) => child.once('exit', resolve));
+          child.kill('SIGKILL');
+          return exited;
+        }),
+      );
+    }
+    const final = Buffer.from((await storage.get('shared.log'))!);
+    expect(final.length).toBe(size);
+    expect(final.every((byte) => byte === final[0])).toBe(true);
   });
 
   it('writes atomically: killing the writer mid-write never leaves a torn file', async () => {

@@ -26,11 +26,12 @@ function storageFor(options: Partial<S3StorageOptions> = {}) {
 }
 
 /** A real SDK client that records the commands it sends, to see what went over the wire. */
-function recordingClient(commands: string[]): S3Client {
-  const client = new S3Client({ endpoint: server.endpoint, region: 'us-east-1', forcePathStyle: true, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
+function recordingClient(commands: string[], region = 'us-east-1', inputs: Record<string, unknown>[] = []): S3Client {
+  const client = new S3Client({ endpoint: server.endpoint, region, forcePathStyle: true, credentials: TEST_CREDENTIALS, maxAttempts: 1 });
   client.middlewareStack.add(
     (next, context) => (args) => {
       commands.push(String(context.commandName).replace(/Command$/, ''));
+      inputs.push(args.input as Record<string, unknown>);
       return next(args);
     },
     { step: 'initialize', name: 'recordCommands' },
@@ -57,6 +58,17 @@ describe('s3Storage against a real S3-protocol server', () => {
     expect(await storage.getText('hello.txt')).toBe('hi');
     expect((await storage.healthCheck()).healthy).toBe(true);
     await storage.stop();
+  });
+
+  it('creates a bucket with a location constraint outside us-east-1', async () => {
+    const commands: string[] = [];
+    const inputs: Record<string, unknown>[] = [];
+    const storage = s3Storage({ bucket: 'created-in-eu', client: recordingClient(commands, 'eu-west-1', inputs), createBucket: true });
+    await storage.start(startContext());
+    expect(commands).toEqual(['HeadBucket', 'CreateBucket']);
+    expect(inputs[1]).toEqual({ Bucket: 'created-in-eu', CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' } });
+    await storage.put('a.txt', 'x');
+    expect(await storage.getText('a.txt')).toBe('x');
   });
 
   it('fails to start, naming the bucket and the fix, when the bucket is missing', async () => {
