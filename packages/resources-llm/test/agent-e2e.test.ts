@@ -1,0 +1,154 @@
+import { Agent, type AgentEvent, defineTool, inMemoryMemory } from '@entity/core';
+import { type LoopbackServer, type RecordedRequest, startAnthropicServer, startOllamaServer, startOpenAIServer } from '@entity/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { z } from 'zod';
+import { anthropic, ollama, openai, type ProviderLLM } from '../src/index.js';
+
+// The default chat workflow of @entity/core end to end, against each provider's wire format:
+// the model asks for `add`, the engine runs it, the model answers from the tool's result.
+
+interface Case {
+  name: string;
+  start(): Promise<LoopbackServer>;
+  create(server: LoopbackServer): ProviderLLM;
+  /** The tool result the engine sent back, read from the provider's own message format. */
+  toolResult(request: RecordedRequest): string | undefined;
+}
+
+type Body = { messages?: Array<{ role: string; content: unknown }> };
+
+const cases: Case[] = [
+  {
+    name: 'openai',
+    start: () => startOpenAIServer(),
+    create: (server) => openai({ model: 'gpt-4o-mini', apiKey: 'k', baseURL: (server as LoopbackServer & { baseURL: string }).baseURL }),
+    toolResult: (request) => (request.body as Body).messages?.find((message) => message.role === 'tool')?.content as string | undefined,
+  },
+  {
+    name: 'anthropic',
+    start: () => startAnthropicServer(),
+    create: (server) => anthropic({ model: 'claude-haiku-4-5', apiKey: 'k', baseURL: server.origin }),
+    toolResult: (request) => {
+      for (const message of (request.body as Body).messages ?? []) {
+        if (!Array.isArray(message.content)) continue;
+        const block = message.content.find((item: { type: string }) => item.type === 'tool_result') as { content?: string } | undefined;
+        if (block) return block.content;
+      }
+      return undefined;
+    },
+  },
+  {
+    name: 'ollama',
+    start: () => startOllamaServer(),
+    create: (server) => ollama({ model: 'llama3.2:3b', host: server.origin }),
+    toolResult: (request) => (request.body as Body).messages?.find((message) => message.role === 'tool')?.content as string | undefined,
+  },
+];
+
+/** A scripted model that calls `add` first, then answers with whatever the tool returned. */
+function arithmeticModel(testCase: Case) {
+  return (request: RecordedRequest) => {
+    const result = testCase.toolResult(request);
+    if (result === undefined) return { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }], usage: { inputTokens: 20, outputTokens: 10 } };
+    return { text: `2 + 3 = ${result}`, usage: { inputTokens: 30, outputTokens: 6 } };
+  };
+}
+
+describe.each(cases)('Agent default workflow over $name', (testCase) => {
+  let server: LoopbackServer;
+  let agent: Agent;
+  const added: Array<{ a: number; b: number }> = [];
+  beforeAll(async () => {
+    server = await testCase.start();
+    server.respondWith(arithmeticModel(testCase));
+    agent = new Agent({ resources: { llm: testCase.create(server), memory: inMemoryMemory() }, maxIterations: 5, zeroConfig: false });
+    agent.tool(
+      defineTool({
+        name: 'add',
+        description: 'Add two numbers',
+        input: z.object({ a: z.number(), b: z.number() }),
+        execute: ({ a, b }) => {
+          added.push({ a, b });
+          return a + b;
+        },
+      }),
+    );
+    await agent.start();
+  });
+  afterAll(async () => {
+    await agent.stop();
+    await server.close();
+  });
+
+  it('answers "What is 2+3?" through a tool call, the tool result, then the final answer', async () => {
+    const before = server.modelCalls.length;
+    const result = await agent.chat('What is 2+3?', { userId: 'u1', conversationId: `c-${testCase.name}` });
+    expect(result.text).toBe('2 + 3 = 5');
+    expect(added).toContainEqual({ a: 2, b: 3 });
+    expect(result.info.toolCalls).toHaveLength(1);
+    expect(result.info.toolCalls[0]).toMatchObject({ name: 'add', arguments: { a: 2, b: 3 }, success: true });
+    expect(result.info.usage).toMatchObject({ inputTokens: 50, outputTokens: 16, totalTokens: 66 });
+    const calls = server.modelCalls.slice(before);
+    expect(calls).toHaveLength(2);
+    expect(JSON.stringify(calls[0]?.body)).toContain('What is 2+3?');
+    expect(testCase.toolResult(calls[1] as RecordedRequest)).toBe('5');
+  });
+
+  it('streams the same turn as agent events: tool call, tool result, tokens, response', async () => {
+    const events: AgentEvent[] = [];
+    for await (const event of agent.stream('What is 2+3?', { userId: 'u1', conversationId: `s-${testCase.name}` })) events.push(event);
+    const types = events.map((event) => event.type);
+    expect(types).toContain('tool-call');
+    expect(events.find((event) => event.type === 'tool-result')).toMatchObject({ name: 'add', ok: true, value: 5 });
+    const tokens = events.flatMap((event) => (event.type === 'token' ? [event.text] : []));
+    expect(tokens.join('')).toBe('2 + 3 = 5');
+    expect(types.indexOf('tool-result')).toBeLessThan(types.indexOf('token'));
+    expect(events.find((event) => event.type === 'response')).toMatchObject({ text: '2 + 3 = 5' });
+    expect(types.at(-1)).toBe('done');
+  });
+});
+
+describe('Agent from YAML-shaped config', () => {
+  let ollamaServer: LoopbackServer;
+  let openaiServer: LoopbackServer & { baseURL: string };
+  beforeAll(async () => {
+    [ollamaServer, openaiServer] = await Promise.all([startOllamaServer(), startOpenAIServer()]);
+  });
+  afterAll(() => Promise.all([ollamaServer.close(), openaiServer.close()]));
+
+  it('builds a fallback chain from `type:` entries and answers through the secondary when the primary is down', async () => {
+    const { resourceTypes } = await import('../src/index.js');
+    openaiServer.respondWith({ error: { status: 503 } });
+    ollamaServer.respondWith(arithmeticModel(cases[2] as Case));
+    const agent = await Agent.fromConfig(
+      {
+        resources: {
+          llm: {
+            type: 'fallback',
+            providers: [
+              { type: 'openai', model: 'gpt-4o-mini', apiKey: '${TEST_OPENAI_KEY}', baseURL: '${TEST_OPENAI_URL}', retries: 0 },
+              { type: 'ollama', model: 'llama3.2:3b', host: '${TEST_OLLAMA_HOST}' },
+            ],
+          },
+        },
+      },
+      { resourceTypes, environment: { TEST_OPENAI_KEY: 'k', TEST_OPENAI_URL: openaiServer.baseURL, TEST_OLLAMA_HOST: ollamaServer.origin } },
+    );
+    agent.tool(defineTool({ name: 'add', description: 'Add two numbers', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b }));
+    await agent.start();
+    try {
+      const result = await agent.chat('What is 2+3?', { userId: 'u2' });
+      expect(result.text).toBe('2 + 3 = 5');
+      expect(openaiServer.modelCalls.length).toBeGreaterThan(0);
+    } finally {
+      await agent.stop();
+    }
+  });
+
+  it('rejects a misspelt provider setting with its path', async () => {
+    const { resourceTypes } = await import('../src/index.js');
+    const error = await Agent.fromConfig({ resources: { llm: { type: 'ollama', model: 'llama3.2:3b', temprature: 0.2 } } }, { resourceTypes }).catch((caught: unknown) => caught);
+    expect((error as Error).message).toContain('resources.llm');
+    expect((error as Error).message).toContain('temprature');
+  });
+});
