@@ -92,6 +92,7 @@ export const loggingConfigSchema = z
     pid: z.boolean().optional(),
     base: z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).optional(),
     operations: z.object({ success: operationLevels, failure: operationLevels }).partial().strict().optional(),
+    flushTimeoutMs: z.number().int().positive().optional(),
   })
   .strict();
 

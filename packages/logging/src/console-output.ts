@@ -58,14 +58,13 @@ const writeAll = (fd: number, buffer: Buffer): Promise<void> =>
 
 const writeToStream = (stream: NodeJS.WritableStream, text: string): Promise<void> =>
   new Promise((resolve, reject) => {
-    const onError = (error: Error) => reject(error);
-    stream.once('error', onError);
-    const done = () => {
-      stream.removeListener('error', onError);
-      resolve();
-    };
-    if (stream.write(text)) done();
-    else stream.once('drain', done);
+    const writable = stream as NodeJS.WritableStream & { destroyed?: boolean; errored?: Error | null };
+    if (writable.destroyed || writable.errored) {
+      reject(writable.errored ?? new Error('the console stream is closed'));
+      return;
+    }
+    // The callback fires once the chunk is handed over (or failed): backpressure without listeners.
+    stream.write(text, (error?: Error | null) => (error ? reject(error) : resolve()));
   });
 
 /** Human-readable (or JSON) lines to stdout or a stream, written off the agent's path. */

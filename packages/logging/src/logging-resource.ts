@@ -49,6 +49,8 @@ export interface LoggingOptions {
   base?: LogFields;
   /** Levels of the entry written when each operation of the engine ends. */
   operations?: OperationLogLevels;
+  /** Longest wait of `flush()` and `stop()` for slow destinations, in ms. Default: 5000. */
+  flushTimeoutMs?: number;
 }
 
 /** What each output has written, dropped and failed, plus internal errors. */
@@ -65,7 +67,8 @@ export interface LoggingResource extends Logger, Resource, InstrumentationProvid
   /** Where WebSocket clients connect, when the stream output is started. */
   streamAddress(): { url: string; port: number; host: string } | undefined;
   stats(): LoggingStats;
-  flush(): Promise<void>;
+  /** Waits until buffered entries are written, at most `timeoutMs` (default: `flushTimeoutMs`). */
+  flush(timeoutMs?: number): Promise<void>;
   start(): Promise<void>;
   stop(): Promise<void>;
   healthCheck(): Promise<HealthReport>;
@@ -107,8 +110,14 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
   const instrumentation = createLoggingInstrumentation(root, options.operations);
   let started: Promise<void> | undefined;
 
-  const flush = async () => {
-    await Promise.all(outputs.map((output) => output.flush().catch(() => undefined)));
+  // A destination that never answers must not hold up shutdown: flushing waits a bounded time.
+  const flush = async (timeoutMs = options.flushTimeoutMs ?? 5000) => {
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      timer = setTimeout(resolve, timeoutMs);
+    });
+    await Promise.race([Promise.all(outputs.map((output) => output.flush().catch(() => undefined))), timeout]);
+    clearTimeout(timer);
   };
 
   return {
@@ -144,7 +153,10 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
     },
     async stop() {
       await flush();
-      await Promise.all(outputs.map((output) => output.close().catch(() => undefined)));
+      await Promise.race([
+        Promise.all(outputs.map((output) => output.close().catch(() => undefined))),
+        new Promise((resolve) => setTimeout(resolve, options.flushTimeoutMs ?? 5000).unref()),
+      ]);
       started = undefined;
     },
     async healthCheck() {
