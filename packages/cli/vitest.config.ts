@@ -1,3 +1,3 @@
 import { entityVitestConfig } from '@entity/vitest-config';
 
-export default entityVitestConfig();
+export default entityVitestConfig({ globalSetup: ['test/global-setup.ts'] });
