@@ -2,9 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CancelledError,
-  CircuitBreaker,
+  type CircuitBreaker,
   CircuitOpenError,
-  createResilientCall,
   EntityError,
   type HealthReport,
   isRetryableError,
@@ -25,14 +24,8 @@ import { guessContentType } from './content-type.js';
 import { validateContentType, validateMetadata } from './metadata.js';
 import type { DriverFailure, StorageDriver } from './storage-driver.js';
 import { BACKUP_SEGMENT, type KeyOperation, keyExtension, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, normaliseKey, normalisePrefix } from './storage-key.js';
-import {
-  DEFAULT_ALLOWED_EXTENSIONS,
-  DEFAULT_FAILURE_THRESHOLD,
-  DEFAULT_MAX_FILE_SIZE,
-  normaliseExtensions,
-  parseByteSize,
-  type StorageOptions,
-} from './storage-options.js';
+import type { StorageOptions } from './storage-options.js';
+import { buildPolicy, safetyOptionsOf } from './storage-policy.js';
 
 /** Largest page `list()` returns (S3's own maximum). */
 export const MAX_LIST_LIMIT = 1000;
@@ -49,6 +42,17 @@ export interface ManagedStorage extends Storage {
   start(context: ResourceStartContext): Promise<void>;
   stop(): Promise<void>;
   healthCheck(): Promise<HealthReport>;
+  /**
+   * Hot reload: applies new safety options (limits, backups, retries, breaker, timeout) from a
+   * config block. Driver settings (root, bucket, endpoint...) cannot change live: a ConfigError
+   * says to restart.
+   */
+  reconfigure(config: unknown): void;
+}
+
+export interface CreateStorageSettings {
+  /** The driver's own settings as configured, which a hot reload may not change. */
+  fixed?: Record<string, unknown>;
 }
 
 const SAFE_UNAVAILABLE = 'Sorry, file storage is not available right now. Please try again later.';
@@ -88,20 +92,9 @@ function backupKeyFor(key: string, now: Date): string {
  * `backupOnOverwrite`, retries and a circuit breaker (core's `createResilientCall`) around every
  * call, and errors that name the operation and the key.
  */
-export function createStorage(driver: StorageDriver, options: StorageOptions = {}): ManagedStorage {
-  const maxFileSize = parseByteSize(options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
-  const allowedExtensions = options.allowedExtensions ?? DEFAULT_ALLOWED_EXTENSIONS;
-  const extensions = normaliseExtensions(allowedExtensions);
+export function createStorage(driver: StorageDriver, options: StorageOptions = {}, settings: CreateStorageSettings = {}): ManagedStorage {
   const provider = `storage:${driver.name}`;
-  const circuitBreaker = new CircuitBreaker({
-    name: provider,
-    failureThreshold: options.circuitBreaker?.failureThreshold ?? DEFAULT_FAILURE_THRESHOLD,
-    resetTimeoutMs: options.circuitBreaker?.resetTimeoutMs ?? 30_000,
-  });
-  const retryPolicy = options.retry === false ? false : { retries: 2, baseDelayMs: 50, maxDelayMs: 1_000, ...options.retry };
-  const shared = { name: provider, circuitBreaker, ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }) };
-  const withRetries = createResilientCall({ ...shared, retry: retryPolicy });
-  const once = createResilientCall({ ...shared, retry: false });
+  let policy = buildPolicy(provider, options);
 
   const translate = (error: unknown, operation: KeyOperation, key: string, signal: AbortSignal): unknown => {
     if (EntityError.isInstance(error)) return error;
@@ -140,7 +133,7 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
     operation: KeyOperation,
     key: string,
     work: (signal: AbortSignal) => Promise<T>,
-    call: ResilientCall = withRetries,
+    call: ResilientCall = policy.withRetries,
     signal?: AbortSignal,
   ): Promise<T> => {
     let lastFailure: unknown;
@@ -160,6 +153,7 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
   };
 
   const checkWritable = (key: string): void => {
+    const { extensions } = policy;
     if (extensions !== undefined && !extensions.has(keyExtension(key))) {
       const allowed = [...extensions].join(' ');
       const extension = keyExtension(key) || '(none)';
@@ -178,9 +172,9 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
     checkWritable(key);
     const metadata = validateMetadata(key, putOptions.metadata);
     const contentType = putOptions.contentType === undefined ? guessContentType(key) : validateContentType(key, putOptions.contentType);
-    const prepared = prepareBody(body, key, maxFileSize);
+    const prepared = prepareBody(body, key, policy.maxFileSize);
     let backupKey: string | undefined;
-    if (options.backupOnOverwrite && (await stat(key)) !== undefined) {
+    if (policy.backupOnOverwrite && (await stat(key)) !== undefined) {
       const target = backupKeyFor(key, new Date());
       await run('copy', key, (signal) => driver.copy(key, target, signal));
       backupKey = target;
@@ -190,7 +184,7 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
         'put',
         key,
         (signal) => driver.put({ key, body: prepared.kind === 'bytes' ? prepared.bytes : prepared.stream, contentType, metadata, signal }),
-        prepared.kind === 'bytes' ? withRetries : once,
+        prepared.kind === 'bytes' ? policy.withRetries : policy.once,
         putOptions.signal,
       );
     } catch (error) {
@@ -207,8 +201,16 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
 
   const storage: ManagedStorage = {
     driver: driver.name,
-    circuitBreaker,
-    limits: { maxFileSize, allowedExtensions },
+    get circuitBreaker() {
+      return policy.circuitBreaker;
+    },
+    get limits() {
+      return { maxFileSize: policy.maxFileSize, allowedExtensions: policy.allowedExtensions };
+    },
+    reconfigure(config: unknown) {
+      const next = safetyOptionsOf((config ?? {}) as Record<string, unknown>, settings.fixed ?? {});
+      policy = buildPolicy(provider, next, policy);
+    },
     put,
     get,
     async getText(rawKey: string): Promise<string | undefined> {

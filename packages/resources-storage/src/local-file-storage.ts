@@ -286,7 +286,7 @@ export function localFileDriver(options: { root?: string; durable?: boolean } = 
 export function localFileStorage(options: LocalFileStorageOptions = {}): ManagedStorage & { readonly root: string } {
   const { root, durable, ...safety } = options;
   const driver = localFileDriver({ ...(root === undefined ? {} : { root }), ...(durable === undefined ? {} : { durable }) });
-  return Object.assign(createStorage(driver, safety), { root: driver.root });
+  return Object.assign(createStorage(driver, safety, { fixed: { root, durable } }), { root: driver.root });
 }
 
 /** The storage an agent gets when none is configured: local files under `./agent_files`. */

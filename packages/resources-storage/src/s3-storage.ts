@@ -318,5 +318,5 @@ export function s3Storage(options: S3StorageOptions): ManagedStorage & { readonl
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
   };
   const driver = s3Driver(driverOptions);
-  return Object.assign(createStorage(driver, safety), { bucket: driver.bucket });
+  return Object.assign(createStorage(driver, safety, { fixed: { ...driverOptions } }), { bucket: driver.bucket });
 }

@@ -85,3 +85,29 @@ describe('resourceTypes', () => {
     expect(JSON.stringify(missing.issues)).toContain('bucket \\"never-created\\" does not exist');
   });
 });
+
+describe('hot reload (reconfigure)', () => {
+  it('applies new limits live and keeps the breaker when its settings did not change', async () => {
+    const type = resourceTypes.find((candidate) => candidate.type === 'local')!;
+    const initial = type.configSchema.parse({ root: join(root, 'reload'), maxFileSize: '1 KB' });
+    const storage = (await type.create(initial)) as ManagedStorage;
+    const breaker = storage.circuitBreaker;
+    await expect(storage.put('a.txt', Buffer.alloc(2048))).rejects.toThrow(/1 KB limit/);
+    storage.reconfigure(type.configSchema.parse({ root: join(root, 'reload'), maxFileSize: '4 KB', allowedExtensions: ['.bin'] }));
+    expect(storage.limits).toEqual({ maxFileSize: 4096, allowedExtensions: ['.bin'] });
+    await storage.put('a.bin', Buffer.alloc(2048));
+    await expect(storage.put('a.txt', 'x')).rejects.toThrow(/extension \.txt is not allowed/);
+    expect(storage.circuitBreaker).toBe(breaker);
+    storage.reconfigure(type.configSchema.parse({ root: join(root, 'reload'), circuitBreaker: { failureThreshold: 5 } }));
+    expect(storage.circuitBreaker).not.toBe(breaker);
+  });
+
+  it('refuses to change where the data lives without a restart', async () => {
+    const type = resourceTypes.find((candidate) => candidate.type === 's3')!;
+    const initial = s3StorageConfigSchema.parse({ bucket: 'reload-bucket', endpoint: server.endpoint, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+    const storage = (await type.create(initial)) as ManagedStorage;
+    expect(() => storage.reconfigure({ ...initial, bucket: 'other-bucket' })).toThrow(/"bucket" cannot change while the storage is running/);
+    expect(() => storage.reconfigure({ ...initial, maxFileSize: 100 })).not.toThrow();
+    expect(storage.limits.maxFileSize).toBe(100);
+  });
+});
