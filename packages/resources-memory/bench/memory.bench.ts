@@ -1,0 +1,215 @@
+// Memory benchmark for both drivers: conversation append / load-last-50, key-value get/set,
+// vector insert rate, top-10 search latency and recall@10 against exact (brute-force) search.
+// Run: pnpm --filter @entity/resources-memory bench   (needs a build and, for Postgres,
+// scripts/ensure-postgres.sh). Settings through the environment:
+//   BENCH_DRIVERS=pglite,postgres  BENCH_SIZES=10000,100000  BENCH_QUERIES=200
+//   BENCH_PGLITE_MAX_VECTORS=10000 (PGlite's WASM HNSW inserts are slow; raise to include 100k)
+//   BENCH_EF_SEARCH=100  DATABASE_URL=postgres://...
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import pg from 'pg';
+import { type DatabaseMemory, pgliteMemory, postgresMemory } from '../dist/index.js';
+
+const DIMENSIONS = 384;
+const drivers = (process.env.BENCH_DRIVERS ?? 'pglite,postgres').split(',').map((name) => name.trim());
+const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
+const queryCount = Number(process.env.BENCH_QUERIES ?? 200);
+const pgliteMaxVectors = Number(process.env.BENCH_PGLITE_MAX_VECTORS ?? 10_000);
+const efSearch = Number(process.env.BENCH_EF_SEARCH ?? 100);
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/entity_test';
+
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const ms = (value: number) => `${value.toFixed(2)} ms`;
+
+async function timed(times: number, operation: (index: number) => Promise<unknown>): Promise<number[]> {
+  const durations: number[] = [];
+  for (let index = 0; index < times; index++) {
+    const start = performance.now();
+    await operation(index);
+    durations.push(performance.now() - start);
+  }
+  return durations;
+}
+
+/** Deterministic PRNG (mulberry32) and Gaussian noise, so every run uses the same data. */
+function random(seed: number): () => number {
+  let state = seed >>> 0;
+  return () => {
+    state = (state + 0x6d2b79f5) >>> 0;
+    let t = state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4_294_967_296;
+  };
+}
+function gaussian(next: () => number): number {
+  return Math.sqrt(-2 * Math.log(next() || 1e-12)) * Math.cos(2 * Math.PI * next());
+}
+function normalise(vector: Float32Array): Float32Array {
+  let norm = 0;
+  for (const value of vector) norm += value * value;
+  norm = Math.sqrt(norm);
+  for (let index = 0; index < vector.length; index++) vector[index]! /= norm;
+  return vector;
+}
+
+/**
+ * Clustered data, closer to real embeddings than uniform noise: N/100 random topic centres,
+ * each document a centre plus Gaussian noise of similar magnitude; queries are fresh points
+ * drawn the same way (not copies of documents).
+ */
+function dataset(count: number, queries: number): { documents: Float32Array[]; queries: Float32Array[] } {
+  const next = random(count);
+  const centres = Array.from({ length: Math.max(1, Math.floor(count / 100)) }, () =>
+    normalise(Float32Array.from({ length: DIMENSIONS }, () => gaussian(next))),
+  );
+  const point = () => {
+    const centre = centres[Math.floor(next() * centres.length)]!;
+    return normalise(Float32Array.from(centre, (value) => value + gaussian(next) * 0.06));
+  };
+  return { documents: Array.from({ length: count }, point), queries: Array.from({ length: queries }, point) };
+}
+
+function exactTopK(documents: Float32Array[], query: Float32Array, k: number): number[] {
+  const best: { index: number; score: number }[] = [];
+  for (let index = 0; index < documents.length; index++) {
+    const document = documents[index]!;
+    let score = 0;
+    for (let d = 0; d < DIMENSIONS; d++) score += document[d]! * query[d]!;
+    if (best.length < k || score > best[best.length - 1]!.score) {
+      best.push({ index, score });
+      best.sort((a, b) => b.score - a.score);
+      if (best.length > k) best.pop();
+    }
+  }
+  return best.map((entry) => entry.index);
+}
+
+const toNumbers = (vector: Float32Array) => Array.from(vector, (value) => Math.round(value * 1e7) / 1e7);
+
+interface Location {
+  create(): DatabaseMemory;
+  cleanup(): Promise<void>;
+}
+
+function location(driver: string, label: string): Location {
+  if (driver === 'pglite') {
+    const folder = mkdtempSync(join(tmpdir(), `entity-memory-bench-${label}-`));
+    return {
+      create: () => pgliteMemory({ path: join(folder, 'memory'), efSearch }),
+      cleanup: async () => rmSync(folder, { recursive: true, force: true }),
+    };
+  }
+  const schema = `entity_bench_${label}_${process.pid}`;
+  return {
+    create: () => postgresMemory({ url: databaseUrl, schema, efSearch }),
+    cleanup: async () => {
+      const client = new pg.Client({ connectionString: databaseUrl });
+      await client.connect();
+      await client.query(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+      await client.end();
+    },
+  };
+}
+
+type Results = Map<string, Map<string, string>>;
+const results: Results = new Map();
+const record = (metric: string, driver: string, value: string) => {
+  if (!results.has(metric)) results.set(metric, new Map());
+  results.get(metric)!.set(driver, value);
+  console.error(`  ${driver.padEnd(8)} ${metric}: ${value}`);
+};
+
+async function benchBasics(driver: string): Promise<void> {
+  const place = location(driver, 'basics');
+  const memory = place.create();
+  const openStart = performance.now();
+  await memory.start();
+  record('start (open + migrations)', driver, ms(performance.now() - openStart));
+  try {
+    const ref = { userId: 'bench-user', conversationId: 'bench-conversation' };
+    const appends = await timed(500, (index) =>
+      memory.appendMessages(ref, [{ role: index % 2 ? 'assistant' : 'user', content: `message ${index} ${'lorem ipsum '.repeat(20)}` }]),
+    );
+    record('conversation append p50 / p99', driver, `${ms(percentile(appends, 50))} / ${ms(percentile(appends, 99))}`);
+    const loads = await timed(500, () => memory.loadMessages(ref, { last: 50 }));
+    record('load last 50 p50 / p99', driver, `${ms(percentile(loads, 50))} / ${ms(percentile(loads, 99))}`);
+    const sets = await timed(1000, (index) => memory.set('bench-user', `key-${index}`, { index, tags: ['a', 'b'], note: 'x'.repeat(100) }));
+    record('kv set p50 / p99', driver, `${ms(percentile(sets, 50))} / ${ms(percentile(sets, 99))}`);
+    const gets = await timed(1000, (index) => memory.get('bench-user', `key-${(index * 7) % 1000}`));
+    record('kv get p50 / p99', driver, `${ms(percentile(gets, 50))} / ${ms(percentile(gets, 99))}`);
+  } finally {
+    await memory.stop();
+    await place.cleanup();
+  }
+}
+
+async function benchVectors(driver: string, size: number): Promise<void> {
+  const label = `${size >= 1000 ? `${size / 1000}k` : size}`;
+  if (driver === 'pglite' && size > pgliteMaxVectors) {
+    record(`vectors ${label}: insert rate`, driver, `skipped (> BENCH_PGLITE_MAX_VECTORS=${pgliteMaxVectors})`);
+    return;
+  }
+  const { documents, queries } = dataset(size, queryCount);
+  const place = location(driver, `v${label}`);
+  const memory = place.create();
+  await memory.start();
+  try {
+    const batchSize = 500;
+    let insertMs = 0;
+    for (let start = 0; start < size; start += batchSize) {
+      const batch = documents.slice(start, start + batchSize).map((vector, offset) => ({
+        userId: 'bench-user',
+        id: String(start + offset),
+        content: `document ${start + offset}`,
+        metadata: { cluster: (start + offset) % 10 },
+        embedding: toNumbers(vector),
+      }));
+      const begin = performance.now();
+      await memory.vectors.addDocuments(batch);
+      insertMs += performance.now() - begin;
+    }
+    record(`vectors ${label}: insert rate`, driver, `${Math.round(size / (insertMs / 1000))} vectors/s (HNSW kept current)`);
+    await memory.database.sql('ANALYZE entity_documents');
+    const queryVectors = queries.map(toNumbers);
+    for (const vector of queryVectors.slice(0, 10)) await memory.vectors.search({ userId: 'bench-user', embedding: vector, k: 10 });
+    const found: string[][] = [];
+    const latencies = await timed(queryVectors.length, async (index) => {
+      const matches = await memory.vectors.search({ userId: 'bench-user', embedding: queryVectors[index]!, k: 10 });
+      found.push(matches.map((match) => match.id));
+    });
+    let hits = 0;
+    for (const [index, query] of queries.entries()) {
+      const exact = new Set(exactTopK(documents, query, 10).map(String));
+      hits += found[index]!.filter((id) => exact.has(id)).length;
+    }
+    const recall = hits / (queries.length * 10);
+    record(`vectors ${label}: top-10 search p50 / p99`, driver, `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`);
+    record(`vectors ${label}: recall@10`, driver, recall.toFixed(3));
+    if (driver === 'postgres' && size >= 100_000) {
+      const goal = recall >= 0.95 && percentile(latencies, 50) <= 5;
+      record('goal: recall@10 >= 0.95 at p50 <= 5 ms (100k)', driver, goal ? 'met' : 'NOT met');
+    }
+  } finally {
+    await memory.stop();
+    await place.cleanup();
+  }
+}
+
+for (const driver of drivers) {
+  console.error(`\n${driver}:`);
+  await benchBasics(driver);
+  for (const size of sizes) await benchVectors(driver, size);
+}
+
+const metricWidth = Math.max(...[...results.keys()].map((metric) => metric.length), 6);
+const columnWidth = Math.max(...[...results.values()].flatMap((row) => [...row.values()].map((value) => value.length)), 10);
+const line = (cells: string[]) => `| ${cells[0]!.padEnd(metricWidth)} | ${cells.slice(1).map((cell) => cell.padEnd(columnWidth)).join(' | ')} |`;
+console.log(`\nMemory benchmark — ${DIMENSIONS} dims, ${queryCount} queries, hnsw.ef_search=${efSearch}, clustered synthetic data; Node ${process.version}`);
+console.log(line(['metric', ...drivers]));
+console.log(line(['-'.repeat(metricWidth), ...drivers.map(() => '-'.repeat(columnWidth))]));
+for (const [metric, row] of results) console.log(line([metric, ...drivers.map((driver) => row.get(driver) ?? '—')]));
