@@ -35,6 +35,9 @@ export async function checkWritable(id: string, title: string, directory: string
   }
   let parent = dirname(directory);
   while (!existsSync(parent) && dirname(parent) !== parent) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) {
+    return { id, title, status: 'fail', message: `${shown} cannot be created: ${relative(settings.cwd, parent)} is a file`, fix: `point ${purpose} at a directory` };
+  }
   try {
     await access(parent, constants.W_OK);
     return { id, title, status: 'ok', message: `${shown} will be created on first use` };
