@@ -7,6 +7,7 @@ import { guessContentType } from './content-type.js';
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import { walkSorted } from './local-list.js';
 import { escapeError, isInside, resolveEntry, resolveExistingFile } from './local-paths.js';
+import { sweepStaleTempFiles } from './local-sweep.js';
 import type { DriverFailure, DriverPutRequest, StorageDriver } from './storage-driver.js';
 import type { StorageOptions } from './storage-options.js';
 
@@ -23,6 +24,11 @@ export interface LocalFileStorageOptions extends StorageOptions {
    * cannot leave an empty file behind a completed write. Default: true.
    */
   durable?: boolean;
+  /**
+   * At start, remove temp files left by crashed writers once older than this many ms, or `false`
+   * to keep them. Default: 1 hour.
+   */
+  staleTempFileMs?: number | false;
 }
 
 /** Content type and metadata kept beside a file; valid only for the exact file it was written for. */
@@ -72,9 +78,12 @@ async function writeAll(handle: FileHandle, bytes: Uint8Array): Promise<void> {
 }
 
 /** A driver storing each key as a file under `root`, written atomically (temp file, then rename). */
-export function localFileDriver(options: { root?: string; durable?: boolean } = {}): StorageDriver & { readonly root: string } {
+export function localFileDriver(
+  options: { root?: string; durable?: boolean; staleTempFileMs?: number | false } = {},
+): StorageDriver & { readonly root: string } {
   const root = resolve(options.root ?? DEFAULT_LOCAL_ROOT);
   const durable = options.durable ?? true;
+  const staleTempFileMs = options.staleTempFileMs ?? 60 * 60 * 1000;
   let realRoot: Promise<string> | undefined;
   const ready = (): Promise<string> => {
     realRoot ??= mkdir(root, { recursive: true })
@@ -271,6 +280,12 @@ export function localFileDriver(options: { root?: string; durable?: boolean } = 
       const known = code === undefined ? undefined : FAILURES[code];
       return known ?? { reason: code ?? 'unexpected file system error', retryable: false };
     },
+    async start(context) {
+      const base = await ready();
+      if (staleTempFileMs === false) return;
+      const removed = await sweepStaleTempFiles(base, staleTempFileMs);
+      if (removed > 0) context.log?.info?.(`removed ${removed} temp file(s) left by interrupted writes`, { resource: context.name });
+    },
     async healthCheck() {
       try {
         await ready();
@@ -284,9 +299,13 @@ export function localFileDriver(options: { root?: string; durable?: boolean } = 
 
 /** Files under a folder on this machine (default `./agent_files`): the zero-config storage. */
 export function localFileStorage(options: LocalFileStorageOptions = {}): ManagedStorage & { readonly root: string } {
-  const { root, durable, ...safety } = options;
-  const driver = localFileDriver({ ...(root === undefined ? {} : { root }), ...(durable === undefined ? {} : { durable }) });
-  return Object.assign(createStorage(driver, safety, { fixed: { root, durable } }), { root: driver.root });
+  const { root, durable, staleTempFileMs, ...safety } = options;
+  const driver = localFileDriver({
+    ...(root === undefined ? {} : { root }),
+    ...(durable === undefined ? {} : { durable }),
+    ...(staleTempFileMs === undefined ? {} : { staleTempFileMs }),
+  });
+  return Object.assign(createStorage(driver, safety, { fixed: { root, durable, staleTempFileMs } }), { root: driver.root });
 }
 
 /** The storage an agent gets when none is configured: local files under `./agent_files`. */

@@ -28,7 +28,12 @@ const safetyShape = {
 
 /** YAML block of `type: local`. */
 export const localStorageConfigSchema = z
-  .object({ ...safetyShape, root: z.string().min(1).optional(), durable: z.boolean().optional() })
+  .object({
+    ...safetyShape,
+    root: z.string().min(1).optional(),
+    durable: z.boolean().optional(),
+    staleTempFileMs: z.union([z.number().int().min(0), z.literal(false)]).optional(),
+  })
   .strict();
 
 /** YAML block of `type: s3`. Credentials usually come from the AWS chain; put them here only via `${ENV}` interpolation. */

@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Readable } from 'node:stream';
@@ -6,6 +6,7 @@ import { ValidationError } from '@entity/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_LOCAL_ROOT, defaultStorage, localFileStorage } from '../src/index.js';
 import { spawnScript } from './support/child.js';
+import { memoryLogger, startContext } from './support/start-context.js';
 
 const base = mkdtempSync(join(tmpdir(), 'entity-storage-local-driver-'));
 let counter = 0;
@@ -110,6 +111,26 @@ describe('localFileStorage on disk', () => {
     expect(readdirSync(join(root, 'a')).sort()).toEqual(['.meta', '.tmp-999-leftover', 'typed.txt']);
     expect((await storage.list()).items.map((item) => item.key)).toEqual(['a/typed.txt']);
     expect(await storage.stat('a/typed.txt')).toMatchObject({ contentType: 'text/x-custom', metadata: { source: 'test' } });
+  });
+
+  it('removes temp files of crashed writers at start once they are stale, and keeps fresh ones', async () => {
+    const root = freshRoot();
+    const storage = localFileStorage({ root });
+    await storage.put('a/b/keep.txt', 'x', { metadata: { k: 'v' } });
+    const old = join(root, 'a/b', '.tmp-123-0123456789abcdef');
+    const oldSidecar = join(root, 'a/b/.meta', 'keep.txt.0123456789ab.tmp');
+    const fresh = join(root, 'a', '.tmp-456-fedcba9876543210');
+    for (const path of [old, oldSidecar, fresh]) writeFileSync(path, 'partial');
+    const twoHoursAgo = new Date(Date.now() - 2 * 60 * 60 * 1000);
+    for (const path of [old, oldSidecar]) utimesSync(path, twoHoursAgo, twoHoursAgo);
+    const entries: string[] = [];
+    const context = { ...startContext(), log: memoryLogger(entries as never) };
+    await storage.start(context);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(oldSidecar)).toBe(false);
+    expect(existsSync(fresh)).toBe(true);
+    expect(await storage.stat('a/b/keep.txt')).toMatchObject({ metadata: { k: 'v' } });
+    expect(JSON.stringify(entries)).toContain('removed 2 temp file(s)');
   });
 
   it('ignores a metadata sidecar that belongs to another version of the file', async () => {
