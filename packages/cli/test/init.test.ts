@@ -1,0 +1,81 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
+import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
+import { afterAll, describe, expect, it } from 'vitest';
+import { entity, project } from './helpers.js';
+
+const run = promisify(execFile);
+const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
+
+describe('entity init', () => {
+  it('--yes with choices writes only the packages the project needs', async () => {
+    const parent = project();
+    const result = await entity(['init', 'support-bot', '--yes', '--llm', 'openai', '--memory', 'none', '--storage'], { cwd: parent });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('Created support-bot in support-bot (openai, memory: none, storage)');
+    const manifest = JSON.parse(readFileSync(join(parent, 'support-bot', 'package.json'), 'utf8'));
+    expect(Object.keys(manifest.dependencies)).toEqual(['@entity/core', '@entity/resources-llm', '@entity/resources-storage', 'zod']);
+    expect(manifest.dependencies['@entity/core']).toBe('^0.1.0');
+    expect(Object.keys(manifest.devDependencies)).toEqual(['@entity/cli', 'vitest']);
+    const yaml = readFileSync(join(parent, 'support-bot', 'agent.yaml'), 'utf8');
+    expect(yaml).toContain('type: openai');
+    expect(yaml).toContain('type: local');
+    expect(yaml).not.toContain('memory:');
+    // The scaffold validates with the CLI itself (resources resolve from this workspace).
+    const validate = await entity(['validate', 'support-bot'], { cwd: parent, env: { OPENAI_API_KEY: 'sk-test' } });
+    expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+  });
+
+  it('refuses a non-empty directory and unknown choices (exit 2)', async () => {
+    const directory = project({ 'notes.txt': 'mine' });
+    const busy = await entity(['init', '--yes'], { cwd: directory });
+    expect(busy.code).toBe(2);
+    expect(busy.stderr).toContain('is not empty');
+    expect(readFileSync(join(directory, 'notes.txt'), 'utf8')).toBe('mine');
+    const llm = await entity(['init', 'x', '--yes', '--llm', 'gpt'], { cwd: project() });
+    expect(llm.code).toBe(2);
+    expect(llm.stderr).toContain('--llm must be one of: ollama, openai, anthropic');
+  });
+
+  describe('a generated project installs from packed packages and its test passes', () => {
+    const home = mkdtempSync(join(tmpdir(), 'entity-init-'));
+    let ollama: OllamaTestServer | undefined;
+    afterAll(async () => {
+      await ollama?.close();
+      rmSync(home, { recursive: true, force: true });
+    });
+
+    it('init → pnpm install (overrides to local tarballs) → pnpm test → entity run through the installed bin', async () => {
+      const packs = join(home, 'packs');
+      // `pnpm pack` is what publishing does: workspace ranges become versions, only `files` ship.
+      const names = { core: '@entity/core', 'resources-llm': '@entity/resources-llm', 'resources-memory': '@entity/resources-memory', cli: '@entity/cli' } as const;
+      const tarballs: Record<string, string> = {};
+      for (const [directory, name] of Object.entries(names)) {
+        const { stdout } = await run('pnpm', ['pack', '--pack-destination', packs, '--json'], { cwd: join(PACKAGES, directory) });
+        tarballs[name] = (JSON.parse(stdout) as { filename: string }).filename;
+      }
+      const created = await entity(['init', 'my-agent', '--yes'], { cwd: home });
+      expect(created.code, created.stderr).toBe(0);
+      const app = join(home, 'my-agent');
+      writeFileSync(join(app, 'pnpm-workspace.yaml'), `overrides:\n${Object.entries(tarballs).map(([name, file]) => `  "${name}": "file:${file}"`).join('\n')}\n`);
+      await run('pnpm', ['install', '--prefer-offline', '--reporter=append-only'], { cwd: app, timeout: 240_000 });
+
+      const tested = await run('pnpm', ['test'], { cwd: app }).catch((error: { stdout: string; stderr: string }) => error);
+      expect(tested.stdout).toMatch(/Tests\s+.*3 passed/);
+
+      const validated = await run('pnpm', ['exec', 'entity', 'validate'], { cwd: app });
+      expect(validated.stdout).toContain('Valid.');
+
+      ollama = await startOllamaServer({ models: ['llama3.2:3b'] });
+      ollama.respondWith({ text: 'Hi from the installed CLI.' });
+      const answered = await run('pnpm', ['exec', 'entity', 'run', 'hello'], { cwd: app, env: { ...process.env, OLLAMA_HOST: ollama.origin } });
+      expect(answered.stdout).toBe('Hi from the installed CLI.\n');
+      const chat = ollama.modelCalls.find((call) => call.path === '/api/chat')!;
+      expect((chat.body as { model: string }).model).toBe('llama3.2:3b');
+    }, 300_000);
+  });
+});
