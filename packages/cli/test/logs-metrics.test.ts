@@ -1,0 +1,92 @@
+import { spawn } from 'node:child_process';
+import { type LoopbackServer, startOpenAIServer } from '@entity/test-servers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BIN, entity, project } from './helpers.js';
+
+describe('entity logs / entity metrics of past runs', () => {
+  let openai: LoopbackServer;
+  let directory: string;
+
+  beforeAll(async () => {
+    openai = await startOpenAIServer({});
+    openai.respondWith({ text: 'logged answer' });
+    directory = project({
+      'agent.yaml': `name: observed
+resources:
+  llm:
+    type: openai
+    model: gpt-4o-mini
+    baseURL: \${LLM_URL}
+    apiKey: sk-test
+  memory:
+    type: pglite
+    path: ./.entity/memory
+    embedder: hashing
+  logging:
+    type: logging
+    console: false
+    file: true
+  metrics:
+    type: metrics
+`,
+    });
+    for (const message of ['first', 'second']) {
+      const result = await entity(['run', message, '--user', message === 'first' ? 'ada' : 'bob'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
+      expect(result.code, result.stderr).toBe(0);
+    }
+  }, 120_000);
+  afterAll(() => openai.close());
+
+  it('logs prints the recent entries of the rotated JSON Lines files; --json passes them through; --level filters', async () => {
+    const text = await entity(['logs'], { cwd: directory });
+    expect(text.code).toBe(0);
+    const runs = text.stdout.split('\n').filter((line) => line.includes('run completed'));
+    expect(runs).toHaveLength(2);
+    expect(runs[0]).toMatch(/^\d\d:\d\d:\d\d\.\d{3} INFO\s+\[pipeline\] run completed in [\d.]+ ms .*userId=ada/);
+    const json = await entity(['logs', '--json', '-n', '1'], { cwd: directory });
+    const lines = json.stdout.trim().split('\n');
+    expect(lines).toHaveLength(1);
+    expect(JSON.parse(lines[0]!)).toMatchObject({ level: 'info', msg: expect.stringContaining('run completed'), userId: 'bob' });
+    const errors = await entity(['logs', '--level', 'error'], { cwd: directory });
+    expect(errors.stdout).toBe('');
+    expect((await entity(['logs', '--level', 'loud'], { cwd: directory })).code).toBe(2);
+  });
+
+  it('logs --follow prints entries written after it started', async () => {
+    const follower = spawn(process.execPath, [BIN, 'logs', '--follow', '--json', '-n', '1'], { cwd: directory, env: { ...process.env, NO_COLOR: '1' } });
+    let output = '';
+    follower.stdout.on('data', (chunk) => (output += chunk));
+    try {
+      await new Promise((resolve) => setTimeout(resolve, 500));
+      const result = await entity(['run', 'third', '--user', 'cy'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
+      expect(result.code).toBe(0);
+      const deadline = Date.now() + 10_000;
+      while (!output.includes('"userId":"cy"') && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 100));
+      expect(output).toContain('"userId":"cy"');
+    } finally {
+      follower.kill('SIGINT');
+    }
+  });
+
+  it('no log files: says how to turn the file output on, exit 1', async () => {
+    const result = await entity(['logs'], { cwd: project() });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No log files at ./.entity/logs/entity.jsonl');
+    expect(result.stderr).toContain('file: true');
+  });
+
+  it('metrics summarises the runs the metrics resource stored in the memory database', async () => {
+    const env = { LLM_URL: `${openai.origin}/v1` };
+    const result = await entity(['metrics', '--json'], { cwd: directory, env });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    const summary = JSON.parse(result.stdout);
+    expect(summary.runs).toMatchObject({ count: 3, users: 3, errors: 0 });
+    expect(summary.plugins.map((plugin: { plugin: string }) => plugin.plugin)).toContain('entity:chat');
+    const ada = JSON.parse((await entity(['metrics', '--json', '--user', 'ada'], { cwd: directory, env })).stdout);
+    expect(ada.runs.count).toBe(1);
+    const text = await entity(['metrics'], { cwd: directory, env });
+    expect(text.stdout).toMatch(/Runs 3 · users 3 · errors 0/);
+    expect(text.stdout).toMatch(/THINK\s+entity:chat\s+3\s+0/);
+    expect((await entity(['metrics', '--hours', 'zero'], { cwd: directory, env })).code).toBe(2);
+  });
+});
