@@ -9,7 +9,8 @@ export function entityVitestConfig(overrides = {}) {
       include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
       testTimeout: 30_000,
       hookTimeout: 60_000,
-      reporters: process.env.CI ? ['default'] : ['default'],
+      // The JSON report feeds scripts/test-summary.mjs, which prints one total for the whole workspace.
+      reporters: ['default', ['json', { outputFile: 'test-results/vitest.json' }]],
       ...overrides,
     },
   });
