@@ -58,8 +58,7 @@ export function chooseOllamaModel(installed: readonly InstalledModel[], preferre
 async function probeOllama(host: string, timeoutMs: number, fetch: typeof globalThis.fetch | undefined): Promise<InstalledModel[] | string> {
   const signal = AbortSignal.timeout(timeoutMs);
   try {
-    const client = await ollamaClientFactory(host, fetch)(signal);
-    const { models } = await client.list();
+    const { models } = await ollamaClientFactory(host, fetch)(signal, (client) => client.list());
     if (!Array.isArray(models)) return 'answered, but not like Ollama';
     return models.map((model) => ({ name: model.name, families: model.details?.families ?? [] }));
   } catch (error) {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChatRequest, ConfigError, type EmbeddingResponse, ProviderError } from '@entity/core';
 import type { Ollama } from 'ollama';
 import type { CommonLLMOptions } from './llm-options.js';
@@ -32,15 +33,26 @@ const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
   'bge-m3': 1024,
 };
 
-/** Loads the SDK (cached) and returns a client factory; each call gets a client whose fetch carries that call's signal. */
+/**
+ * One SDK client per resource. The SDK takes no per-request signal for non-streamed calls, so the
+ * client's fetch reads the calling operation's signal from async context.
+ */
 export function ollamaClientFactory(host: string, baseFetch?: typeof globalThis.fetch, headers?: Record<string, string>) {
-  const load = () => loadSdk('ollama', 'The Ollama provider', () => import('ollama'));
-  return async (signal: AbortSignal): Promise<Ollama> => {
-    const { Ollama: OllamaClient } = await load();
-    const fetchWith = baseFetch ?? globalThis.fetch;
-    // The SDK takes no per-request signal for non-streamed calls; a fetch bound to the call adds it.
-    const fetch: typeof globalThis.fetch = (input, init) => fetchWith(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
-    return new OllamaClient({ host, fetch, ...(headers ? { headers } : {}) });
+  const callSignal = new AsyncLocalStorage<AbortSignal>();
+  const fetchWith = baseFetch ?? globalThis.fetch;
+  const fetch: typeof globalThis.fetch = (input, init) => {
+    const signal = callSignal.getStore();
+    if (!signal) return fetchWith(input, init);
+    return fetchWith(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
+  };
+  let client: Promise<Ollama> | undefined;
+  const getClient = () =>
+    (client ??= loadSdk('ollama', 'The Ollama provider', () => import('ollama')).then(
+      ({ Ollama: OllamaClient }) => new OllamaClient({ host, fetch, ...(headers ? { headers } : {}) }),
+    ));
+  return async <T>(signal: AbortSignal, use: (client: Ollama) => Promise<T>): Promise<T> => {
+    const sdk = await getClient();
+    return callSignal.run(signal, () => use(sdk));
   };
 }
 
@@ -48,7 +60,7 @@ export function ollamaClientFactory(host: string, baseFetch?: typeof globalThis.
 export function ollama(options: OllamaOptions): ProviderLLM {
   if (!options.model) throw new ConfigError([{ path: 'model', message: 'A model is required', fix: 'Pass a model name such as "llama3.2:3b"' }]);
   const host = normaliseOllamaHost(options.host ?? process.env.OLLAMA_HOST);
-  const clientFor = ollamaClientFactory(host, options.fetch, options.headers);
+  const withClient = ollamaClientFactory(host, options.fetch, options.headers);
   const embeddingModel = options.embeddingModel ?? 'nomic-embed-text';
   const price = options.pricing;
   const keepAlive = options.keepAlive === undefined ? {} : { keep_alive: options.keepAlive };
@@ -76,25 +88,25 @@ export function ollama(options: OllamaOptions): ProviderLLM {
     ...(dimensions === undefined ? {} : { embeddingDimensions: dimensions }),
 
     async chat(request, model, signal) {
-      const client = await clientFor(signal);
-      return fromOllamaResponse(await client.chat({ ...body(request, model), stream: false }), price, model);
+      const response = await withClient(signal, (client) => client.chat({ ...body(request, model), stream: false }));
+      return fromOllamaResponse(response, price, model);
     },
 
     async openStream(request, model, signal) {
-      const client = await clientFor(signal);
-      return streamEventsOf(await client.chat({ ...body(request, model), stream: true }), price, model);
+      // A streamed call passes its own signal to fetch; ours joins it there, so aborting stops the body too.
+      const chunks = await withClient(signal, (client) => client.chat({ ...body(request, model), stream: true }));
+      return streamEventsOf(chunks, price, model);
     },
 
     async structured(request, output, model, signal) {
-      const client = await clientFor(signal);
-      const response = fromOllamaResponse(await client.chat({ ...body({ ...request, tools: [] }, model), format: output.schema, stream: false }), price, model);
+      const reply = await withClient(signal, (client) => client.chat({ ...body({ ...request, tools: [] }, model), format: output.schema, stream: false }));
+      const response = fromOllamaResponse(reply, price, model);
       const { content, toolCalls: _toolCalls, ...rest } = response;
       return { raw: content, response: rest };
     },
 
     async embed(texts, signal): Promise<EmbeddingResponse> {
-      const client = await clientFor(signal);
-      const response = await client.embed({ model: embeddingModel, input: texts, ...(options.embeddingDimensions ? { dimensions: options.embeddingDimensions } : {}), ...keepAlive });
+      const response = await withClient(signal, (client) => client.embed({ model: embeddingModel, input: texts, ...(options.embeddingDimensions ? { dimensions: options.embeddingDimensions } : {}), ...keepAlive }));
       if (!Array.isArray(response?.embeddings) || response.embeddings.length !== texts.length) {
         throw new ProviderError('ollama', `Ollama returned ${Array.isArray(response?.embeddings) ? response.embeddings.length : 'no'} embeddings for ${texts.length} inputs`, {
           code: LLM_ERROR_CODES.malformedResponse,
@@ -123,8 +135,7 @@ export function ollama(options: OllamaOptions): ProviderLLM {
     },
 
     async healthCheck(signal, model) {
-      const client = await clientFor(signal);
-      const { models } = await client.list();
+      const { models } = await withClient(signal, (client) => client.list());
       const installed = models.map((entry) => entry.name);
       const wanted = model.includes(':') ? model : `${model}:latest`;
       if (!installed.includes(wanted) && !installed.includes(model)) {

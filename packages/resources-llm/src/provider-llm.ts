@@ -100,11 +100,12 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
   });
 
   const modelOf = (request: { model?: string }) => request.model ?? options.model;
-  const withDefaults = <R extends ChatRequest>(request: R): R => ({
-    ...request,
-    ...(request.temperature === undefined && options.temperature !== undefined ? { temperature: options.temperature } : {}),
-    ...(request.maxTokens === undefined && options.maxTokens !== undefined ? { maxTokens: options.maxTokens } : {}),
-  });
+  const withDefaults = <R extends ChatRequest>(request: R): R => {
+    const temperature = request.temperature === undefined ? options.temperature : undefined;
+    const maxTokens = request.maxTokens === undefined ? options.maxTokens : undefined;
+    if (temperature === undefined && maxTokens === undefined) return request;
+    return { ...request, ...(temperature === undefined ? {} : { temperature }), ...(maxTokens === undefined ? {} : { maxTokens }) };
+  };
   const normalise = (error: unknown, signal: AbortSignal | undefined, model: string) => {
     const translated = driver.translateError ? driver.translateError(error, model) : error;
     return toProviderError(driver.provider, translated, signal);
@@ -134,19 +135,15 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
     async *stream(request) {
       const model = modelOf(request);
       const budgetMs = request.timeoutMs ?? timeoutMs;
-      const lifetime = new AbortController();
       const parent = request.signal;
-      const onParentAbort = () => lifetime.abort(new CancelledError());
       if (parent?.aborted) throw new CancelledError();
+      const lifetime = new AbortController();
+      const onParentAbort = () => lifetime.abort(new CancelledError());
       parent?.addEventListener('abort', onParentAbort, { once: true });
-      let idleTimer: NodeJS.Timeout | undefined;
-      const armIdleTimer = () => {
-        clearTimeout(idleTimer);
-        if (budgetMs > 0 && Number.isFinite(budgetMs)) {
-          idleTimer = setTimeout(() => lifetime.abort(new TimeoutError(`Stream from ${driver.provider} sent nothing for ${budgetMs} ms`, budgetMs)), budgetMs);
-        }
-      };
       const lifetimeError = () => (lifetime.signal.aborted ? (lifetime.signal.reason as unknown) : undefined);
+      let idleTimer: NodeJS.Timeout | undefined;
+      let waitingForProvider = false;
+      let finished = false;
       try {
         let events: AsyncIterable<ChatStreamEvent>;
         try {
@@ -157,24 +154,36 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
         } catch (error) {
           throw TimeoutError.isInstance(lifetimeError()) ? lifetimeError() : error;
         }
-        armIdleTimer();
+        if (budgetMs > 0 && Number.isFinite(budgetMs)) {
+          // One timer per stream, refreshed per event; time the consumer spends on an event does not count.
+          idleTimer = setTimeout(function onIdle() {
+            if (!waitingForProvider) {
+              idleTimer?.refresh();
+              return;
+            }
+            lifetime.abort(new TimeoutError(`Stream from ${driver.provider} sent nothing for ${budgetMs} ms`, budgetMs));
+          }, budgetMs);
+        }
+        waitingForProvider = true;
         try {
           for await (const event of events) {
-            clearTimeout(idleTimer);
             // Events the SDK had buffered before an abort must not reach the caller after it.
             if (lifetime.signal.aborted) break;
+            waitingForProvider = false;
             yield event;
-            armIdleTimer();
+            waitingForProvider = true;
+            idleTimer?.refresh();
           }
         } catch (error) {
           throw lifetimeError() ?? normalise(error, undefined, model);
         }
         if (lifetime.signal.aborted) throw lifetimeError();
+        finished = true;
       } finally {
         clearTimeout(idleTimer);
         parent?.removeEventListener('abort', onParentAbort);
-        // Ends the HTTP response when the consumer stops early, so no socket is left streaming.
-        lifetime.abort(new CancelledError('Stream closed'));
+        // Ends the HTTP response when the consumer stopped early or the stream failed, so no socket keeps streaming.
+        if (!finished && !lifetime.signal.aborted) lifetime.abort(new CancelledError('Stream closed'));
       }
     },
 

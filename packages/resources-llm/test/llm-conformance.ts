@@ -289,6 +289,27 @@ export function describeLLMProvider(provider: ProviderUnderTest): void {
       expect((await llm.chat({ messages: [{ role: 'user', content: 'hi' }] })).content).toBe('still alive');
     });
 
+    it('times out a stream that goes silent, but not a slow consumer', async () => {
+      const noRetry = provider.create(server, { retry: false });
+      server.enqueue({ text: 'one two three four', chunkDelayMs: 1_000 });
+      const seen: ChatStreamEvent[] = [];
+      const error = await rejectionOf(
+        (async () => {
+          for await (const event of noRetry.stream({ messages: [{ role: 'user', content: 'x' }], timeoutMs: 200 })) seen.push(event);
+        })(),
+      );
+      expect(TimeoutError.isInstance(error)).toBe(true);
+      expect(seen.some((event) => event.type === 'finish')).toBe(false);
+
+      server.enqueue({ text: 'slow reader here' });
+      const events: ChatStreamEvent[] = [];
+      for await (const event of noRetry.stream({ messages: [{ role: 'user', content: 'x' }], timeoutMs: 200 })) {
+        events.push(event);
+        if (events.length === 1) await new Promise((resolve) => setTimeout(resolve, 450));
+      }
+      expect(events.at(-1)?.type).toBe('finish');
+    });
+
     it('stops the HTTP stream when the consumer breaks out early', async () => {
       server.enqueue({ text: 'a b c d e f g h', chunkDelayMs: 20 });
       for await (const event of llm.stream({ messages: [{ role: 'user', content: 'x' }] })) {

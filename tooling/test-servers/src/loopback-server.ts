@@ -14,6 +14,8 @@ export interface LoopbackServer {
   respondWith(responder: Responder | ScriptedReply): this;
   /** Model calls received (chat/messages/embeddings), excluding listing and health endpoints. */
   readonly modelCalls: RecordedRequest[];
+  /** TCP connections accepted so far (keep-alive reuse shows as fewer connections than requests). */
+  readonly connectionCount: number;
   /** Forgets recorded requests, queued replies and the responder. */
   reset(): void;
   /** Stops listening and cuts open connections (including streams in progress). */
@@ -138,6 +140,7 @@ export async function startLoopbackServer(spec: LoopbackServerSpec): Promise<Loo
   const queue: ScriptedReply[] = [];
   let responder: Responder = () => spec.defaultReply;
   const sockets = new Set<Socket>();
+  let connectionCount = 0;
 
   const internals: LoopbackServerInternals = {
     async nextReply(request) {
@@ -179,6 +182,7 @@ export async function startLoopbackServer(spec: LoopbackServerSpec): Promise<Loo
     }
   });
   server.on('connection', (socket) => {
+    connectionCount++;
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
@@ -192,6 +196,9 @@ export async function startLoopbackServer(spec: LoopbackServerSpec): Promise<Loo
     origin: `http://127.0.0.1:${port}`,
     requests,
     modelCalls,
+    get connectionCount() {
+      return connectionCount;
+    },
     enqueue(...replies) {
       queue.push(...replies);
       return handle;
@@ -203,6 +210,7 @@ export async function startLoopbackServer(spec: LoopbackServerSpec): Promise<Loo
     reset() {
       requests.length = 0;
       modelCalls.length = 0;
+      connectionCount = 0;
       queue.length = 0;
       responder = () => spec.defaultReply;
     },
