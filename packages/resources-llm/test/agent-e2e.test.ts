@@ -1,4 +1,4 @@
-import { Agent, type AgentEvent, defineTool, inMemoryMemory } from '@entity/core';
+import { Agent, type AgentEvent, defineTool, inMemoryMemory, type OperationEnd, type OperationStart } from '@entity/core';
 import { type LoopbackServer, type RecordedRequest, startAnthropicServer, startOllamaServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -58,10 +58,19 @@ describe.each(cases)('Agent default workflow over $name', (testCase) => {
   let server: LoopbackServer;
   let agent: Agent;
   const added: Array<{ a: number; b: number }> = [];
+  const observed: Array<{ operation: OperationStart; end: OperationEnd }> = [];
+  // An observer resource: the engine attaches any resource exposing `instrumentation`.
+  const observer = {
+    instrumentation: {
+      start: (operation: OperationStart) => (end: OperationEnd) => {
+        observed.push({ operation, end });
+      },
+    },
+  };
   beforeAll(async () => {
     server = await testCase.start();
     server.respondWith(arithmeticModel(testCase));
-    agent = new Agent({ resources: { llm: testCase.create(server), memory: inMemoryMemory() }, maxIterations: 5, zeroConfig: false });
+    agent = new Agent({ resources: { llm: testCase.create(server), memory: inMemoryMemory(), observer }, maxIterations: 5, zeroConfig: false });
     agent.tool(
       defineTool({
         name: 'add',
@@ -92,6 +101,12 @@ describe.each(cases)('Agent default workflow over $name', (testCase) => {
     expect(calls).toHaveLength(2);
     expect(JSON.stringify(calls[0]?.body)).toContain('What is 2+3?');
     expect(testCase.toolResult(calls[1] as RecordedRequest)).toBe('5');
+
+    // Each model call reached the engine's instrumentation with model, provider and tokens.
+    const llmCalls = observed.filter(({ operation }) => operation.kind === 'resource' && operation.name === 'llm');
+    expect(llmCalls.length).toBeGreaterThanOrEqual(2);
+    expect(llmCalls.at(-1)?.end).toMatchObject({ success: true, attributes: { provider: testCase.name, inputTokens: 30, outputTokens: 6 } });
+    expect(llmCalls.at(-1)?.end.attributes?.model).toBeTypeOf('string');
   });
 
   it('streams the same turn as agent events: tool call, tool result, tokens, response', async () => {

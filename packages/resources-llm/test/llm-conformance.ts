@@ -200,6 +200,17 @@ export function describeLLMProvider(provider: ProviderUnderTest): void {
       else expect(elapsed).toBeLessThan(900);
     });
 
+    it('logs each retry through the logger it was started with', async () => {
+      const { inMemoryLogger } = await import('@entity/core');
+      const log = inMemoryLogger({ echoLevel: false });
+      await llm.start?.({ name: 'llm', log, signal: new AbortController().signal, resource: () => undefined as never, has: () => false });
+      server.enqueue({ error: { status: provider.serverErrorStatus } }, { text: 'ok' });
+      await llm.chat({ messages: [{ role: 'user', content: 'hi' }] });
+      const retries = log.entries.filter((entry) => entry.level === 'warn' && entry.message.includes('retry 1'));
+      expect(retries).toHaveLength(1);
+      expect(retries[0]).toMatchObject({ provider: provider.name, errorCode: 'LLM_PROVIDER_UNAVAILABLE' });
+    });
+
     it('never retries a 400 validation error', async () => {
       server.enqueue({ error: { status: 400, message: 'bad request from script' } }, { text: 'should not be reached' });
       const error = await rejectionOf(llm.chat({ messages: [{ role: 'user', content: 'hi' }] }));
