@@ -32,6 +32,7 @@ const consoleSchema = z
     pretty: z.boolean().optional(),
     colors: z.union([z.boolean(), z.literal('auto')]).optional(),
     maxQueuedBytes: byteSize.optional(),
+    batchDelayMs: z.number().int().min(0).max(10_000).optional(),
   })
   .strict();
 
@@ -45,6 +46,7 @@ const fileSchema = z
     maxFiles: z.number().int().positive().optional(),
     maxAgeDays: z.number().positive().optional(),
     maxQueuedBytes: byteSize.optional(),
+    batchDelayMs: z.number().int().min(0).max(10_000).optional(),
   })
   .strict();
 

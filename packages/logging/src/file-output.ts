@@ -17,6 +17,8 @@ export interface FileOutputOptions {
   maxFiles?: number;
   /** Delete files whose date is older than this many days. Default: 7. */
   maxAgeDays?: number;
+  /** Wait before writing a batch, so several entries share one write; a full 64 KiB goes at once. Default: 20 ms. */
+  batchDelayMs?: number;
   /** Pending bytes kept while the disk is slow; beyond it entries are dropped and counted. Default: 4 MiB. */
   maxQueuedBytes?: number;
   /** Clock, for tests of daily rotation. Default: `() => new Date()`. */
@@ -52,7 +54,7 @@ export class FileOutput extends QueuedOutput {
   #rotations = 0;
 
   constructor(level: number, options: FileOutputOptions = {}) {
-    super('file', level, options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES);
+    super('file', level, options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES, options.batchDelayMs);
     const path = resolve(options.path ?? DEFAULT_LOG_FILE);
     this.#directory = dirname(path);
     this.#extension = extname(path) || '.jsonl';
@@ -77,15 +79,17 @@ export class FileOutput extends QueuedOutput {
 
   protected override async writeBatch(texts: readonly string[]): Promise<void> {
     if (this.#handle === undefined) await this.#openCurrent();
+    // The date is read once per batch: a batch spans milliseconds, a day boundary at most once.
+    if (this.#rotateDaily && utcDate(this.#now()) !== this.#currentDate) await this.#rotate();
     let chunk: string[] = [];
     let chunkBytes = 0;
     for (const text of texts) {
       const bytes = Buffer.byteLength(text);
-      if (this.#mustRotate(this.#currentSize + chunkBytes + bytes)) {
+      if (this.#tooBig(this.#currentSize + chunkBytes + bytes)) {
         if (chunk.length > 0) await this.#append(chunk.join(''), chunkBytes);
         chunk = [];
         chunkBytes = 0;
-        if (this.#mustRotate(this.#currentSize + bytes)) await this.#rotate();
+        if (this.#tooBig(this.#currentSize + bytes)) await this.#rotate();
       }
       chunk.push(text);
       chunkBytes += bytes;
@@ -103,9 +107,8 @@ export class FileOutput extends QueuedOutput {
     return { file: this.currentFile, rotations: this.#rotations };
   }
 
-  #mustRotate(sizeAfter: number): boolean {
-    if (this.#rotateDaily && utcDate(this.#now()) !== this.#currentDate) return true;
-    // A single entry larger than the limit still gets written, alone in its file.
+  /** A single entry larger than the limit still gets written, alone in its file. */
+  #tooBig(sizeAfter: number): boolean {
     return sizeAfter > this.#maxSizeBytes && this.#currentSize > 0;
   }
 

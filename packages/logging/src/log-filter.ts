@@ -51,6 +51,8 @@ export class LevelGate {
   readonly #tools: Lookup | undefined;
   /** Lowest level any rule lets through: entries below it are rejected without a lookup. */
   readonly floor: number;
+  /** Whether any rule names a resource, plugin or tool (else only the component matters). */
+  readonly hasNamedRules: boolean;
 
   constructor(level: LevelSetting, filters: LogFilters = {}) {
     this.#base = levelValue(level);
@@ -63,6 +65,7 @@ export class LevelGate {
       if (table) for (const value of table.values()) floor = Math.min(floor, value);
     }
     this.floor = floor;
+    this.hasNamedRules = this.#resources !== undefined || this.#plugins !== undefined || this.#tools !== undefined;
   }
 
   /** The minimum level that applies to an entry with these fields. */

@@ -49,6 +49,10 @@ export interface LogOutput {
 
 /** Default bound of each queued output: 4 MiB of pending text. */
 export const DEFAULT_MAX_QUEUED_BYTES = 4 * 1024 * 1024;
+/** Default wait before a batch is written: entries of several turns share one write call. */
+export const DEFAULT_BATCH_DELAY_MS = 20;
+/** Pending text that triggers a write at once instead of waiting for the delay. */
+const HIGH_WATER_BYTES = 64 * 1024;
 
 /**
  * Base of outputs that write text in batches: a bounded queue filled synchronously and drained
@@ -59,6 +63,8 @@ export abstract class QueuedOutput implements LogOutput {
   readonly name: string;
   readonly level: number;
   readonly #maxQueuedBytes: number;
+  readonly #batchDelayMs: number;
+  #wake: (() => void) | undefined;
   #queue: string[] = [];
   #queuedBytes = 0;
   #draining: Promise<void> | undefined;
@@ -68,10 +74,11 @@ export abstract class QueuedOutput implements LogOutput {
   #failed = 0;
   #lastError: string | undefined;
 
-  constructor(name: string, level: number, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES) {
+  constructor(name: string, level: number, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES, batchDelayMs = DEFAULT_BATCH_DELAY_MS) {
     this.name = name;
     this.level = level;
     this.#maxQueuedBytes = maxQueuedBytes;
+    this.#batchDelayMs = Math.max(0, batchDelayMs);
   }
 
   write(line: string, entry: LogEntry): void {
@@ -90,10 +97,14 @@ export abstract class QueuedOutput implements LogOutput {
     this.#queue.push(text);
     this.#queuedBytes += text.length;
     this.#draining ??= this.#drain();
+    if (this.#queuedBytes >= HIGH_WATER_BYTES) this.#wakeUp();
   }
 
   async flush(): Promise<void> {
-    while (this.#draining) await this.#draining;
+    while (this.#draining) {
+      this.#wakeUp();
+      await this.#draining;
+    }
   }
 
   async close(): Promise<void> {
@@ -127,9 +138,23 @@ export abstract class QueuedOutput implements LogOutput {
     return undefined;
   }
 
+  #wakeUp(): void {
+    const wake = this.#wake;
+    this.#wake = undefined;
+    wake?.();
+  }
+
   async #drain(): Promise<void> {
-    // Yield first so a burst of synchronous log calls is written as one batch.
-    await new Promise<void>((resolve) => setImmediate(resolve));
+    // Wait a little so the entries of several turns go out in one write (one syscall, not one per entry).
+    await new Promise<void>((resolve) => {
+      const timer = this.#batchDelayMs === 0 ? setImmediate(resolve) : setTimeout(resolve, this.#batchDelayMs);
+      this.#wake = () => {
+        if (this.#batchDelayMs === 0) clearImmediate(timer as NodeJS.Immediate);
+        else clearTimeout(timer as NodeJS.Timeout);
+        resolve();
+      };
+    });
+    this.#wake = undefined;
     try {
       while (this.#queue.length > 0) {
         const batch = this.#queue;

@@ -2,6 +2,7 @@ import { hostname as osHostname } from 'node:os';
 import type { LogFields, LogLevel } from '@entity/core';
 import pino, { type Logger as PinoLogger } from 'pino';
 import { LEVEL_VALUES, LevelGate, type LevelSetting, type LogFilters } from './log-filter.js';
+import type { EntityLogger } from './entity-logger.js';
 import type { LogEntry, LogOutput } from './log-output.js';
 import { createRedactor, type RedactionOptions, type Redactor } from './redact.js';
 
@@ -66,14 +67,14 @@ export class LogPipeline {
     return value >= this.outputFloor && this.gate.allows(value, fields, bindings);
   }
 
-  write(logger: PinoLogger, bindings: LogFields, level: LogLevel, message: string, fields: LogFields | undefined): void {
+  write(logger: EntityLogger, bindings: LogFields, level: LogLevel, message: string, fields: LogFields | undefined): void {
     try {
       const value = LEVEL_VALUES[level];
       if (value === undefined || !this.enabled(value, fields, bindings)) return;
       const cleanFields = fields === undefined ? undefined : this.redact(fields);
       const cleanMessage = this.redact(typeof message === 'string' ? message : String(message));
-      this.#current = { time: Date.now(), level, levelValue: value, message: cleanMessage, fields: cleanFields, bindings };
-      logger[level](cleanFields ?? {}, cleanMessage);
+      this.#current = { time: Date.now(), level, levelValue: value, message: cleanMessage, fields: cleanFields, bindings: logger.bindings };
+      logger.pino[level](cleanFields ?? {}, cleanMessage);
     } catch {
       this.internalErrors++;
     } finally {

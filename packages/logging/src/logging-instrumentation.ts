@@ -74,23 +74,39 @@ const startFields = (operation: OperationStart): LogFields => {
  * it failed and why, plus what the engine learnt from the result (model, tokens...). Operations
  * whose entries no level or filter would keep cost nothing.
  */
-export function createLoggingInstrumentation(logger: EntityLogger, levels: OperationLogLevels = {}): Instrumentation {
+export function createLoggingInstrumentation(
+  logger: EntityLogger,
+  levels: OperationLogLevels = {},
+  options: { byNameRules?: boolean } = {},
+): Instrumentation {
   const success = { ...DEFAULT_SUCCESS, ...levels.success };
   const failure = { ...DEFAULT_FAILURE, ...levels.failure };
   const probe: LogFields = {};
+  // Without per-name filters the answer depends on the kind alone: decide once per kind.
+  const byKind = new Map<OperationKind, readonly [boolean, boolean]>();
+
+  const wants = (operation: OperationStart): readonly [boolean, boolean] => {
+    const kind = operation.kind;
+    const known = options.byNameRules ? undefined : byKind.get(kind);
+    if (known !== undefined) return known;
+    const successLevel = success[kind];
+    const failureLevel = failure[kind];
+    probe.component = COMPONENT[kind];
+    probe.plugin = kind === 'plugin' ? operation.name : undefined;
+    probe.tool = kind === 'tool' ? operation.name : undefined;
+    probe.resource = kind === 'resource' ? operation.name : undefined;
+    const decision = [
+      successLevel !== undefined && successLevel !== 'off' && logger.isLevelEnabled(successLevel, probe),
+      failureLevel !== undefined && failureLevel !== 'off' && logger.isLevelEnabled(failureLevel, probe),
+    ] as const;
+    if (!options.byNameRules) byKind.set(kind, decision);
+    return decision;
+  };
 
   return {
     start(operation: OperationStart) {
       try {
-        const kind = operation.kind;
-        const successLevel = success[kind];
-        const failureLevel = failure[kind];
-        probe.component = COMPONENT[kind];
-        probe.plugin = kind === 'plugin' ? operation.name : undefined;
-        probe.tool = kind === 'tool' ? operation.name : undefined;
-        probe.resource = kind === 'resource' ? operation.name : undefined;
-        const wantsSuccess = successLevel !== undefined && successLevel !== 'off' && logger.isLevelEnabled(successLevel, probe);
-        const wantsFailure = failureLevel !== undefined && failureLevel !== 'off' && logger.isLevelEnabled(failureLevel, probe);
+        const [wantsSuccess, wantsFailure] = wants(operation);
         if (!wantsSuccess && !wantsFailure) return undefined;
         return (end: OperationEnd) => {
           if (end.success ? !wantsSuccess : !wantsFailure) return;

@@ -107,7 +107,7 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
     ...(options.base && { base: options.base }),
   });
   const root = new EntityLogger(pipeline, pipeline.root, {});
-  const instrumentation = createLoggingInstrumentation(root, options.operations);
+  const instrumentation = createLoggingInstrumentation(root, options.operations, { byNameRules: pipeline.gate.hasNamedRules });
   let started: Promise<void> | undefined;
 
   // A destination that never answers must not hold up shutdown: flushing waits a bounded time.

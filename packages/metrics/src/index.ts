@@ -3,6 +3,7 @@ export { MemoryMetricsStore } from './memory-metrics-store.js';
 export type { MetricEvent, MetricEventKind } from './metric-event.js';
 export {
   createMetrics,
+  defaultMetrics,
   type MetricsOptions,
   type MetricsResource,
   type MetricsStats,

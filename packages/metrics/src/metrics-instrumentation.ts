@@ -8,24 +8,33 @@ export function createMetricsInstrumentation(
   record: (event: MetricEvent, keep: boolean) => void,
   options: { stages: boolean },
 ): Instrumentation {
+  // One object literal with every field: a single hidden class, so the hot path stays monomorphic.
   const toEvent = (operation: OperationStart, end: OperationEnd): MetricEvent => {
     const event: MetricEvent = {
       kind: operation.kind,
       name: operation.name,
       startedAt: timeOrigin + operation.startTime,
       durationMs: end.durationMs,
-      success: end.success,
+      runId: operation.runId,
+      userId: operation.userId,
+      conversationId: operation.conversationId,
+      stage: operation.stage,
+      iteration: operation.iteration,
+      operation: operation.kind === 'tool' ? undefined : operation.operation,
       operationId: operation.id,
+      parentId: operation.parentId,
+      success: end.success,
+      errorType: end.errorType,
+      value: undefined,
+      labels: undefined,
+      model: undefined,
+      provider: undefined,
+      inputTokens: undefined,
+      outputTokens: undefined,
+      costUsd: undefined,
+      metadata: undefined,
     };
-    if (operation.parentId !== undefined) event.parentId = operation.parentId;
-    if (operation.runId !== undefined) event.runId = operation.runId;
-    if (operation.userId !== undefined) event.userId = operation.userId;
-    if (operation.conversationId !== undefined) event.conversationId = operation.conversationId;
-    if (operation.stage !== undefined) event.stage = operation.stage;
-    if (operation.iteration !== undefined) event.iteration = operation.iteration;
-    if (operation.operation !== undefined && operation.kind !== 'tool') event.operation = operation.operation;
-    if (end.errorType !== undefined) event.errorType = end.errorType;
-    return applyAttributes(event, end.attributes);
+    return end.attributes === undefined ? event : applyAttributes(event, end.attributes);
   };
 
   return {

@@ -315,3 +315,11 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   };
   return resource;
 }
+
+/**
+ * The metrics an agent gets when its config names none (the engine's zero-config looks for this
+ * export): database-backed when the agent has a memory with SQL, tracing when `OTEL_*` says so.
+ */
+export function defaultMetrics(): MetricsResource {
+  return createMetrics();
+}

@@ -11,11 +11,27 @@ export const PROMETHEUS_CONTENT_TYPE = 'text/plain; version=0.0.4; charset=utf-8
 type FamilyType = 'counter' | 'gauge' | 'histogram';
 type LabelPairs = readonly (readonly [string, string])[];
 
-interface Series {
-  labels: LabelPairs;
+/** One labelled series; hold on to it to record without a lookup. */
+export interface Series {
+  readonly labels: LabelPairs;
   value: number;
   bucketCounts?: number[];
   sum?: number;
+  buckets?: readonly number[];
+}
+
+/** Adds one observation to a histogram series. */
+export function observeSeries(series: Series, value: number): void {
+  const buckets = series.buckets!;
+  const counts = series.bucketCounts!;
+  for (let index = 0; index < buckets.length; index++) {
+    if (value <= buckets[index]!) {
+      counts[index]!++;
+      break;
+    }
+  }
+  series.value++;
+  series.sum! += value;
 }
 
 interface Family {
@@ -72,23 +88,14 @@ export class PrometheusRegistry {
 
   /** Adds `value` to a counter series. `key` must identify `labels` (passed lazily, built once per series). */
   increment(name: string, help: string, key: string, labels: () => LabelPairs, value = 1): void {
-    const series = this.#series(name, help, 'counter', undefined, key, labels);
+    const series = this.series(name, help, 'counter', undefined, key, labels);
     if (series) series.value += value;
   }
 
   /** Records one observation of a histogram series. */
   observe(name: string, help: string, buckets: readonly number[], key: string, labels: () => LabelPairs, value: number): void {
-    const series = this.#series(name, help, 'histogram', buckets, key, labels);
-    if (!series) return;
-    const counts = series.bucketCounts!;
-    for (let index = 0; index < buckets.length; index++) {
-      if (value <= buckets[index]!) {
-        counts[index]!++;
-        break;
-      }
-    }
-    series.value++;
-    series.sum! += value;
+    const series = this.series(name, help, 'histogram', buckets, key, labels);
+    if (series) observeSeries(series, value);
   }
 
   /** A value read when rendering (a buffer size, a drop count kept elsewhere). */
@@ -127,7 +134,8 @@ export class PrometheusRegistry {
     return lines.length === 0 ? '' : `${lines.join('\n')}\n`;
   }
 
-  #series(
+  /** The series of a family, created on first use; undefined (and counted) when refused. */
+  series(
     name: string,
     help: string,
     type: FamilyType,
@@ -153,6 +161,7 @@ export class PrometheusRegistry {
       if (type === 'histogram') {
         series.bucketCounts = new Array<number>(family.buckets!.length).fill(0);
         series.sum = 0;
+        series.buckets = family.buckets!;
       }
       family.series.set(key, series);
     }

@@ -65,7 +65,11 @@ describe('Prometheus exposition', () => {
     expect(families.get('entity_plugin_executions_total')!.metrics).toEqual(
       expect.arrayContaining([{ value: '1', labels: { stage: 'THINK', plugin: 'entity:chat', status: 'error' } }]),
     );
-    expect(families.get('entity_tool_calls_total')!.metrics).toEqual([{ value: '2', labels: { tool: 'add', status: 'success' } }]);
+    // Both outcomes exist from the first call, so `rate()` of errors works before the first error.
+    expect(families.get('entity_tool_calls_total')!.metrics).toEqual([
+      { value: '2', labels: { tool: 'add', status: 'success' } },
+      { value: '0', labels: { tool: 'add', status: 'error' } },
+    ]);
     expect(families.get('entity_resource_operation_duration_seconds')!.type).toBe('HISTOGRAM');
     const llm = 'entity_resource_operation_duration_seconds';
     expect(sample(text, `${llm}_bucket{resource="llm",operation="chat",le="0.0025"}`)).toBe(0);

@@ -1,0 +1,125 @@
+// Cost per agent turn of @entity/logging + @entity/metrics, enabled vs disabled, in one run.
+// The turn is the core benchmark's: 5 plugins (4 built-ins + a REVIEW plugin) and one tool call
+// against an instant in-process model, so every microsecond measured is framework overhead.
+// Run: pnpm --filter @entity/metrics bench   (builds first through turbo)
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Agent, definePlugin, defineTool, inMemoryLogger, type Memory, type Resource } from '@entity/core';
+import { scriptedLLM } from '@entity/core/testing';
+import { createLogging } from '@entity/logging';
+import { pgliteMemory } from '@entity/resources-memory';
+import { z } from 'zod';
+import { createMetrics } from '../dist/index.js';
+
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
+const TURNS = Number(process.env.BENCH_TURNS ?? 2000);
+
+const add = defineTool({ name: 'add', description: 'Add', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
+const discardingMemory: Memory = {
+  get: async () => undefined,
+  set: async () => {},
+  delete: async () => false,
+  list: async () => [],
+  appendMessages: async () => [],
+  loadMessages: async () => [],
+  listConversations: async () => [],
+  deleteConversation: async () => false,
+};
+
+const folder = await mkdtemp(join(tmpdir(), 'entity-bench-'));
+const fileLogging = (level: 'info' | 'debug') =>
+  createLogging({ level, console: false, file: { path: join(folder, `${level}-${Math.random().toString(36).slice(2)}.jsonl`), maxSizeBytes: 64 * 1024 * 1024 } });
+
+interface Scenario {
+  name: string;
+  resources: () => Promise<Record<string, Resource>>;
+}
+
+const scenarios: Scenario[] = [
+  { name: 'disabled (core in-memory logger + metrics)', resources: async () => ({ logging: inMemoryLogger({ echoLevel: false }) }) },
+  { name: '@entity/metrics (in process)', resources: async () => ({ logging: inMemoryLogger({ echoLevel: false }), metrics: createMetrics({ tracing: false }) }) },
+  { name: '@entity/logging (info → JSONL file)', resources: async () => ({ logging: fileLogging('info') }) },
+  { name: 'logging (info → file) + metrics', resources: async () => ({ logging: fileLogging('info'), metrics: createMetrics({ tracing: false }) }) },
+  { name: 'logging (debug: every operation → file) + metrics', resources: async () => ({ logging: fileLogging('debug'), metrics: createMetrics({ tracing: false }) }) },
+  {
+    name: 'logging (info → file) + metrics → PGlite',
+    resources: async () => {
+      const database = pgliteMemory({ path: join(folder, 'pglite'), embedder: 'hashing' });
+      return { logging: fileLogging('info'), metricsdb: database as unknown as Resource, metrics: createMetrics({ tracing: false, memory: 'metricsdb' }) };
+    },
+  },
+];
+
+async function makeAgent(resources: Record<string, Resource>): Promise<Agent> {
+  const llm = scriptedLLM(
+    (request) => (request.messages.at(-1)!.role === 'tool' ? 'The answer is 5.' : { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }),
+    { recordRequests: false },
+  );
+  const agent = new Agent({ resources: { llm, memory: discardingMemory, ...resources }, tools: [add], zeroConfig: false });
+  agent.use(definePlugin({ name: 'review', kind: 'prompt', stages: ['REVIEW'], execute: (ctx) => void ctx.store('reviewed', true) }));
+  await agent.start();
+  return agent;
+}
+
+/** Runs `turns` turns, then flushes the resources so deferred work (file writes, batches) is counted too. */
+async function runTurns(agent: Agent, resources: Record<string, Resource>, turns: number, durations: number[]): Promise<{ cpu: number; wall: number }> {
+  const cpuStart = process.cpuUsage();
+  const start = performance.now();
+  for (let index = 0; index < turns; index++) {
+    const t0 = performance.now();
+    const result = await agent.chat('What is 2+3?');
+    durations.push(performance.now() - t0);
+    if (result.text !== 'The answer is 5.') throw new Error(`unexpected answer: ${result.text}`);
+  }
+  for (const resource of Object.values(resources)) await (resource as { flush?: () => Promise<void> }).flush?.();
+  const cpu = process.cpuUsage(cpuStart);
+  return { cpu: (cpu.user + cpu.system) / 1000 / turns, wall: (performance.now() - start) / turns };
+}
+
+const setups = await Promise.all(
+  scenarios.map(async (scenario) => {
+    const resources = await scenario.resources();
+    return { resources, agent: await makeAgent(resources) };
+  }),
+);
+for (const { agent, resources } of setups) await runTurns(agent, resources, 1000, []); // warm-up: JIT, caches, file handles
+const cpuPerTurn = scenarios.map(() => [] as number[]);
+const wallPerTurn = scenarios.map(() => [] as number[]);
+const durations = scenarios.map(() => [] as number[]);
+// Interleaved rounds, so drift (other processes, thermal) hits every scenario alike.
+for (let round = 0; round < ROUNDS; round++) {
+  for (const [index, { agent, resources }] of setups.entries()) {
+    const { cpu, wall } = await runTurns(agent, resources, TURNS, durations[index]!);
+    cpuPerTurn[index]!.push(cpu);
+    wallPerTurn[index]!.push(wall);
+  }
+}
+for (const { agent } of setups) await agent.stop();
+await rm(folder, { recursive: true, force: true });
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
+const percentile = (values: number[], p: number) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
+};
+const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
+// CPU time per turn (process-wide, so file writes on the thread pool and GC count) is the
+// headline: wall time on a shared machine mostly measures the neighbours.
+const baseline = median(cpuPerTurn[0]!);
+const table: Record<string, Record<string, string>> = {};
+scenarios.forEach((scenario, index) => {
+  const cpu = median(cpuPerTurn[index]!);
+  table[scenario.name] = {
+    'CPU per turn': us(cpu),
+    'added CPU': index === 0 ? '—' : us(cpu - baseline),
+    overhead: index === 0 ? '—' : `${(((cpu - baseline) / baseline) * 100).toFixed(1)} %`,
+    'wall per turn': us(median(wallPerTurn[index]!)),
+    'p50 turn': us(percentile(durations[index]!, 50)),
+    'p99 turn': us(percentile(durations[index]!, 99)),
+  };
+});
+console.log(`\n@entity/logging + @entity/metrics — cost per turn (5 plugins, 1 tool call, instant model); medians of ${ROUNDS} interleaved rounds × ${TURNS} turns\n`);
+console.table(table);
+const headline = (median(cpuPerTurn[3]!) - baseline) / baseline;
+console.log(`goal < 5 % overhead with logging (info, file) + metrics: ${headline < 0.05 ? 'met' : 'NOT met'} (${(headline * 100).toFixed(1)} % CPU per turn)`);
