@@ -70,7 +70,8 @@ export class PrometheusMetrics {
     const seconds = (event.durationMs ?? 0) / 1000;
     switch (event.kind) {
       case 'run':
-        return this.#count(this.#runs, event.success, seconds);
+        this.#count(this.#runs, event.success, seconds);
+        return;
       case 'stage': {
         let series = this.#stages.get(event.name);
         if (series === undefined && !this.#stages.has(event.name)) {
@@ -91,14 +92,16 @@ export class PrometheusMetrics {
             ['plugin', plugin],
           ]),
         );
-        return this.#count(series, event.success, seconds);
+        this.#count(series, event.success, seconds);
+        return;
       }
       case 'tool': {
         const tool = event.name;
         const series = cached(this.#tools, tool, '', () =>
           this.#operationSeries('entity_tool_calls_total', HELP.tools, 'entity_tool_duration_seconds', HELP.toolDuration, [['tool', tool]]),
         );
-        return this.#count(series, event.success, seconds);
+        this.#count(series, event.success, seconds);
+        return;
       }
       case 'resource': {
         const resource = event.name;
