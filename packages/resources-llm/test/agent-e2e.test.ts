@@ -1,4 +1,13 @@
-import { Agent, type AgentEvent, defineTool, inMemoryMemory, type OperationEnd, type OperationStart } from '@entity/core';
+import {
+  Agent,
+  type AgentEvent,
+  defineTool,
+  type InstrumentationProvider,
+  inMemoryMemory,
+  type OperationEnd,
+  type OperationStart,
+  type Resource,
+} from '@entity/core';
 import { type LoopbackServer, type RecordedRequest, startAnthropicServer, startOllamaServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
@@ -60,7 +69,7 @@ describe.each(cases)('Agent default workflow over $name', (testCase) => {
   const added: Array<{ a: number; b: number }> = [];
   const observed: Array<{ operation: OperationStart; end: OperationEnd }> = [];
   // An observer resource: the engine attaches any resource exposing `instrumentation`.
-  const observer = {
+  const observer: Resource & InstrumentationProvider = {
     instrumentation: {
       start: (operation: OperationStart) => (end: OperationEnd) => {
         observed.push({ operation, end });
