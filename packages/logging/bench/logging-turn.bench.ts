@@ -82,8 +82,12 @@ for (const { agent, logging } of setups) await runTurns(agent, logging, 1000, []
 const cpuPerTurn = scenarios.map(() => [] as number[]);
 const wallPerTurn = scenarios.map(() => [] as number[]);
 const durations = scenarios.map(() => [] as number[]);
+// Interleaved rounds in rotating order, each window starting after a full GC.
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [index, { agent, logging }] of setups.entries()) {
+  for (let step = 0; step < setups.length; step++) {
+    const index = (round + step) % setups.length;
+    const { agent, logging } = setups[index]!;
+    globalThis.gc?.();
     const { cpu, wall } = await runTurns(agent, logging, TURNS, durations[index]!);
     cpuPerTurn[index]!.push(cpu);
     wallPerTurn[index]!.push(wall);

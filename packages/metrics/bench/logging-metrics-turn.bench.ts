@@ -87,9 +87,13 @@ for (const { agent, resources } of setups) await runTurns(agent, resources, 1000
 const cpuPerTurn = scenarios.map(() => [] as number[]);
 const wallPerTurn = scenarios.map(() => [] as number[]);
 const durations = scenarios.map(() => [] as number[]);
-// Interleaved rounds, so drift (other processes, thermal) hits every scenario alike.
+// Interleaved rounds in rotating order, each window starting after a full GC, so drift and
+// garbage left by the previous scenario hit every scenario alike.
 for (let round = 0; round < ROUNDS; round++) {
-  for (const [index, { agent, resources }] of setups.entries()) {
+  for (let step = 0; step < setups.length; step++) {
+    const index = (round + step) % setups.length;
+    const { agent, resources } = setups[index]!;
+    globalThis.gc?.();
     const { cpu, wall } = await runTurns(agent, resources, TURNS, durations[index]!);
     cpuPerTurn[index]!.push(cpu);
     wallPerTurn[index]!.push(wall);

@@ -109,39 +109,6 @@ describe('metrics resource', () => {
     expect((await metrics.healthCheck()).healthy).toBe(true);
   });
 
-  it('persists to the memory database and survives a restart (PGlite folder)', async () => {
-    const folder = await mkdtemp(join(tmpdir(), 'entity-metrics-restart-'));
-    try {
-      let memory = await startPglite(folder);
-      const first = createMetrics({ tracing: false });
-      expect(first.optionalDependencies).toEqual(['memory']);
-      await first.start(startContext('metrics', { memory }));
-      driveRun(first.instrumentation, 'persisted-run');
-      first.increment('restarts_survived', 1);
-      await first.stop();
-      await memory.stop();
-
-      memory = await startPglite(folder);
-      const second = createMetrics({ tracing: false });
-      await second.start(startContext('metrics', { memory }));
-      expect(second.stats().store).toBe('database');
-      const log = await second.runLog('persisted-run');
-      expect(log.map((entry) => `${entry.kind}:${entry.name}`)).toEqual([
-        'run:run',
-        'stage:THINK',
-        'plugin:entity:chat',
-        'resource:llm',
-        'stage:DO',
-        'tool:add',
-      ]);
-      expect((await second.summary(1)).counters).toEqual([{ name: 'restarts_survived', labels: {}, value: 1 }]);
-      await second.stop();
-      await memory.stop();
-    } finally {
-      await rm(folder, { recursive: true, force: true });
-    }
-  });
-
   it('moves events recorded before start into the database, and prunes past the retention', async () => {
     const memory = await startPglite('memory://metrics-retention');
     try {
@@ -171,5 +138,15 @@ describe('metrics resource', () => {
     expect(metrics.stats().store).toBe('memory');
     expect(notes[0]).toContain('no SQL database');
     await metrics.stop();
+  });
+});
+
+describe('defaultMetrics', () => {
+  it('is what the engine adds when a config names no metrics: observing, and looking for a memory database', async () => {
+    const { defaultMetrics } = await import('../src/index.js');
+    const metrics = defaultMetrics();
+    expect(metrics.optionalDependencies).toEqual(['memory']);
+    expect(typeof metrics.instrumentation.start).toBe('function');
+    expect(metrics.stats().tracing).toBe(false);
   });
 });
