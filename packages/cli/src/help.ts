@@ -38,7 +38,7 @@ export function mainHelp(cli: CliContext, version: string): string {
 /** `entity <command> --help`. */
 export function commandHelp(command: CommandSpec, cli: CliContext): string {
   const c = cli.out;
-  const lines = [`${c.bold('Usage:')} ${command.usage} [options]`, '', command.summary + '.'];
+  const lines = [`${c.bold('Usage:')} ${command.usage} [options]`, '', `${command.summary}.`];
   if (command.description) lines.push('', command.description);
   const options = Object.keys(command.options).length > 0 ? command.options : undefined;
   if (options) lines.push('', c.bold('Options:'), ...optionLines(options, cli));

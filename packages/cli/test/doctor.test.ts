@@ -23,8 +23,12 @@ function postgresReachable(): Promise<boolean> {
   const url = new URL(DATABASE_URL);
   return new Promise((resolve) => {
     const socket = connect({ host: url.hostname, port: Number(url.port || 5432) });
-    socket.setTimeout(1000, () => (socket.destroy(), resolve(false)));
-    socket.once('connect', () => (socket.destroy(), resolve(true)));
+    const done = (reachable: boolean) => {
+      socket.destroy();
+      resolve(reachable);
+    };
+    socket.setTimeout(1000, () => done(false));
+    socket.once('connect', () => done(true));
     socket.once('error', () => resolve(false));
   });
 }

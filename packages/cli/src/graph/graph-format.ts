@@ -40,9 +40,9 @@ export function toMermaid(description: AgentDescription): string {
   for (const { stage, plugins } of activeStages) {
     lines.push(`  subgraph ${id('stage', stage)}["${stage}"]`, '    direction TB');
     if (plugins.length === 0) lines.push(`    ${id('empty', stage)}(("·"))`);
-    plugins.forEach((plugin, index) => {
+    for (const [index, plugin] of plugins.entries()) {
       lines.push(`    ${id(`p_${stage}`, plugin.name)}["${index + 1}. ${quote(plugin.name)}<br/><small>${plugin.kind}</small>"]`);
-    });
+    }
     for (let index = 1; index < plugins.length; index++) {
       lines.push(`    ${id(`p_${stage}`, plugins[index - 1]!.name)} --> ${id(`p_${stage}`, plugins[index]!.name)}`);
     }
@@ -76,7 +76,7 @@ export function toDot(description: AgentDescription): string {
   for (const { stage, plugins } of activeStages) {
     lines.push(`  subgraph ${q(`cluster_${stage}`)} {`, `    label=${q(stage)};`);
     if (plugins.length === 0) lines.push(`    ${q(`${stage}:empty`)} [label="·", shape=point];`);
-    plugins.forEach((plugin, index) => lines.push(`    ${q(`${stage}:${plugin.name}`)} [label=${q(`${index + 1}. ${plugin.name}\n${plugin.kind}`)}];`));
+    for (const [index, plugin] of plugins.entries()) lines.push(`    ${q(`${stage}:${plugin.name}`)} [label=${q(`${index + 1}. ${plugin.name}\n${plugin.kind}`)}];`);
     for (let index = 1; index < plugins.length; index++) {
       lines.push(`    ${q(`${stage}:${plugins[index - 1]!.name}`)} -> ${q(`${stage}:${plugins[index]!.name}`)};`);
     }

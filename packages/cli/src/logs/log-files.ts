@@ -13,8 +13,8 @@ export function logFilesOf(basePath: string, cwd: string): string[] {
   if (!existsSync(directory)) return [];
   const extension = extname(path) || '.jsonl';
   const stem = basename(path, extname(path));
-  const escape = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const pattern = new RegExp(`^${escape(stem)}\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)${escape(extension)}$`);
+  const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const pattern = new RegExp(`^${escapeRegExp(stem)}\\.(\\d{4}-\\d{2}-\\d{2})\\.(\\d+)${escapeRegExp(extension)}$`);
   const rotated = readdirSync(directory)
     .map((name) => ({ name, match: pattern.exec(name) }))
     .filter((entry): entry is { name: string; match: RegExpExecArray } => entry.match !== null)
