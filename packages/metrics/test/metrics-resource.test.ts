@@ -1,6 +1,3 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import type { SqlMemory } from '@entity/core';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS, type MetricsStore } from '../src/index.js';
