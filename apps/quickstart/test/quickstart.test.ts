@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -84,4 +84,36 @@ describe('quickstart sample', () => {
     expect(result.stderr).toContain('OPENAI_API_KEY');
     expect(result.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
   });
+
+  it('in a terminal it opens the chat through agent.serveCli() (core loads @entity/cli lazily)', async () => {
+    if (spawnSync('script', ['--version']).error) {
+      if (process.env.CI) throw new Error('the `script` command (util-linux) is needed for the terminal test: apt-get install util-linux');
+      return;
+    }
+    ollama.reset();
+    ollama.respondWith({ text: 'Hi! Ask me to add numbers.' });
+    mkdirSync(join(APP, '.entity'), { recursive: true });
+    const cwd = mkdtempSync(join(APP, '.entity', 'test-tty-'));
+    const child = spawn('script', ['-qfec', `${process.execPath} ${MAIN}`, '/dev/null'], { cwd, env: { ...process.env, OLLAMA_HOST: ollama.origin, TERM: 'xterm' } });
+    let screen = '';
+    child.stdout.on('data', (chunk) => (screen += chunk));
+    const waitFor = async (text: string) => {
+      const deadline = Date.now() + 60_000;
+      while (!screen.includes(text)) {
+        if (Date.now() > deadline) throw new Error(`"${text}" never appeared; screen:\n${screen}`);
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+    };
+    try {
+      await waitFor('you › ');
+      child.stdin.write('hello\r');
+      await waitFor('Hi! Ask me to add numbers.');
+      child.stdin.write('/exit\r');
+      expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+      expect(screen).toContain('quickstart · ollama llama3.2:3b');
+    } finally {
+      child.kill();
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  }, 90_000);
 });
