@@ -52,6 +52,7 @@ export class FileOutput extends QueuedOutput {
   #currentIndex = 0;
   #currentSize = 0;
   #rotations = 0;
+  #closed = false;
 
   constructor(level: number, options: FileOutputOptions = {}) {
     super('file', level, options.maxQueuedBytes ?? DEFAULT_MAX_QUEUED_BYTES, options.batchDelayMs);
@@ -74,10 +75,13 @@ export class FileOutput extends QueuedOutput {
   }
 
   async start(): Promise<void> {
+    this.#closed = false;
     await this.#openCurrent();
   }
 
   protected override async writeBatch(texts: readonly string[]): Promise<void> {
+    // Entries after stop() are counted as lost rather than reopening a file nobody will close.
+    if (this.#closed) throw new Error('the log file is closed (logging was stopped)');
     if (this.#handle === undefined) await this.#openCurrent();
     // The date is read once per batch: a batch spans milliseconds, a day boundary at most once.
     if (this.#rotateDaily && utcDate(this.#now()) !== this.#currentDate) await this.#rotate();
@@ -98,6 +102,7 @@ export class FileOutput extends QueuedOutput {
   }
 
   protected override async closeDestination(): Promise<void> {
+    this.#closed = true;
     const handle = this.#handle;
     this.#handle = undefined;
     await handle?.close();

@@ -93,6 +93,21 @@ describe('file output', () => {
     expect((await readLines('agent.2025-03-01.1.jsonl')).map((entry) => entry.msg)).toEqual(['before restart', 'after restart']);
   });
 
+  it('counts entries written after stop as lost instead of reopening the file, and resumes on start', async () => {
+    const now = () => new Date('2025-03-01T10:00:00Z');
+    const logging = fileLogging({ now });
+    await logging.start();
+    logging.info('before stop');
+    await logging.stop();
+    logging.info('after stop');
+    await logging.flush();
+    expect(logging.stats().outputs[0]).toMatchObject({ written: 1, failed: 1, lastError: expect.stringContaining('closed') });
+    await logging.start();
+    logging.info('after restart');
+    await logging.flush();
+    expect((await readLines('agent.2025-03-01.1.jsonl')).map((entry) => entry.msg)).toEqual(['before stop', 'after restart']);
+  });
+
   it('fails fast at start when the path cannot be used', async () => {
     await writeFile(join(directory, 'blocker'), 'a file where a directory should be');
     const logging = createLogging({ console: false, file: { path: join(directory, 'blocker', 'agent.jsonl') } });
