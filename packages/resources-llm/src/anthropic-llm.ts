@@ -1,6 +1,7 @@
 import type Anthropic from '@anthropic-ai/sdk';
 import { type ChatRequest, ConfigError } from '@entity/core';
 import { fromMessage, streamEventsOf, toAnthropicConversation, toAnthropicToolChoice, toAnthropicTools } from './anthropic-messages.js';
+import { signalAwareFetch, withCallSignal } from './call-signal.js';
 import { type CommonLLMOptions, DEFAULT_TIMEOUT_MS } from './llm-options.js';
 import { loadSdk } from './load-sdk.js';
 import { priceOf } from './pricing.js';
@@ -37,7 +38,7 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
           apiKey,
           ...(baseURL ? { baseURL } : {}),
           ...(options.headers ? { defaultHeaders: options.headers } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
+          fetch: signalAwareFetch(options.fetch),
           // Retries and timeouts are Entity's (createResilientCall); two layers would multiply attempts.
           maxRetries: 0,
         }),
@@ -63,26 +64,28 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
 
     async chat(request, model, signal) {
       const sdk = await getClient();
-      const message = await sdk.messages.create(body(request, model), { signal, maxRetries: 0 });
+      const message = await withCallSignal(signal, () => sdk.messages.create(body(request, model), { maxRetries: 0 }));
       return fromMessage(message, priceFor(model), model);
     },
 
     async openStream(request, model, signal) {
       const sdk = await getClient();
-      const stream = await sdk.messages.create({ ...body(request, model), stream: true }, { signal, maxRetries: 0 });
+      const stream = await withCallSignal(signal, () => sdk.messages.create({ ...body(request, model), stream: true }, { maxRetries: 0 }));
       return streamEventsOf(stream, priceFor(model), model);
     },
 
     // The tool trick: one tool whose input schema is the answer's schema, and the model forced to call it.
     async structured(request, output, model, signal) {
       const sdk = await getClient();
-      const message = await sdk.messages.create(
-        {
-          ...body({ ...request, tools: [] }, model),
-          tools: [{ name: output.name, description: 'Give your answer as the input of this tool.', input_schema: output.schema as Anthropic.Tool.InputSchema }],
-          tool_choice: { type: 'tool', name: output.name },
-        },
-        { signal, maxRetries: 0 },
+      const message = await withCallSignal(signal, () =>
+        sdk.messages.create(
+          {
+            ...body({ ...request, tools: [] }, model),
+            tools: [{ name: output.name, description: 'Give your answer as the input of this tool.', input_schema: output.schema as Anthropic.Tool.InputSchema }],
+            tool_choice: { type: 'tool', name: output.name },
+          },
+          { maxRetries: 0 },
+        ),
       );
       const { content, toolCalls, ...response } = fromMessage(message, priceFor(model), model);
       const answer = toolCalls.find((call) => call.name === output.name);
@@ -92,7 +95,7 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
 
     async healthCheck(signal, model) {
       const sdk = await getClient();
-      await sdk.models.list({}, { signal, maxRetries: 0 });
+      await withCallSignal(signal, () => sdk.models.list({}, { maxRetries: 0 }));
       return { healthy: true, message: `Anthropic answers at ${sdk.baseURL}; model ${model}`, details: { provider: 'anthropic', model, baseURL: sdk.baseURL } };
     },
   };

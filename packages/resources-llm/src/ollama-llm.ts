@@ -1,6 +1,6 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import { type ChatRequest, ConfigError, type EmbeddingResponse, ProviderError } from '@entity/core';
 import type { Ollama } from 'ollama';
+import { signalAwareFetch, withCallSignal } from './call-signal.js';
 import type { CommonLLMOptions } from './llm-options.js';
 import { missingOllamaModelError, normaliseOllamaHost } from './llm-unavailable.js';
 import { loadSdk } from './load-sdk.js';
@@ -33,18 +33,9 @@ const KNOWN_EMBEDDING_DIMENSIONS: Record<string, number> = {
   'bge-m3': 1024,
 };
 
-/**
- * One SDK client per resource. The SDK takes no per-request signal for non-streamed calls, so the
- * client's fetch reads the calling operation's signal from async context.
- */
+/** One SDK client per resource; each call runs with its signal (the SDK takes none for non-streamed calls). */
 export function ollamaClientFactory(host: string, baseFetch?: typeof globalThis.fetch, headers?: Record<string, string>) {
-  const callSignal = new AsyncLocalStorage<AbortSignal>();
-  const fetchWith = baseFetch ?? globalThis.fetch;
-  const fetch: typeof globalThis.fetch = (input, init) => {
-    const signal = callSignal.getStore();
-    if (!signal) return fetchWith(input, init);
-    return fetchWith(input, { ...init, signal: init?.signal ? AbortSignal.any([init.signal, signal]) : signal });
-  };
+  const fetch = signalAwareFetch(baseFetch);
   let client: Promise<Ollama> | undefined;
   const getClient = () =>
     (client ??= loadSdk('ollama', 'The Ollama provider', () => import('ollama')).then(
@@ -52,7 +43,7 @@ export function ollamaClientFactory(host: string, baseFetch?: typeof globalThis.
     ));
   return async <T>(signal: AbortSignal, use: (client: Ollama) => Promise<T>): Promise<T> => {
     const sdk = await getClient();
-    return callSignal.run(signal, () => use(sdk));
+    return withCallSignal(signal, () => use(sdk));
   };
 }
 

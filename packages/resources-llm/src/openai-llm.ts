@@ -1,5 +1,6 @@
 import { type ChatRequest, ConfigError, type EmbeddingResponse } from '@entity/core';
 import type OpenAI from 'openai';
+import { signalAwareFetch, withCallSignal } from './call-signal.js';
 import { type CommonLLMOptions, DEFAULT_TIMEOUT_MS } from './llm-options.js';
 import { loadSdk } from './load-sdk.js';
 import { fromCompletion, isStrictCompatible, streamEventsOf, toOpenAIMessages, toOpenAIToolChoice, toOpenAITools } from './openai-messages.js';
@@ -66,7 +67,7 @@ export function openai(options: OpenAIOptions): ProviderLLM {
           ...(baseURL ? { baseURL } : {}),
           ...(options.organization ? { organization: options.organization } : {}),
           ...(options.headers ? { defaultHeaders: options.headers } : {}),
-          ...(options.fetch ? { fetch: options.fetch } : {}),
+          fetch: signalAwareFetch(options.fetch),
           // Retries and timeouts are Entity's (createResilientCall); two layers would multiply attempts.
           maxRetries: 0,
         }),
@@ -91,24 +92,28 @@ export function openai(options: OpenAIOptions): ProviderLLM {
 
     async chat(request, model, signal) {
       const sdk = await getClient();
-      const completion = await sdk.chat.completions.create(body(request, model), { signal, maxRetries: 0 });
+      const completion = await withCallSignal(signal, () => sdk.chat.completions.create(body(request, model), { maxRetries: 0 }));
       return fromCompletion(completion, priceFor(model), model, provider);
     },
 
     async openStream(request, model, signal) {
       const sdk = await getClient();
-      const stream = await sdk.chat.completions.create({ ...body(request, model), stream: true, stream_options: { include_usage: true } }, { signal, maxRetries: 0 });
+      const stream = await withCallSignal(signal, () =>
+        sdk.chat.completions.create({ ...body(request, model), stream: true, stream_options: { include_usage: true } }, { maxRetries: 0 }),
+      );
       return streamEventsOf(stream, priceFor(model), model, provider);
     },
 
     async structured(request, output, model, signal) {
       const sdk = await getClient();
-      const completion = await sdk.chat.completions.create(
-        {
-          ...body({ ...request, tools: [] }, model),
-          response_format: { type: 'json_schema', json_schema: { name: output.name, schema: output.schema, strict: isStrictCompatible(output.schema) } },
-        },
-        { signal, maxRetries: 0 },
+      const completion = await withCallSignal(signal, () =>
+        sdk.chat.completions.create(
+          {
+            ...body({ ...request, tools: [] }, model),
+            response_format: { type: 'json_schema', json_schema: { name: output.name, schema: output.schema, strict: isStrictCompatible(output.schema) } },
+          },
+          { maxRetries: 0 },
+        ),
       );
       const { content, toolCalls: _toolCalls, ...response } = fromCompletion(completion, priceFor(model), model, provider);
       return { raw: content, response };
@@ -116,9 +121,8 @@ export function openai(options: OpenAIOptions): ProviderLLM {
 
     async embed(texts, signal): Promise<EmbeddingResponse> {
       const sdk = await getClient();
-      const response = await sdk.embeddings.create(
-        { model: embeddingModel, input: texts, ...(options.embeddingDimensions ? { dimensions: options.embeddingDimensions } : {}) },
-        { signal, maxRetries: 0 },
+      const response = await withCallSignal(signal, () =>
+        sdk.embeddings.create({ model: embeddingModel, input: texts, ...(options.embeddingDimensions ? { dimensions: options.embeddingDimensions } : {}) }, { maxRetries: 0 }),
       );
       if (!Array.isArray(response?.data) || response.data.length !== texts.length || !response.data.every((item) => Array.isArray(item.embedding))) {
         throw malformedResponse(provider, `OpenAI returned ${Array.isArray(response?.data) ? response.data.length : 'no'} embeddings for ${texts.length} inputs`);
@@ -135,7 +139,7 @@ export function openai(options: OpenAIOptions): ProviderLLM {
 
     async healthCheck(signal, model) {
       const sdk = await getClient();
-      await sdk.models.list({ signal, maxRetries: 0 });
+      await withCallSignal(signal, () => sdk.models.list({ maxRetries: 0 }));
       return { healthy: true, message: `${provider} answers at ${sdk.baseURL}; model ${model}`, details: { provider, model, baseURL: sdk.baseURL } };
     },
   };

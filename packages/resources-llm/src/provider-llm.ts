@@ -22,6 +22,7 @@ import {
   ValidationError,
   withTimeout,
 } from '@entity/core';
+import { linkSignals } from './call-signal.js';
 import { type CommonLLMOptions, DEFAULT_FAILURE_THRESHOLD, DEFAULT_RETRY, DEFAULT_TIMEOUT_MS } from './llm-options.js';
 import { addUsage } from './pricing.js';
 import { isCallerError, LLM_ERROR_CODES, toProviderError } from './provider-errors.js';
@@ -147,7 +148,7 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
       try {
         let events: AsyncIterable<ChatStreamEvent>;
         try {
-          events = await run((signal) => driver.openStream(withDefaults(request), model, AbortSignal.any([signal, lifetime.signal])), model, {
+          events = await run((signal) => driver.openStream(withDefaults(request), model, linkSignals(signal, lifetime.signal)), model, {
             signal: lifetime.signal,
             timeoutMs: budgetMs,
           });
