@@ -23,6 +23,8 @@ export interface EventPrinterOptions {
   showText?: boolean;
   /** Called once before the first visible output (to stop a spinner). */
   onFirstOutput?: () => void;
+  /** Written before the answer's first text (the REPL's `agent ›`), not before tool calls. */
+  textPrefix?: string;
 }
 
 /**
@@ -37,6 +39,13 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
   let firstOutput = true;
   let streamedText = '';
   let lineOpen = false;
+  let prefixed = false;
+  const writeText = (text: string) => {
+    if (!prefixed && options.textPrefix) cli.stdout.write(options.textPrefix);
+    prefixed = true;
+    cli.stdout.write(text);
+    lineOpen = !text.endsWith('\n');
+  };
   const visible = () => {
     if (firstOutput) {
       firstOutput = false;
@@ -58,14 +67,14 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
         streamedText += event.text;
         if (showText && event.text) {
           visible();
-          cli.stdout.write(event.text);
-          lineOpen = !event.text.endsWith('\n');
+          writeText(event.text);
         }
         break;
       case 'tool-call':
         if (showText) {
           visible();
           closeLine();
+          prefixed = false;
           cli.note(`${c.magenta('→')} ${c.bold(event.name)}${c.dim(`(${shorten(event.arguments)})`)}`);
         }
         break;
@@ -99,8 +108,7 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
     if (!streamedText.endsWith(text) || streamedText.length === 0) {
       visible();
       closeLine();
-      if (text) cli.stdout.write(text);
-      lineOpen = text.length > 0;
+      if (text) writeText(text);
     }
     closeLine();
   }

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -6,7 +6,7 @@ import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
-import { entity, project } from './helpers.js';
+import { BIN, entity, project } from './helpers.js';
 
 const run = promisify(execFile);
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
@@ -28,6 +28,38 @@ describe('entity init', () => {
     // The scaffold validates with the CLI itself (resources resolve from this workspace).
     const validate = await entity(['validate', 'support-bot'], { cwd: parent, env: { OPENAI_API_KEY: 'sk-test' } });
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+  });
+
+  it('asks on a terminal: name, provider, memory, storage (re-asking on an unknown answer)', async () => {
+    if (spawnSync('script', ['--version']).error) {
+      if (process.env.CI) throw new Error('the `script` command (util-linux) is needed for the terminal test: apt-get install util-linux');
+      return;
+    }
+    const parent = project();
+    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} init asked`, '/dev/null'], { cwd: parent, env: { ...process.env, TERM: 'xterm' } });
+    let screen = '';
+    child.stdout.on('data', (chunk) => (screen += chunk));
+    const answer = async (question: string, text: string) => {
+      const deadline = Date.now() + 20_000;
+      while (!screen.includes(question)) {
+        if (Date.now() > deadline) throw new Error(`"${question}" never asked; screen:\n${screen}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      screen = screen.slice(screen.indexOf(question) + question.length);
+      child.stdin.write(`${text}\r`);
+    };
+    await answer('Project name', 'helper-bot');
+    await answer('Model provider', 'gemini');
+    await answer('choose one of: ollama, openai, anthropic', 'anthropic');
+    await answer('Memory', 'postgres');
+    await answer('Add file storage?', 'y');
+    expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
+    const manifest = JSON.parse(readFileSync(join(parent, 'asked', 'package.json'), 'utf8'));
+    expect(manifest.name).toBe('helper-bot');
+    expect(Object.keys(manifest.dependencies)).toEqual(['@entity/core', '@entity/resources-llm', '@entity/resources-memory', '@entity/resources-storage', 'zod']);
+    const yaml = readFileSync(join(parent, 'asked', 'agent.yaml'), 'utf8');
+    expect(yaml).toContain('type: anthropic');
+    expect(yaml).toContain('type: postgres');
   });
 
   it('refuses a non-empty directory and unknown choices (exit 2)', async () => {

@@ -123,8 +123,7 @@ export async function serveCli(agent: Agent, options: ServeCliOptions = {}): Pro
       turn = new AbortController();
       result.turns++;
       try {
-        if (interactive) cli.stdout.write(c.cyan(`${agent.name} › `));
-        const outcome = await printTurn(agent.stream(message, { ...session, signal: turn.signal }), cli);
+        const outcome = await printTurn(agent.stream(message, { ...session, signal: turn.signal }), cli, interactive ? { textPrefix: c.cyan(`${agent.name} › `) } : {});
         if (!outcome.result || outcome.result.info.failure) result.failures++;
       } catch (error) {
         result.failures++;
