@@ -17,6 +17,20 @@ export interface LogPipelineOptions {
   base?: LogFields;
 }
 
+/** Keys pino writes itself; a field of the same name would produce a duplicate JSON key. */
+const RESERVED_KEYS = ['level', 'time', 'msg', 'pid', 'hostname'] as const;
+
+const withoutReservedKeys = (fields: LogFields): LogFields => {
+  let copy: LogFields | undefined;
+  for (const key of RESERVED_KEYS) {
+    if (!(key in fields)) continue;
+    copy ??= { ...fields };
+    copy[`field_${key}`] = copy[key];
+    delete copy[key];
+  }
+  return copy ?? fields;
+};
+
 const LEVEL_BY_VALUE = new Map<number, LogLevel>(Object.entries(LEVEL_VALUES).map(([label, value]) => [value, label as LogLevel]));
 
 /**
@@ -71,7 +85,7 @@ export class LogPipeline {
     try {
       const value = LEVEL_VALUES[level];
       if (value === undefined || !this.enabled(value, fields, bindings)) return;
-      const cleanFields = fields === undefined ? undefined : this.redact(fields);
+      const cleanFields = fields === undefined ? undefined : withoutReservedKeys(this.redact(fields));
       const cleanMessage = this.redact(typeof message === 'string' ? message : String(message));
       this.#current = { time: Date.now(), level, levelValue: value, message: cleanMessage, fields: cleanFields, bindings: logger.bindings };
       logger.pino[level](cleanFields ?? {}, cleanMessage);

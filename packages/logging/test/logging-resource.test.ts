@@ -38,6 +38,14 @@ describe('createLogging', () => {
     expect(Date.parse(String(entry!.time))).toBeGreaterThan(Date.now() - 60_000);
   });
 
+  it('renames fields that would clash with the keys pino writes', async () => {
+    const { logging, capture } = jsonLogging();
+    logging.info('clash', { level: 'user-level', msg: 'field message', time: 5 });
+    await logging.flush();
+    expect(capture.text.match(/"level":/g)).toHaveLength(1);
+    expect(capture.entries()[0]).toMatchObject({ level: 'info', msg: 'clash', field_level: 'user-level', field_msg: 'field message', field_time: 5 });
+  });
+
   it('leaves out hostname and pid when asked', async () => {
     const { logging, capture } = jsonLogging({ hostname: false, pid: false });
     logging.warn('x');
