@@ -4,7 +4,10 @@
 // scripts/ensure-postgres.sh). Settings through the environment:
 //   BENCH_DRIVERS=pglite,postgres  BENCH_SIZES=10000,100000  BENCH_QUERIES=200
 //   BENCH_PGLITE_MAX_VECTORS=10000 (PGlite's WASM HNSW inserts are slow; raise to include 100k)
-//   BENCH_EF_SEARCH=100  DATABASE_URL=postgres://...
+//   BENCH_EF_SEARCH=100 (or a list, e.g. 40,100,200: each value is measured on the same data)
+//   BENCH_DATA=clustered|uniform (uniform random vectors: the worst case for any ANN index)
+//   BENCH_NOISE=0.06 (clustered data: per-dimension noise around each topic centre; higher = harder)
+//   DATABASE_URL=postgres://...
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,7 +19,9 @@ const drivers = (process.env.BENCH_DRIVERS ?? 'pglite,postgres').split(',').map(
 const sizes = (process.env.BENCH_SIZES ?? '10000,100000').split(',').map(Number);
 const queryCount = Number(process.env.BENCH_QUERIES ?? 200);
 const pgliteMaxVectors = Number(process.env.BENCH_PGLITE_MAX_VECTORS ?? 10_000);
-const efSearch = Number(process.env.BENCH_EF_SEARCH ?? 100);
+const efSearchValues = (process.env.BENCH_EF_SEARCH ?? '100').split(',').map(Number);
+const dataKind = process.env.BENCH_DATA === 'uniform' ? 'uniform' : 'clustered';
+const noise = Number(process.env.BENCH_NOISE ?? 0.06);
 const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/entity_test';
 
 const percentile = (values: number[], p: number) => {
@@ -64,12 +69,16 @@ function normalise(vector: Float32Array): Float32Array {
  */
 function dataset(count: number, queries: number): { documents: Float32Array[]; queries: Float32Array[] } {
   const next = random(count);
+  if (dataKind === 'uniform') {
+    const point = () => normalise(Float32Array.from({ length: DIMENSIONS }, () => gaussian(next)));
+    return { documents: Array.from({ length: count }, point), queries: Array.from({ length: queries }, point) };
+  }
   const centres = Array.from({ length: Math.max(1, Math.floor(count / 100)) }, () =>
     normalise(Float32Array.from({ length: DIMENSIONS }, () => gaussian(next))),
   );
   const point = () => {
     const centre = centres[Math.floor(next() * centres.length)]!;
-    return normalise(Float32Array.from(centre, (value) => value + gaussian(next) * 0.06));
+    return normalise(Float32Array.from(centre, (value) => value + gaussian(next) * noise));
   };
   return { documents: Array.from({ length: count }, point), queries: Array.from({ length: queries }, point) };
 }
@@ -92,7 +101,7 @@ function exactTopK(documents: Float32Array[], query: Float32Array, k: number): n
 const toNumbers = (vector: Float32Array) => Array.from(vector, (value) => Math.round(value * 1e7) / 1e7);
 
 interface Location {
-  create(): DatabaseMemory;
+  create(efSearch?: number): DatabaseMemory;
   cleanup(): Promise<void>;
 }
 
@@ -100,13 +109,13 @@ function location(driver: string, label: string): Location {
   if (driver === 'pglite') {
     const folder = mkdtempSync(join(tmpdir(), `entity-memory-bench-${label}-`));
     return {
-      create: () => pgliteMemory({ path: join(folder, 'memory'), efSearch }),
+      create: (efSearch = efSearchValues[0]) => pgliteMemory({ path: join(folder, 'memory'), efSearch }),
       cleanup: async () => rmSync(folder, { recursive: true, force: true }),
     };
   }
   const schema = `entity_bench_${label}_${process.pid}`;
   return {
-    create: () => postgresMemory({ url: databaseUrl, schema, efSearch }),
+    create: (efSearch = efSearchValues[0]) => postgresMemory({ url: databaseUrl, schema, efSearch }),
     cleanup: async () => {
       const client = new pg.Client({ connectionString: databaseUrl });
       await client.connect();
@@ -176,23 +185,42 @@ async function benchVectors(driver: string, size: number): Promise<void> {
     record(`vectors ${label}: insert rate`, driver, `${Math.round(size / (insertMs / 1000))} vectors/s (HNSW kept current)`);
     await memory.database.sql('ANALYZE entity_documents');
     const queryVectors = queries.map(toNumbers);
-    for (const vector of queryVectors.slice(0, 10)) await memory.vectors.search({ userId: 'bench-user', embedding: vector, k: 10 });
-    const found: string[][] = [];
-    const latencies = await timed(queryVectors.length, async (index) => {
-      const matches = await memory.vectors.search({ userId: 'bench-user', embedding: queryVectors[index]!, k: 10 });
-      found.push(matches.map((match) => match.id));
-    });
-    let hits = 0;
-    for (const [index, query] of queries.entries()) {
-      const exact = new Set(exactTopK(documents, query, 10).map(String));
-      hits += found[index]!.filter((id) => exact.has(id)).length;
-    }
-    const recall = hits / (queries.length * 10);
-    record(`vectors ${label}: top-10 search p50 / p99`, driver, `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`);
-    record(`vectors ${label}: recall@10`, driver, recall.toFixed(3));
-    if (driver === 'postgres' && size >= 100_000) {
-      const goal = recall >= 0.95 && percentile(latencies, 50) <= 5;
-      record('goal: recall@10 >= 0.95 at p50 <= 5 ms (100k)', driver, goal ? 'met' : 'NOT met');
+    // Same shape as VectorStore.search: does the planner use the HNSW index or scan exactly?
+    const plan = await memory.database.sql<{ 'QUERY PLAN': string }>(
+      `EXPLAIN WITH candidates AS MATERIALIZED (
+         SELECT id, content, metadata, embedding <=> $1::vector AS distance FROM entity_documents
+         WHERE user_id = $2 ORDER BY embedding <=> $1::vector LIMIT $3)
+       SELECT * FROM candidates ORDER BY distance, id`,
+      [`[${queryVectors[0]!.join(',')}]`, 'bench-user', 10],
+    );
+    const planText = plan.rows.map((row) => row['QUERY PLAN']).join('\n');
+    record(`vectors ${label}: search plan`, driver, /entity_documents_embedding/.test(planText) ? 'HNSW index scan' : 'exact scan (no index)');
+    const exact = queries.map((query) => new Set(exactTopK(documents, query, 10).map(String)));
+    await memory.stop();
+    // hnsw.ef_search is a connection setting, so each value gets its own memory on the same data.
+    for (const efSearch of efSearchValues) {
+      const searcher = place.create(efSearch);
+      await searcher.start();
+      try {
+        for (const vector of queryVectors.slice(0, 10)) await searcher.vectors.search({ userId: 'bench-user', embedding: vector, k: 10 });
+        const found: string[][] = [];
+        const latencies = await timed(queryVectors.length, async (index) => {
+          const matches = await searcher.vectors.search({ userId: 'bench-user', embedding: queryVectors[index]!, k: 10 });
+          found.push(matches.map((match) => match.id));
+        });
+        let hits = 0;
+        for (const [index, ids] of found.entries()) hits += ids.filter((id) => exact[index]!.has(id)).length;
+        const recall = hits / (queries.length * 10);
+        const suffix = efSearchValues.length > 1 ? ` (ef_search=${efSearch})` : '';
+        record(`vectors ${label}: top-10 search p50 / p99${suffix}`, driver, `${ms(percentile(latencies, 50))} / ${ms(percentile(latencies, 99))}`);
+        record(`vectors ${label}: recall@10${suffix}`, driver, recall.toFixed(3));
+        if (driver === 'postgres' && size >= 100_000) {
+          const goal = recall >= 0.95 && percentile(latencies, 50) <= 5;
+          record(`goal: recall@10 >= 0.95 at p50 <= 5 ms (100k)${suffix}`, driver, goal ? 'met' : 'NOT met');
+        }
+      } finally {
+        await searcher.stop();
+      }
     }
   } finally {
     await memory.stop();
@@ -209,7 +237,9 @@ for (const driver of drivers) {
 const metricWidth = Math.max(...[...results.keys()].map((metric) => metric.length), 6);
 const columnWidth = Math.max(...[...results.values()].flatMap((row) => [...row.values()].map((value) => value.length)), 10);
 const line = (cells: string[]) => `| ${cells[0]!.padEnd(metricWidth)} | ${cells.slice(1).map((cell) => cell.padEnd(columnWidth)).join(' | ')} |`;
-console.log(`\nMemory benchmark — ${DIMENSIONS} dims, ${queryCount} queries, hnsw.ef_search=${efSearch}, clustered synthetic data; Node ${process.version}`);
+console.log(
+  `\nMemory benchmark — ${DIMENSIONS} dims, ${queryCount} queries, hnsw.ef_search=${efSearchValues.join('/')}, ${dataKind} synthetic data; Node ${process.version}`,
+);
 console.log(line(['metric', ...drivers]));
 console.log(line(['-'.repeat(metricWidth), ...drivers.map(() => '-'.repeat(columnWidth))]));
 for (const [metric, row] of results) console.log(line([metric, ...drivers.map((driver) => row.get(driver) ?? '—')]));
