@@ -27,6 +27,8 @@ export interface OutputStats {
   failed: number;
   /** The last failure, as a short message without stack. */
   lastError?: string;
+  /** Whether the most recent write failed (the destination is failing now, not just once). */
+  failing?: boolean;
   /** Output-specific facts (clients connected, current file...). */
   details?: Record<string, unknown>;
 }
@@ -73,6 +75,7 @@ export abstract class QueuedOutput implements LogOutput {
   #droppedUnreported = 0;
   #failed = 0;
   #lastError: string | undefined;
+  #failing = false;
 
   constructor(name: string, level: number, maxQueuedBytes = DEFAULT_MAX_QUEUED_BYTES, batchDelayMs = DEFAULT_BATCH_DELAY_MS) {
     this.name = name;
@@ -117,7 +120,7 @@ export abstract class QueuedOutput implements LogOutput {
   }
 
   stats(): OutputStats {
-    const stats: OutputStats = { name: this.name, written: this.#written, dropped: this.#dropped, failed: this.#failed };
+    const stats: OutputStats = { name: this.name, written: this.#written, dropped: this.#dropped, failed: this.#failed, failing: this.#failing };
     if (this.#lastError !== undefined) stats.lastError = this.#lastError;
     const details = this.details();
     if (details !== undefined) stats.details = details;
@@ -163,6 +166,7 @@ export abstract class QueuedOutput implements LogOutput {
         try {
           await this.writeBatch(batch);
           this.#written += batch.length;
+          this.#failing = false;
         } catch (error) {
           this.#recordFailure(batch.length, error);
         }
@@ -196,6 +200,7 @@ export abstract class QueuedOutput implements LogOutput {
 
   #recordFailure(entries: number, error: unknown): void {
     this.#failed += entries;
+    this.#failing = true;
     this.#lastError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
   }
 }

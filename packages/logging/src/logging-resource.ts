@@ -74,6 +74,11 @@ export interface LoggingResource extends Logger, Resource, InstrumentationProvid
   healthCheck(): Promise<HealthReport>;
 }
 
+const START_FIXES: Record<string, string> = {
+  file: 'make sure the folder of `file.path` can be created and written by this process',
+  stream: 'choose a free `stream.port` (0 picks one) or another `stream.host`',
+};
+
 const outputLevel = (options: OutputLevel): number => (options.level === undefined ? LEVEL_VALUES.trace : levelValue(options.level));
 const section = <T extends OutputLevel>(value: boolean | T | undefined, enabledByDefault: boolean): T | undefined => {
   if (value === undefined) return enabledByDefault ? ({} as T) : undefined;
@@ -139,9 +144,11 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
           try {
             await output.start?.();
           } catch (error) {
-            await Promise.all(outputs.map((started) => started.close().catch(() => undefined)));
+            started = undefined;
+            await Promise.all(outputs.map((opened) => opened.close().catch(() => undefined)));
             const reason = error instanceof Error ? error.message : String(error);
-            throw new ResourceError('logging', `Logging output "${output.name}" could not start: ${reason}`, {
+            const fix = START_FIXES[output.name] ?? 'check this output\'s settings';
+            throw new ResourceError('logging', `Logging output "${output.name}" could not start: ${reason}. Fix: ${fix}`, {
               cause: error,
               code: 'LOGGING_OUTPUT_START_FAILED',
               details: { output: output.name },
@@ -160,7 +167,7 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
       started = undefined;
     },
     async healthCheck() {
-      const failing = outputs.map((output) => output.stats()).filter((stats) => stats.failed > 0);
+      const failing = outputs.map((output) => output.stats()).filter((stats) => stats.failing);
       if (failing.length === 0) return { healthy: true, message: `logging to ${outputs.map((output) => output.name).join(', ') || 'nowhere'}` };
       return {
         healthy: false,

@@ -169,6 +169,7 @@ export class WebSocketOutput implements LogOutput {
       written: this.#sent,
       dropped: this.#dropped,
       failed: this.#failed,
+      failing: false,
       details: { clients: this.#clients.size, droppedClients: this.#droppedClients, refusedClients: this.#refused },
     };
     if (this.#lastError !== undefined) stats.lastError = this.#lastError;

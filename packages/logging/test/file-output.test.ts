@@ -112,7 +112,11 @@ describe('file output', () => {
     await writeFile(join(directory, 'blocker'), 'a file where a directory should be');
     const logging = createLogging({ console: false, file: { path: join(directory, 'blocker', 'agent.jsonl') } });
     open.push(logging);
-    await expect(logging.start()).rejects.toMatchObject({ name: 'ResourceError', code: 'LOGGING_OUTPUT_START_FAILED' });
+    await expect(logging.start()).rejects.toMatchObject({
+      name: 'ResourceError',
+      code: 'LOGGING_OUTPUT_START_FAILED',
+      message: expect.stringContaining('Fix: make sure the folder of `file.path`'),
+    });
   });
 
   it('a destination that starts failing loses entries (counted) but never throws, and recovers', async () => {
@@ -126,10 +130,12 @@ describe('file output', () => {
     now = new Date('2025-03-02T10:00:00Z'); // the next write must open a new file, which now fails
     expect(() => logging.info('lost')).not.toThrow();
     await logging.flush();
-    expect(logging.stats().outputs[0]).toMatchObject({ failed: 1, lastError: expect.stringMatching(/EEXIST|ENOTDIR/) });
+    expect(logging.stats().outputs[0]).toMatchObject({ failed: 1, failing: true, lastError: expect.stringMatching(/EEXIST|ENOTDIR/) });
+    expect((await logging.healthCheck()).healthy).toBe(false);
     await rm(directory, { force: true });
     logging.info('recovered');
     await logging.flush();
+    expect((await logging.healthCheck()).healthy).toBe(true);
     expect((await readLines('agent.2025-03-02.1.jsonl')).map((entry) => entry.msg)).toEqual(['recovered']);
   });
 });
