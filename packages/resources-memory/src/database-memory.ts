@@ -170,7 +170,7 @@ export class DatabaseMemory implements Memory {
       );
     }
     const migrate = (owner: string, migrations: Parameters<typeof applyMigrations>[2]) =>
-      database.transaction('migration', (sql) => applyMigrations(sql, owner, migrations), { idempotent: true });
+      database.migration((sql) => applyMigrations(sql, owner, migrations));
     await migrate(MEMORY_OWNER, MEMORY_MIGRATIONS);
     await this.checkDimensions(database, embedder.dimensions, name);
     try {

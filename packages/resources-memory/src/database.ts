@@ -6,6 +6,8 @@ import type { SqlDriver, SqlExecutor } from './drivers/sql-driver.js';
 export interface DatabaseResilienceOptions {
   /** Time budget of one attempt in ms (also the server-side statement timeout on Postgres). Default: 30 000. */
   timeoutMs?: number;
+  /** Time budget of a migration run (including waiting for another worker's migrations), in ms. Default: 600 000. */
+  migrationTimeoutMs?: number;
   /** Retries after a transient failure (connection lost, deadlock). Default: 2. */
   retries?: number;
   /** Consecutive availability failures that open the circuit. Default: 3 (databases, by design). */
@@ -29,6 +31,7 @@ export class Database {
   readonly circuitBreaker: CircuitBreaker;
   private readonly idempotentCall: ResilientCall;
   private readonly writeCall: ResilientCall;
+  private readonly migrationTimeoutMs: number;
 
   constructor(
     readonly driver: SqlDriver,
@@ -47,6 +50,7 @@ export class Database {
       timeoutMs: options.timeoutMs ?? 30_000,
     };
     const retries = options.retries ?? 2;
+    this.migrationTimeoutMs = options.migrationTimeoutMs ?? 600_000;
     this.idempotentCall = createResilientCall({ ...shared, retry: { retries, baseDelayMs: 100, shouldRetry: isRetryableError } });
     this.writeCall = createResilientCall({
       ...shared,
@@ -64,7 +68,12 @@ export class Database {
     return this.call(operation, options.idempotent, () => this.driver.transaction(work));
   }
 
-  private call<T>(operation: string, idempotent: boolean, work: () => Promise<T>): Promise<T> {
+  /** A migration transaction: long-running DDL and waiting for other workers get a longer budget. */
+  migration<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
+    return this.call('migration', true, () => this.driver.transaction(work), this.migrationTimeoutMs);
+  }
+
+  private call<T>(operation: string, idempotent: boolean, work: () => Promise<T>, timeoutMs?: number): Promise<T> {
     const context = { operation, provider: this.driver.kind, idempotent };
     const attempt = async () => {
       try {
@@ -73,6 +82,6 @@ export class Database {
         throw toMemoryError(error, context);
       }
     };
-    return (idempotent ? this.idempotentCall : this.writeCall)(attempt);
+    return (idempotent ? this.idempotentCall : this.writeCall)(attempt, timeoutMs === undefined ? {} : { timeoutMs });
   }
 }

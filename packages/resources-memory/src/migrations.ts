@@ -39,10 +39,13 @@ export function validateMigrations(owner: string, migrations: readonly Migration
  * holding an advisory lock: concurrent workers wait for each other, a failing migration
  * leaves nothing half-applied, and running it again is a no-op. Call from `Database.transaction`.
  * Migrations therefore must be transactional (no `CREATE INDEX CONCURRENTLY`).
- * Returns the versions applied by this call.
+ * Returns the versions applied by this call. Run it through `Database.migration`.
  */
 export async function applyMigrations(executor: SqlExecutor, owner: string, migrations: readonly Migration[]): Promise<number[]> {
   const ordered = validateMigrations(owner, migrations);
+  // The server-side statement timeout guards queries, not schema changes or the wait for
+  // another worker's migrations; the caller's (longer) migration budget still applies.
+  await executor.query("SELECT set_config('statement_timeout', '0', true)");
   await executor.query('SELECT pg_advisory_xact_lock($1::int4, hashtext(current_schema()))', [LOCK_NAMESPACE]);
   await executor.exec(
     `CREATE TABLE IF NOT EXISTS ${MIGRATIONS_TABLE} (

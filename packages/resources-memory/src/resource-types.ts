@@ -18,6 +18,7 @@ const retentionSchema = z
 const resilienceSchema = z
   .object({
     timeoutMs: positiveInteger.optional(),
+    migrationTimeoutMs: positiveInteger.optional(),
     retries: z.number().int().min(0).max(10).optional(),
     failureThreshold: positiveInteger.optional(),
     resetTimeoutMs: positiveInteger.optional(),

@@ -125,6 +125,21 @@ describe.skipIf(!available)('postgres: against the real server', () => {
     }
   });
 
+  it('cancels slow queries on the server but gives migrations their own budget', async () => {
+    const schema = freshSchema('timeout');
+    schemas.push(schema);
+    const memory = postgresMemory({ url: DATABASE_URL, schema, resilience: { timeoutMs: 2_000, retries: 0 } });
+    await memory.start();
+    try {
+      const error = await rejectionOf(memory.database.sql('SELECT pg_sleep(1.5)'));
+      expect((error as MemoryDatabaseError).sqlState).toBe('57014');
+      await memory.database.migrate('slow-plugin', [{ version: 1, name: 'slow', sql: 'SELECT pg_sleep(1.5); CREATE TABLE slow_plugin_done (x int);' }]);
+      expect((await memory.database.sql('SELECT count(*) FROM slow_plugin_done')).rowCount).toBe(1);
+    } finally {
+      await memory.stop();
+    }
+  });
+
   it('does not count a plugin\'s bad SQL against the circuit', async () => {
     const schema = freshSchema('badsql');
     schemas.push(schema);

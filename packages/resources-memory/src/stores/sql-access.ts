@@ -20,9 +20,7 @@ export class SqlAccess implements SqlMemory {
 
   async migrate(owner: string, migrations: readonly Migration[]): Promise<void> {
     validateMigrations(owner, migrations);
-    await this.database().transaction('migration', (executor) => applyMigrations(executor, owner, migrations), {
-      // The whole run is one transaction under the lock and skips applied versions: safe to repeat.
-      idempotent: true,
-    });
+    // One transaction under the lock that skips applied versions: safe to repeat after a failure.
+    await this.database().migration((executor) => applyMigrations(executor, owner, migrations));
   }
 }
