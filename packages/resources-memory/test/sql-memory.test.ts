@@ -179,3 +179,21 @@ for (const driver of drivers) {
     });
   });
 }
+
+describe('pglite: one instance per path per process', () => {
+  it('shares the open database between memories on the same path until the last one stops', async () => {
+    const { existsSync } = await import('node:fs');
+    const pglite = drivers.find((driver) => driver.name === 'pglite')!;
+    const path = pglite.location('shared').path!;
+    const first = pglite.create({}, 'shared');
+    const second = pglite.create({}, 'shared');
+    await Promise.all([first.start(), second.start()]);
+    await first.set('shared-user', 'k', 'written by first');
+    expect(await second.get('shared-user', 'k')).toBe('written by first');
+    expect(existsSync(`${path}.lock`)).toBe(true);
+    await first.stop();
+    expect(await second.get('shared-user', 'k')).toBe('written by first');
+    await second.stop();
+    expect(existsSync(`${path}.lock`)).toBe(false);
+  });
+});
