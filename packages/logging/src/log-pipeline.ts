@@ -31,6 +31,20 @@ const withoutReservedKeys = (fields: LogFields): LogFields => {
   return copy ?? fields;
 };
 
+let cachedSecond = -1;
+let cachedPrefix = '';
+/** pino's ISO timestamp, with the date part formatted once per second instead of per entry. */
+const isoTime = (): string => {
+  const now = Date.now();
+  const second = Math.floor(now / 1000);
+  if (second !== cachedSecond) {
+    cachedSecond = second;
+    cachedPrefix = `,"time":"${new Date(second * 1000).toISOString().slice(0, 20)}`;
+  }
+  const millis = now - second * 1000;
+  return `${cachedPrefix}${millis < 10 ? '00' : millis < 100 ? '0' : ''}${millis}Z"`;
+};
+
 const LEVEL_BY_VALUE = new Map<number, LogLevel>(Object.entries(LEVEL_VALUES).map(([label, value]) => [value, label as LogLevel]));
 
 /**
@@ -69,7 +83,7 @@ export class LogPipeline {
         messageKey: 'msg',
         // Errors are already plain, redacted objects; pino's own `err` serializer would rename their type.
         serializers: { err: (value: unknown) => value },
-        timestamp: pino.stdTimeFunctions.isoTime,
+        timestamp: isoTime,
         formatters: { level: (label) => ({ level: label }) },
       },
       destination,

@@ -87,10 +87,18 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
       (path) => path.length === trail.length && path.every((segment, index) => segment === '*' || segment === trail[index]),
     );
 
+  // Ids and names recur in every entry of a run; remembering the clean ones skips the regex.
+  const cleanStrings = new Set<string>();
   const scrub = (text: string): string => {
-    if (!scrubPatterns || text.length < 8) return text;
+    if (!scrubPatterns || text.length < 8 || cleanStrings.has(text)) return text;
     SECRET_PATTERN.lastIndex = 0;
-    if (!SECRET_PATTERN.test(text)) return text;
+    if (!SECRET_PATTERN.test(text)) {
+      if (text.length <= 256) {
+        if (cleanStrings.size >= 4096) cleanStrings.clear();
+        cleanStrings.add(text);
+      }
+      return text;
+    }
     SECRET_PATTERN.lastIndex = 0;
     return text.replace(SECRET_PATTERN, (match) => (/^[Bb]earer\s/.test(match) ? `Bearer ${censor}` : censor));
   };
