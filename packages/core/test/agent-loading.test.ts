@@ -26,14 +26,16 @@ describe('Agent loading', () => {
   });
 
   it('says which package to install when an adapter is missing, loading nothing at start', async () => {
-    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, resources: { logging: inMemoryLogger({ echoLevel: false }) } });
+    const emptyProject = mkdtempSync(join(tmpdir(), 'entity-empty-'));
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, projectDir: emptyProject, resources: { logging: inMemoryLogger({ echoLevel: false }) } });
     const error = await agent.serveHttp().catch((e: unknown) => e);
     expect(MissingPackageError.isInstance(error)).toBe(true);
     expect((error as Error).message).toBe('agent.serveHttp() needs the package "@entity/plugin-http". Install it with: pnpm add @entity/plugin-http');
   });
 
   it('says which package provides a zero-config default that is not installed', async () => {
-    const agent = new Agent({ resources: { logging: inMemoryLogger({ echoLevel: false }) } });
+    const emptyProject = mkdtempSync(join(tmpdir(), 'entity-empty-'));
+    const agent = new Agent({ resources: { logging: inMemoryLogger({ echoLevel: false }) }, projectDir: emptyProject });
     const error = await agent.start().catch((e: unknown) => e);
     expect((error as Error).message).toMatch(/The default "llm" resource needs the package "@entity\/resources-llm"/);
   });

@@ -141,7 +141,7 @@ describe('config', () => {
 
   it('builds an agent from a directory with plugins/ and tools/', async () => {
     const dir = project({
-      'agent.yaml': 'resources:\n  llm: { type: scripted, greeting: dir-agent }\n  logging: { type: quiet-log }\n',
+      'agent.yaml': 'resources:\n  llm: { type: scripted, greeting: dir-agent }\n  logging: { type: quiet-log }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "?" }\n',
       'plugins/shout.mjs': shoutPlugin,
       'tools/echo.mjs': "export const echo = { name: 'echo', description: 'echo', input: { safeParse: (v) => ({ success: true, data: v }) }, parameters: {}, execute: (a) => a };\n",
     });
@@ -149,7 +149,7 @@ describe('config', () => {
     const description = agent.describe();
     expect(description.tools).toEqual([{ name: 'echo', plugin: 'tool:echo' }]);
     expect(description.stages.find((s) => s.stage === 'REVIEW')?.plugins.map((p) => p.name)).toEqual(['shout']);
-    expect((await agent.chat('x')).text).toBe('dir-agent');
+    expect((await agent.chat('x')).text).toBe('dir-agent?');
     await agent.stop();
   });
 });

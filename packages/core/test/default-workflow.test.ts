@@ -108,3 +108,15 @@ describe('default chat workflow', () => {
     expect(aborted).toBe(true);
   });
 });
+
+describe('instrumentation of streamed model calls', () => {
+  it('reports model, provider and tokens of a streamed call to metrics', async () => {
+    const metrics = inMemoryMetrics();
+    const agent = new Agent({ resources: { llm: scriptedLLM(['streamed answer']), metrics, logging: quiet() }, zeroConfig: false });
+    for await (const _event of agent.stream('hi')) {
+      // drain
+    }
+    const llmCalls = metrics.resourceOperations.filter((op) => op.resource === 'llm');
+    expect(llmCalls).toEqual([expect.objectContaining({ operation: 'stream', success: true, metadata: expect.objectContaining({ model: 'scripted', provider: 'scripted', inputTokens: 10, outputTokens: 5 }) })]);
+  });
+});

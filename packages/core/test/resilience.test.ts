@@ -153,3 +153,20 @@ describe('withTimeout and createResilientCall', () => {
     await expect(call(ok)).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
   });
 });
+
+describe('retry and open circuits', () => {
+  it('does not wait and retry while the circuit is open', async () => {
+    let attempts = 0;
+    const call = createResilientCall({ name: 'p', retry: { retries: 3, sleep: async () => { throw new Error('should not sleep'); } }, circuitBreaker: { failureThreshold: 1 } });
+    await expect(call(failing(new ProviderError('p', 'down', { retryable: false })))).rejects.toThrow('down');
+    await expect(call(() => { attempts++; return ok(); })).rejects.toMatchObject({ code: 'CIRCUIT_OPEN' });
+    expect(attempts).toBe(0);
+  });
+
+  it('cancels promptly through the parent signal even if the operation settles on abort', async () => {
+    const controller = new AbortController();
+    const pending = withTimeout((signal) => new Promise((resolve) => signal.addEventListener('abort', () => resolve('settled'))), 1_000, { signal: controller.signal });
+    controller.abort();
+    await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
+  });
+});

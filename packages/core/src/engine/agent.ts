@@ -42,6 +42,8 @@ export interface AgentOptions extends Partial<EngineSettings> {
   defaultWorkflow?: boolean;
   /** Fill in missing `llm`, `memory` and `storage` from installed `@entity/*` packages. Default: true. */
   zeroConfig?: boolean;
+  /** Where optional packages (zero-config defaults, adapters) are looked up. Default: the working directory, then the running program's folder. */
+  projectDir?: string;
 }
 
 export interface ChatOptions {
@@ -102,7 +104,10 @@ export class Agent {
     const discovered = await discoverDirectoryPlugins(directory);
     if (!configFile) return new Agent({ plugins: discovered });
     const compiled = await compileOrThrow(configFile, options);
-    const agent = new Agent({ ...compiled.agentOptions, plugins: [...(compiled.agentOptions.plugins ?? []), ...discovered] });
+    // A module both listed in agent.yaml and sitting in plugins/ is one plugin, configured by the YAML.
+    const listed = new Set(compiled.pluginNames.flat());
+    const unlisted = discovered.filter((plugin) => !listed.has(plugin.name));
+    const agent = new Agent({ ...compiled.agentOptions, plugins: [...(compiled.agentOptions.plugins ?? []), ...unlisted] });
     agent.loadedConfig = { source: configFile, options, compiled };
     return agent;
   }
@@ -133,19 +138,19 @@ export class Agent {
 
   /** Serves the agent over HTTP through `@entity/plugin-http`, loaded only now. */
   async serveHttp(options: Record<string, unknown> = {}): Promise<unknown> {
-    const adapter = await importFromProject<{ serveHttp(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-http', 'agent.serveHttp()');
+    const adapter = await importFromProject<{ serveHttp(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-http', 'agent.serveHttp()', this.options.projectDir);
     return adapter.serveHttp(this, options);
   }
 
   /** Serves the agent over WebSocket through `@entity/plugin-websocket`, loaded only now. */
   async serveWebSocket(options: Record<string, unknown> = {}): Promise<unknown> {
-    const adapter = await importFromProject<{ serveWebSocket(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-websocket', 'agent.serveWebSocket()');
+    const adapter = await importFromProject<{ serveWebSocket(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-websocket', 'agent.serveWebSocket()', this.options.projectDir);
     return adapter.serveWebSocket(this, options);
   }
 
   /** Runs an interactive terminal chat through `@entity/cli`, loaded only now. */
   async serveCli(options: Record<string, unknown> = {}): Promise<unknown> {
-    const adapter = await importFromProject<{ serveCli(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/cli', 'agent.serveCli()');
+    const adapter = await importFromProject<{ serveCli(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/cli', 'agent.serveCli()', this.options.projectDir);
     return adapter.serveCli(this, options);
   }
 
@@ -206,7 +211,7 @@ export class Agent {
   private async startOnce(): Promise<void> {
     this.prepare();
     const needed = new Set(this.registry.all().flatMap((registered) => registered.plugin.dependencies ?? []));
-    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true);
+    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir);
     this.checkPluginDependencies();
     const logging = this.container.get<unknown>('logging');
     this.logger = isLogger(logging) ? logging.child({ agent: this.name }) : this.logger;

@@ -34,6 +34,7 @@ async function* observeStream(
   finish: (end: Omit<OperationEnd, 'durationMs'>) => void,
 ): AsyncGenerator<unknown> {
   let attributes: Record<string, unknown> | undefined;
+  let failed = false;
   try {
     for await (const event of source) {
       if (typeof event === 'object' && event !== null && (event as { type?: unknown }).type === 'finish') {
@@ -41,10 +42,13 @@ async function* observeStream(
       }
       yield event;
     }
-    finish({ success: true, ...(attributes ? { attributes } : {}) });
   } catch (error) {
+    failed = true;
     finish({ success: false, error: toError(error), errorType: errorTypeOf(error) });
     throw error;
+  } finally {
+    // Also reached when the consumer stops early (e.g. returns on the `finish` event).
+    if (!failed) finish({ success: true, ...(attributes ? { attributes } : {}) });
   }
 }
 

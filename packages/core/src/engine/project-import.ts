@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { MissingPackageError } from '../errors/index.js';
@@ -28,12 +28,20 @@ function findInstalled(packageName: string, fromDir: string): string | undefined
   }
 }
 
+/** Where a user's packages live: the working directory, then the folder of the program being run. */
+function projectDirectories(projectDir: string | undefined): string[] {
+  const directories = [projectDir ?? process.cwd()];
+  const entry = process.argv[1];
+  if (projectDir === undefined && entry && existsSync(entry)) directories.push(dirname(realpathSync(entry)));
+  return directories;
+}
+
 /**
  * Loads an optional package the user installed (an adapter, a provider package) only when a
- * feature needs it. Looks from core's own location first, then from the project directory —
+ * feature needs it. Looks from core's own location first, then from the project directory (the working directory, then the running program's folder) —
  * with pnpm's strict layout, core cannot see packages it does not depend on, but the project can.
  */
-export async function importFromProject<T>(packageName: string, feature: string, projectDir = process.cwd()): Promise<T> {
+export async function importFromProject<T>(packageName: string, feature: string, projectDir?: string): Promise<T> {
   try {
     return (await import(packageName)) as T;
   } catch (error) {
@@ -41,7 +49,9 @@ export async function importFromProject<T>(packageName: string, feature: string,
     const message = error instanceof Error ? error.message : '';
     if (code !== 'ERR_MODULE_NOT_FOUND' || !message.includes(`'${packageName}'`)) throw error;
   }
-  const manifestPath = findInstalled(packageName, projectDir);
+  const manifestPath = projectDirectories(projectDir)
+    .map((directory) => findInstalled(packageName, directory))
+    .find((found) => found !== undefined);
   if (!manifestPath) throw new MissingPackageError(packageName, feature);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Parameters<typeof entryOf>[0];
   return (await import(pathToFileURL(join(dirname(manifestPath), entryOf(manifest))).href)) as T;

@@ -16,25 +16,31 @@ import type { ResourceContainer } from './resource-container.js';
  * PGlite) or the in-process fallback, storage from `@entity/resources-storage` (local files).
  * Only resources some plugin needs are created; packages load only when used.
  */
-export async function fillDefaultResources(container: ResourceContainer, needed: ReadonlySet<string>, discover: boolean): Promise<void> {
+export async function fillDefaultResources(
+  container: ResourceContainer,
+  needed: ReadonlySet<string>,
+  discover: boolean,
+  projectDir?: string,
+): Promise<void> {
   if (needed.has('llm') && !container.has('llm') && discover) {
-    const module = await importFromProject<{ defaultLLM(): Promise<LLM> }>('@entity/resources-llm', 'The default "llm" resource');
+    const module = await importFromProject<{ defaultLLM(): Promise<LLM> }>('@entity/resources-llm', 'The default "llm" resource', projectDir);
     container.add('llm', await module.defaultLLM());
   }
   if (!container.has('memory')) {
-    const module = discover ? await importIfInstalled<{ defaultMemory(): Memory | Promise<Memory> }>('@entity/resources-memory') : undefined;
+    const module = discover ? await importIfInstalled<{ defaultMemory(): Memory | Promise<Memory> }>('@entity/resources-memory', projectDir) : undefined;
     container.add('memory', module ? await module.defaultMemory() : inMemoryMemory());
   }
   if (needed.has('storage') && !container.has('storage') && discover) {
     const module = await importFromProject<{ defaultStorage(): Storage | Promise<Storage> }>(
       '@entity/resources-storage',
       'The default "storage" resource',
+      projectDir,
     );
     container.add('storage', await module.defaultStorage());
   }
   if (!container.has('logging')) container.add('logging', inMemoryLogger({ level: 'warn', echoLevel: 'warn' }) as Logger & Resource);
   if (!container.has('metrics')) {
-    const module = discover ? await importIfInstalled<{ defaultMetrics?(): Metrics & Resource }>('@entity/metrics') : undefined;
+    const module = discover ? await importIfInstalled<{ defaultMetrics?(): Metrics & Resource }>('@entity/metrics', projectDir) : undefined;
     container.add('metrics', module?.defaultMetrics ? module.defaultMetrics() : (inMemoryMetrics() as Metrics & Resource));
   }
 }

@@ -1,4 +1,4 @@
-import { CancelledError, EntityError, ProviderError } from '../errors/index.js';
+import { CancelledError, CircuitOpenError, EntityError, ProviderError } from '../errors/index.js';
 import { sleep } from './sleep.js';
 
 export interface RetryOptions {
@@ -25,11 +25,12 @@ export interface RetryOptions {
 }
 
 /**
- * Retryable: Entity errors flagged `retryable` (timeouts, 429, 5xx, open circuits) and network
- * failures (ECONNRESET, ECONNREFUSED, socket hang-ups). Never: cancellation, validation and other 4xx.
+ * Retryable: Entity errors flagged `retryable` (timeouts, 429, 5xx) and network
+ * failures (ECONNRESET, ECONNREFUSED, socket hang-ups). Never: cancellation, open circuits, validation and other 4xx.
  */
 export function isRetryableError(error: unknown): boolean {
-  if (CancelledError.isInstance(error)) return false;
+  // An open circuit will refuse the next attempt too; waiting inside one call only delays the failure.
+  if (CancelledError.isInstance(error) || CircuitOpenError.isInstance(error)) return false;
   if (EntityError.isInstance(error)) return error.retryable;
   if (error instanceof Error && error.name === 'AbortError') return false;
   const code = (error as { code?: unknown } | null)?.code;

@@ -17,7 +17,14 @@ export async function withTimeout<T>(
   const controller = new AbortController();
   const description = options.description ?? 'Operation';
   let timer: NodeJS.Timeout | undefined;
-  const onParentAbort = () => controller.abort(parentSignal?.reason ?? new CancelledError());
+  let rejectCancelled: (error: Error) => void = () => {};
+  const cancelled = new Promise<never>((_, reject) => {
+    rejectCancelled = reject;
+  });
+  const onParentAbort = () => {
+    rejectCancelled(new CancelledError());
+    controller.abort(parentSignal?.reason ?? new CancelledError());
+  };
   parentSignal?.addEventListener('abort', onParentAbort, { once: true });
   const timedOut = new Promise<never>((_, reject) => {
     timer = setTimeout(() => {
@@ -26,15 +33,6 @@ export async function withTimeout<T>(
       reject(error);
       controller.abort(error);
     }, timeoutMs);
-  });
-  const cancelled = new Promise<never>((_, reject) => {
-    controller.signal.addEventListener(
-      'abort',
-      () => {
-        if (parentSignal?.aborted) reject(new CancelledError());
-      },
-      { once: true },
-    );
   });
   try {
     return await Promise.race([operation(controller.signal), timedOut, cancelled]);
