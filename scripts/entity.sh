@@ -26,4 +26,6 @@ case "$command" in
     fi
     ;;
 esac
+# --silent: the sample prints its own messages; pnpm's "command failed" banner would bury them.
+[ "$command" = demo ] && exec pnpm --silent run demo "$@"
 exec pnpm run "$command" "$@"
