@@ -11,8 +11,8 @@ import { WebSocket } from 'ws';
 import { z } from 'zod';
 import { createLogging, type LoggingResource } from '../dist/index.js';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 7);
-const TURNS = Number(process.env.BENCH_TURNS ?? 2000);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
+const TURNS = Number(process.env.BENCH_TURNS ?? 1000);
 
 const add = defineTool({ name: 'add', description: 'Add', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
 const discardingMemory: Memory = {
@@ -101,13 +101,20 @@ const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floo
 const percentile = (values: number[], p: number) => [...values].sort((a, b) => a - b)[Math.min(values.length - 1, Math.floor((p / 100) * values.length))]!;
 const us = (ms: number) => `${(ms * 1000).toFixed(1)} µs`;
 const baseline = median(cpuPerTurn[0]!);
+// Overhead is paired per round (each scenario against the baseline of the same round), then the
+// median is taken: drift between rounds cancels out instead of landing on one scenario.
+const pairedRatios = (index: number) => cpuPerTurn[index]!.map((cpu, round) => (cpu - cpuPerTurn[0]![round]!) / cpuPerTurn[0]![round]!);
+const pairedOverhead = (index: number) => median(pairedRatios(index));
+// The spread of the paired figures: when it straddles zero, the cost is below this machine's noise.
+const spread = (index: number) => `${(percentile(pairedRatios(index), 25) * 100).toFixed(1)} … ${(percentile(pairedRatios(index), 75) * 100).toFixed(1)} %`;
 const table: Record<string, Record<string, string>> = {};
 scenarios.forEach((scenario, index) => {
   const cpu = median(cpuPerTurn[index]!);
   table[scenario.name] = {
     'CPU per turn': us(cpu),
-    'added CPU': index === 0 ? '—' : us(cpu - baseline),
-    overhead: index === 0 ? '—' : `${(((cpu - baseline) / baseline) * 100).toFixed(1)} %`,
+    'added CPU': index === 0 ? '—' : us(pairedOverhead(index) * baseline),
+    overhead: index === 0 ? '—' : `${(pairedOverhead(index) * 100).toFixed(1)} %`,
+    'overhead IQR': index === 0 ? '—' : spread(index),
     'wall per turn': us(median(wallPerTurn[index]!)),
     'p50 turn': us(percentile(durations[index]!, 50)),
     'p99 turn': us(percentile(durations[index]!, 99)),
