@@ -10,6 +10,7 @@ import { scriptedLLM } from '@entity/core/testing';
 import { createLogging } from '@entity/logging';
 import { pgliteMemory } from '@entity/resources-memory';
 import { z } from 'zod';
+import type { Instrumentation, OperationStart } from '@entity/core';
 import { createMetrics } from '../dist/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
@@ -100,7 +101,6 @@ for (let round = 0; round < ROUNDS; round++) {
   }
 }
 for (const { agent } of setups) await agent.stop();
-await rm(folder, { recursive: true, force: true });
 
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)]!;
 const percentile = (values: number[], p: number) => {
@@ -136,3 +136,36 @@ const headline = pairedOverhead(3);
 console.log(
   `goal < 5 % overhead with logging (info, file) + metrics: ${headline < 0.05 ? 'met' : 'NOT met'} (median ${(headline * 100).toFixed(1)} % CPU per turn, IQR ${spread(3)})`,
 );
+
+// Per operation, without the engine around it: what one observer costs for one plugin execution
+// (start + end), and for a model call whose result carries model and token counts.
+const operationCost = async (instrumentation: Instrumentation, flush: () => Promise<void>) => {
+  const plugin = { kind: 'plugin', id: 2, parentId: 1, name: 'entity:chat', runId: 'run', userId: 'u1', conversationId: 'c1', stage: 'THINK', iteration: 1, startTime: 1 } as OperationStart;
+  const llm = { kind: 'resource', id: 3, parentId: 2, name: 'llm', operation: 'chat', runId: 'run', userId: 'u1', conversationId: 'c1', startTime: 1 } as OperationStart;
+  const result: Record<string, string> = {};
+  for (const [label, operation] of [['plugin', plugin], ['llm.chat', llm]] as const) {
+    const attributes = operation.kind === 'resource' ? { model: 'm', provider: 'p', inputTokens: 10, outputTokens: 5 } : undefined;
+    const count = 100_000;
+    globalThis.gc?.();
+    const cpuStart = process.cpuUsage();
+    for (let index = 0; index < count; index++) {
+      instrumentation.start(operation)?.({ durationMs: 1.5, success: true, ...(attributes && { attributes }) });
+      if (index % 1000 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+    await flush();
+    const cpu = process.cpuUsage(cpuStart);
+    result[label] = `${(((cpu.user + cpu.system) / count) * 1000).toFixed(0)} ns`;
+  }
+  return result;
+};
+const perOperation: Record<string, Record<string, string>> = {};
+const inProcessMetrics = createMetrics({ tracing: false });
+perOperation['@entity/metrics'] = await operationCost(inProcessMetrics.instrumentation, () => inProcessMetrics.flush());
+for (const level of ['info', 'debug'] as const) {
+  const logging = fileLogging(level);
+  perOperation[`@entity/logging (${level} → file)`] = await operationCost(logging.instrumentation, () => logging.flush());
+  await logging.stop();
+}
+console.log('\nCPU per observed operation (start + end), 100k operations each\n');
+console.table(perOperation);
+await rm(folder, { recursive: true, force: true });
