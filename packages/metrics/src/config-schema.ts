@@ -24,6 +24,7 @@ export const metricsConfigSchema = z
     flushIntervalMs: z.number().int().min(10).optional(),
     batchSize: z.number().int().positive().max(10_000).optional(),
     maxBufferedEvents: z.number().int().positive().optional(),
+    writeTimeoutMs: z.number().int().min(100).optional(),
     stages: z.boolean().optional(),
     durationBuckets: z
       .array(z.number().positive())

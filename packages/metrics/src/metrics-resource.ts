@@ -41,6 +41,8 @@ export interface MetricsOptions {
   batchSize?: number;
   /** Events held while the store is slow or down; beyond it new events are dropped and counted. Default: 50000. */
   maxBufferedEvents?: number;
+  /** Time budget of one batch write, in ms; `stop()` waits at most twice this for the last one. Default: 10000. */
+  writeTimeoutMs?: number;
   /** Record stage passes in the run log (Prometheus always has them). Default: true. */
   stages?: boolean;
   /** Histogram buckets for durations, in seconds. Default: {@link DEFAULT_DURATION_BUCKETS}. */
@@ -137,7 +139,13 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   let flushTimer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
   // Databases get the house policy: retries with backoff, and a breaker that opens after 3 failures.
-  const writeCall = createResilientCall({ name: 'metrics-flush', retry: { retries: 2 }, circuitBreaker: { failureThreshold: 3 } });
+  const writeTimeoutMs = Math.max(100, options.writeTimeoutMs ?? 10_000);
+  const writeCall = createResilientCall({
+    name: 'metrics-flush',
+    retry: { retries: 2 },
+    circuitBreaker: { failureThreshold: 3 },
+    timeoutMs: writeTimeoutMs,
+  });
 
   const ensureTimer = () => {
     flushTimer ??= setInterval(() => void flush(), flushIntervalMs).unref();
@@ -297,7 +305,10 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
       if (pruneTimer) clearInterval(pruneTimer);
       flushTimer = undefined;
       pruneTimer = undefined;
-      await flush();
+      // A database that hangs must not hold the agent's shutdown: the last write gets a bounded wait.
+      let timer: NodeJS.Timeout | undefined;
+      await Promise.race([flush(), new Promise<void>((resolve) => (timer = setTimeout(resolve, writeTimeoutMs * 2)))]);
+      clearTimeout(timer);
       await tracing?.stop();
     },
     async healthCheck() {

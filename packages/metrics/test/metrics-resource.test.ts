@@ -138,6 +138,26 @@ describe('metrics resource', () => {
   });
 });
 
+describe('shutdown', () => {
+  it('does not hang on a store that never answers', async () => {
+    const hangingStore: MetricsStore = {
+      kind: 'hanging',
+      append: () => new Promise<void>(() => undefined),
+      query: async () => [],
+      summary: async () => {
+        throw new Error('unused');
+      },
+      prune: async () => 0,
+    };
+    const metrics = createMetrics({ tracing: false, store: hangingStore, writeTimeoutMs: 100 });
+    metrics.increment('stuck');
+    const started = Date.now();
+    await metrics.stop();
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(metrics.stats()).toMatchObject({ buffered: 1, flushed: 0 });
+  });
+});
+
 describe('defaultMetrics', () => {
   it('is what the engine adds when a config names no metrics: observing, and looking for a memory database', async () => {
     const { defaultMetrics } = await import('../src/index.js');
