@@ -71,17 +71,17 @@ describe('a turn through the pipeline', () => {
     expect(entries[7]).toMatchObject({ component: 'tool', tool: 'add', stage: 'DO', iteration: 1 });
     expect(entries.at(-1)).toMatchObject({ level: 'info', msg: expect.stringMatching(/^run completed in/), iterations: 2, inputTokens: 22, outputTokens: 9 });
 
-    // Metrics: the same operations, as a run log in start order.
+    // Metrics: the same operations, as a run log in start order; calls nest under the plugin that made them.
     const log = await metrics.runLog(runId);
     expect(new Set(log.map((event) => event.operationId))).toEqual(new Set(entries.map((entry) => entry.operationId)));
     expect(log.map((event) => `${'  '.repeat(event.depth)}${event.kind}:${event.name}`).slice(0, 11)).toEqual([
       'run:run',
       '  stage:PARSE',
       '    plugin:entity:load-conversation',
-      '  resource:memory',
+      '      resource:memory',
       '  stage:THINK',
       '    plugin:entity:chat',
-      '  resource:llm',
+      '      resource:llm',
       '  stage:DO',
       '    plugin:entity:run-tool-calls',
       '    tool:add',

@@ -17,6 +17,8 @@ export interface OperationStart {
   iteration?: number;
   /** For resource calls: the method called (`chat`, `appendMessages`, `put`...). */
   operation?: string;
+  /** Correlation id of the request that started the run (e.g. from an `x-request-id` header). */
+  correlationId?: string;
   startTime: number;
 }
 

@@ -53,4 +53,6 @@ export interface Metrics extends Resource {
   /** Records one observation of a custom histogram (latency, size...). */
   observe(name: string, value: number, labels?: MetricLabels): void;
   flush?(): Promise<void>;
+  /** A view whose custom counters and observations are attributed to one run and user. */
+  forRun?(run: { runId: string; userId?: string; conversationId?: string }): Metrics;
 }

@@ -55,6 +55,8 @@ export interface ChatOptions {
   signal?: AbortSignal;
   /** Budget of this run in ms. Default: the agent's `runTimeoutMs`. */
   timeoutMs?: number;
+  /** Id of the incoming request (e.g. an `x-request-id` header), attached to every log entry and operation of the run. */
+  correlationId?: string;
 }
 
 /** Parameters a hot reload may change. */
@@ -316,6 +318,7 @@ export class Agent {
     })), timeoutMs);
     const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
     const run = new Run(randomUUID(), message, userId, conversationId, signal, emit);
+    run.correlationId = options.correlationId;
     try {
       return await executeRun(run, new RunContext(run, runtime), runtime);
     } finally {

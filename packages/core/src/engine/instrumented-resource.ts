@@ -1,12 +1,20 @@
 import type { OperationEnd } from '../contracts/instrumentation.js';
+import type { Stage } from '../contracts/stage.js';
 import { errorTypeOf, type InstrumentationHub, toError } from './instrumentation-hub.js';
 
-/** Who is calling: attached to every resource operation so metrics can be attributed to a run. */
+/**
+ * Who is calling, read at each call (the run object itself qualifies): resource operations are
+ * attributed to the run and nest under the plugin or tool that made them.
+ */
 export interface CallerInfo {
-  runId?: string;
-  userId?: string;
-  conversationId?: string;
-  parentId?: number;
+  readonly runId?: string;
+  readonly userId?: string;
+  readonly conversationId?: string;
+  readonly correlationId?: string | undefined;
+  /** The operation making the call. */
+  readonly currentSpanId?: number;
+  readonly stage?: Stage;
+  readonly iteration?: number;
 }
 
 const LIFECYCLE = new Set(['start', 'stop', 'healthCheck', 'then', 'constructor', 'instrumentation', 'reconfigure']);
@@ -75,7 +83,19 @@ export function instrumentResource<T extends object>(
         const operation = path + property;
         wrapped = function instrumented(this: unknown, ...args: unknown[]) {
           const startTime = performance.now();
-          const end = hub.start({ kind: 'resource', id: hub.newId(), name, operation, ...caller });
+          const end = hub.start({
+            kind: 'resource',
+            id: hub.newId(),
+            name,
+            operation,
+            ...(caller.runId === undefined ? {} : { runId: caller.runId }),
+            ...(caller.userId === undefined ? {} : { userId: caller.userId }),
+            ...(caller.conversationId === undefined ? {} : { conversationId: caller.conversationId }),
+            ...(caller.correlationId === undefined ? {} : { correlationId: caller.correlationId }),
+            ...(caller.currentSpanId === undefined ? {} : { parentId: caller.currentSpanId }),
+            ...(caller.stage === undefined ? {} : { stage: caller.stage }),
+            ...(caller.iteration === undefined ? {} : { iteration: caller.iteration }),
+          });
           const finish = (outcome: Omit<OperationEnd, 'durationMs'>) => end({ ...outcome, durationMs: performance.now() - startTime });
           let result: unknown;
           try {

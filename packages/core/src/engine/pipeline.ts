@@ -56,9 +56,12 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   const { plugin } = registered;
   if (!plugin.execute) return;
   const startTime = performance.now();
+  const spanId = runtime.hub.newId();
+  run.currentSpanId = spanId;
+  run.currentPlugin = plugin.name;
   const end = runtime.hub.start({
     kind: 'plugin',
-    id: runtime.hub.newId(),
+    id: spanId,
     parentId: run.stageSpanId,
     name: plugin.name,
     runId: run.runId,
@@ -78,6 +81,8 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
     throw new StageFailure(run.stage, plugin.name, error);
   } finally {
     const durationMs = performance.now() - startTime;
+    run.currentSpanId = run.stageSpanId;
+    run.currentPlugin = undefined;
     run.pluginTimings.push({ plugin: plugin.name, stage: run.stage, iteration: run.iteration, durationMs, success });
     end(success ? { durationMs, success } : { durationMs, success, error: toError(failure), errorType: errorTypeOf(failure) });
   }
@@ -90,6 +95,7 @@ async function runStage(run: Run, context: RunContext, runtime: EngineRuntime, s
   run.emit?.({ type: 'stage', stage, iteration: run.iteration });
   const startTime = performance.now();
   run.stageSpanId = runtime.hub.newId();
+  run.currentSpanId = run.stageSpanId;
   const end = runtime.hub.start({
     kind: 'stage',
     id: run.stageSpanId,
@@ -177,6 +183,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
     runId: run.runId,
     userId: run.userId,
     conversationId: run.conversationId,
+    ...(run.correlationId ? { correlationId: run.correlationId } : {}),
   });
   try {
     try {

@@ -21,6 +21,8 @@ const RESPOND_STAGES: ReadonlySet<Stage> = new Set(['DELIVER', 'ERROR']);
 export class RunContext implements Context {
   private readonly resources = new Map<string, unknown>();
   private logger: Logger | undefined;
+  private loggerKey: string | undefined;
+  private runMetrics: Metrics | undefined;
   private advancedView: AdvancedContext | undefined;
 
   constructor(
@@ -95,11 +97,12 @@ export class RunContext implements Context {
   }
 
   tool<T = unknown>(name: string, args: unknown): Promise<ToolResult<T>> {
-    return callTool(this.run, this.runtime, name, args, this.run.nextCallId()) as Promise<ToolResult<T>>;
+    return callTool(this.run, this.runtime, name, args, this.run.nextCallId(), this.run.currentSpanId) as Promise<ToolResult<T>>;
   }
   queueTool(name: string, args: unknown, options: QueueToolOptions = {}): string {
     const callId = this.run.nextCallId();
-    this.run.queue.push({ callId, name, args, toolCallId: options.toolCallId });
+    // Queued calls run at the stage boundary, after the queuing plugin has finished: the stage is their parent.
+    this.run.queue.push({ callId, name, args, toolCallId: options.toolCallId, parentId: this.run.stageSpanId });
     return callId;
   }
   toolResult(callId: string): ToolResult | undefined {
@@ -113,12 +116,7 @@ export class RunContext implements Context {
     let resource = this.resources.get(name);
     if (resource === undefined) {
       const raw = this.runtime.container.get<object>(name);
-      resource = instrumentResource(name, raw, this.runtime.hub, {
-        runId: this.run.runId,
-        userId: this.run.userId,
-        conversationId: this.run.conversationId,
-        parentId: this.run.spanId,
-      });
+      resource = instrumentResource(name, raw, this.runtime.hub, this.run);
       this.resources.set(name, resource);
     }
     return resource as T;
@@ -136,14 +134,28 @@ export class RunContext implements Context {
     return this.resource<Storage>('storage');
   }
   get metrics(): Metrics {
-    return this.runtime.container.get<Metrics>('metrics');
+    if (!this.runMetrics) {
+      const metrics = this.runtime.container.get<Metrics>('metrics');
+      this.runMetrics = metrics.forRun?.({ runId: this.run.runId, userId: this.run.userId, conversationId: this.run.conversationId }) ?? metrics;
+    }
+    return this.runMetrics;
   }
+  /** A logger bound to the run and to the plugin, stage and iteration now running (so per-plugin filters see plugin lines). */
   get log(): Logger {
-    this.logger ??= this.runtime.logger.child({
-      runId: this.run.runId,
-      userId: this.run.userId,
-      conversationId: this.run.conversationId,
-    });
+    const { currentPlugin, stage, iteration } = this.run;
+    const key = `${currentPlugin ?? ''}|${stage}|${iteration}`;
+    if (this.loggerKey !== key || !this.logger) {
+      this.logger = this.runtime.logger.child({
+        runId: this.run.runId,
+        userId: this.run.userId,
+        conversationId: this.run.conversationId,
+        ...(this.run.correlationId ? { correlationId: this.run.correlationId } : {}),
+        ...(currentPlugin ? { component: 'plugin', plugin: currentPlugin } : { component: 'pipeline' }),
+        stage,
+        iteration,
+      });
+      this.loggerKey = key;
+    }
     return this.logger;
   }
 

@@ -11,6 +11,8 @@ export interface QueuedToolCall {
   name: string;
   args: unknown;
   toolCallId: string | undefined;
+  /** The operation the call nests under in traces (the stage it was queued in). */
+  parentId: number;
 }
 
 /** The mutable state of one `chat` run. Contexts, tools and the pipeline all read and write it. */
@@ -31,6 +33,11 @@ export class Run {
   /** Instrumentation id of the run and of the current stage, so children nest under them. */
   spanId = 0;
   stageSpanId = 0;
+  /** The innermost operation now running (plugin, or stage between plugins): parent of resource calls. */
+  currentSpanId = 0;
+  /** Name of the plugin now running, for log bindings. */
+  currentPlugin: string | undefined;
+  correlationId: string | undefined;
   private callCounter = 0;
 
   constructor(

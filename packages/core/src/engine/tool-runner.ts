@@ -2,6 +2,7 @@ import { z } from 'zod';
 import type { ToolContext, ToolResult } from '../contracts/tool.js';
 import { CancelledError, TimeoutError } from '../errors/index.js';
 import { withTimeout } from '../resilience/timeout.js';
+import { instrumentResource } from './instrumented-resource.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { Run } from './run.js';
 import type { EngineRuntime } from './runtime.js';
@@ -19,13 +20,21 @@ const failure = (callId: string, name: string, code: string, message: string, du
  * turns every failure into an `ok: false` result the model can read. Only cancellation of the
  * whole run escapes as an exception.
  */
-export async function callTool(run: Run, runtime: EngineRuntime, name: string, args: unknown, callId: string): Promise<ToolResult> {
+export async function callTool(
+  run: Run,
+  runtime: EngineRuntime,
+  name: string,
+  args: unknown,
+  callId: string,
+  parentId: number,
+): Promise<ToolResult> {
   const startTime = performance.now();
   run.emit?.({ type: 'tool-call', callId, name, arguments: args });
+  const spanId = runtime.hub.newId();
   const end = runtime.hub.start({
     kind: 'tool',
-    id: runtime.hub.newId(),
-    parentId: run.stageSpanId,
+    id: spanId,
+    parentId,
     name,
     runId: run.runId,
     userId: run.userId,
@@ -33,8 +42,9 @@ export async function callTool(run: Run, runtime: EngineRuntime, name: string, a
     stage: run.stage,
     iteration: run.iteration,
     operation: 'call',
+    ...(run.correlationId ? { correlationId: run.correlationId } : {}),
   });
-  const result = await executeTool(run, runtime, name, args, callId, startTime);
+  const result = await executeTool(run, runtime, name, args, callId, startTime, spanId);
   end({
     durationMs: result.durationMs,
     success: result.ok,
@@ -63,6 +73,7 @@ async function executeTool(
   args: unknown,
   callId: string,
   startTime: number,
+  spanId: number,
 ): Promise<ToolResult> {
   const elapsed = () => performance.now() - startTime;
   const tool = runtime.registry.tool(name);
@@ -83,7 +94,16 @@ async function executeTool(
           conversationId: run.conversationId,
           runId: run.runId,
           signal,
-          resource: (resourceName) => runtime.container.get(resourceName),
+          resource: (resourceName) =>
+            instrumentResource(resourceName, runtime.container.get<object>(resourceName), runtime.hub, {
+              runId: run.runId,
+              userId: run.userId,
+              conversationId: run.conversationId,
+              correlationId: run.correlationId,
+              currentSpanId: spanId,
+              stage: run.stage,
+              iteration: run.iteration,
+            }) as never,
           log: runtime.logger.child({ component: 'tool', tool: name, runId: run.runId }),
         };
         return Promise.resolve(tool.execute(parsed.data, context));
@@ -109,7 +129,7 @@ export async function flushToolQueue(run: Run, runtime: EngineRuntime): Promise<
     while (next < calls.length) {
       const index = next++;
       const call = calls[index]!;
-      results[index] = await callTool(run, runtime, call.name, call.args, call.callId);
+      results[index] = await callTool(run, runtime, call.name, call.args, call.callId, call.parentId);
     }
   };
   const workers = Math.min(runtime.settings.toolConcurrency, calls.length);
