@@ -1,35 +1,9 @@
 // Core benchmark: one agent turn = 5 plugins (the 4 built-ins of the default workflow plus a
 // REVIEW plugin) and one tool call, against an in-process model that answers instantly, so all
 // measured time is framework overhead. Run: pnpm --filter @entity/core bench
-import { z } from 'zod';
-import { Agent, defineTool, definePlugin, inMemoryLogger, type Memory } from '../dist/index.js';
-import { scriptedLLM } from '../dist/testing/index.js';
+import type { Agent } from '../dist/index.js';
+import { BENCHMARK_TURN_ANSWER, BENCHMARK_TURN_STAGE_PASSES as STAGE_PASSES_PER_TURN, benchmarkTurnAgent } from '../dist/testing/index.js';
 
-const add = defineTool({ name: 'add', description: 'Add', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
-
-// History is discarded so RSS growth can only come from the engine itself.
-const discardingMemory: Memory = {
-  get: async () => undefined,
-  set: async () => {},
-  delete: async () => false,
-  list: async () => [],
-  appendMessages: async () => [],
-  loadMessages: async () => [],
-  listConversations: async () => [],
-  deleteConversation: async () => false,
-};
-
-function makeAgent(): Agent {
-  const llm = scriptedLLM((request) =>
-    request.messages.at(-1)!.role === 'tool' ? 'The answer is 5.' : { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] },
-    { recordRequests: false },
-  );
-  const agent = new Agent({ resources: { llm, memory: discardingMemory, logging: inMemoryLogger({ echoLevel: false }) }, tools: [add], zeroConfig: false });
-  agent.use(definePlugin({ name: 'review', kind: 'prompt', stages: ['REVIEW'], execute: (ctx) => { ctx.store('reviewed', true); } }));
-  return agent;
-}
-
-const STAGE_PASSES_PER_TURN = 10; // 2 iterations (tool call, then answer) x 5 stages
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))]!;
 /** RSS and live JS heap after a full GC: heap growth means a leak; RSS also counts allocator slack. */
 const memoryMb = () => {
@@ -45,7 +19,7 @@ async function sequential(agent: Agent, turns: number) {
     const t0 = performance.now();
     const result = await agent.chat('What is 2+3?');
     durations[i] = performance.now() - t0;
-    if (result.text !== 'The answer is 5.') throw new Error(`unexpected answer: ${result.text}`);
+    if (result.text !== BENCHMARK_TURN_ANSWER) throw new Error(`unexpected answer: ${result.text}`);
   }
   const total = performance.now() - start;
   const sorted = Array.from(durations).sort((a, b) => a - b);
@@ -71,7 +45,7 @@ async function concurrent(agent: Agent, turns: number, inFlight: number) {
   return { turnsPerSecond: (turns / total) * 1000, p50: percentile(durations, 50), p99: percentile(durations, 99) };
 }
 
-const agent = makeAgent();
+const agent = benchmarkTurnAgent();
 await agent.start();
 await sequential(agent, 2_000); // warm-up: JIT and caches
 const seq = await sequential(agent, 10_000);

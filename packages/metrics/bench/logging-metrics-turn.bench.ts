@@ -5,28 +5,16 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, definePlugin, defineTool, inMemoryLogger, type Memory, type Resource } from '@entity/core';
-import { scriptedLLM } from '@entity/core/testing';
+import { type Agent, inMemoryLogger, type Resource } from '@entity/core';
+import { BENCHMARK_TURN_ANSWER, benchmarkTurnAgent } from '@entity/core/testing';
 import { createLogging } from '@entity/logging';
 import { pgliteMemory } from '@entity/resources-memory';
-import { z } from 'zod';
 import type { Instrumentation, OperationStart } from '@entity/core';
 import { createMetrics } from '../dist/index.js';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 15);
 const TURNS = Number(process.env.BENCH_TURNS ?? 1000);
 
-const add = defineTool({ name: 'add', description: 'Add', input: z.object({ a: z.number(), b: z.number() }), execute: ({ a, b }) => a + b });
-const discardingMemory: Memory = {
-  get: async () => undefined,
-  set: async () => {},
-  delete: async () => false,
-  list: async () => [],
-  appendMessages: async () => [],
-  loadMessages: async () => [],
-  listConversations: async () => [],
-  deleteConversation: async () => false,
-};
 
 const folder = await mkdtemp(join(tmpdir(), 'entity-bench-'));
 const fileLogging = (level: 'info' | 'debug') =>
@@ -53,12 +41,8 @@ const scenarios: Scenario[] = [
 ];
 
 async function makeAgent(resources: Record<string, Resource>): Promise<Agent> {
-  const llm = scriptedLLM(
-    (request) => (request.messages.at(-1)!.role === 'tool' ? 'The answer is 5.' : { toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }),
-    { recordRequests: false },
-  );
-  const agent = new Agent({ resources: { llm, memory: discardingMemory, ...resources }, tools: [add], zeroConfig: false });
-  agent.use(definePlugin({ name: 'review', kind: 'prompt', stages: ['REVIEW'], execute: (ctx) => void ctx.store('reviewed', true) }));
+  // The core benchmark's turn, so the figures compare with `pnpm --filter @entity/core bench`.
+  const agent = benchmarkTurnAgent(resources);
   await agent.start();
   return agent;
 }
@@ -71,7 +55,7 @@ async function runTurns(agent: Agent, resources: Record<string, Resource>, turns
     const t0 = performance.now();
     const result = await agent.chat('What is 2+3?');
     durations.push(performance.now() - t0);
-    if (result.text !== 'The answer is 5.') throw new Error(`unexpected answer: ${result.text}`);
+    if (result.text !== BENCHMARK_TURN_ANSWER) throw new Error(`unexpected answer: ${result.text}`);
   }
   for (const resource of Object.values(resources)) await (resource as { flush?: () => Promise<void> }).flush?.();
   const cpu = process.cpuUsage(cpuStart);

@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { Instrumentation } from './instrumentation.js';
 import type { Logger } from './logger.js';
 
 /** What a resource receives when it starts. */
@@ -32,6 +33,8 @@ export interface Resource {
   readonly optionalDependencies?: readonly string[];
   start?(context: ResourceStartContext): Promise<void> | void;
   stop?(): Promise<void> | void;
+  /** When present, the agent attaches it as an observer of every run, stage, plugin, tool and resource call. */
+  readonly instrumentation?: Instrumentation;
   /** Connectivity/runtime check used by `validate({ runtime: true })` and `entity doctor`. */
   healthCheck?(): Promise<HealthReport>;
   /**
