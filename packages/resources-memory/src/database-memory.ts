@@ -44,7 +44,7 @@ export interface MemoryOptions {
   retention?: RetentionOptions;
   /**
    * HNSW candidate list size per search (`hnsw.ef_search`): higher = better recall, slower.
-   * Default: 100 (pgvector's own default, 40, misses ~5-10% of true neighbours at 100k rows).
+   * Default: 100 (pgvector's own default is 40); the README's benchmark shows the trade-off.
    */
   efSearch?: number;
   /** Timeouts, retries and the circuit breaker around database calls. */
