@@ -72,3 +72,32 @@ describe('instrumentation', () => {
     });
   });
 });
+
+describe('instrumented resources', () => {
+  it('reads plain properties and getters fresh on every access', async () => {
+    let calls = 0;
+    const counter = {
+      get state() {
+        return calls === 0 ? 'idle' : 'busy';
+      },
+      async work() {
+        calls++;
+      },
+    };
+    const seen: string[] = [];
+    const agent = new Agent({ resources: { counter, logging: inMemoryLogger({ echoLevel: false }) }, defaultWorkflow: false, zeroConfig: false });
+    agent.use({
+      name: 'worker',
+      kind: 'output',
+      async execute(ctx) {
+        const resource = ctx.resource<typeof counter>('counter');
+        seen.push(resource.state);
+        await resource.work();
+        seen.push(resource.state);
+        ctx.respond('done');
+      },
+    });
+    await agent.chat('go');
+    expect(seen).toEqual(['idle', 'busy']);
+  });
+});

@@ -32,8 +32,12 @@ import { importFromProject } from './project-import.js';
 export interface AgentOptions extends Partial<EngineSettings> {
   /** Shown in logs and graphs. Default: `agent`. */
   name?: string;
-  /** Resources by name (`llm`, `memory`, `storage`, `logging`, `metrics`, or any other name). */
-  resources?: Record<string, Resource>;
+  /**
+   * Resources by name (`llm`, `memory`, `storage`, `logging`, `metrics`, or any other name).
+   * Any object will do (a client, a cache); the `Resource` hooks (`start`, `stop`,
+   * `dependencies`, `healthCheck`, ...) are used when it has them.
+   */
+  resources?: Record<string, Resource | object>;
   plugins?: PluginInput[];
   tools?: Tool<any, unknown>[];
   /** A reusable stage → plugin mapping; plugins it names must be registered (built-ins are). */
@@ -86,7 +90,7 @@ export class Agent {
     this.name = options.name ?? 'agent';
     this.settings = { ...DEFAULT_SETTINGS };
     this.applySettings(options);
-    this.container = new ResourceContainer(options.resources);
+    this.container = new ResourceContainer(options.resources as Record<string, Resource> | undefined);
     for (const plugin of options.workflow?.plugins ?? []) this.registry.register(plugin);
     for (const plugin of options.plugins ?? []) this.registry.register(plugin);
     for (const tool of options.tools ?? []) this.registry.register(toolPlugin(tool));

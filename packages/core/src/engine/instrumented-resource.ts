@@ -126,7 +126,8 @@ export function instrumentResource<T extends object>(
       } else if (typeof value === 'object' && value !== null && NESTED_CAPABILITIES.has(property)) {
         wrapped = instrumentResource(name, value, hub, caller, `${path}${property}.`);
       }
-      wrappers.set(property, wrapped);
+      // Only wrappers are kept: plain values (getters such as a circuit's state) are read fresh every time.
+      if (wrapped !== value) wrappers.set(property, wrapped);
       return wrapped;
     },
   });

@@ -11,7 +11,7 @@ export interface ConfigIssue {
 
 /** A configuration (YAML, JSON or code) is invalid; lists every problem found, not just the first. */
 export class ConfigError extends EntityError {
-  static override readonly kind = 'ConfigError';
+  static override readonly kind: string = 'ConfigError';
   readonly issues: readonly ConfigIssue[];
   constructor(issues: readonly ConfigIssue[], options: EntityErrorOptions = {}) {
     const lines = issues.map((issue) => `  - ${issue.path || '(root)'}: ${issue.message} — fix: ${issue.fix}`);
@@ -25,7 +25,7 @@ export class ConfigError extends EntityError {
 
 /** A resource failed to start, is missing, or its dependency graph is broken. */
 export class ResourceError extends EntityError {
-  static override readonly kind = 'ResourceError';
+  static override readonly kind: string = 'ResourceError';
   readonly resource: string;
   constructor(resource: string, message: string, options: EntityErrorOptions = {}) {
     super(message, { code: 'RESOURCE_ERROR', ...options });
@@ -35,7 +35,7 @@ export class ResourceError extends EntityError {
 
 /** A plugin threw, or was registered in a way the engine cannot run. */
 export class PluginError extends EntityError {
-  static override readonly kind = 'PluginError';
+  static override readonly kind: string = 'PluginError';
   readonly plugin: string;
   constructor(plugin: string, message: string, options: EntityErrorOptions = {}) {
     super(message, { code: 'PLUGIN_ERROR', ...options });
@@ -45,7 +45,7 @@ export class PluginError extends EntityError {
 
 /** A tool call failed: unknown tool, invalid arguments, timeout, or the tool threw. */
 export class ToolError extends EntityError {
-  static override readonly kind = 'ToolError';
+  static override readonly kind: string = 'ToolError';
   readonly tool: string;
   constructor(tool: string, message: string, options: EntityErrorOptions = {}) {
     super(message, { code: 'TOOL_ERROR', ...options });
@@ -55,7 +55,7 @@ export class ToolError extends EntityError {
 
 /** Input from outside (tool arguments, HTTP bodies, model output) did not match its schema. */
 export class ValidationError extends EntityError {
-  static override readonly kind = 'ValidationError';
+  static override readonly kind: string = 'ValidationError';
   constructor(message: string, options: EntityErrorOptions = {}) {
     super(message, { code: 'VALIDATION_FAILED', ...options });
   }
@@ -63,7 +63,7 @@ export class ValidationError extends EntityError {
 
 /** A call did not finish within its time budget. Retryable by default. */
 export class TimeoutError extends EntityError {
-  static override readonly kind = 'TimeoutError';
+  static override readonly kind: string = 'TimeoutError';
   readonly timeoutMs: number;
   constructor(message: string, timeoutMs: number, options: EntityErrorOptions = {}) {
     super(message, { code: 'TIMEOUT', retryable: true, ...options });
@@ -73,7 +73,7 @@ export class TimeoutError extends EntityError {
 
 /** The operation was cancelled through an AbortSignal. Never retried. */
 export class CancelledError extends EntityError {
-  static override readonly kind = 'CancelledError';
+  static override readonly kind: string = 'CancelledError';
   constructor(message = 'The operation was cancelled', options: EntityErrorOptions = {}) {
     super(message, { code: 'CANCELLED', safeMessage: 'The request was cancelled.', ...options });
   }
@@ -81,7 +81,7 @@ export class CancelledError extends EntityError {
 
 /** A circuit breaker is open: the dependency failed repeatedly and is being given time to recover. */
 export class CircuitOpenError extends EntityError {
-  static override readonly kind = 'CircuitOpenError';
+  static override readonly kind: string = 'CircuitOpenError';
   readonly circuit: string;
   readonly retryInMs: number;
   constructor(circuit: string, retryInMs: number, options: EntityErrorOptions = {}) {
@@ -97,7 +97,7 @@ export class CircuitOpenError extends EntityError {
 
 /** A plugin used part of the context outside the stage that allows it (e.g. `respond()` outside DELIVER). */
 export class StageError extends EntityError {
-  static override readonly kind = 'StageError';
+  static override readonly kind: string = 'StageError';
   constructor(message: string, options: EntityErrorOptions = {}) {
     super(message, { code: 'STAGE_VIOLATION', ...options });
   }
@@ -105,7 +105,7 @@ export class StageError extends EntityError {
 
 /** The pipeline looped `maxIterations` times without a DELIVER plugin responding. */
 export class MaxIterationsError extends EntityError {
-  static override readonly kind = 'MaxIterationsError';
+  static override readonly kind: string = 'MaxIterationsError';
   constructor(maxIterations: number, options: EntityErrorOptions = {}) {
     super(`No DELIVER plugin responded within ${maxIterations} iterations`, { code: 'MAX_ITERATIONS', ...options });
   }
@@ -113,7 +113,7 @@ export class MaxIterationsError extends EntityError {
 
 /** An external provider (LLM API, database, object store) returned an error. */
 export class ProviderError extends EntityError {
-  static override readonly kind = 'ProviderError';
+  static override readonly kind: string = 'ProviderError';
   readonly provider: string;
   /** HTTP status when the provider speaks HTTP. */
   readonly status: number | undefined;
@@ -133,7 +133,7 @@ export class ProviderError extends EntityError {
 
 /** An optional package needed for a feature is not installed; the message names the install command. */
 export class MissingPackageError extends EntityError {
-  static override readonly kind = 'MissingPackageError';
+  static override readonly kind: string = 'MissingPackageError';
   readonly packageName: string;
   constructor(packageName: string, feature: string, options: EntityErrorOptions = {}) {
     super(`${feature} needs the package "${packageName}". Install it with: pnpm add ${packageName}`, {
