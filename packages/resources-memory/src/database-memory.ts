@@ -18,7 +18,7 @@ import type { SqlDriver } from './drivers/sql-driver.js';
 import type { Embedder } from './embedders/embedder.js';
 import { resolveEmbedder } from './embedders/resolve-embedder.js';
 import { DOCUMENTS_TABLE, MEMORY_MIGRATIONS, MEMORY_OWNER, VECTORS_OWNER, vectorMigrations } from './memory-schema.js';
-import { applyMigrations } from './migrations.js';
+import { applyMigrations, MIGRATIONS_TABLE } from './migrations.js';
 import { ConversationStore, type RetentionOptions } from './stores/conversation-store.js';
 import { KeyValueStore } from './stores/key-value-store.js';
 import { SqlAccess } from './stores/sql-access.js';
@@ -172,7 +172,7 @@ export class DatabaseMemory implements Memory {
     const migrate = (owner: string, migrations: Parameters<typeof applyMigrations>[2]) =>
       database.migration((sql) => applyMigrations(sql, owner, migrations));
     await migrate(MEMORY_OWNER, MEMORY_MIGRATIONS);
-    await this.checkDimensions(database, embedder.dimensions, name);
+    await this.checkDimensions(database, embedder.dimensions, name, log);
     try {
       await migrate(VECTORS_OWNER, vectorMigrations(embedder.dimensions));
     } catch (error) {
@@ -188,7 +188,7 @@ export class DatabaseMemory implements Memory {
     await this.recordEmbedder(database, embedder, name, log);
   }
 
-  private async checkDimensions(database: Database, dimensions: number, name: string): Promise<void> {
+  private async checkDimensions(database: Database, dimensions: number, name: string, log: Logger): Promise<void> {
     const column = await database.run(
       'dimension check',
       (sql) =>
@@ -201,6 +201,19 @@ export class DatabaseMemory implements Memory {
     );
     const stored = Number(/\((\d+)\)/.exec(column.rows[0]?.type ?? '')?.[1]);
     if (column.rows.length > 0 && stored !== dimensions) {
+      // With no documents stored nothing is lost by re-creating the table at the new size: a
+      // zero-config agent that moves from one model provider to another keeps working.
+      const recreated = await database.migration(async (sql) => {
+        const anyDocument = await sql.query(`SELECT 1 FROM ${DOCUMENTS_TABLE} LIMIT 1`);
+        if (anyDocument.rows.length > 0) return false;
+        await sql.query(`DROP TABLE ${DOCUMENTS_TABLE}`);
+        await sql.query(`DELETE FROM ${MIGRATIONS_TABLE} WHERE owner = $1`, [VECTORS_OWNER]);
+        return true;
+      });
+      if (recreated) {
+        log.info(`memory: the empty document table moves from ${stored} to ${dimensions} dimensions (the embedder changed)`, { resource: name });
+        return;
+      }
       throw new ResourceError(
         name,
         `Dimension mismatch: the stored documents have ${stored}-dimension embeddings but memory "${name}" is configured for ${dimensions} (embedder or dimensions changed). Set dimensions: ${stored} with a matching embedder, or use a new path/database for the new embedding model.`,

@@ -79,6 +79,7 @@ for (const driver of drivers) {
       const original = driver.create();
       await original.start();
       expect(original.vectors.dimensions).toBe(384);
+      await original.vectors.addDocuments([{ userId: 'u', content: 'kept with 384 dimensions' }]);
       await original.stop();
       const changed = driver.create({ dimensions: 16 });
       const error = await rejectionOf(changed.start());
@@ -86,6 +87,24 @@ for (const driver of drivers) {
       expect((error as ResourceError).code).toBe('DIMENSION_MISMATCH');
       expect((error as Error).message).toMatch(/384.*16/);
       await expect(changed.get('u', 'k')).rejects.toThrow(/not started/);
+    });
+
+    it('re-creates an empty document table at a new size (a zero-config agent switching providers)', async () => {
+      const original = driver.create({}, 'resize');
+      await original.start();
+      await original.set('u', 'kept', 'conversations and values survive');
+      await original.stop();
+      const changed = driver.create({ dimensions: 16 }, 'resize');
+      await changed.start();
+      try {
+        expect(changed.vectors.dimensions).toBe(16);
+        await changed.vectors.addDocuments([{ userId: 'u', content: 'sixteen', embedding: Array.from({ length: 16 }, (_, i) => i + 1) }]);
+        const found = await changed.vectors.search({ userId: 'u', embedding: Array.from({ length: 16 }, (_, i) => i + 1), k: 1 });
+        expect(found.map((match) => match.content)).toEqual(['sixteen']);
+        expect(await changed.get('u', 'kept')).toBe('conversations and values survive');
+      } finally {
+        await changed.stop();
+      }
     });
 
     it('keeps only the newest messages per conversation when maxMessagesPerConversation is set', async () => {
