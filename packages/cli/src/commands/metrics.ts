@@ -1,31 +1,15 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import type { Memory, Resource } from '@entity/core';
+import type { MetricsSummary } from '@entity/metrics';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { startSpinner } from '../terminal/spinner.js';
 import { formatTable } from '../terminal/table.js';
 
-interface Latency {
-  count: number;
-  errors: number;
-  errorRate: number;
-  avgMs: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-}
-interface Summary {
-  from: string | Date;
-  to: string | Date;
-  runs: Latency & { users: number };
-  plugins: (Latency & { stage: string; plugin: string })[];
-  tools: (Latency & { tool: string })[];
-  resources: (Latency & { resource: string; operation: string })[];
-  models: { model: string; provider: string; calls: number; inputTokens: number; outputTokens: number; costUsd: number }[];
-  tokens: { input: number; output: number; total: number; costUsd: number };
-}
+// Types only: @entity/metrics is an optional peer, loaded at run time by importFromProject.
+type Summary = MetricsSummary;
 interface MetricsResource extends Resource {
   summary(hours?: number, options?: { userId?: string }): Promise<Summary>;
 }
