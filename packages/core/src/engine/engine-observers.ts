@@ -11,22 +11,15 @@ export function metricsObserver(metrics: Metrics): Instrumentation {
       return (end) => {
         const timestamp = new Date();
         const base = { durationMs: end.durationMs, success: end.success, timestamp, ...(end.errorType ? { errorType: end.errorType } : {}) };
+        const ofRun = { runId: operation.runId ?? '', userId: operation.userId ?? '', conversationId: operation.conversationId ?? '' };
         switch (operation.kind) {
           case 'run':
-            metrics.recordRun({
-              ...base,
-              runId: operation.runId ?? '',
-              userId: operation.userId ?? '',
-              conversationId: operation.conversationId ?? '',
-              iterations: Number(end.attributes?.iterations ?? 0),
-            });
+            metrics.recordRun({ ...base, ...ofRun, iterations: Number(end.attributes?.iterations ?? 0) });
             return;
           case 'plugin':
             metrics.recordPluginExecution({
               ...base,
-              runId: operation.runId ?? '',
-              userId: operation.userId ?? '',
-              conversationId: operation.conversationId ?? '',
+              ...ofRun,
               stage: operation.stage as Stage,
               plugin: operation.name,
               iteration: operation.iteration ?? 0,
