@@ -8,7 +8,7 @@ import { scriptedLLM } from '@entity/core/testing';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createLogging, type LoggingOptions, type LogOutput } from '../src/index.js';
-import { BrokenStream } from './helpers.js';
+import { BrokenStream } from '../src/testing/index.js';
 
 let directory: string;
 beforeEach(async () => {

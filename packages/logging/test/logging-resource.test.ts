@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import type { Instrumentation, OperationStart } from '@entity/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { createLogging, type LoggingResource } from '../src/index.js';
-import { BrokenStream, CaptureStream } from './helpers.js';
+import { BrokenStream, CaptureStream } from '../src/testing/index.js';
 
 const open: LoggingResource[] = [];
 const jsonLogging = (options: Parameters<typeof createLogging>[0] = {}) => {

@@ -4,7 +4,7 @@ import { createLogging } from '@entity/logging';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { createMetrics } from '../src/index.js';
-import { CaptureStream } from './support/capture-stream.js';
+import { CaptureStream } from '@entity/logging/testing';
 import { OtlpReceiver, type ReceivedSpan } from './support/otlp-receiver.js';
 
 let receiver: OtlpReceiver;

@@ -1,6 +1,6 @@
 import { Writable } from 'node:stream';
 
-/** A writable stream that keeps what it receives, for reading what an output wrote. */
+/** A writable stream that keeps what it receives: give it to a console output in tests and read the entries back. */
 export class CaptureStream extends Writable {
   readonly chunks: string[] = [];
 

@@ -1,0 +1,1 @@
+export { BrokenStream, CaptureStream } from './capture-stream.js';
