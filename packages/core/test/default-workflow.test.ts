@@ -120,3 +120,15 @@ describe('instrumentation of streamed model calls', () => {
     expect(llmCalls).toEqual([expect.objectContaining({ operation: 'stream', success: true, metadata: expect.objectContaining({ model: 'scripted', provider: 'scripted', inputTokens: 10, outputTokens: 5 }) })]);
   });
 });
+
+describe('Layer 0 prompt names', () => {
+  it('names unnamed prompts per agent: prompt, prompt-2, ...', () => {
+    const names = () => {
+      const agent = new Agent({ resources: { llm: scriptedLLM(['x']), logging: quiet() }, zeroConfig: false });
+      agent.prompt('one').prompt('two');
+      return agent.describe().stages.find((stage) => stage.stage === 'THINK')!.plugins.map((plugin) => plugin.name);
+    };
+    expect(names()).toEqual(['prompt', 'prompt-2', 'entity:chat']);
+    expect(names()).toEqual(['prompt', 'prompt-2', 'entity:chat']);
+  });
+});

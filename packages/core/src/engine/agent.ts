@@ -12,7 +12,7 @@ import { ConfigError, PluginError, TimeoutError, ValidationError } from '../erro
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
-import { type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
+import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
 import { executeRun } from './pipeline.js';
 import { type PluginInput, PluginRegistry } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
@@ -187,7 +187,7 @@ export class Agent {
    */
   prompt(build: string | ((context: Context) => string | Promise<string>), options: PromptOptions = {}): this {
     this.assertNotStarted('prompt()');
-    this.registry.register(promptPlugin(build, options, this.registry.all().length));
+    this.registry.register(promptPlugin(build, { ...options, name: options.name ?? defaultPromptName((name) => this.registry.has(name)) }));
     return this;
   }
 

@@ -40,10 +40,16 @@ export function toolPlugin<TInput, TOutput>(
   return { name: `tool:${tool.name}`, kind: 'tool', description: tool.description, tools: [tool as Tool<any, unknown>] };
 }
 
-let promptCounter = 0;
+/** The first of `prompt`, `prompt-2`, `prompt-3`, ... that `isTaken` does not claim. */
+export function defaultPromptName(isTaken: (name: string) => boolean): string {
+  if (!isTaken('prompt')) return 'prompt';
+  let index = 2;
+  while (isTaken(`prompt-${index}`)) index++;
+  return `prompt-${index}`;
+}
 
-export function promptPlugin(build: string | ((context: Context) => string | Promise<string>), options: PromptOptions, _position: number): Plugin {
-  const name = options.name ?? (promptCounter++ === 0 ? 'prompt' : `prompt-${promptCounter}`);
+export function promptPlugin(build: string | ((context: Context) => string | Promise<string>), options: PromptOptions & { name: string }): Plugin {
+  const { name } = options;
   return {
     name,
     kind: 'prompt',
