@@ -1,14 +1,6 @@
-import type { Logger, Resource, ResourceStartContext } from '@entity/core';
+import { inMemoryLogger, type Logger, type Resource, type ResourceStartContext } from '@entity/core';
 
-const silent: Logger = {
-  log: () => undefined,
-  trace: () => undefined,
-  debug: () => undefined,
-  info: () => undefined,
-  warn: () => undefined,
-  error: () => undefined,
-  child: () => silent,
-};
+const silent: Logger = inMemoryLogger({ level: 'fatal', echoLevel: false });
 
 /** What the agent's resource container hands a resource at start, over the given resources. */
 export function startContext(name: string, resources: Record<string, Resource> = {}, log: Logger = silent): ResourceStartContext {
