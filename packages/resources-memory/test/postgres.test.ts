@@ -68,6 +68,20 @@ describe.skipIf(!available)('postgres: against the real server', () => {
     expect((error as Error).message).toMatch(/database "entity_database_that_does_not_exist" does not exist.*createdb/);
   });
 
+  it('starts many workers at once on a schema that does not exist yet', async () => {
+    // CREATE SCHEMA IF NOT EXISTS is not safe under concurrency: two sessions can both see the
+    // schema missing and one then fails on pg_namespace's unique index.
+    for (let round = 0; round < 5; round += 1) {
+      const schema = freshSchema('start_race');
+      schemas.push(schema);
+      const memories = Array.from({ length: 6 }, () => postgresMemory({ url: DATABASE_URL, schema, poolSize: 1 }));
+      const results = await Promise.allSettled(memories.map((memory) => memory.start()));
+      await Promise.all(memories.map((memory) => memory.stop().catch(() => undefined)));
+      const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+      expect(failures).toEqual([]);
+    }
+  });
+
   it('never uses more connections than poolSize', async () => {
     const schema = freshSchema('pool');
     schemas.push(schema);

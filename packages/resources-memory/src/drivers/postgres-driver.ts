@@ -2,6 +2,7 @@ import type { Logger } from '@entity/core';
 import { MissingPackageError, ResourceError } from '@entity/core';
 import type { Pool as PgPool, PoolClient, PoolConfig } from 'pg';
 import { type ConnectionTarget, describeTarget } from '../connection-url.js';
+import { toMemoryError } from '../database-errors.js';
 import type { QueryResult, SqlDriver, SqlExecutor } from './sql-driver.js';
 
 export interface PostgresDriverOptions {
@@ -96,14 +97,13 @@ export class PostgresDriver implements SqlDriver {
         errorType: (error as { code?: string }).code ?? error.name,
       });
     });
+    let client: PoolClient;
     try {
-      const client = await pool.connect();
-      try {
-        await client.query('SELECT 1');
-        if (schema) await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
-      } finally {
+      client = await pool.connect();
+      await client.query('SELECT 1').catch((error: unknown) => {
         client.release();
-      }
+        throw error;
+      });
     } catch (error) {
       await pool.end().catch(() => undefined);
       const { host, port, database } = this.options.target;
@@ -112,6 +112,14 @@ export class PostgresDriver implements SqlDriver {
         `Cannot connect to PostgreSQL at ${host}:${port} (database "${database}"): ${connectHint(error, this.options)}`,
         { cause: error, code: 'MEMORY_UNREACHABLE', details: { host, port, database } },
       );
+    }
+    try {
+      if (schema) await createSchemaOnce(client, schema);
+    } catch (error) {
+      await pool.end().catch(() => undefined);
+      throw toMemoryError(error, { operation: `start (creating schema "${schema}")`, provider: 'postgres', idempotent: true });
+    } finally {
+      client.release();
     }
     this.pool = pool;
   }
@@ -167,4 +175,21 @@ async function runQuery<Row>(target: PgPool | PoolClient, text: string, params: 
   // can never carry a second, injected statement.
   const result = await target.query({ text, values: [...params], queryMode: 'extended' } as { text: string; values: unknown[] });
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+}
+
+/**
+ * `CREATE SCHEMA IF NOT EXISTS` is not safe when several workers start at once: two sessions can
+ * both find the schema missing and one then fails on pg_namespace's unique index. A transaction
+ * advisory lock keyed on the schema name serialises the check, so every worker starts.
+ */
+async function createSchemaOnce(client: PoolClient, schema: string): Promise<void> {
+  await client.query('BEGIN');
+  try {
+    await client.query("SELECT pg_advisory_xact_lock(hashtext('entity-memory:create-schema:' || $1))", [schema]);
+    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    await client.query('COMMIT');
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => undefined);
+    throw error;
+  }
 }
