@@ -11,6 +11,7 @@ import { Workflow } from '../engine/workflow.js';
 import { type AgentConfig, agentConfigSchema, configIssuesFrom } from './config-schema.js';
 import { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
+import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
 import { findResourceType } from './resource-types.js';
 
 export type ValidationPhase = 'structure' | 'graph' | 'runtime';
@@ -110,6 +111,13 @@ export async function compileConfig(source: string | object, options: CompileOpt
       types.set(name, lookup.found);
     }
   }
+  // Every entry is checked before any is imported: a config must not run code from elsewhere, even under `validate`.
+  const pluginTargets: PluginModuleTarget[] = [];
+  for (const [index, entry] of document.plugins.entries()) {
+    const checked = checkPluginSpecifier(typeof entry === 'string' ? entry : entry.use, input.baseDir);
+    if (isPluginModuleTarget(checked)) pluginTargets.push(checked);
+    else add('structure', [{ path: `plugins.${index}`, ...checked }]);
+  }
   timings.structure = elapsed(started);
   if (issues.length > 0) return compiled;
 
@@ -135,7 +143,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     const where = `plugins.${index}`;
     const spec = typeof entry === 'string' ? { use: entry } : entry;
     try {
-      const module = await importPluginModule(spec.use, input.baseDir, where);
+      const module = await importPluginModule(pluginTargets[index]!, spec.use, input.baseDir, where);
       const names: string[] = [];
       for (const plugin of pluginsOfModule(module, spec.export, where)) {
         const registration = { plugin, ...(spec.config ? { config: spec.config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
