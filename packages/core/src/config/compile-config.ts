@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { type Document, parseDocument } from 'yaml';
 import type { Resource, ResourceType } from '../contracts/resource.js';
 import { ConfigError, type ConfigIssue, EntityError, ResourceError } from '../errors/index.js';
 import type { AgentOptions } from '../engine/agent.js';
@@ -9,7 +9,7 @@ import { PluginRegistry, type PluginInput } from '../engine/plugin-registry.js';
 import { ResourceContainer } from '../engine/resource-container.js';
 import { Workflow } from '../engine/workflow.js';
 import { type AgentConfig, agentConfigSchema, configIssuesFrom } from './config-schema.js';
-import { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
+import { interpolateDocument, interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
 import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
 import { findResourceType } from './resource-types.js';
@@ -53,7 +53,11 @@ export interface CompiledConfig {
 
 const elapsed = (since: number) => Math.round((performance.now() - since) * 100) / 100;
 
-async function readSource(source: string | object, options: CompileOptions, issues: ValidationIssue[]) {
+async function readSource(
+  source: string | object,
+  options: CompileOptions,
+  issues: ValidationIssue[],
+): Promise<{ raw: unknown; baseDir: string } | { document: Document; baseDir: string } | undefined> {
   if (typeof source !== 'string') return { raw: source as unknown, baseDir: options.baseDir ?? process.cwd() };
   const path = resolve(source);
   let text: string;
@@ -68,7 +72,7 @@ async function readSource(source: string | object, options: CompileOptions, issu
     const line = error.linePos?.[0]?.line;
     issues.push({ phase: 'structure', path: line ? `line ${line}` : '', message: error.message.split('\n')[0]!, fix: 'fix the YAML syntax (indentation, quotes, colons)' });
   }
-  return document.errors.length > 0 ? undefined : { raw: document.toJS() as unknown, baseDir: dirname(path) };
+  return document.errors.length > 0 ? undefined : { document, baseDir: dirname(path) };
 }
 
 /**
@@ -87,7 +91,14 @@ export async function compileConfig(source: string | object, options: CompileOpt
   const input = await readSource(source, options, issues);
   if (!input) return compiled;
   const envIssues: ConfigIssue[] = [];
-  const raw = interpolateEnvironment(input.raw ?? {}, loadEnvironment(input.baseDir, options.environment ?? process.env), envIssues);
+  const environment = loadEnvironment(input.baseDir, options.environment ?? process.env);
+  let raw: unknown;
+  if ('document' in input) {
+    interpolateDocument(input.document, environment, envIssues);
+    raw = input.document.toJS() ?? {};
+  } else {
+    raw = interpolateEnvironment(input.raw ?? {}, environment, envIssues);
+  }
   add('structure', envIssues);
   const parsed = agentConfigSchema.safeParse(raw);
   if (!parsed.success) {
