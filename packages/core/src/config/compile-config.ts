@@ -13,6 +13,7 @@ import { interpolateDocument, interpolateEnvironment, loadEnvironment } from './
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
 import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
 import { findResourceType } from './resource-types.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 
 export type ValidationPhase = 'structure' | 'graph' | 'runtime';
 
@@ -138,7 +139,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     try {
       resources[name] = await types.get(name)!.create(config);
     } catch (error) {
-      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${(error as Error).message}`, fix: 'check this resource\'s settings' }]);
+      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${redactSecrets((error as Error).message)}`, fix: 'check this resource\'s settings' }]);
     }
   }
   const container = new ResourceContainer(resources);
@@ -166,7 +167,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     } catch (error) {
       if (ConfigError.isInstance(error)) add('graph', error.issues);
       else if (EntityError.isInstance(error)) add('graph', [{ path: where, message: error.message, fix: 'install the package or fix the path' }]);
-      else add('graph', [{ path: where, message: `plugin module failed to load: ${(error as Error).message}`, fix: 'fix the error in the plugin module' }]);
+      else add('graph', [{ path: where, message: `plugin module failed to load: ${redactSecrets((error as Error).message)}`, fix: 'fix the error in the plugin module' }]);
       compiled.pluginNames.push([]);
     }
   }
@@ -203,11 +204,11 @@ export async function compileConfig(source: string | object, options: CompileOpt
       await container.start(log);
       for (const [name, resource] of container.entries()) {
         const health = await resource.healthCheck?.();
-        if (health && !health.healthy) add('runtime', [{ path: `resources.${name}`, message: health.message, fix: 'see the message; `entity doctor` checks the usual causes' }]);
+        if (health && !health.healthy) add('runtime', [{ path: `resources.${name}`, message: redactSecrets(health.message), fix: 'see the message; `entity doctor` checks the usual causes' }]);
       }
     } catch (error) {
       const name = ResourceError.isInstance(error) ? error.resource : '';
-      add('runtime', [{ path: `resources.${name}`, message: (error as Error).message, fix: 'start the service or correct its address; `entity doctor` helps' }]);
+      add('runtime', [{ path: `resources.${name}`, message: redactSecrets((error as Error).message), fix: 'start the service or correct its address; `entity doctor` helps' }]);
     } finally {
       await container.stop(log);
     }

@@ -42,8 +42,21 @@ export interface RunInfo {
   plugins: PluginTiming[];
   toolCalls: ToolCallRecord[];
   usage: Usage;
-  /** Present when the run went through the ERROR stage. */
-  failure?: { stage: Stage; plugin: string; errorType: string; message: string };
+  /**
+   * Present when the run went through the ERROR stage. Safe to show a caller: `message` is the
+   * error's `safeMessage` (never the raw error text, which may hold provider responses or
+   * credentials); the detail is in the log, redacted, under this run's `runId`.
+   */
+  failure?: {
+    stage: Stage;
+    plugin: string;
+    /** `code` for Entity errors, else the error's class name (`TypeError`). */
+    errorType: string;
+    /** Stable machine-readable code: the Entity error's `code`, or `UNEXPECTED_ERROR` for any other error. */
+    code: string;
+    /** Text safe to show the user. */
+    message: string;
+  };
 }
 
 export interface ChatResult {
