@@ -23,12 +23,21 @@ export interface PluginTiming {
   success: boolean;
 }
 
+/** One tool call of a run; for a failure, the one record to debug it from (the log has the same). */
 export interface ToolCallRecord {
   callId: string;
   name: string;
   arguments: unknown;
   success: boolean;
   durationMs: number;
+  /** The stage the call ran in (the one that called or queued it). */
+  stage: Stage;
+  iteration: number;
+  /** Failures: stable code — `TOOL_NOT_FOUND`, `INVALID_ARGUMENTS`, `TIMEOUT`, an Entity error's `code`, or `TOOL_FAILED` for any other error. */
+  code?: string;
+  /** Failures: the error's kind — its class name (`TypeError`), a system code (`ENOENT`), or the Entity error's code. */
+  errorType?: string;
+  /** Failures: the error's text with secrets censored (the model may have been told less; see the README). */
   error?: string;
 }
 
