@@ -114,4 +114,12 @@ describe('plugin module specifiers from a config', () => {
     expect(report.issues).toEqual([expect.objectContaining({ path: 'plugins.2', message: expect.stringMatching(/does not export "\.\/secret"/) })]);
     expect(ran()).toEqual(['acme-main', 'acme-tools']);
   });
+
+  it('says to write ./ when a package-looking entry names a file next to the config', async () => {
+    const { project } = folders();
+    expect(await issuesFor('plugins/good.mjs', project)).toEqual([
+      expect.objectContaining({ phase: 'structure', path: 'plugins.0', message: expect.stringMatching(/read as a package name/), fix: 'write "./plugins/good.mjs"' }),
+    ]);
+    expect(ran()).toEqual([]);
+  });
 });

@@ -68,7 +68,7 @@ function pathOf(ancestors: readonly unknown[], node: unknown): string {
 /** How YAML itself reads an unquoted value: only numbers and booleans are taken, anything else stays text. */
 function readPlain(text: string): string | number | boolean {
   try {
-    const value: unknown = parseYaml(text);
+    const value: unknown = parseYaml(text, { logLevel: 'silent' });
     return typeof value === 'number' || typeof value === 'boolean' ? value : text;
   } catch {
     return text;

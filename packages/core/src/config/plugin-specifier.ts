@@ -86,7 +86,12 @@ export function checkPluginSpecifier(specifier: string, baseDir: string): Plugin
     return { message: `${describe(specifier)} is a URL (${scheme}:); URLs are never loaded as plugins`, fix: PATH_FIX };
   }
   if (specifier === '.' || specifier === '..' || specifier.startsWith('./') || specifier.startsWith('../')) return checkRelativePath(specifier, baseDir);
-  return checkPackageName(specifier);
+  const asPackage = checkPackageName(specifier);
+  // `plugins/x.js` reads as package "plugins"; say so when the user plainly meant the file next to the config.
+  if (isPluginModuleTarget(asPackage) && asPackage.kind === 'package' && asPackage.subpath !== '' && existsSync(resolve(baseDir, specifier))) {
+    return { message: `${describe(specifier)} is read as a package name, but it names a file in the config's folder`, fix: `write "./${specifier}"` };
+  }
+  return asPackage;
 }
 
 /** Narrows the result of {@link checkPluginSpecifier}. */
