@@ -127,7 +127,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
   const pluginTargets: PluginModuleTarget[] = [];
   for (const [index, entry] of document.plugins.entries()) {
     const checked = checkPluginSpecifier(typeof entry === 'string' ? entry : entry.use, input.baseDir);
-    if (isPluginModuleTarget(checked)) pluginTargets.push(checked);
+    if (isPluginModuleTarget(checked)) pluginTargets[index] = checked;
     else add('structure', [{ path: `plugins.${index}`, ...checked }]);
   }
   timings.structure = elapsed(started);

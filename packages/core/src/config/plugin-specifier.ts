@@ -42,6 +42,9 @@ function checkPackageName(specifier: string): PluginModuleTarget | Omit<ConfigIs
 }
 
 function checkRelativePath(specifier: string, baseDir: string): PluginModuleTarget | Omit<ConfigIssue, 'path'> {
+  if (!existsSync(baseDir)) {
+    return { message: `${describe(specifier)} is relative to ${baseDir}, which does not exist`, fix: 'pass an existing baseDir (object configs) or keep the config file in the project folder' };
+  }
   const folder = realpathSync(baseDir);
   const inside = (file: string) => {
     const fromFolder = relative(folder, file);
