@@ -5,3 +5,4 @@ export * from './engine/index.js';
 export * from './errors/index.js';
 export * from './resilience/index.js';
 export * from './config/index.js';
+export * from './redaction/index.js';

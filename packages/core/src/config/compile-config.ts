@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import { parseDocument } from 'yaml';
+import { type Document, parseDocument } from 'yaml';
 import type { Resource, ResourceType } from '../contracts/resource.js';
 import { ConfigError, type ConfigIssue, EntityError, ResourceError } from '../errors/index.js';
 import type { AgentOptions } from '../engine/agent.js';
@@ -9,9 +9,11 @@ import { PluginRegistry, type PluginInput } from '../engine/plugin-registry.js';
 import { ResourceContainer } from '../engine/resource-container.js';
 import { Workflow } from '../engine/workflow.js';
 import { type AgentConfig, agentConfigSchema, configIssuesFrom } from './config-schema.js';
-import { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
+import { interpolateDocument, interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
+import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
 import { findResourceType } from './resource-types.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 
 export type ValidationPhase = 'structure' | 'graph' | 'runtime';
 
@@ -52,7 +54,11 @@ export interface CompiledConfig {
 
 const elapsed = (since: number) => Math.round((performance.now() - since) * 100) / 100;
 
-async function readSource(source: string | object, options: CompileOptions, issues: ValidationIssue[]) {
+async function readSource(
+  source: string | object,
+  options: CompileOptions,
+  issues: ValidationIssue[],
+): Promise<{ raw: unknown; baseDir: string } | { document: Document; baseDir: string } | undefined> {
   if (typeof source !== 'string') return { raw: source as unknown, baseDir: options.baseDir ?? process.cwd() };
   const path = resolve(source);
   let text: string;
@@ -67,7 +73,7 @@ async function readSource(source: string | object, options: CompileOptions, issu
     const line = error.linePos?.[0]?.line;
     issues.push({ phase: 'structure', path: line ? `line ${line}` : '', message: error.message.split('\n')[0]!, fix: 'fix the YAML syntax (indentation, quotes, colons)' });
   }
-  return document.errors.length > 0 ? undefined : { raw: document.toJS() as unknown, baseDir: dirname(path) };
+  return document.errors.length > 0 ? undefined : { document, baseDir: dirname(path) };
 }
 
 /**
@@ -86,7 +92,14 @@ export async function compileConfig(source: string | object, options: CompileOpt
   const input = await readSource(source, options, issues);
   if (!input) return compiled;
   const envIssues: ConfigIssue[] = [];
-  const raw = interpolateEnvironment(input.raw ?? {}, loadEnvironment(input.baseDir, options.environment ?? process.env), envIssues);
+  const environment = loadEnvironment(input.baseDir, options.environment ?? process.env);
+  let raw: unknown;
+  if ('document' in input) {
+    interpolateDocument(input.document, environment, envIssues);
+    raw = input.document.toJS() ?? {};
+  } else {
+    raw = interpolateEnvironment(input.raw ?? {}, environment, envIssues);
+  }
   add('structure', envIssues);
   const parsed = agentConfigSchema.safeParse(raw);
   if (!parsed.success) {
@@ -110,6 +123,13 @@ export async function compileConfig(source: string | object, options: CompileOpt
       types.set(name, lookup.found);
     }
   }
+  // Every entry is checked before any is imported: a config must not run code from elsewhere, even under `validate`.
+  const pluginTargets: PluginModuleTarget[] = [];
+  for (const [index, entry] of document.plugins.entries()) {
+    const checked = checkPluginSpecifier(typeof entry === 'string' ? entry : entry.use, input.baseDir);
+    if (isPluginModuleTarget(checked)) pluginTargets[index] = checked;
+    else add('structure', [{ path: `plugins.${index}`, ...checked }]);
+  }
   timings.structure = elapsed(started);
   if (issues.length > 0) return compiled;
 
@@ -119,7 +139,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     try {
       resources[name] = await types.get(name)!.create(config);
     } catch (error) {
-      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${(error as Error).message}`, fix: 'check this resource\'s settings' }]);
+      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${redactSecrets((error as Error).message)}`, fix: 'check this resource\'s settings' }]);
     }
   }
   const container = new ResourceContainer(resources);
@@ -135,7 +155,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     const where = `plugins.${index}`;
     const spec = typeof entry === 'string' ? { use: entry } : entry;
     try {
-      const module = await importPluginModule(spec.use, input.baseDir, where);
+      const module = await importPluginModule(pluginTargets[index]!, spec.use, input.baseDir, where);
       const names: string[] = [];
       for (const plugin of pluginsOfModule(module, spec.export, where)) {
         const registration = { plugin, ...(spec.config ? { config: spec.config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
@@ -147,7 +167,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     } catch (error) {
       if (ConfigError.isInstance(error)) add('graph', error.issues);
       else if (EntityError.isInstance(error)) add('graph', [{ path: where, message: error.message, fix: 'install the package or fix the path' }]);
-      else add('graph', [{ path: where, message: `plugin module failed to load: ${(error as Error).message}`, fix: 'fix the error in the plugin module' }]);
+      else add('graph', [{ path: where, message: `plugin module failed to load: ${redactSecrets((error as Error).message)}`, fix: 'fix the error in the plugin module' }]);
       compiled.pluginNames.push([]);
     }
   }
@@ -184,11 +204,11 @@ export async function compileConfig(source: string | object, options: CompileOpt
       await container.start(log);
       for (const [name, resource] of container.entries()) {
         const health = await resource.healthCheck?.();
-        if (health && !health.healthy) add('runtime', [{ path: `resources.${name}`, message: health.message, fix: 'see the message; `entity doctor` checks the usual causes' }]);
+        if (health && !health.healthy) add('runtime', [{ path: `resources.${name}`, message: redactSecrets(health.message), fix: 'see the message; `entity doctor` checks the usual causes' }]);
       }
     } catch (error) {
       const name = ResourceError.isInstance(error) ? error.resource : '';
-      add('runtime', [{ path: `resources.${name}`, message: (error as Error).message, fix: 'start the service or correct its address; `entity doctor` helps' }]);
+      add('runtime', [{ path: `resources.${name}`, message: redactSecrets((error as Error).message), fix: 'start the service or correct its address; `entity doctor` helps' }]);
     } finally {
       await container.stop(log);
     }

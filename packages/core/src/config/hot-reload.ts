@@ -1,11 +1,15 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Resource } from '../contracts/resource.js';
 import { ConfigError, type ConfigIssue } from '../errors/index.js';
+import { DEFAULT_SETTINGS, type EngineSettings } from '../engine/runtime.js';
+import type { ReloadParameters } from '../engine/agent.js';
 import type { CompiledConfig } from './compile-config.js';
 
 const RESTART = 'restart required: stop the agent and start it with the new config';
 
-const pluginShape = (document: NonNullable<CompiledConfig['document']>) =>
+type ConfigDocument = NonNullable<CompiledConfig['document']>;
+
+const pluginShape = (document: ConfigDocument) =>
   document.plugins.map((entry) => (typeof entry === 'string' ? { use: entry } : { use: entry.use, export: entry.export, stages: entry.stages }));
 
 /** What changed in the topology (plugins, stages, workflow, resource names and types): each needs a restart. */
@@ -26,33 +30,84 @@ export function topologyChanges(previous: CompiledConfig, next: CompiledConfig):
 /** What an agent exposes to a hot reload. */
 export interface ReloadTarget {
   resource<T = unknown>(name: string): T;
-  reloadParameters(parameters: { settings?: Record<string, unknown>; pluginConfigs?: Record<string, unknown> }): void;
+  /** Validates parameters without applying any; returns the step that applies them all, which cannot fail. */
+  prepareParameters(parameters: ReloadParameters): () => void;
+}
+
+const SETTING_KEYS = ['instructions', 'maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const satisfies readonly (keyof EngineSettings & keyof ConfigDocument)[];
+
+/** Settings whose value differs; one removed from the file returns to its default. */
+function changedSettings(before: ConfigDocument, after: ConfigDocument): Partial<EngineSettings> {
+  const changed: Partial<Record<keyof EngineSettings, unknown>> = {};
+  for (const key of SETTING_KEYS) {
+    if (!isDeepStrictEqual(before[key], after[key])) changed[key] = after[key] ?? DEFAULT_SETTINGS[key];
+  }
+  return changed as Partial<EngineSettings>;
+}
+
+/** Config per plugin name as the document gives it (an entry without `config` configures `{}`). */
+function pluginConfigsOf(compiled: CompiledConfig): Map<string, unknown> {
+  const configs = new Map<string, unknown>();
+  for (const [index, entry] of compiled.document!.plugins.entries()) {
+    for (const name of compiled.pluginNames[index] ?? []) configs.set(name, typeof entry === 'string' ? {} : (entry.config ?? {}));
+  }
+  return configs;
 }
 
 /**
- * Applies a new config's parameters to a running agent: settings, plugin configs and resource
- * parameters (through `reconfigure`). Refuses the whole reload, changing nothing, when the
- * topology changed or a changed resource cannot reconfigure itself.
+ * Applies a new config's parameters to a running agent — settings, plugin configs and resource
+ * parameters (through `reconfigure`) — all or nothing. Everything is validated first; resources
+ * are then reconfigured, and when one refuses, those already reconfigured get their previous
+ * parameters back and nothing else is applied. Returns what changed (`[]` for an unchanged file).
  */
 export async function applyParameterReload(target: ReloadTarget, previous: CompiledConfig, next: CompiledConfig): Promise<string[]> {
   if (!next.report.ok) throw new ConfigError(next.report.issues);
   const issues = topologyChanges(previous, next);
-  const changedResources: [string, unknown][] = [];
+  const changedResources: { name: string; before: unknown; after: unknown }[] = [];
   for (const [name, { config }] of next.resourceConfigs) {
-    if (isDeepStrictEqual(previous.resourceConfigs.get(name)?.config, config)) continue;
+    const before = previous.resourceConfigs.get(name)?.config;
+    if (isDeepStrictEqual(before, config)) continue;
     if (typeof target.resource<Resource>(name).reconfigure !== 'function') {
       issues.push({ path: `resources.${name}`, message: `resource "${name}" cannot change its parameters while running`, fix: RESTART });
     }
-    changedResources.push([name, config]);
+    changedResources.push({ name, before, after: config });
   }
   if (issues.length > 0) throw new ConfigError(issues);
-  const { resources: _r, plugins: _p, workflow: _w, defaultWorkflow: _d, name: _n, ...settings } = next.document!;
+
+  const settings = changedSettings(previous.document!, next.document!);
+  const beforeConfigs = pluginConfigsOf(previous);
   const pluginConfigs: Record<string, unknown> = {};
-  for (const [index, entry] of next.document!.plugins.entries()) {
-    if (typeof entry === 'string') continue;
-    for (const name of next.pluginNames[index] ?? []) pluginConfigs[name] = entry.config ?? {};
+  for (const [name, config] of pluginConfigsOf(next)) {
+    if (!isDeepStrictEqual(beforeConfigs.get(name), config)) pluginConfigs[name] = config;
   }
-  target.reloadParameters({ settings, pluginConfigs });
-  for (const [name, config] of changedResources) await target.resource<Resource>(name).reconfigure!(config);
-  return [...Object.keys(settings), ...Object.keys(pluginConfigs).map((name) => `plugins.${name}`), ...changedResources.map(([name]) => `resources.${name}`)];
+  const applyParameters = target.prepareParameters({ settings, pluginConfigs });
+
+  const reconfigured: typeof changedResources = [];
+  for (const change of changedResources) {
+    try {
+      await target.resource<Resource>(change.name).reconfigure!(change.after);
+      reconfigured.push(change);
+    } catch (error) {
+      const restoreProblems = await restore(target, reconfigured);
+      throw new ConfigError([
+        { path: `resources.${change.name}`, message: `resource "${change.name}" refused the new parameters: ${(error as Error).message}`, fix: RESTART },
+        ...restoreProblems,
+      ]);
+    }
+  }
+  applyParameters();
+  return [...Object.keys(settings), ...Object.keys(pluginConfigs).map((name) => `plugins.${name}`), ...changedResources.map(({ name }) => `resources.${name}`)];
+}
+
+/** Gives resources reconfigured by a refused reload their previous parameters back, newest first. */
+async function restore(target: ReloadTarget, reconfigured: readonly { name: string; before: unknown }[]): Promise<ConfigIssue[]> {
+  const problems: ConfigIssue[] = [];
+  for (const { name, before } of [...reconfigured].reverse()) {
+    try {
+      await target.resource<Resource>(name).reconfigure!(before);
+    } catch (error) {
+      problems.push({ path: `resources.${name}`, message: `resource "${name}" could not return to its previous parameters: ${(error as Error).message}`, fix: RESTART });
+    }
+  }
+  return problems;
 }

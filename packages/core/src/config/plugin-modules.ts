@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
-import { isAbsolute, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Plugin } from '../contracts/plugin.js';
 import type { Tool } from '../contracts/tool.js';
 import { ConfigError } from '../errors/index.js';
 import { toolPlugin } from '../engine/layer-zero.js';
 import { importFromProject } from '../engine/project-import.js';
+import type { PluginModuleTarget } from './plugin-specifier.js';
 
 const isPlugin = (value: unknown): value is Plugin =>
   typeof value === 'object' && value !== null && typeof (value as Plugin).name === 'string' && typeof (value as Plugin).kind === 'string';
@@ -38,15 +38,13 @@ export function pluginsOfModule(module: Record<string, unknown>, exportName: str
   return all;
 }
 
-/** Imports a plugin module given as a path relative to `baseDir` or as a package name. */
-export async function importPluginModule(specifier: string, baseDir: string, where: string): Promise<Record<string, unknown>> {
-  const looksLikePath = specifier.startsWith('.') || isAbsolute(specifier);
-  if (looksLikePath) {
-    const file = resolve(baseDir, specifier);
-    if (!existsSync(file)) {
-      throw new ConfigError([{ path: where, message: `plugin module "${specifier}" not found at ${file}`, fix: 'check the path; it is relative to the config file' }]);
+/** Imports a plugin module that {@link checkPluginSpecifier} allowed: a file inside the config's folder, or a package. */
+export async function importPluginModule(target: PluginModuleTarget, specifier: string, baseDir: string, where: string): Promise<Record<string, unknown>> {
+  if (target.kind === 'file') {
+    if (!existsSync(target.file)) {
+      throw new ConfigError([{ path: where, message: `plugin module "${specifier}" not found at ${target.file}`, fix: 'check the path; it is relative to the config file' }]);
     }
-    return (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    return (await import(pathToFileURL(target.file).href)) as Record<string, unknown>;
   }
   return importFromProject<Record<string, unknown>>(specifier, `Plugin "${specifier}"`, baseDir);
 }

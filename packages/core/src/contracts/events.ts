@@ -23,12 +23,21 @@ export interface PluginTiming {
   success: boolean;
 }
 
+/** One tool call of a run; for a failure, the one record to debug it from (the log has the same). */
 export interface ToolCallRecord {
   callId: string;
   name: string;
   arguments: unknown;
   success: boolean;
   durationMs: number;
+  /** The stage the call ran in (the one that called or queued it). */
+  stage: Stage;
+  iteration: number;
+  /** Failures: stable code — `TOOL_NOT_FOUND`, `INVALID_ARGUMENTS`, `TIMEOUT`, an Entity error's `code`, or `TOOL_FAILED` for any other error. */
+  code?: string;
+  /** Failures: the error's kind — its class name (`TypeError`), a system code (`ENOENT`), or the Entity error's code. */
+  errorType?: string;
+  /** Failures: the error's text with secrets censored (the model may have been told less; see the README). */
   error?: string;
 }
 
@@ -42,8 +51,21 @@ export interface RunInfo {
   plugins: PluginTiming[];
   toolCalls: ToolCallRecord[];
   usage: Usage;
-  /** Present when the run went through the ERROR stage. */
-  failure?: { stage: Stage; plugin: string; errorType: string; message: string };
+  /**
+   * Present when the run went through the ERROR stage. Safe to show a caller: `message` is the
+   * error's `safeMessage` (never the raw error text, which may hold provider responses or
+   * credentials); the detail is in the log, redacted, under this run's `runId`.
+   */
+  failure?: {
+    stage: Stage;
+    plugin: string;
+    /** `code` for Entity errors, else the error's class name (`TypeError`). */
+    errorType: string;
+    /** Stable machine-readable code: the Entity error's `code`, or `UNEXPECTED_ERROR` for any other error. */
+    code: string;
+    /** Text safe to show the user. */
+    message: string;
+  };
 }
 
 export interface ChatResult {

@@ -71,6 +71,7 @@ export interface ReloadParameters {
 }
 
 const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
+const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const;
 
 /** An agent: plugins in stages, resources by name, one `chat` call per message. */
 export class Agent {
@@ -330,10 +331,15 @@ export class Agent {
     }
   }
 
-  /** Hot reload of parameters only; plugin or resource topology changes need a restart. */
+  /** Hot reload of parameters only; plugin or resource topology changes need a restart. All or nothing. */
   reloadParameters(parameters: ReloadParameters): void {
-    const next: EngineSettings = { ...this.settings };
-    Object.assign(next, parameters.settings);
+    this.prepareParameters(parameters)();
+  }
+
+  /** Validates reload parameters without applying any; the returned step applies them all and cannot fail. */
+  prepareParameters(parameters: ReloadParameters): () => void {
+    const next: EngineSettings = { ...this.settings, ...parameters.settings };
+    this.checkSettings(next);
     const parsedConfigs = new Map<string, unknown>();
     for (const [name, config] of Object.entries(parameters.pluginConfigs ?? {})) {
       const registered = this.registry.get(name);
@@ -344,18 +350,25 @@ export class Agent {
       if (!parsed.success) throw new ConfigError([{ path: `plugins.${name}.config`, message: parsed.error.message, fix: 'correct the plugin config' }]);
       parsedConfigs.set(name, parsed.data);
     }
-    this.applySettings(next);
-    for (const [name, config] of parsedConfigs) this.registry.get(name)!.config = config;
+    return () => {
+      this.applySettings(next);
+      for (const [name, config] of parsedConfigs) this.registry.get(name)!.config = config;
+    };
+  }
+
+  private checkSettings(settings: Partial<EngineSettings>): void {
+    const issues = NUMERIC_SETTINGS.filter((key) => settings[key] !== undefined && !(Number.isInteger(settings[key]) && settings[key]! >= 1)).map((key) => ({
+      path: key,
+      message: `must be a positive integer; got ${String(settings[key])}`,
+      fix: `set ${key} to a whole number >= 1`,
+    }));
+    if (issues.length > 0) throw new ConfigError(issues);
   }
 
   private applySettings(settings: Partial<EngineSettings>): void {
-    for (const key of ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const) {
-      const value = settings[key];
-      if (value === undefined) continue;
-      if (!Number.isInteger(value) || value < 1) {
-        throw new ConfigError([{ path: key, message: `must be a positive integer; got ${String(value)}`, fix: `set ${key} to a whole number >= 1` }]);
-      }
-      this.settings[key] = value;
+    this.checkSettings(settings);
+    for (const key of NUMERIC_SETTINGS) {
+      if (settings[key] !== undefined) this.settings[key] = settings[key];
     }
     if ('instructions' in settings) this.settings.instructions = settings.instructions;
   }

@@ -62,7 +62,8 @@ export function loggerObserver(logger: Logger): Instrumentation {
           ...(end.errorType ? { errorType: end.errorType } : {}),
           ...end.attributes,
         };
-        if (end.success) logger.debug(`${describe(operation)} finished`, fields);
+        // A failed tool call already has its one full record, written by the tool runner.
+        if (end.success || operation.kind === 'tool') logger.debug(`${describe(operation)} ${end.success ? 'finished' : 'failed'}`, fields);
         else logger.warn(`${describe(operation)} failed: ${end.error?.message ?? end.errorType}`, fields);
       };
     },

@@ -6,6 +6,7 @@ import {
   EntityError,
   MaxIterationsError,
   TimeoutError,
+  UNEXPECTED_ERROR_CODE,
 } from '../errors/index.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
@@ -13,6 +14,7 @@ import type { Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
 import { flushToolQueue } from './tool-runner.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 
 /** A plugin failure on its way to the ERROR stage. */
 class StageFailure extends Error {
@@ -232,8 +234,17 @@ function runInfo(run: Run, durationMs: number): RunInfo {
     plugins: run.pluginTimings,
     toolCalls: run.toolCalls,
     usage: { ...run.usage },
-    ...(run.failure
-      ? { failure: { stage: run.failure.stage, plugin: run.failure.plugin, errorType: run.failure.errorType, message: run.failure.error.message } }
-      : {}),
+    ...(run.failure ? { failure: callerFailure(run.failure) } : {}),
+  };
+}
+
+/** What a caller may see of a failure: where, a stable code and safe text. The detail goes only to the log. */
+function callerFailure(failure: FailureInfo): NonNullable<RunInfo['failure']> {
+  return {
+    stage: failure.stage,
+    plugin: failure.plugin,
+    errorType: failure.errorType,
+    code: EntityError.isInstance(failure.error) ? failure.error.code : UNEXPECTED_ERROR_CODE,
+    message: redactSecrets(failure.safeMessage),
   };
 }

@@ -1,10 +1,26 @@
 import { existsSync, readFileSync, realpathSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { MissingPackageError } from '../errors/index.js';
+import { EntityError, MissingPackageError } from '../errors/index.js';
 
-function entryOf(manifest: { exports?: unknown; module?: string; main?: string }): string {
-  const root = typeof manifest.exports === 'object' && manifest.exports !== null ? (manifest.exports as Record<string, unknown>)['.'] ?? manifest.exports : manifest.exports;
+/** Splits `@scope/name/sub/path` into the package name and the subpath inside it. */
+function splitSpecifier(specifier: string): { name: string; subpath: string } {
+  const segments = specifier.split('/');
+  const nameLength = specifier.startsWith('@') ? 2 : 1;
+  return { name: segments.slice(0, nameLength).join('/'), subpath: segments.slice(nameLength).join('/') };
+}
+
+function entryOf(manifest: { name?: string; exports?: unknown; module?: string; main?: string }, subpath = ''): string {
+  const exportsMap = typeof manifest.exports === 'object' && manifest.exports !== null ? (manifest.exports as Record<string, unknown>) : undefined;
+  if (subpath !== '') {
+    if (manifest.exports === undefined) return subpath;
+    const target = exportsMap?.[`./${subpath}`];
+    if (target === undefined) {
+      throw new EntityError(`package "${manifest.name}" does not export "./${subpath}"; use a subpath listed in its package.json "exports"`, { code: 'SUBPATH_NOT_EXPORTED' });
+    }
+    return entryOf({ exports: { '.': target } });
+  }
+  const root = exportsMap ? exportsMap['.'] ?? manifest.exports : manifest.exports;
   if (typeof root === 'string') return root;
   if (typeof root === 'object' && root !== null) {
     const conditions = root as Record<string, unknown>;
@@ -42,19 +58,21 @@ function projectDirectories(projectDir: string | undefined): string[] {
  * with pnpm's strict layout, core cannot see packages it does not depend on, but the project can.
  */
 export async function importFromProject<T>(packageName: string, feature: string, projectDir?: string): Promise<T> {
+  const { name, subpath } = splitSpecifier(packageName);
   try {
     return (await import(packageName)) as T;
   } catch (error) {
     const code = (error as { code?: string }).code;
     const message = error instanceof Error ? error.message : '';
-    if (code !== 'ERR_MODULE_NOT_FOUND' || !message.includes(`'${packageName}'`)) throw error;
+    // Node names either the package or the whole specifier, depending on the version.
+    if (code !== 'ERR_MODULE_NOT_FOUND' || !(message.includes(`'${name}'`) || message.includes(`'${packageName}'`))) throw error;
   }
   const manifestPath = projectDirectories(projectDir)
-    .map((directory) => findInstalled(packageName, directory))
+    .map((directory) => findInstalled(name, directory))
     .find((found) => found !== undefined);
-  if (!manifestPath) throw new MissingPackageError(packageName, feature);
+  if (!manifestPath) throw new MissingPackageError(name, feature);
   const manifest = JSON.parse(readFileSync(manifestPath, 'utf8')) as Parameters<typeof entryOf>[0];
-  return (await import(pathToFileURL(join(dirname(manifestPath), entryOf(manifest))).href)) as T;
+  return (await import(pathToFileURL(join(dirname(manifestPath), entryOf(manifest, subpath))).href)) as T;
 }
 
 /** Like importFromProject, but undefined when the package is not installed. */

@@ -1,24 +1,42 @@
 import { z } from 'zod';
 import type { ToolContext, ToolResult } from '../contracts/tool.js';
-import { CancelledError, TimeoutError } from '../errors/index.js';
+import { CancelledError, EntityError, TimeoutError } from '../errors/index.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 import { withTimeout } from '../resilience/timeout.js';
 import { instrumentResource } from './instrumented-resource.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { Run } from './run.js';
 import type { EngineRuntime } from './runtime.js';
 
-const failure = (callId: string, name: string, code: string, message: string, durationMs: number): ToolResult => ({
-  ok: false,
-  callId,
-  name,
-  error: { code, message },
-  durationMs,
-});
+/** A tool call's outcome, with what only the developer may see of a failure. */
+interface ToolOutcome {
+  result: ToolResult;
+  /** For failures: the error's kind (`TypeError`, or the Entity error's code) and its redacted text. */
+  failure?: { errorType: string; detail: string };
+}
+
+/** Fails a call: `modelMessage` goes to the model, conversation and stream; `detail` only to the record and the log. */
+function failed(callId: string, name: string, durationMs: number, code: string, errorType: string, modelMessage: string, detail = modelMessage): ToolOutcome {
+  return {
+    result: { ok: false, callId, name, error: { code, message: redactSecrets(modelMessage) }, durationMs },
+    failure: { errorType, detail: redactSecrets(detail) },
+  };
+}
+
+/** What kind of error a tool threw, without its text: the class name, or a system code such as `ENOENT`. */
+function kindOf(error: unknown): string {
+  if (!(error instanceof Error)) return errorTypeOf(error);
+  const code = (error as { code?: unknown }).code;
+  return error.name === 'Error' && typeof code === 'string' && /^[A-Z][A-Z0-9_]*$/.test(code) ? code : error.name;
+}
 
 /**
  * Calls one registered tool: validates arguments with its zod schema, applies its timeout, and
  * turns every failure into an `ok: false` result the model can read. Only cancellation of the
- * whole run escapes as an exception.
+ * whole run escapes as an exception. A failure leaves one record — in `info.toolCalls` and in
+ * the log — naming the tool, stage, iteration, code, kind and the redacted error text; the model
+ * gets an Entity error's (redacted) message, or for any other error only the tool's name and the
+ * error's kind.
  */
 export async function callTool(
   run: Run,
@@ -29,6 +47,7 @@ export async function callTool(
   parentId: number,
 ): Promise<ToolResult> {
   const startTime = performance.now();
+  const { stage, iteration } = run;
   run.emit?.({ type: 'tool-call', callId, name, arguments: args });
   const spanId = runtime.hub.newId();
   const end = runtime.hub.start({
@@ -39,16 +58,16 @@ export async function callTool(
     runId: run.runId,
     userId: run.userId,
     conversationId: run.conversationId,
-    stage: run.stage,
-    iteration: run.iteration,
+    stage,
+    iteration,
     operation: 'call',
     ...(run.correlationId ? { correlationId: run.correlationId } : {}),
   });
-  const result = await executeTool(run, runtime, name, args, callId, startTime, spanId);
+  const { result, failure } = await executeTool(run, runtime, name, args, callId, startTime, spanId);
   end({
     durationMs: result.durationMs,
     success: result.ok,
-    ...(result.ok ? {} : { errorType: result.error.code }),
+    ...(failure ? { errorType: failure.errorType } : {}),
   });
   run.toolCalls.push({
     callId,
@@ -56,8 +75,26 @@ export async function callTool(
     arguments: args,
     success: result.ok,
     durationMs: result.durationMs,
-    ...(result.ok ? {} : { error: result.error.message }),
+    stage,
+    iteration,
+    ...(!result.ok && failure ? { code: result.error.code, errorType: failure.errorType, error: failure.detail } : {}),
   });
+  if (!result.ok && failure) {
+    runtime.logger.warn(`Tool "${name}" failed in ${stage} (iteration ${iteration}) with ${result.error.code} (${failure.errorType}): ${failure.detail}`, {
+      component: 'tool',
+      tool: name,
+      callId,
+      runId: run.runId,
+      userId: run.userId,
+      conversationId: run.conversationId,
+      stage,
+      iteration,
+      code: result.error.code,
+      errorType: failure.errorType,
+      durationMs: result.durationMs,
+      ...(run.correlationId ? { correlationId: run.correlationId } : {}),
+    });
+  }
   run.emit?.(
     result.ok
       ? { type: 'tool-result', callId, name, ok: true, value: result.value }
@@ -74,16 +111,16 @@ async function executeTool(
   callId: string,
   startTime: number,
   spanId: number,
-): Promise<ToolResult> {
+): Promise<ToolOutcome> {
   const elapsed = () => performance.now() - startTime;
   const tool = runtime.registry.tool(name);
   if (!tool) {
     const available = runtime.registry.discoverTools().map((info) => info.name);
-    return failure(callId, name, 'TOOL_NOT_FOUND', `Unknown tool "${name}". Available tools: ${available.join(', ') || 'none'}`, elapsed());
+    return failed(callId, name, elapsed(), 'TOOL_NOT_FOUND', 'TOOL_NOT_FOUND', `Unknown tool "${name}". Available tools: ${available.join(', ') || 'none'}`);
   }
   const parsed = tool.input.safeParse(args);
   if (!parsed.success) {
-    return failure(callId, name, 'INVALID_ARGUMENTS', `Invalid arguments for tool "${name}": ${z.prettifyError(parsed.error)}`, elapsed());
+    return failed(callId, name, elapsed(), 'INVALID_ARGUMENTS', 'INVALID_ARGUMENTS', `Invalid arguments for tool "${name}": ${z.prettifyError(parsed.error)}`);
   }
   const timeoutMs = tool.timeoutMs ?? runtime.settings.toolTimeoutMs;
   try {
@@ -111,11 +148,14 @@ async function executeTool(
       timeoutMs,
       { signal: run.signal, description: `Tool "${name}"` },
     );
-    return { ok: true, callId, name, value, durationMs: elapsed() };
+    return { result: { ok: true, callId, name, value, durationMs: elapsed() } };
   } catch (error) {
     if (CancelledError.isInstance(error) || run.signal.aborted) throw error;
-    if (TimeoutError.isInstance(error)) return failure(callId, name, 'TIMEOUT', error.message, elapsed());
-    return failure(callId, name, errorTypeOf(error) === 'Error' ? 'TOOL_FAILED' : errorTypeOf(error), toError(error).message, elapsed());
+    if (TimeoutError.isInstance(error)) return failed(callId, name, elapsed(), 'TIMEOUT', 'TIMEOUT', error.message);
+    // An Entity error's message is written for its caller; anything else may carry internals (URLs, keys, SQL).
+    if (EntityError.isInstance(error)) return failed(callId, name, elapsed(), error.code, error.code, error.message);
+    const kind = kindOf(error);
+    return failed(callId, name, elapsed(), 'TOOL_FAILED', kind, `Tool "${name}" failed (${kind}). The details are in the log.`, toError(error).message);
   }
 }
 

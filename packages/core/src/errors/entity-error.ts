@@ -16,6 +16,9 @@ export interface EntityErrorOptions {
 
 export const DEFAULT_SAFE_MESSAGE = 'Sorry, something went wrong while handling your message. Please try again.';
 
+/** The stable code callers see for a failure that is not an Entity error (a plain `Error`, a `TypeError`). */
+export const UNEXPECTED_ERROR_CODE = 'UNEXPECTED_ERROR';
+
 /**
  * Base class of every error Entity throws.
  *

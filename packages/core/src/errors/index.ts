@@ -1,4 +1,4 @@
-export { DEFAULT_SAFE_MESSAGE, EntityError, type EntityErrorOptions } from './entity-error.js';
+export { DEFAULT_SAFE_MESSAGE, EntityError, type EntityErrorOptions, UNEXPECTED_ERROR_CODE } from './entity-error.js';
 export {
   CancelledError,
   CircuitOpenError,

@@ -1,0 +1,150 @@
+import {
+  MIN_ENVIRONMENT_SECRET_LENGTH,
+  SECRET_ENVIRONMENT_NAME,
+  SECRET_FIELD_NAMES,
+  SECRET_TEXT_PATTERNS,
+} from './secret-patterns.js';
+
+export interface SecretRedactorOptions {
+  /**
+   * Environment whose secret-named variables (`*_KEY`, `*TOKEN`, `*SECRET`, `*PASSWORD`, ...) have
+   * their values censored wherever they appear. Default: `process.env`, read on every call, so a
+   * key set after start-up (from `.env`, by a test) is covered too.
+   */
+  environment?: Record<string, string | undefined>;
+  /** Replacement text. Default: `[REDACTED]`, as `@entity/logging` writes it. */
+  censor?: string;
+}
+
+/** Removes credentials from text and from log fields before anyone outside the process sees them. */
+export interface SecretRedactor {
+  /** The text with every credential-looking part censored (see `SECRET_TEXT_PATTERNS`). */
+  text(text: string): string;
+  /**
+   * A copy of `value` (only where something changed) with secret-named fields censored whole,
+   * every string scrubbed like `text()`, errors turned into plain `{ type, message, code, stack }`
+   * objects and cycles into `[Circular]`.
+   */
+  fields<T>(value: T): T;
+}
+
+const MAX_DEPTH = 8;
+const PATTERN = new RegExp(SECRET_TEXT_PATTERNS.map(({ pattern }) => `(${pattern})`).join('|'), 'g');
+const KEEP = SECRET_TEXT_PATTERNS.map(({ keep }) => (keep === undefined ? undefined : new RegExp(keep)));
+const FIELD_NAMES = SECRET_FIELD_NAMES.map((name) => name.toLowerCase());
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+const normaliseFieldName = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
+
+/** Builds a redactor; see {@link SecretRedactorOptions} for what it reads. */
+export function createSecretRedactor(options: SecretRedactorOptions = {}): SecretRedactor {
+  const censor = options.censor ?? '[REDACTED]';
+  const nameVerdicts = new Map<string, boolean>();
+  const fieldVerdicts = new Map<string, boolean>();
+  let environmentKey = '';
+  let environmentPattern: RegExp | undefined;
+
+  const isSecretName = (name: string): boolean => {
+    let verdict = nameVerdicts.get(name);
+    if (verdict === undefined) {
+      verdict = SECRET_ENVIRONMENT_NAME.test(name);
+      if (nameVerdicts.size < 10_000) nameVerdicts.set(name, verdict);
+    }
+    return verdict;
+  };
+
+  // Rebuilt only when the secret values in the environment change.
+  const environmentSecrets = (): RegExp | undefined => {
+    const environment = options.environment ?? process.env;
+    const values: string[] = [];
+    for (const name in environment) {
+      const value = environment[name];
+      if (value !== undefined && value.length >= MIN_ENVIRONMENT_SECRET_LENGTH && isSecretName(name)) values.push(value);
+    }
+    const key = values.join('\u0000');
+    if (key !== environmentKey) {
+      environmentKey = key;
+      // Longest first, so a value that contains another is censored whole.
+      environmentPattern = values.length === 0 ? undefined : new RegExp(values.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+    }
+    return environmentPattern;
+  };
+
+  const scrub = (input: string, secrets: RegExp | undefined): string => {
+    if (input.length < 3) return input;
+    let output = input.replace(PATTERN, (match, ...groups: unknown[]) => {
+      const index = groups.findIndex((group, position) => position < SECRET_TEXT_PATTERNS.length && group !== undefined);
+      const kept = KEEP[index]?.exec(match)?.[0] ?? '';
+      return `${kept}${censor}`;
+    });
+    if (secrets) output = output.replace(secrets, censor);
+    return output;
+  };
+
+  const isSecretField = (name: string): boolean => {
+    let verdict = fieldVerdicts.get(name);
+    if (verdict === undefined) {
+      const normalised = normaliseFieldName(name);
+      verdict = FIELD_NAMES.some((secret) => normalised === secret || normalised.endsWith(secret));
+      if (fieldVerdicts.size < 10_000) fieldVerdicts.set(name, verdict);
+    }
+    return verdict;
+  };
+
+  const visit = (value: unknown, depth: number, seen: Set<object>, secrets: RegExp | undefined): unknown => {
+    if (typeof value === 'string') return scrub(value, secrets);
+    if (typeof value !== 'object' || value === null) return value;
+    if (seen.has(value)) return '[Circular]';
+    if (depth >= MAX_DEPTH) return '[Object]';
+    if (value instanceof Error) return visit(errorToObject(value), depth, seen, secrets);
+    if (value instanceof Date) return value;
+    seen.add(value);
+    try {
+      if (Array.isArray(value)) {
+        let copy: unknown[] | undefined;
+        value.forEach((item, index) => {
+          const next = visit(item, depth + 1, seen, secrets);
+          if (next !== item) {
+            copy ??= value.slice();
+            copy[index] = next;
+          }
+        });
+        return copy ?? value;
+      }
+      let copy: Record<string, unknown> | undefined;
+      const record = value as Record<string, unknown>;
+      for (const key of Object.keys(record)) {
+        const item = record[key];
+        const next = item !== undefined && item !== null && isSecretField(key) ? censor : visit(item, depth + 1, seen, secrets);
+        if (next !== item) {
+          copy ??= { ...record };
+          copy[key] = next;
+        }
+      }
+      return copy ?? value;
+    } finally {
+      seen.delete(value);
+    }
+  };
+
+  // The environment is read once per call, not once per string.
+  return {
+    text: (input) => scrub(input, environmentSecrets()),
+    fields: <T>(value: T): T => visit(value, 0, new Set(), environmentSecrets()) as T,
+  };
+}
+
+function errorToObject(error: Error): Record<string, unknown> {
+  const result: Record<string, unknown> = { type: error.name, message: error.message };
+  const code = (error as { code?: unknown }).code;
+  if (code !== undefined) result.code = code;
+  if (error.stack !== undefined) result.stack = error.stack;
+  return result;
+}
+
+let shared: SecretRedactor | undefined;
+
+/** Censors credentials in `text` with the default redactor (patterns plus secret-named `process.env` values). */
+export function redactSecrets(text: string): string {
+  shared ??= createSecretRedactor();
+  return shared.text(text);
+}

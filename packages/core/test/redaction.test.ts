@@ -1,0 +1,141 @@
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { z } from 'zod';
+import { Agent, createSecretRedactor, definePlugin, defineResource, inMemoryLogger, ProviderError, redactSecrets, validateConfig } from '../src/index.js';
+
+const ANTHROPIC_KEY = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
+const DATABASE_URL = 'postgres://app:hunter2-Pw9@db.internal:5432/prod';
+const LEAKY = `connect to ${DATABASE_URL} failed; retried with x-api-key: ${ANTHROPIC_KEY}`;
+
+describe('secret redaction', () => {
+  it('censors the credential shapes core knows, keeping the readable rest', () => {
+    const redact = createSecretRedactor({ environment: {} });
+    expect(redact.text(LEAKY)).toBe('connect to postgres://app:[REDACTED]@db.internal:5432/prod failed; retried with x-api-key: [REDACTED]');
+    expect(redact.text('key sk-proj-AbCdEfGhIjKlMnOpQrStUv end')).toBe('key [REDACTED] end');
+    expect(redact.text('Authorization: Bearer abc.def-ghi_jkl')).toBe('Authorization: Bearer [REDACTED]');
+    expect(redact.text('Authorization: Basic dXNlcjpwYXNzd29yZA==')).toBe('Authorization: Basic [REDACTED]');
+    expect(redact.text('GET /v1?apikey=abc123&user=ann password=s3cret!')).toBe('GET /v1?apikey=[REDACTED]&user=ann password=[REDACTED]');
+    expect(redact.text('{"client_secret":"abc123","name":"x"}')).toBe('{"client_secret":"[REDACTED]","name":"x"}');
+    expect(redact.text('redis://:only-a-password@cache:6379')).toBe('redis://:[REDACTED]@cache:6379');
+    expect(redact.text('token AKIAIOSFODNN7EXAMPLE and ghp_abcdefghijklmnopqrstuvwxyz0123')).toBe('token [REDACTED] and [REDACTED]');
+    // Ordinary text that merely mentions tokens stays as it is.
+    const plain = 'used 120 inputTokens; max_tokens: 512; unexpected token } in JSON at https://api.example.com/v1';
+    expect(redact.text(plain)).toBe(plain);
+  });
+
+  it('censors the values of secret-named environment variables wherever they appear', () => {
+    const redact = createSecretRedactor({ environment: { MY_SERVICE_TOKEN: 'tok_live_98765', PGPASSWORD: 'plainpass', DEBUG: 'verbose-mode', SHORT_KEY: 'abc' } });
+    expect(redact.text('sent tok_live_98765 as plainpass in verbose-mode abc')).toBe('sent [REDACTED] as [REDACTED] in verbose-mode abc');
+  });
+
+  it('reads process.env at call time, so keys set later are covered', () => {
+    vi.stubEnv('LATE_API_KEY', 'late-value-1234');
+    try {
+      expect(redactSecrets('the key is late-value-1234')).toBe('the key is [REDACTED]');
+    } finally {
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('redacts fields copy-on-write: secret names whole, strings scrubbed, errors made plain', () => {
+    const redact = createSecretRedactor({ environment: {} });
+    const clean = { runId: 'r1', usage: { inputTokens: 3 } };
+    expect(redact.fields(clean)).toBe(clean);
+    const error = Object.assign(new Error(LEAKY), { code: 'E_CONNECT' });
+    const fields = { headers: { Authorization: 'anything', accept: 'json' }, openaiApiKey: 'x', error, note: DATABASE_URL };
+    const result = redact.fields(fields) as unknown as { headers: unknown; openaiApiKey: string; error: { stack: string }; note: string };
+    expect(result.headers).toEqual({ Authorization: '[REDACTED]', accept: 'json' });
+    expect(result.openaiApiKey).toBe('[REDACTED]');
+    expect(result.error).toMatchObject({ type: 'Error', code: 'E_CONNECT', message: expect.not.stringContaining('hunter2') });
+    expect(String(result.error.stack)).not.toContain(ANTHROPIC_KEY);
+    expect(result.note).toBe('postgres://app:[REDACTED]@db.internal:5432/prod');
+    expect(fields.openaiApiKey).toBe('x');
+  });
+});
+
+describe('what leaves the engine is redacted', () => {
+  let written: string[];
+  beforeEach(() => {
+    written = [];
+    vi.spyOn(process.stderr, 'write').mockImplementation((chunk: string | Uint8Array) => {
+      written.push(String(chunk));
+      return true;
+    });
+  });
+  afterEach(() => {
+    vi.restoreAllMocks();
+  });
+
+  const failing = definePlugin({
+    name: 'provider-call',
+    kind: 'prompt',
+    execute() {
+      throw new ProviderError('anthropic', `401 from api.anthropic.com: invalid x-api-key ${ANTHROPIC_KEY}`, { status: 401 });
+    },
+  });
+  const crashing = definePlugin({
+    name: 'database-call',
+    kind: 'prompt',
+    execute() {
+      throw new Error(LEAKY);
+    },
+  });
+
+  it('the fallback logger (no @entity/logging) writes the failure to stderr with secrets censored', async () => {
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, plugins: [crashing] });
+    await agent.chat('hi');
+    await agent.stop();
+    const stderr = written.join('');
+    expect(stderr).toContain('Plugin "database-call" failed in THINK');
+    expect(stderr).toContain('postgres://app:[REDACTED]@db.internal:5432/prod');
+    expect(stderr).not.toContain('hunter2');
+    expect(stderr).not.toContain(ANTHROPIC_KEY);
+  });
+
+  it('an in-memory logger keeps the detail, redacted, message and fields alike', async () => {
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, resources: { logging }, plugins: [crashing] });
+    await agent.chat('hi');
+    await agent.stop();
+    const entry = logging.entries.find((candidate) => candidate.level === 'error')!;
+    expect(entry.message).toContain('connect to postgres://app:[REDACTED]@db.internal');
+    expect(JSON.stringify(logging.entries)).not.toContain('hunter2');
+    expect(JSON.stringify(logging.entries)).not.toContain(ANTHROPIC_KEY);
+  });
+
+  it('RunInfo.failure gives the caller safe text and a stable code, never the raw error', async () => {
+    const logging = inMemoryLogger({ echoLevel: false });
+    const providerAgent = new Agent({ defaultWorkflow: false, zeroConfig: false, resources: { logging }, plugins: [failing] });
+    const provider = await providerAgent.chat('hi');
+    await providerAgent.stop();
+    expect(provider.info.failure).toEqual({
+      stage: 'THINK',
+      plugin: 'provider-call',
+      errorType: 'PROVIDER_ERROR',
+      code: 'PROVIDER_ERROR',
+      message: 'Sorry, something went wrong while handling your message. Please try again.',
+    });
+    const plainAgent = new Agent({ defaultWorkflow: false, zeroConfig: false, resources: { logging }, plugins: [crashing] });
+    const plain = await plainAgent.chat('hi');
+    await plainAgent.stop();
+    expect(plain.info.failure).toMatchObject({ errorType: 'Error', code: 'UNEXPECTED_ERROR', message: expect.stringMatching(/^Sorry/) });
+    expect(JSON.stringify([provider.info, plain.info])).not.toMatch(/hunter2|sk-ant/);
+  });
+});
+
+describe('validation reports', () => {
+  it('censor secrets in problems built from errors (resource creation, health checks)', async () => {
+    const database = defineResource({
+      type: 'leaky-db',
+      packageName: 'test',
+      configSchema: z.object({ url: z.string(), fail: z.boolean() }).strict(),
+      create: ({ url, fail }) => {
+        if (fail) throw new Error(`cannot parse ${url}`);
+        return { healthCheck: async () => ({ healthy: false, message: `cannot reach ${url}` }) };
+      },
+    });
+    const created = await validateConfig({ resources: { db: { type: 'leaky-db', url: DATABASE_URL, fail: true } } }, { resourceTypes: [database] });
+    const health = await validateConfig({ resources: { db: { type: 'leaky-db', url: DATABASE_URL, fail: false } } }, { resourceTypes: [database], runtime: true });
+    expect(created.issues[0]?.message).toBe('could not be created: cannot parse postgres://app:[REDACTED]@db.internal:5432/prod');
+    expect(health.issues[0]?.message).toBe('cannot reach postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+});
