@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CircuitOpenError, ProviderError, ResourceError, ValidationError } from '@entity/core';
+import { CircuitOpenError, ConfigError, ProviderError, ResourceError, ValidationError } from '@entity/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Storage, type S3StorageOptions } from '../src/index.js';
 import { describeStorageConformance } from '../src/testing/index.js';
@@ -166,6 +166,45 @@ describe('s3Storage against a real S3-protocol server', () => {
     expect((await second.list()).items.map((item) => item.key)).toEqual(['notes.md']);
     const raw = await recordingClient([]).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'agents/' }));
     expect(raw.Contents?.map((object) => object.Key).sort()).toEqual(['agents/first/notes.md', 'agents/second/notes.md']);
+  });
+
+  it('treats the prefix as a folder: "agents/support" never reads or lists "agents/support-eu/..."', async () => {
+    const support = storageFor({ prefix: 'shared/agents/support' });
+    const europe = storageFor({ prefix: 'shared/agents/support-eu/' });
+    await europe.put('tickets/1.md', 'eu ticket');
+    await support.put('tickets/1.md', 'support ticket');
+    expect(await support.getText('-eu/tickets/1.md')).toBeUndefined();
+    expect(await support.exists('-eu/tickets/1.md')).toBe(false);
+    expect((await support.list()).items.map((item) => item.key)).toEqual(['tickets/1.md']);
+    expect((await support.list('-')).items).toEqual([]);
+    expect(await support.delete('-eu/tickets/1.md')).toBe(false);
+    expect(await europe.getText('tickets/1.md')).toBe('eu ticket');
+    const raw = await recordingClient([]).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'shared/agents/' }));
+    expect(raw.Contents?.map((object) => object.Key).sort()).toEqual(['shared/agents/support-eu/tickets/1.md', 'shared/agents/support/tickets/1.md']);
+  });
+
+  it('normalises the prefix like a key (one trailing slash, no empty or "." segments)', async () => {
+    const storage = storageFor({ prefix: './norm//agents/./one' });
+    await storage.put('a.txt', 'x');
+    const raw = await recordingClient([]).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'norm/' }));
+    expect(raw.Contents?.map((object) => object.Key)).toEqual(['norm/agents/one/a.txt']);
+    expect(await storageFor({ prefix: 'norm/agents/one/' }).getText('a.txt')).toBe('x');
+    // An empty prefix is the whole bucket.
+    expect(await storageFor({ prefix: '' }).getText('norm/agents/one/a.txt')).toBe('x');
+  });
+
+  it('refuses an unsafe prefix at construction with a ConfigError naming the fix', () => {
+    for (const prefix of ['/agents', '../other', 'agents/../../x', 'a\\b', 'agents/.hidden', '~/x', 'C:/x', 'agents/con']) {
+      let error: unknown;
+      try {
+        storageFor({ prefix });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigError.isInstance(error), `prefix ${JSON.stringify(prefix)} must be refused`).toBe(true);
+      expect((error as ConfigError).issues[0]).toMatchObject({ path: 'prefix' });
+      expect((error as ConfigError).message).toContain('fix:');
+    }
   });
 
   it('handles keys that need URL encoding', async () => {
