@@ -4,7 +4,7 @@ import { MissingPackageError, ResourceError, type StorageObjectInfo } from '@ent
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import { describeS3Error, isMissingBucket, isMissingKey } from './s3-errors.js';
 import type { DriverPutRequest, StorageDriver } from './storage-driver.js';
-import { compareKeys } from './storage-key.js';
+import { compareKeys, normaliseFolderPrefix } from './storage-key.js';
 import type { StorageOptions } from './storage-options.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
@@ -19,7 +19,11 @@ export interface S3Credentials {
 export interface S3DriverOptions {
   /** Bucket holding the objects. */
   bucket: string;
-  /** Key prefix inside the bucket, so several agents can share one (e.g. `agents/support/`). Default: none. */
+  /**
+   * Folder inside the bucket, so several agents can share one (e.g. `agents/support/`). Checked
+   * like a key and treated as a folder: `agents/support` becomes `agents/support/`, so it never
+   * reaches `agents/support-eu/`. Default: none (the whole bucket).
+   */
   prefix?: string;
   /** Endpoint of an S3-compatible service (MinIO, R2, Ceph): `http://127.0.0.1:9000`. Default: AWS. */
   endpoint?: string;
@@ -70,7 +74,7 @@ function encodeKey(key: string): string {
 /** A driver for AWS S3 and S3-compatible services through the official AWS SDK. */
 export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly bucket: string } {
   const { bucket } = options;
-  const prefix = options.prefix ?? '';
+  const prefix = normaliseFolderPrefix(options.prefix ?? '');
   const partSize = Math.max(MIN_PART_SIZE, options.partSize ?? 8 * 1024 * 1024);
   const queueSize = options.queueSize ?? 4;
   let client: Promise<S3Client> | undefined;
