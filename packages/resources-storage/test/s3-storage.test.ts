@@ -207,6 +207,38 @@ describe('s3Storage against a real S3-protocol server', () => {
     }
   });
 
+  it('get() refuses an object larger than maxFileSize without downloading it, naming getStream as the fix', async () => {
+    const prefix = `t${++counter}/`;
+    const writer = storageFor({ prefix, maxFileSize: '64 MB', allowedExtensions: '*' });
+    const body = Buffer.alloc(24 * 1024 * 1024, 7);
+    await writer.put('big/blob.bin', body);
+    const commands: string[] = [];
+    const reader = storageFor({ prefix, maxFileSize: '1 MB', client: recordingClient(commands) });
+    const error = await caught(reader.get('big/blob.bin'));
+    expect(ValidationError.isInstance(error), String(error)).toBe(true);
+    expect((error as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
+    expect((error as Error).message).toContain('Storage get refused for key "big/blob.bin"');
+    expect((error as Error).message).toContain('1 MB limit (maxFileSize)');
+    expect((error as Error).message).toContain('getStream()');
+    expect((await caught(reader.getText('big/blob.bin')) as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
+    // The refusal is not the backend's fault: the circuit stays closed and reads go on.
+    expect(reader.circuitBreaker.state).toBe('closed');
+    // The stream read has no such limit and hands the body over in pieces, never as one buffer.
+    const stream = (await reader.getStream('big/blob.bin'))!;
+    let chunks = 0;
+    let total = 0;
+    let largest = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      total += (chunk as Buffer).length;
+      largest = Math.max(largest, (chunk as Buffer).length);
+    }
+    expect(total).toBe(body.length);
+    expect(chunks).toBeGreaterThan(24);
+    expect(largest).toBeLessThanOrEqual(1024 * 1024);
+    expect(commands.filter((command) => command === 'GetObject')).toHaveLength(2);
+  });
+
   it('handles keys that need URL encoding', async () => {
     const storage = storageFor();
     const key = 'docs/a b+c%d&e=f#g,h;i@j$k!l(m)n é 中文 🙂.txt';
