@@ -19,7 +19,7 @@ import {
   TimeoutError,
   ValidationError,
 } from '@entity/core';
-import { prepareBody } from './body.js';
+import { prepareBody, readTooLarge } from './body.js';
 import { guessContentType } from './content-type.js';
 import { validateContentType, validateMetadata } from './metadata.js';
 import type { DriverFailure, StorageDriver } from './storage-driver.js';
@@ -196,7 +196,11 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
 
   const get = async (rawKey: string): Promise<Uint8Array | undefined> => {
     const key = normaliseKey(rawKey, { allowReserved: true });
-    return run('get', key, (signal) => driver.get(key, signal));
+    const { maxFileSize } = policy;
+    const bytes = await run('get', key, (signal) => driver.get(key, signal, maxFileSize));
+    // A custom driver that ignored the limit still does not hand an oversized object on.
+    if (bytes !== undefined && bytes.byteLength > maxFileSize) throw readTooLarge(key, maxFileSize, bytes.byteLength);
+    return bytes;
   };
 
   const storage: ManagedStorage = {

@@ -1,6 +1,7 @@
 import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { MissingPackageError, ResourceError, type StorageObjectInfo } from '@entity/core';
+import { readBounded, readTooLarge } from './body.js';
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import { describeS3Error, isMissingBucket, isMissingKey } from './s3-errors.js';
 import type { DriverPutRequest, StorageDriver } from './storage-driver.js';
@@ -65,6 +66,19 @@ function loadSdk(): Promise<{ s3: S3Module; upload: UploadModule }> {
       throw new MissingPackageError('@aws-sdk/client-s3 @aws-sdk/lib-storage', 'S3 storage (type: s3)', { cause: error });
     });
   return sdk;
+}
+
+/**
+ * The SDK's response body as a Node stream, read as it arrives. In Node it is already a Readable
+ * (the HTTP response); a web stream (other runtimes, custom request handlers) is adapted, not buffered.
+ */
+function bodyStream(body: unknown): Readable {
+  if (body instanceof Readable) return body;
+  if (body === undefined || body === null) return Readable.from([]);
+  const web = body as { transformToWebStream?: () => ReadableStream<Uint8Array>; getReader?: unknown };
+  if (typeof web.transformToWebStream === 'function') return Readable.fromWeb(web.transformToWebStream() as import('node:stream/web').ReadableStream<Uint8Array>);
+  if (typeof web.getReader === 'function') return Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  throw new Error('the S3 response body is neither a Node stream nor a web stream');
 }
 
 function encodeKey(key: string): string {
@@ -227,22 +241,26 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
         ...(request.metadata ? { metadata: request.metadata } : {}),
       };
     },
-    async get(key, signal) {
+    async get(key, signal, maxBytes) {
+      let response: { Body?: unknown; ContentLength?: number };
       try {
-        const response = await send<{ Body?: { transformToByteArray(): Promise<Uint8Array> } }>(
-          (s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: prefix + key }),
-          signal,
-        );
-        return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+        response = await send((s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: prefix + key }), signal);
       } catch (error) {
         if (isMissingKey(error)) return undefined;
         throw error;
       }
+      const body = bodyStream(response.Body);
+      // The size is known from the headers: refuse before reading a byte, and close the connection.
+      if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
+        body.destroy();
+        throw readTooLarge(key, maxBytes, response.ContentLength);
+      }
+      return readBounded(body, key, maxBytes);
     },
     async getStream(key, signal) {
       try {
         const response = await send<{ Body?: unknown }>((s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: prefix + key }), signal);
-        return response.Body instanceof Readable ? response.Body : Readable.from([]);
+        return bodyStream(response.Body);
       } catch (error) {
         if (isMissingKey(error)) return undefined;
         throw error;

@@ -11,7 +11,8 @@ export const DEFAULT_FAILURE_THRESHOLD = 2;
 export interface StorageOptions {
   /**
    * Largest object accepted, in bytes (or a size like `"200 MB"`). Checked before any byte is
-   * written; a stream that grows past it is aborted and leaves nothing behind. Default: 10 MB.
+   * written; a stream that grows past it is aborted and leaves nothing behind. Also the largest
+   * object `get()`/`getText()` read into memory (larger ones need `getStream()`). Default: 10 MB.
    * `Infinity` disables the limit.
    */
   maxFileSize?: number | string;

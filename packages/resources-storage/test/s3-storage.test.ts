@@ -236,7 +236,8 @@ describe('s3Storage against a real S3-protocol server', () => {
     expect(total).toBe(body.length);
     expect(chunks).toBeGreaterThan(24);
     expect(largest).toBeLessThanOrEqual(1024 * 1024);
-    expect(commands.filter((command) => command === 'GetObject')).toHaveLength(2);
+    // get, getText and getStream: one request each, none retried.
+    expect(commands.filter((command) => command === 'GetObject')).toHaveLength(3);
   });
 
   it('handles keys that need URL encoding', async () => {
