@@ -330,11 +330,12 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
 
 /** Objects in an S3 bucket (AWS, MinIO, R2, any S3-compatible service). The AWS SDK loads on first use. */
 export function s3Storage(options: S3StorageOptions): ManagedStorage & { readonly bucket: string } {
-  const { maxFileSize, allowedExtensions, backupOnOverwrite, retry, circuitBreaker, timeoutMs, ...driverOptions } = options;
+  const { maxFileSize, allowedExtensions, backupOnOverwrite, maxBackups, retry, circuitBreaker, timeoutMs, ...driverOptions } = options;
   const safety: StorageOptions = {
     ...(maxFileSize === undefined ? {} : { maxFileSize }),
     ...(allowedExtensions === undefined ? {} : { allowedExtensions }),
     ...(backupOnOverwrite === undefined ? {} : { backupOnOverwrite }),
+    ...(maxBackups === undefined ? {} : { maxBackups }),
     ...(retry === undefined ? {} : { retry }),
     ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
