@@ -1,15 +1,16 @@
-import { execFile, spawn, spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
 import { afterAll, describe, expect, it } from 'vitest';
 import { BIN, entity, project } from './helpers.js';
+import { command, UNREACHABLE_REGISTRY } from './support/command.js';
+import { type RegistryMirror, startRegistryMirror } from './support/registry-mirror.js';
 
-const run = promisify(execFile);
 const PACKAGES = fileURLToPath(new URL('../../', import.meta.url));
+const WORKSPACE = fileURLToPath(new URL('../../../', import.meta.url));
 
 describe('entity init', () => {
   it('--yes with choices writes only the packages the project needs', async () => {
@@ -76,35 +77,52 @@ describe('entity init', () => {
   describe('a generated project installs from packed packages and its test passes', () => {
     const home = mkdtempSync(join(tmpdir(), 'entity-init-'));
     let ollama: OllamaTestServer | undefined;
+    let mirror: RegistryMirror | undefined;
     afterAll(async () => {
       await ollama?.close();
+      await mirror?.close();
       rmSync(home, { recursive: true, force: true });
     });
 
-    it('init → pnpm install (overrides to local tarballs) → pnpm test → entity run through the installed bin', async () => {
+    it('init → lockfile resolved offline → pnpm install --offline (local tarballs + the workspace store) → pnpm test → entity run', async () => {
       const packs = join(home, 'packs');
       // `pnpm pack` is what publishing does: workspace ranges become versions, only `files` ship.
       const names = { core: '@entity/core', 'resources-llm': '@entity/resources-llm', 'resources-memory': '@entity/resources-memory', cli: '@entity/cli' } as const;
       const tarballs: Record<string, string> = {};
       for (const [directory, name] of Object.entries(names)) {
-        const { stdout } = await run('pnpm', ['pack', '--pack-destination', packs, '--json'], { cwd: join(PACKAGES, directory) });
+        const { stdout } = await command('pnpm', ['pack', '--pack-destination', packs, '--json'], { cwd: join(PACKAGES, directory) });
         tarballs[name] = (JSON.parse(stdout) as { filename: string }).filename;
       }
       const created = await entity(['init', 'my-agent', '--yes'], { cwd: home });
       expect(created.code, created.stderr).toBe(0);
       const app = join(home, 'my-agent');
       writeFileSync(join(app, 'pnpm-workspace.yaml'), `overrides:\n${Object.entries(tarballs).map(([name, file]) => `  "${name}": "file:${file}"`).join('\n')}\n`);
-      await run('pnpm', ['install', '--prefer-offline', '--reporter=append-only'], { cwd: app, timeout: 240_000 });
 
-      const tested = await run('pnpm', ['test'], { cwd: app }).catch((error: { stdout: string; stderr: string }) => error);
+      // Nothing may come from the internet: the project's lockfile is resolved against a loopback
+      // mirror of the workspace lockfile, then installed with --offline from the workspace's pnpm
+      // store, with the registry pointed at a closed port. A fresh cache proves no earlier metadata helps.
+      const store = (await command('pnpm', ['store', 'path'], { cwd: WORKSPACE })).stdout.trim();
+      const offline = { ...process.env, ...UNREACHABLE_REGISTRY, pnpm_config_store_dir: store, pnpm_config_cache_dir: join(home, 'pnpm-cache') };
+      mirror = await startRegistryMirror(WORKSPACE);
+      await command('pnpm', ['install', '--lockfile-only', '--reporter=append-only'], {
+        cwd: app,
+        env: { ...offline, pnpm_config_registry: mirror.url, npm_config_registry: mirror.url },
+        timeout: 120_000,
+        explain: () => `registry mirror requests:\n${mirror!.requests.join('\n')}`,
+      });
+      await mirror.close();
+      mirror = undefined;
+      await command('pnpm', ['install', '--offline', '--frozen-lockfile', '--reporter=append-only'], { cwd: app, env: offline, timeout: 240_000 });
+
+      const tested = await command('pnpm', ['test'], { cwd: app, env: offline });
       expect(tested.stdout).toMatch(/Tests\s+.*3 passed/);
 
-      const validated = await run('pnpm', ['exec', 'entity', 'validate'], { cwd: app });
+      const validated = await command('pnpm', ['exec', 'entity', 'validate'], { cwd: app, env: offline });
       expect(validated.stdout).toContain('Valid.');
 
       ollama = await startOllamaServer({ models: ['llama3.2:3b'] });
       ollama.respondWith({ text: 'Hi from the installed CLI.' });
-      const answered = await run('pnpm', ['exec', 'entity', 'run', 'hello'], { cwd: app, env: { ...process.env, OLLAMA_HOST: ollama.origin } });
+      const answered = await command('pnpm', ['exec', 'entity', 'run', 'hello'], { cwd: app, env: { ...offline, OLLAMA_HOST: ollama.origin } });
       expect(answered.stdout).toBe('Hi from the installed CLI.\n');
       const chat = ollama.modelCalls.find((call) => call.path === '/api/chat')!;
       expect((chat.body as { model: string }).model).toBe('llama3.2:3b');

@@ -13,6 +13,39 @@ export function fileTooLarge(key: string, maxFileSize: number): ValidationError 
   });
 }
 
+/** `get()` of an object past `maxFileSize`: whole-object reads stay bounded; streams have no such limit. */
+export function readTooLarge(key: string, maxFileSize: number, size?: number): ValidationError {
+  const object = size === undefined ? 'the object is' : `the object (${formatBytes(size)}) is`;
+  return new ValidationError(
+    `Storage get refused for key "${key}": ${object} larger than the ${formatBytes(maxFileSize)} limit (maxFileSize). Fix: read it with getStream(), or raise maxFileSize`,
+    {
+      code: 'STORAGE_FILE_TOO_LARGE',
+      safeMessage: `That file is larger than the ${formatBytes(maxFileSize)} limit and cannot be read at once.`,
+      details: { key, operation: 'get', maxFileSize, ...(size === undefined ? {} : { size }) },
+    },
+  );
+}
+
+/**
+ * Collects a stream into one buffer, refusing (and destroying the stream) as soon as it passes
+ * `maxBytes`, so a whole-object read never holds more than the limit plus one chunk.
+ */
+export async function readBounded(source: AsyncIterable<unknown> & { destroy?(): void }, key: string, maxBytes: number): Promise<Uint8Array> {
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  try {
+    for await (const chunk of source) {
+      const bytes = toBytes(chunk);
+      total += bytes.byteLength;
+      if (total > maxBytes) throw readTooLarge(key, maxBytes);
+      chunks.push(bytes);
+    }
+  } finally {
+    source.destroy?.();
+  }
+  return chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, total);
+}
+
 export function formatBytes(bytes: number): string {
   if (!Number.isFinite(bytes)) return 'unlimited';
   const units = ['bytes', 'KB', 'MB', 'GB', 'TB'];

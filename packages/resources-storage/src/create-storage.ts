@@ -19,11 +19,11 @@ import {
   TimeoutError,
   ValidationError,
 } from '@entity/core';
-import { prepareBody } from './body.js';
+import { prepareBody, readTooLarge } from './body.js';
 import { guessContentType } from './content-type.js';
 import { validateContentType, validateMetadata } from './metadata.js';
 import type { DriverFailure, StorageDriver } from './storage-driver.js';
-import { BACKUP_SEGMENT, type KeyOperation, keyExtension, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, normaliseKey, normalisePrefix } from './storage-key.js';
+import { BACKUP_SEGMENT, compareKeys, type KeyOperation, keyExtension, MAX_KEY_BYTES, MAX_SEGMENT_BYTES, normaliseKey, normalisePrefix } from './storage-key.js';
 import type { StorageOptions } from './storage-options.js';
 import { buildPolicy, safetyOptionsOf } from './storage-policy.js';
 
@@ -37,7 +37,12 @@ export interface ManagedStorage extends Storage {
   /** The breaker shared by every call (its `stats` show failures and rejections). */
   readonly circuitBreaker: CircuitBreaker;
   /** Effective limits after defaults. */
-  readonly limits: { readonly maxFileSize: number; readonly allowedExtensions: readonly string[] | '*' };
+  readonly limits: {
+    readonly maxFileSize: number;
+    readonly allowedExtensions: readonly string[] | '*';
+    readonly backupOnOverwrite: boolean;
+    readonly maxBackups: number;
+  };
   /** Prepares the driver (the S3 driver checks or creates its bucket). Safe to skip for local and memory. */
   start(context: ResourceStartContext): Promise<void>;
   stop(): Promise<void>;
@@ -70,20 +75,39 @@ function isAddressable(key: string): boolean {
   }
 }
 
-function backupKeyFor(key: string, now: Date): string {
+/** `<ts>` in backup names: UTC, to the millisecond, without separators (sorts as it happened). */
+const BACKUP_STAMP = /^\d{8}T\d{9}Z$/;
+const BACKUP_SUFFIX_LENGTH = '.20260101T000000000Z-abcdef'.length;
+
+/** Where the backups of `key` live and how their names start and end. */
+function backupParts(key: string): { folder: string; stem: string; extension: string } {
   const slash = key.lastIndexOf('/');
-  const folder = slash === -1 ? '' : key.slice(0, slash + 1);
+  const folder = `${slash === -1 ? '' : key.slice(0, slash + 1)}${BACKUP_SEGMENT}/`;
   const name = key.slice(slash + 1);
   const extension = name.slice(name.length - keyExtension(key).length);
-  const base = name.slice(0, name.length - extension.length);
-  const suffix = `.${now.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}${extension}`;
-  let characters = [...base];
-  const build = () => `${folder}${BACKUP_SEGMENT}/${characters.join('')}${suffix}`;
+  let characters = [...name.slice(0, name.length - extension.length)];
   // The timestamp makes names longer; shorten the name so the backup still fits the key limits.
-  while (characters.length > 1 && (Buffer.byteLength(characters.join('') + suffix) > MAX_SEGMENT_BYTES || Buffer.byteLength(build()) > MAX_KEY_BYTES)) {
-    characters = characters.slice(0, -1);
-  }
-  return build();
+  const fits = () => {
+    const segment = characters.join('') + 'x'.repeat(BACKUP_SUFFIX_LENGTH) + extension;
+    return Buffer.byteLength(segment) <= MAX_SEGMENT_BYTES && Buffer.byteLength(folder + segment) <= MAX_KEY_BYTES;
+  };
+  while (characters.length > 1 && !fits()) characters = characters.slice(0, -1);
+  return { folder, stem: characters.join(''), extension };
+}
+
+function backupKeyFor(key: string, stamp: Date): string {
+  const { folder, stem, extension } = backupParts(key);
+  return `${folder}${stem}.${stamp.toISOString().replace(/[-:.]/g, '')}-${randomBytes(3).toString('hex')}${extension}`;
+}
+
+/** Whether `candidate` (in the backup folder of `key`) is one of `key`'s backups, not another file's. */
+function isBackupOf(candidate: string, key: string): boolean {
+  const { folder, stem, extension } = backupParts(key);
+  const start = `${folder}${stem}.`;
+  if (!candidate.startsWith(start) || !candidate.endsWith(extension)) return false;
+  const middle = candidate.slice(start.length, candidate.length - extension.length);
+  const dash = middle.lastIndexOf('-');
+  return dash !== -1 && BACKUP_STAMP.test(middle.slice(0, dash)) && /^[0-9a-f]{6}$/.test(middle.slice(dash + 1));
 }
 
 /**
@@ -167,6 +191,31 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
 
   const stat = (key: string) => run('stat', key, (signal) => driver.stat(key, signal));
 
+  let lastBackupStamp = 0;
+  /** Strictly increasing per storage, so names order backups as they were made even within one millisecond. */
+  const nextBackupStamp = (): Date => {
+    lastBackupStamp = Math.max(Date.now(), lastBackupStamp + 1);
+    return new Date(lastBackupStamp);
+  };
+
+  /** Deletes the oldest backups of `key` beyond `keep`. Best effort: the write itself succeeded, and the next overwrite prunes again. */
+  const pruneBackups = async (key: string, keep: number): Promise<void> => {
+    try {
+      const { folder } = backupParts(key);
+      const backups: string[] = [];
+      let cursor: string | undefined;
+      do {
+        const page = await run('list', folder, (signal) => driver.list(folder, { limit: MAX_LIST_LIMIT, cursor }, signal));
+        for (const item of page.items) if (isBackupOf(item.key, key)) backups.push(item.key);
+        cursor = page.cursor;
+      } while (cursor !== undefined);
+      backups.sort(compareKeys);
+      for (const old of backups.slice(0, Math.max(0, backups.length - keep))) await run('delete', old, (signal) => driver.delete(old, signal));
+    } catch {
+      // Left for the next overwrite; failing the caller's completed write would be worse.
+    }
+  };
+
   const put = async (rawKey: string, body: StorageBody, putOptions: PutOptions = {}): Promise<StorageObjectInfo> => {
     const key = normaliseKey(rawKey);
     checkWritable(key);
@@ -174,19 +223,22 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
     const contentType = putOptions.contentType === undefined ? guessContentType(key) : validateContentType(key, putOptions.contentType);
     const prepared = prepareBody(body, key, policy.maxFileSize);
     let backupKey: string | undefined;
-    if (policy.backupOnOverwrite && (await stat(key)) !== undefined) {
-      const target = backupKeyFor(key, new Date());
+    const { backupOnOverwrite, maxBackups } = policy;
+    if (backupOnOverwrite && (await stat(key)) !== undefined) {
+      const target = backupKeyFor(key, nextBackupStamp());
       await run('copy', key, (signal) => driver.copy(key, target, signal));
       backupKey = target;
     }
     try {
-      return await run(
+      const info = await run(
         'put',
         key,
         (signal) => driver.put({ key, body: prepared.kind === 'bytes' ? prepared.bytes : prepared.stream, contentType, metadata, signal }),
         prepared.kind === 'bytes' ? policy.withRetries : policy.once,
         putOptions.signal,
       );
+      if (backupKey !== undefined) await pruneBackups(key, maxBackups);
+      return info;
     } catch (error) {
       // The overwrite did not happen, so the backup would only be a confusing duplicate.
       if (backupKey !== undefined) await driver.delete(backupKey, new AbortController().signal).catch(() => undefined);
@@ -196,7 +248,11 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
 
   const get = async (rawKey: string): Promise<Uint8Array | undefined> => {
     const key = normaliseKey(rawKey, { allowReserved: true });
-    return run('get', key, (signal) => driver.get(key, signal));
+    const { maxFileSize } = policy;
+    const bytes = await run('get', key, (signal) => driver.get(key, signal, maxFileSize));
+    // A custom driver that ignored the limit still does not hand an oversized object on.
+    if (bytes !== undefined && bytes.byteLength > maxFileSize) throw readTooLarge(key, maxFileSize, bytes.byteLength);
+    return bytes;
   };
 
   const storage: ManagedStorage = {
@@ -205,7 +261,7 @@ export function createStorage(driver: StorageDriver, options: StorageOptions = {
       return policy.circuitBreaker;
     },
     get limits() {
-      return { maxFileSize: policy.maxFileSize, allowedExtensions: policy.allowedExtensions };
+      return { maxFileSize: policy.maxFileSize, allowedExtensions: policy.allowedExtensions, backupOnOverwrite: policy.backupOnOverwrite, maxBackups: policy.maxBackups };
     },
     reconfigure(config: unknown) {
       const next = safetyOptionsOf((config ?? {}) as Record<string, unknown>, settings.fixed ?? {});

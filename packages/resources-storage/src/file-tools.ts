@@ -1,6 +1,8 @@
 import { definePlugin, defineTool, type Plugin, type Storage, type Tool, type ToolContext } from '@entity/core';
 import { z } from 'zod';
-import { scopedStorage, userStorage } from './scoped-storage.js';
+import { checkQuota, type FileQuota, oneAtATime, resolveQuota } from './file-quota.js';
+import { normaliseFolderPrefix, normaliseKey } from './storage-key.js';
+import { scopedStorage, userPrefix } from './scoped-storage.js';
 
 export interface FileToolsOptions {
   /** Name of the storage resource the tools use. Default: `storage`. */
@@ -14,6 +16,12 @@ export interface FileToolsOptions {
   maxReadBytes?: number;
   /** Include `write_file`. Default: true. */
   allowWrite?: boolean;
+  /**
+   * Most bytes and files one scope (each user, or the shared folder) may hold, backups included;
+   * `write_file` refuses a write that would pass either and changes nothing. Default:
+   * `DEFAULT_FILE_QUOTA` (100 MB and 1,000 files). Keep backups bounded with the storage's `maxBackups`.
+   */
+  quota?: FileQuota;
 }
 
 const path = z.string().min(1).max(1024).describe('File path relative to your files, using "/" between folders, e.g. "notes/todo.md"');
@@ -47,18 +55,23 @@ function looksBinary(bytes: Buffer): boolean {
 
 /**
  * `read_file`, `write_file` and `list_files` over the storage resource, for a model to use.
- * Every call is confined to the calling user's folder (or one shared folder), and every path
- * goes through the storage's key checks and limits, so a model cannot escape or overfill it.
+ * Every call is confined to the calling user's folder (or one shared folder), every path goes
+ * through the storage's key checks and limits, and writes stay within a per-scope quota, so a
+ * model can neither escape its folder nor fill the disk.
  */
 // biome-ignore lint/suspicious/noExplicitAny: tools with different inputs share one list, like core's Plugin.tools.
 export function fileTools(options: FileToolsOptions = {}): Tool<any, unknown>[] {
   const resourceName = options.resource ?? 'storage';
   const scope = options.scope ?? 'user';
   const maxReadBytes = options.maxReadBytes ?? 64 * 1024;
-  const storageFor = (context: ToolContext): Storage => {
-    const storage = context.resource<Storage>(resourceName);
-    return scope === 'user' ? userStorage(storage, context.userId) : scopedStorage(storage, scope.folder);
+  const quota = resolveQuota(options.quota);
+  const sharedFolder = scope === 'user' ? undefined : normaliseFolderPrefix(scope.folder, 'scope.folder');
+  const scopeOf = (context: ToolContext) => {
+    const base = context.resource<Storage>(resourceName);
+    const folder = sharedFolder ?? userPrefix(context.userId);
+    return { base, folder, storage: scopedStorage(base, folder) };
   };
+  const storageFor = (context: ToolContext): Storage => scopeOf(context).storage;
 
   const readFile = defineTool({
     name: 'read_file',
@@ -81,7 +94,13 @@ export function fileTools(options: FileToolsOptions = {}): Tool<any, unknown>[] 
     description: 'Create or replace a text file in your files. Allowed types depend on the storage settings (by default .txt .json .csv .md .yaml .yml .log).',
     input: z.object({ path, content: z.string().describe('The whole new content of the file') }).strict(),
     async execute({ path: key, content }, context) {
-      const info = await storageFor(context).put(key, content, { signal: context.signal });
+      const { base, folder, storage } = scopeOf(context);
+      const backsUp = (base as { limits?: { backupOnOverwrite?: boolean } }).limits?.backupOnOverwrite === true;
+      // Check and write as one step per scope, so parallel calls cannot share the last free room.
+      const info = await oneAtATime(base, folder, async () => {
+        await checkQuota(storage, normaliseKey(key), Buffer.byteLength(content), quota, backsUp);
+        return storage.put(key, content, { signal: context.signal });
+      });
       return { path: info.key, size: info.size, saved: true };
     },
   });

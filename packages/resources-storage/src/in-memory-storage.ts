@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream';
 import type { ListPage, StorageObjectInfo } from '@entity/core';
+import { readTooLarge } from './body.js';
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import type { DriverPutRequest, StorageDriver } from './storage-driver.js';
 import { compareKeys } from './storage-key.js';
@@ -45,8 +46,9 @@ export function inMemoryDriver(options: { now?: () => Date } = {}): StorageDrive
       objects.set(request.key, { bytes, info });
       return copyInfo(info);
     },
-    async get(key) {
+    async get(key, _signal, maxBytes) {
       const object = objects.get(key);
+      if (object !== undefined && object.bytes.byteLength > maxBytes) throw readTooLarge(key, maxBytes, object.bytes.byteLength);
       return object === undefined ? undefined : new Uint8Array(object.bytes);
     },
     async getStream(key) {

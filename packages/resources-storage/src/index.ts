@@ -1,6 +1,7 @@
 export { formatBytes } from './body.js';
 export { guessContentType } from './content-type.js';
 export { createStorage, MAX_LIST_LIMIT, type ManagedStorage } from './create-storage.js';
+export { DEFAULT_FILE_QUOTA, type FileQuota } from './file-quota.js';
 export { type FileToolsOptions, filesPlugin, fileTools } from './file-tools.js';
 export { inMemoryDriver, inMemoryStorage } from './in-memory-storage.js';
 export { DEFAULT_LOCAL_ROOT, defaultStorage, type LocalFileStorageOptions, localFileDriver, localFileStorage } from './local-file-storage.js';
@@ -22,6 +23,7 @@ export {
 export {
   DEFAULT_ALLOWED_EXTENSIONS,
   DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_MAX_BACKUPS,
   DEFAULT_MAX_FILE_SIZE,
   parseByteSize,
   type StorageOptions,

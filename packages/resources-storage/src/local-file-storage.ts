@@ -3,6 +3,7 @@ import { constants, type Stats } from 'node:fs';
 import { copyFile, type FileHandle, mkdir, open, readFile, realpath, rename, stat as statPath, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import type { ListPage, StorageObjectInfo } from '@entity/core';
+import { readBounded, readTooLarge } from './body.js';
 import { guessContentType } from './content-type.js';
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import { walkSorted } from './local-list.js';
@@ -173,7 +174,7 @@ export function localFileDriver(
         throw error;
       }
     },
-    async get(key) {
+    async get(key, _signal, maxBytes) {
       const path = await resolveExistingFile(await ready(), key, 'get');
       if (path === undefined) return undefined;
       const handle = await open(path, constants.O_RDONLY | constants.O_NOFOLLOW).catch((error: unknown) => {
@@ -182,8 +183,11 @@ export function localFileDriver(
       });
       if (handle === undefined) return undefined;
       try {
-        if (!(await handle.stat()).isFile()) return undefined;
-        return await handle.readFile();
+        const stats = await handle.stat();
+        if (!stats.isFile()) return undefined;
+        if (stats.size > maxBytes) throw readTooLarge(key, maxBytes, stats.size);
+        // Read with the limit too: the file may grow between stat and read.
+        return await readBounded(handle.createReadStream({ autoClose: false, highWaterMark: 256 * 1024 }), key, maxBytes);
       } finally {
         await handle.close();
       }

@@ -16,6 +16,7 @@ const safetyShape = {
   maxFileSize: byteSize.optional(),
   allowedExtensions: z.union([z.array(z.string().regex(/^\.?[a-z0-9][a-z0-9._-]*$/i, 'use extensions like ".md"')).min(1), z.literal('*')]).optional(),
   backupOnOverwrite: z.boolean().optional(),
+  maxBackups: z.number().int().min(1).optional(),
   retry: z
     .union([
       z.object({ retries: z.number().int().min(0).max(10).optional(), baseDelayMs: z.number().int().min(0).optional(), maxDelayMs: z.number().int().min(0).optional() }).strict(),

@@ -1,10 +1,11 @@
 import { Readable } from 'node:stream';
 import type { S3Client, S3ClientConfig } from '@aws-sdk/client-s3';
 import { MissingPackageError, ResourceError, type StorageObjectInfo } from '@entity/core';
+import { readBounded, readTooLarge } from './body.js';
 import { createStorage, type ManagedStorage } from './create-storage.js';
 import { describeS3Error, isMissingBucket, isMissingKey } from './s3-errors.js';
 import type { DriverPutRequest, StorageDriver } from './storage-driver.js';
-import { compareKeys } from './storage-key.js';
+import { compareKeys, normaliseFolderPrefix } from './storage-key.js';
 import type { StorageOptions } from './storage-options.js';
 
 type S3Module = typeof import('@aws-sdk/client-s3');
@@ -19,7 +20,11 @@ export interface S3Credentials {
 export interface S3DriverOptions {
   /** Bucket holding the objects. */
   bucket: string;
-  /** Key prefix inside the bucket, so several agents can share one (e.g. `agents/support/`). Default: none. */
+  /**
+   * Folder inside the bucket, so several agents can share one (e.g. `agents/support/`). Checked
+   * like a key and treated as a folder: `agents/support` becomes `agents/support/`, so it never
+   * reaches `agents/support-eu/`. Default: none (the whole bucket).
+   */
   prefix?: string;
   /** Endpoint of an S3-compatible service (MinIO, R2, Ceph): `http://127.0.0.1:9000`. Default: AWS. */
   endpoint?: string;
@@ -63,6 +68,19 @@ function loadSdk(): Promise<{ s3: S3Module; upload: UploadModule }> {
   return sdk;
 }
 
+/**
+ * The SDK's response body as a Node stream, read as it arrives. In Node it is already a Readable
+ * (the HTTP response); a web stream (other runtimes, custom request handlers) is adapted, not buffered.
+ */
+function bodyStream(body: unknown): Readable {
+  if (body instanceof Readable) return body;
+  if (body === undefined || body === null) return Readable.from([]);
+  const web = body as { transformToWebStream?: () => ReadableStream<Uint8Array>; getReader?: unknown };
+  if (typeof web.transformToWebStream === 'function') return Readable.fromWeb(web.transformToWebStream() as import('node:stream/web').ReadableStream<Uint8Array>);
+  if (typeof web.getReader === 'function') return Readable.fromWeb(body as import('node:stream/web').ReadableStream<Uint8Array>);
+  throw new Error('the S3 response body is neither a Node stream nor a web stream');
+}
+
 function encodeKey(key: string): string {
   return key.split('/').map(encodeURIComponent).join('/');
 }
@@ -70,7 +88,7 @@ function encodeKey(key: string): string {
 /** A driver for AWS S3 and S3-compatible services through the official AWS SDK. */
 export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly bucket: string } {
   const { bucket } = options;
-  const prefix = options.prefix ?? '';
+  const prefix = normaliseFolderPrefix(options.prefix ?? '');
   const partSize = Math.max(MIN_PART_SIZE, options.partSize ?? 8 * 1024 * 1024);
   const queueSize = options.queueSize ?? 4;
   let client: Promise<S3Client> | undefined;
@@ -223,22 +241,26 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
         ...(request.metadata ? { metadata: request.metadata } : {}),
       };
     },
-    async get(key, signal) {
+    async get(key, signal, maxBytes) {
+      let response: { Body?: unknown; ContentLength?: number };
       try {
-        const response = await send<{ Body?: { transformToByteArray(): Promise<Uint8Array> } }>(
-          (s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: prefix + key }),
-          signal,
-        );
-        return response.Body ? await response.Body.transformToByteArray() : new Uint8Array();
+        response = await send((s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: prefix + key }), signal);
       } catch (error) {
         if (isMissingKey(error)) return undefined;
         throw error;
       }
+      const body = bodyStream(response.Body);
+      // The size is known from the headers: refuse before reading a byte, and close the connection.
+      if (response.ContentLength !== undefined && response.ContentLength > maxBytes) {
+        body.destroy();
+        throw readTooLarge(key, maxBytes, response.ContentLength);
+      }
+      return readBounded(body, key, maxBytes);
     },
     async getStream(key, signal) {
       try {
         const response = await send<{ Body?: unknown }>((s3) => new s3.GetObjectCommand({ Bucket: bucket, Key: prefix + key }), signal);
-        return response.Body instanceof Readable ? response.Body : Readable.from([]);
+        return bodyStream(response.Body);
       } catch (error) {
         if (isMissingKey(error)) return undefined;
         throw error;
@@ -308,11 +330,12 @@ export function s3Driver(options: S3DriverOptions): StorageDriver & { readonly b
 
 /** Objects in an S3 bucket (AWS, MinIO, R2, any S3-compatible service). The AWS SDK loads on first use. */
 export function s3Storage(options: S3StorageOptions): ManagedStorage & { readonly bucket: string } {
-  const { maxFileSize, allowedExtensions, backupOnOverwrite, retry, circuitBreaker, timeoutMs, ...driverOptions } = options;
+  const { maxFileSize, allowedExtensions, backupOnOverwrite, maxBackups, retry, circuitBreaker, timeoutMs, ...driverOptions } = options;
   const safety: StorageOptions = {
     ...(maxFileSize === undefined ? {} : { maxFileSize }),
     ...(allowedExtensions === undefined ? {} : { allowedExtensions }),
     ...(backupOnOverwrite === undefined ? {} : { backupOnOverwrite }),
+    ...(maxBackups === undefined ? {} : { maxBackups }),
     ...(retry === undefined ? {} : { retry }),
     ...(circuitBreaker === undefined ? {} : { circuitBreaker }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),

@@ -31,7 +31,12 @@ export interface StorageDriver {
   /** Short name used in circuit names and errors: `local`, `s3`, `memory`. */
   readonly name: string;
   put(request: DriverPutRequest): Promise<StorageObjectInfo>;
-  get(key: string, signal: AbortSignal): Promise<Uint8Array | undefined>;
+  /**
+   * The whole object, or undefined when missing. Must refuse (with `readTooLarge`) an object
+   * larger than `maxBytes` without reading it all into memory; `createStorage` checks again.
+   */
+  get(key: string, signal: AbortSignal, maxBytes: number): Promise<Uint8Array | undefined>;
+  /** A stream that hands the object over in chunks, never buffering it whole. */
   getStream(key: string, signal: AbortSignal): Promise<Readable | undefined>;
   /** Keys starting with `prefix` in code-point order; `cursor` is whatever the previous page returned. */
   list(prefix: string, page: { limit: number; cursor: string | undefined }, signal: AbortSignal): Promise<ListPage>;

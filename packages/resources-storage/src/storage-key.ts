@@ -1,4 +1,4 @@
-import { ValidationError } from '@entity/core';
+import { ConfigError, ValidationError } from '@entity/core';
 
 /** Longest key in UTF-8 bytes: S3's limit, applied everywhere so keys move between drivers. */
 export const MAX_KEY_BYTES = 1024;
@@ -95,6 +95,24 @@ export function normaliseKey(key: unknown, options: { allowReserved?: boolean } 
 /** Like `normaliseKey` for `list()` prefixes: empty is the whole storage and a trailing `/` is kept. */
 export function normalisePrefix(prefix: unknown = ''): string {
   return normalise(prefix, { prefix: true, allowReserved: true });
+}
+
+/**
+ * A folder prefix for a driver (S3's `prefix`): checked like a key, never in the backup folder,
+ * normalised to exactly one trailing `/` so `agents/support` can never match `agents/support-eu/`.
+ * Empty means the whole bucket. Throws a `ConfigError` naming `path` and the fix.
+ */
+export function normaliseFolderPrefix(prefix: string, path = 'prefix'): string {
+  let folder: string;
+  try {
+    folder = normalise(prefix, { prefix: true });
+  } catch (error) {
+    const reason = ValidationError.isInstance(error) ? String(error.details?.reason ?? error.message) : String(error);
+    throw new ConfigError([{ path, message: `${JSON.stringify(prefix)} is not a safe folder: ${reason}`, fix: 'use a relative folder like "agents/support/"' }], {
+      cause: error,
+    });
+  }
+  return folder === '' || folder.endsWith('/') ? folder : `${folder}/`;
 }
 
 /** Whether a normalised key lies in a backup folder. */

@@ -4,6 +4,8 @@ import { ConfigError } from '@entity/core';
 export const DEFAULT_ALLOWED_EXTENSIONS: readonly string[] = Object.freeze(['.txt', '.json', '.csv', '.md', '.yaml', '.yml', '.log']);
 /** 10 MB. */
 export const DEFAULT_MAX_FILE_SIZE = 10 * 1024 * 1024;
+/** Backups kept per file by `backupOnOverwrite`. */
+export const DEFAULT_MAX_BACKUPS = 5;
 /** File systems: open after 2 consecutive failures, as the design's defaults say. */
 export const DEFAULT_FAILURE_THRESHOLD = 2;
 
@@ -11,7 +13,8 @@ export const DEFAULT_FAILURE_THRESHOLD = 2;
 export interface StorageOptions {
   /**
    * Largest object accepted, in bytes (or a size like `"200 MB"`). Checked before any byte is
-   * written; a stream that grows past it is aborted and leaves nothing behind. Default: 10 MB.
+   * written; a stream that grows past it is aborted and leaves nothing behind. Also the largest
+   * object `get()`/`getText()` read into memory (larger ones need `getStream()`). Default: 10 MB.
    * `Infinity` disables the limit.
    */
   maxFileSize?: number | string;
@@ -25,6 +28,11 @@ export interface StorageOptions {
    * (listed, readable and deletable like any key, never writable directly). Default: false.
    */
   backupOnOverwrite?: boolean;
+  /**
+   * Backups kept per file with `backupOnOverwrite`: after each overwrite the oldest beyond this
+   * many are deleted, so a file rewritten in a loop cannot fill the disk. Default: 5.
+   */
+  maxBackups?: number;
   /** Retry policy for failed calls, or `false`. Default: 2 retries, 50 ms base delay, 1 s cap. Streamed puts are never retried (a stream cannot be replayed). */
   retry?: { retries?: number; baseDelayMs?: number; maxDelayMs?: number } | false;
   /** Circuit breaker settings. Default: opens after 2 consecutive failures, probes again after 30 s. */

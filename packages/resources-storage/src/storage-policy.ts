@@ -3,6 +3,7 @@ import { CircuitBreaker, ConfigError, createResilientCall, type ResilientCall } 
 import {
   DEFAULT_ALLOWED_EXTENSIONS,
   DEFAULT_FAILURE_THRESHOLD,
+  DEFAULT_MAX_BACKUPS,
   DEFAULT_MAX_FILE_SIZE,
   normaliseExtensions,
   parseByteSize,
@@ -17,6 +18,7 @@ export interface StoragePolicy {
   /** Lower-case extensions with their dot, or undefined for any. */
   readonly extensions: ReadonlySet<string> | undefined;
   readonly backupOnOverwrite: boolean;
+  readonly maxBackups: number;
   readonly circuitBreaker: CircuitBreaker;
   /** Timeout, breaker and retries: for calls that can be repeated. */
   readonly withRetries: ResilientCall;
@@ -25,12 +27,24 @@ export interface StoragePolicy {
 }
 
 /** Option keys every storage accepts and can change while running. */
-export const SAFETY_KEYS: readonly (keyof StorageOptions)[] = ['maxFileSize', 'allowedExtensions', 'backupOnOverwrite', 'retry', 'circuitBreaker', 'timeoutMs'];
+export const SAFETY_KEYS: readonly (keyof StorageOptions)[] = [
+  'maxFileSize',
+  'allowedExtensions',
+  'backupOnOverwrite',
+  'maxBackups',
+  'retry',
+  'circuitBreaker',
+  'timeoutMs',
+];
 
 /** Builds the policy; keeps `previous`'s circuit breaker (and its state) when its settings did not change. */
 export function buildPolicy(provider: string, options: StorageOptions, previous?: StoragePolicy): StoragePolicy {
   const maxFileSize = parseByteSize(options.maxFileSize ?? DEFAULT_MAX_FILE_SIZE);
   const allowedExtensions = options.allowedExtensions ?? DEFAULT_ALLOWED_EXTENSIONS;
+  const maxBackups = options.maxBackups ?? DEFAULT_MAX_BACKUPS;
+  if (!Number.isSafeInteger(maxBackups) || maxBackups < 1) {
+    throw new ConfigError([{ path: 'maxBackups', message: `${JSON.stringify(maxBackups)} is not a backup count`, fix: 'use a whole number of at least 1' }]);
+  }
   const circuitBreaker =
     previous && isDeepStrictEqual(previous.options.circuitBreaker, options.circuitBreaker)
       ? previous.circuitBreaker
@@ -47,6 +61,7 @@ export function buildPolicy(provider: string, options: StorageOptions, previous?
     allowedExtensions,
     extensions: normaliseExtensions(allowedExtensions),
     backupOnOverwrite: options.backupOnOverwrite ?? false,
+    maxBackups,
     circuitBreaker,
     withRetries: createResilientCall({ ...shared, retry }),
     once: createResilientCall({ ...shared, retry: false }),

@@ -1,4 +1,4 @@
-import { CancelledError, CircuitOpenError, ProviderError, TimeoutError } from '@entity/core';
+import { CancelledError, CircuitOpenError, ProviderError, TimeoutError, ValidationError } from '@entity/core';
 import { describe, expect, it } from 'vitest';
 import { createStorage, type DriverPutRequest, inMemoryDriver, type StorageDriver } from '../src/index.js';
 
@@ -22,9 +22,9 @@ function flakyDriver(failures: { count: number; error: () => unknown }) {
       maybeFail('put');
       return inner.put(request);
     },
-    async get(key, signal) {
+    async get(key, signal, maxBytes) {
       maybeFail('get');
-      return inner.get(key, signal);
+      return inner.get(key, signal, maxBytes);
     },
     getStream: (key, signal) => inner.getStream(key, signal),
     list: (prefix, page, signal) => inner.list(prefix, page, signal),
@@ -154,5 +154,30 @@ describe('createStorage: retries and circuit breaker', () => {
     const error = await caught(storage.put('a.txt', endless(), { signal: controller.signal }));
     expect(CancelledError.isInstance(error)).toBe(true);
     expect(await storage.exists('a.txt')).toBe(false);
+  });
+});
+
+describe('createStorage: whole-object reads are bounded by maxFileSize', () => {
+  it('the memory driver refuses get() of an object past the limit, and getStream still reads it', async () => {
+    const driver = inMemoryDriver();
+    await createStorage(driver, { maxFileSize: '1 MB' }).put('big.log', Buffer.alloc(1024 * 1024, 1));
+    const smaller = createStorage(driver, { maxFileSize: '512 KB' });
+    const error = await smaller.get('big.log').catch((caught: unknown) => caught);
+    expect(ValidationError.isInstance(error)).toBe(true);
+    expect((error as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
+    expect((error as Error).message).toBe(
+      'Storage get refused for key "big.log": the object (1 MB) is larger than the 512 KB limit (maxFileSize). Fix: read it with getStream(), or raise maxFileSize',
+    );
+    let total = 0;
+    for await (const chunk of (await smaller.getStream('big.log'))!) total += (chunk as Buffer).length;
+    expect(total).toBe(1024 * 1024);
+  });
+
+  it('refuses what a custom driver returns past the limit, even when the driver ignores it', async () => {
+    const inner = inMemoryDriver();
+    await createStorage(inner).put('big.log', Buffer.alloc(2048, 1));
+    const careless: StorageDriver = { ...inner, name: 'careless', get: (key, signal) => inner.get(key, signal, Number.POSITIVE_INFINITY) };
+    const error = await createStorage(careless, { maxFileSize: 1024 }).get('big.log').catch((caught: unknown) => caught);
+    expect((error as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
   });
 });

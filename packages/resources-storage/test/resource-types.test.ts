@@ -93,8 +93,8 @@ describe('hot reload (reconfigure)', () => {
     const storage = (await type.create(initial)) as ManagedStorage;
     const breaker = storage.circuitBreaker;
     await expect(storage.put('a.txt', Buffer.alloc(2048))).rejects.toThrow(/1 KB limit/);
-    storage.reconfigure(type.configSchema.parse({ root: join(root, 'reload'), maxFileSize: '4 KB', allowedExtensions: ['.bin'] }));
-    expect(storage.limits).toEqual({ maxFileSize: 4096, allowedExtensions: ['.bin'] });
+    storage.reconfigure(type.configSchema.parse({ root: join(root, 'reload'), maxFileSize: '4 KB', allowedExtensions: ['.bin'], maxBackups: 2 }));
+    expect(storage.limits).toEqual({ maxFileSize: 4096, allowedExtensions: ['.bin'], backupOnOverwrite: false, maxBackups: 2 });
     await storage.put('a.bin', Buffer.alloc(2048));
     await expect(storage.put('a.txt', 'x')).rejects.toThrow(/extension \.txt is not allowed/);
     expect(storage.circuitBreaker).toBe(breaker);

@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { HeadBucketCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
-import { CircuitOpenError, ProviderError, ResourceError, ValidationError } from '@entity/core';
+import { CircuitOpenError, ConfigError, ProviderError, ResourceError, ValidationError } from '@entity/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { s3Storage, type S3StorageOptions } from '../src/index.js';
 import { describeStorageConformance } from '../src/testing/index.js';
@@ -166,6 +166,78 @@ describe('s3Storage against a real S3-protocol server', () => {
     expect((await second.list()).items.map((item) => item.key)).toEqual(['notes.md']);
     const raw = await recordingClient([]).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'agents/' }));
     expect(raw.Contents?.map((object) => object.Key).sort()).toEqual(['agents/first/notes.md', 'agents/second/notes.md']);
+  });
+
+  it('treats the prefix as a folder: "agents/support" never reads or lists "agents/support-eu/..."', async () => {
+    const support = storageFor({ prefix: 'shared/agents/support' });
+    const europe = storageFor({ prefix: 'shared/agents/support-eu/' });
+    await europe.put('tickets/1.md', 'eu ticket');
+    await support.put('tickets/1.md', 'support ticket');
+    expect(await support.getText('-eu/tickets/1.md')).toBeUndefined();
+    expect(await support.exists('-eu/tickets/1.md')).toBe(false);
+    expect((await support.list()).items.map((item) => item.key)).toEqual(['tickets/1.md']);
+    expect((await support.list('-')).items).toEqual([]);
+    expect(await support.delete('-eu/tickets/1.md')).toBe(false);
+    expect(await europe.getText('tickets/1.md')).toBe('eu ticket');
+    const raw = await recordingClient([]).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'shared/agents/' }));
+    expect(raw.Contents?.map((object) => object.Key).sort()).toEqual(['shared/agents/support-eu/tickets/1.md', 'shared/agents/support/tickets/1.md']);
+  });
+
+  it('normalises the prefix like a key (one trailing slash, no empty or "." segments)', async () => {
+    const storage = storageFor({ prefix: './norm//agents/./one' });
+    await storage.put('a.txt', 'x');
+    const raw = await recordingClient([]).send(new ListObjectsV2Command({ Bucket: BUCKET, Prefix: 'norm/' }));
+    expect(raw.Contents?.map((object) => object.Key)).toEqual(['norm/agents/one/a.txt']);
+    expect(await storageFor({ prefix: 'norm/agents/one/' }).getText('a.txt')).toBe('x');
+    // An empty prefix is the whole bucket.
+    expect(await storageFor({ prefix: '' }).getText('norm/agents/one/a.txt')).toBe('x');
+  });
+
+  it('refuses an unsafe prefix at construction with a ConfigError naming the fix', () => {
+    for (const prefix of ['/agents', '../other', 'agents/../../x', 'a\\b', 'agents/.hidden', '~/x', 'C:/x', 'agents/con']) {
+      let error: unknown;
+      try {
+        storageFor({ prefix });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigError.isInstance(error), `prefix ${JSON.stringify(prefix)} must be refused`).toBe(true);
+      expect((error as ConfigError).issues[0]).toMatchObject({ path: 'prefix' });
+      expect((error as ConfigError).message).toContain('fix:');
+    }
+  });
+
+  it('get() refuses an object larger than maxFileSize without downloading it, naming getStream as the fix', async () => {
+    const prefix = `t${++counter}/`;
+    const writer = storageFor({ prefix, maxFileSize: '64 MB', allowedExtensions: '*' });
+    const body = Buffer.alloc(24 * 1024 * 1024, 7);
+    await writer.put('big/blob.bin', body);
+    const commands: string[] = [];
+    const reader = storageFor({ prefix, maxFileSize: '1 MB', client: recordingClient(commands) });
+    const error = await caught(reader.get('big/blob.bin'));
+    expect(ValidationError.isInstance(error), String(error)).toBe(true);
+    expect((error as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
+    expect((error as Error).message).toContain('Storage get refused for key "big/blob.bin"');
+    expect((error as Error).message).toContain('1 MB limit (maxFileSize)');
+    expect((error as Error).message).toContain('getStream()');
+    expect((await caught(reader.getText('big/blob.bin')) as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
+    // The refusal is not the backend's fault: the circuit stays closed and reads go on.
+    expect(reader.circuitBreaker.state).toBe('closed');
+    // The stream read has no such limit and hands the body over in pieces, never as one buffer.
+    const stream = (await reader.getStream('big/blob.bin'))!;
+    let chunks = 0;
+    let total = 0;
+    let largest = 0;
+    for await (const chunk of stream) {
+      chunks++;
+      total += (chunk as Buffer).length;
+      largest = Math.max(largest, (chunk as Buffer).length);
+    }
+    expect(total).toBe(body.length);
+    expect(chunks).toBeGreaterThan(24);
+    expect(largest).toBeLessThanOrEqual(1024 * 1024);
+    // get, getText and getStream: one request each, none retried.
+    expect(commands.filter((command) => command === 'GetObject')).toHaveLength(3);
   });
 
   it('handles keys that need URL encoding', async () => {

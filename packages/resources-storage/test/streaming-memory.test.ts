@@ -14,6 +14,8 @@ interface RssReport {
   storedSize: number;
   readBytes: number;
   hashMatches: boolean;
+  /** What a get() with the default 10 MB limit did with the big object. */
+  getRefusedWith: string;
   addedRss: number;
   writeMs: number;
   readMs: number;
@@ -35,21 +37,23 @@ describe(`streaming ${MEGABYTES} MB with flat memory`, () => {
     rmSync(root, { recursive: true, force: true });
   });
 
-  it('local: the whole body round-trips while RSS grows by less than 100 MB', async () => {
+  it('local: the whole body round-trips, and get() under the default limit refuses it, while RSS grows by less than 100 MB', async () => {
     const report = await measure(['local', root, String(MEGABYTES)]);
     expect(report.storedSize).toBe(MEGABYTES * MB);
     expect(report.readBytes).toBe(MEGABYTES * MB);
     expect(report.hashMatches).toBe(true);
+    expect(report.getRefusedWith).toBe('STORAGE_FILE_TOO_LARGE');
     expect(report.addedRss, JSON.stringify(report)).toBeLessThan(100 * MB);
   }, 120_000);
 
-  it('s3: a multipart upload and streamed download round-trip while RSS grows by less than 120 MB', async () => {
+  it('s3: a multipart upload and streamed download round-trip, and get() under the default limit refuses it, while RSS grows by less than 120 MB', async () => {
     // Memory held by an upload is about partSize × queueSize (10 MB here) plus the SDK's copies of
     // parts in flight and garbage not yet collected; a buffering implementation would need > 200 MB.
     const report = await measure(['s3', server.endpoint, String(MEGABYTES), JSON.stringify({ partSize: 5 * MB, queueSize: 2 })]);
     expect(report.storedSize).toBe(MEGABYTES * MB);
     expect(report.readBytes).toBe(MEGABYTES * MB);
     expect(report.hashMatches).toBe(true);
+    expect(report.getRefusedWith).toBe('STORAGE_FILE_TOO_LARGE');
     expect(report.addedRss, JSON.stringify(report)).toBeLessThan(120 * MB);
   }, 180_000);
 });

@@ -288,6 +288,24 @@ export function describeStorageConformance(name: string, factory: StorageFactory
         expect(await storage.delete(backups[0]!)).toBe(true);
       });
 
+      it('keeps only the newest maxBackups backups of each file (default 5)', async () => {
+        const storage = await factory({ backupOnOverwrite: true, maxBackups: 2 });
+        // A file whose name starts like the other's: its backups are its own, never pruned for plan.md.
+        await storage.put('docs/plan.v2.md', 'other v1');
+        await storage.put('docs/plan.v2.md', 'other v2');
+        for (let version = 1; version <= 5; version++) await storage.put('docs/plan.md', `v${version}`);
+        const backups = (await listAll(storage, 'docs/.backups/')).filter((key) => !key.includes('plan.v2.'));
+        expect((await Promise.all(backups.map((backup) => storage.getText(backup)))).sort()).toEqual(['v3', 'v4']);
+        const other = (await listAll(storage, 'docs/.backups/')).filter((key) => key.includes('plan.v2.'));
+        expect(await Promise.all(other.map((backup) => storage.getText(backup)))).toEqual(['other v1']);
+        expect(await storage.getText('docs/plan.md')).toBe('v5');
+
+        const defaults = await factory({ backupOnOverwrite: true });
+        for (let version = 1; version <= 8; version++) await defaults.put('notes.md', `v${version}`);
+        const kept = await listAll(defaults, '.backups/');
+        expect((await Promise.all(kept.map((backup) => defaults.getText(backup)))).sort()).toEqual(['v3', 'v4', 'v5', 'v6', 'v7']);
+      });
+
       it('makes no backup when the overwrite is refused', async () => {
         const storage = await factory({ backupOnOverwrite: true, maxFileSize: 100 });
         await storage.put('small.txt', 'v1');
