@@ -43,6 +43,7 @@ export class CircuitBreaker {
   private rejected = 0;
   private openedAt: number | undefined;
   private probeInFlight = false;
+  private readonly openListeners = new Set<() => void>();
 
   constructor(options: CircuitBreakerOptions) {
     this.name = options.name;
@@ -101,6 +102,15 @@ export class CircuitBreaker {
     }
   }
 
+  /**
+   * Calls `listener` every time the circuit opens, so work waiting on this dependency (a retry's
+   * backoff) can give up at once. Returns a function that removes the listener.
+   */
+  onOpen(listener: () => void): () => void {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
+  }
+
   /** Forces the circuit closed (e.g. after an operator fixed the dependency). */
   reset(): void {
     this.consecutiveFailures = 0;
@@ -125,6 +135,8 @@ export class CircuitBreaker {
     const from = this.currentState;
     this.currentState = to;
     this.openedAt = to === 'open' ? openedAt : to === 'closed' ? undefined : this.openedAt;
-    if (from !== to) this.onStateChange?.(from, to, this.name);
+    if (from === to) return;
+    this.onStateChange?.(from, to, this.name);
+    if (to === 'open') for (const listener of [...this.openListeners]) listener();
   }
 }
