@@ -14,7 +14,8 @@ import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
 import { executeRun } from './pipeline.js';
-import { type PluginInput, PluginRegistry } from './plugin-registry.js';
+import { acquirePlugin, releasePlugin } from './plugin-lifecycle.js';
+import { type PluginInput, PluginRegistry, type RegisteredPlugin } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
 import { Run } from './run.js';
 import { RunContext } from './run-context.js';
@@ -84,6 +85,8 @@ export class Agent {
   private starting: Promise<void> | undefined;
   private loadedConfig: { source: string | object; options: CompileOptions; compiled: CompiledConfig } | undefined;
   private runtime: EngineRuntime | undefined;
+  /** Plugins whose `init` ran (or that this agent holds a share of), in order: what stop() shuts down. */
+  private readonly initialised: RegisteredPlugin[] = [];
 
   constructor(options: AgentOptions = {}) {
     this.options = options;
@@ -222,24 +225,51 @@ export class Agent {
     const logging = this.container.get<unknown>('logging');
     this.logger = isLogger(logging) ? logging.child({ agent: this.name }) : this.logger;
     await this.container.start(this.logger);
-    this.attachObservers();
-    for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
-    this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
+    try {
+      this.attachObservers();
+      for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
+      this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
+      await this.initialisePlugins();
+    } catch (error) {
+      // Not stop(): it waits for the start in progress, which is this one.
+      this.runtime = undefined;
+      await this.shutDown();
+      throw error;
+    }
+  }
+
+  /** Runs every plugin's `init` in registration order; a plugin object shared with other agents is initialised once. */
+  private async initialisePlugins(): Promise<void> {
     for (const registered of this.registry.all()) {
+      const { plugin } = registered;
+      if (!plugin.init && !plugin.shutdown) continue;
       try {
-        await registered.plugin.init?.({
-          config: registered.config,
-          resource: (name) => this.container.get(name),
-          has: (name) => this.container.has(name),
-          log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
-        });
+        await acquirePlugin(plugin, this, () =>
+          plugin.init?.({
+            config: registered.config,
+            resource: (name) => this.container.get(name),
+            has: (name) => this.container.has(name),
+            log: this.logger.child({ component: 'plugin', plugin: plugin.name }),
+          }),
+        );
       } catch (error) {
-        await this.stop();
-        throw new PluginError(registered.plugin.name, `Plugin "${registered.plugin.name}" failed to initialise: ${(error as Error).message}`, {
-          cause: error,
-        });
+        throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${(error as Error).message}`, { cause: error });
+      }
+      this.initialised.push(registered);
+    }
+  }
+
+  /** Shuts down the plugins this agent initialised (reverse order; shared ones only when no other agent holds them), then the resources. */
+  private async shutDown(): Promise<void> {
+    while (this.initialised.length > 0) {
+      const { plugin } = this.initialised.pop()!;
+      try {
+        await releasePlugin(plugin, this, () => plugin.shutdown?.());
+      } catch (error) {
+        this.logger.error(`Plugin "${plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
       }
     }
+    await this.container.stop(this.logger);
   }
 
   /** Built-ins frame the user's plugins: history loads first, the built-in model call and reply come last. */
@@ -284,14 +314,7 @@ export class Agent {
     this.starting = undefined;
     this.runtime = undefined;
     await pending?.catch(() => {});
-    for (const registered of this.registry.all().reverse()) {
-      try {
-        await registered.plugin.shutdown?.();
-      } catch (error) {
-        this.logger.error(`Plugin "${registered.plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
-      }
-    }
-    await this.container.stop(this.logger);
+    await this.shutDown();
   }
 
   /** Runs one message through the stages and returns the response with what happened. */
