@@ -11,7 +11,8 @@ interface PluginLease {
 // agree on who holds a plugin object.
 const LEASES_KEY = Symbol.for('entity.plugin-leases');
 const globalStore = globalThis as { [LEASES_KEY]?: WeakMap<object, PluginLease> };
-const leases: WeakMap<object, PluginLease> = (globalStore[LEASES_KEY] ??= new WeakMap());
+globalStore[LEASES_KEY] ??= new WeakMap();
+const leases: WeakMap<object, PluginLease> = globalStore[LEASES_KEY];
 
 /**
  * Reference-counted plugin lifecycle. A plugin object can be registered in several agents (a shared
