@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Agent, definePlugin, PluginError, type Resource, Workflow } from '../src/index.js';
+import { Agent, CancelledError, definePlugin, inMemoryLogger, PluginError, type Resource, Workflow } from '../src/index.js';
 
 /** A resource that records its lifecycle and refuses writes once stopped, like a closed connection pool. */
 function journal(events: string[]): Resource & { write(entry: string): Promise<void> } {
@@ -100,5 +100,99 @@ describe('plugins shared between agents', () => {
     expect(events).toEqual(['init', 'shutdown', 'init']);
     await first.stop();
     expect(events).toEqual(['init', 'shutdown', 'init', 'shutdown']);
+  });
+});
+
+/** A promise with its resolver, so a test decides exactly when a plugin may go on. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+const turnsOfTheEventLoop = async (count: number) => {
+  for (let i = 0; i < count; i++) await new Promise((resolve) => setImmediate(resolve));
+};
+
+/** An agent whose THINK plugin announces it started, then waits for `release` (ignoring cancellation) and writes to the journal. */
+function agentWithSlowWriter(events: string[], options: { stopTimeoutMs?: number; logging?: object } = {}) {
+  const started = gate();
+  const release = gate();
+  let sawAbort = false;
+  const agent = new Agent({
+    defaultWorkflow: false,
+    zeroConfig: false,
+    ...(options.stopTimeoutMs === undefined ? {} : { stopTimeoutMs: options.stopTimeoutMs }),
+    resources: { journal: journal(events), ...(options.logging ? { logging: options.logging } : {}) },
+    plugins: [
+      definePlugin({
+        name: 'slow-writer',
+        kind: 'prompt',
+        async execute(ctx) {
+          if (ctx.message !== 'slow') return;
+          started.open();
+          await release.opened;
+          sawAbort = ctx.signal.aborted;
+          await ctx.resource<ReturnType<typeof journal>>('journal').write(ctx.message);
+        },
+      }),
+      responder,
+    ],
+  });
+  return { agent, started, release, sawAbort: () => sawAbort };
+}
+
+describe('agent stop', () => {
+  it('aborts runs in progress and waits for their work before stopping resources', async () => {
+    const events: string[] = [];
+    const { agent, started, release, sawAbort } = agentWithSlowWriter(events);
+    const chat = agent.chat('slow').catch((e: unknown) => e);
+    await started.opened;
+    const stopping = agent.stop();
+    await turnsOfTheEventLoop(5);
+    // The run's plugin is still busy: its resources must still be up.
+    expect(events).not.toContain('journal stop');
+    release.open();
+    await stopping;
+    expect(events).toEqual(['journal start', 'write slow', 'journal stop']);
+    expect(sawAbort()).toBe(true);
+    const error = await chat;
+    expect(CancelledError.isInstance(error)).toBe(true);
+    expect((error as Error).message).toMatch(/stopping/);
+  });
+
+  it('refuses new runs while it stops, with an error that says why, and runs again once stopped', async () => {
+    const events: string[] = [];
+    const { agent, started, release } = agentWithSlowWriter(events);
+    const first = agent.chat('slow').catch(() => {});
+    await started.opened;
+    const stopping = agent.stop();
+    const refused = await agent.chat('quick').catch((e: unknown) => e);
+    expect(refused).toMatchObject({ code: 'AGENT_STOPPING' });
+    expect((refused as Error).message).toMatch(/is stopping.*after stop\(\) resolves/);
+    release.open();
+    await stopping;
+    await first;
+    expect(events.filter((event) => event === 'journal start')).toHaveLength(1);
+    // After stop() finished, chat() starts the agent again.
+    await expect(agent.chat('quick')).resolves.toMatchObject({ text: 'ok' });
+    expect(events.filter((event) => event === 'journal start')).toHaveLength(2);
+    await agent.stop();
+  });
+
+  it('waits at most stopTimeoutMs for a run that never finishes, then stops resources and says so', async () => {
+    const events: string[] = [];
+    const logging = inMemoryLogger({ level: 'warn', echoLevel: false });
+    const { agent, started } = agentWithSlowWriter(events, { stopTimeoutMs: 30, logging });
+    const chat = agent.chat('slow').catch((e: unknown) => e);
+    await started.opened;
+    await agent.stop();
+    expect(events).toEqual(['journal start', 'journal stop']);
+    expect(CancelledError.isInstance(await chat)).toBe(true);
+    expect(logging.entries).toContainEqual(
+      expect.objectContaining({ level: 'warn', message: expect.stringMatching(/1 run still in progress after 30 ms/) }),
+    );
   });
 });

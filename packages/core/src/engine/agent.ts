@@ -8,12 +8,13 @@ import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Tool } from '../contracts/tool.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
-import { ConfigError, PluginError, TimeoutError, ValidationError } from '../errors/index.js';
+import { CancelledError, ConfigError, PluginError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
 import { executeRun } from './pipeline.js';
+import { ActiveRuns, stoppingError } from './active-runs.js';
 import { acquirePlugin, releasePlugin } from './plugin-lifecycle.js';
 import { type PluginInput, PluginRegistry, type RegisteredPlugin } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
@@ -87,6 +88,8 @@ export class Agent {
   private runtime: EngineRuntime | undefined;
   /** Plugins whose `init` ran (or that this agent holds a share of), in order: what stop() shuts down. */
   private readonly initialised: RegisteredPlugin[] = [];
+  private readonly activeRuns = new ActiveRuns();
+  private stopping: Promise<void> | undefined;
 
   constructor(options: AgentOptions = {}) {
     this.options = options;
@@ -196,6 +199,8 @@ export class Agent {
 
   /** Starts resources and plugins; safe to call more than once. `chat` calls it for you. */
   start(): Promise<void> {
+    // Starting while a stop is under way would race its teardown: start again once it has finished.
+    if (this.stopping) return this.stopping.then(() => this.start());
     this.starting ??= this.startOnce().catch((error: unknown) => {
       this.starting = undefined;
       throw error;
@@ -308,13 +313,38 @@ export class Agent {
     }
   }
 
-  /** Stops plugins, then resources in reverse start order. */
-  async stop(): Promise<void> {
-    const pending = this.starting;
-    this.starting = undefined;
-    this.runtime = undefined;
-    await pending?.catch(() => {});
-    await this.shutDown();
+  /**
+   * Stops the agent: refuses new runs (they reject with code `AGENT_STOPPING`), cancels the runs in
+   * progress and waits for them — at most `stopTimeoutMs` (default 10 s) — then shuts down plugins
+   * and stops resources in reverse start order. Calls made while a stop is under way share it.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce().finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
+    this.activeRuns.refuse(() => stoppingError(this.name));
+    try {
+      const timeoutMs = this.settings.stopTimeoutMs;
+      const stillRunning = await this.activeRuns.abortAll(new CancelledError(`Agent "${this.name}" is stopping; the run was cancelled`), timeoutMs);
+      if (stillRunning > 0) {
+        this.logger.warn(
+          `${stillRunning} run${stillRunning === 1 ? '' : 's'} still in progress after ${timeoutMs} ms (stopTimeoutMs); stopping resources anyway. ` +
+            'A plugin or tool that ignores ctx.signal keeps running: pass the signal to what it awaits.',
+          { component: 'agent' },
+        );
+      }
+      const pending = this.starting;
+      this.starting = undefined;
+      this.runtime = undefined;
+      await pending?.catch(() => {});
+      await this.shutDown();
+    } finally {
+      this.activeRuns.accept();
+    }
   }
 
   /** Runs one message through the stages and returns the response with what happened. */
@@ -336,21 +366,26 @@ export class Agent {
         throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
       }
     }
-    await this.start();
-    const runtime = this.runtime!;
-    const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
-      safeMessage: 'Sorry, that took too long. Please try again.',
-    })), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-    const run = new Run(randomUUID(), message, userId, conversationId, signal, emit);
-    run.correlationId = options.correlationId;
-    try {
-      return await executeRun(run, new RunContext(run, runtime), runtime);
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.activeRuns.track(async (active) => {
+      await this.start();
+      const stopSignal = active.controller.signal;
+      if (stopSignal.aborted) throw stopSignal.reason;
+      const runtime = this.runtime!;
+      const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
+      const timeout = new AbortController();
+      const timer = setTimeout(() => timeout.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
+        safeMessage: 'Sorry, that took too long. Please try again.',
+      })), timeoutMs);
+      const signal = AbortSignal.any(options.signal ? [options.signal, stopSignal, timeout.signal] : [stopSignal, timeout.signal]);
+      const run = new Run(randomUUID(), message, userId, conversationId, signal, emit);
+      run.correlationId = options.correlationId;
+      active.run = run;
+      try {
+        return await executeRun(run, new RunContext(run, runtime), runtime);
+      } finally {
+        clearTimeout(timer);
+      }
+    });
   }
 
   /** Hot reload of parameters only; plugin or resource topology changes need a restart. */
@@ -372,7 +407,7 @@ export class Agent {
   }
 
   private applySettings(settings: Partial<EngineSettings>): void {
-    for (const key of ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const) {
+    for (const key of ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs'] as const) {
       const value = settings[key];
       if (value === undefined) continue;
       if (!Number.isInteger(value) || value < 1) {

@@ -74,7 +74,7 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   let failure: unknown;
   try {
     const result = plugin.execute(context, registered.config as never);
-    if (result instanceof Promise) await untilAborted(result, run.signal);
+    if (result instanceof Promise) await untilAborted(run.track(result), run.signal);
     success = true;
   } catch (error) {
     failure = error;

@@ -38,6 +38,8 @@ export class Run {
   /** Name of the plugin now running, for log bindings. */
   currentPlugin: string | undefined;
   correlationId: string | undefined;
+  /** Plugin and tool promises still running; a cancelled run returns before they settle, and stop() waits for them. */
+  readonly pendingWork = new Set<Promise<unknown>>();
   private callCounter = 0;
 
   constructor(
@@ -53,6 +55,14 @@ export class Run {
 
   nextCallId(): string {
     return `call_${this.runId.slice(0, 8)}_${++this.callCounter}`;
+  }
+
+  /** Remembers `work` until it settles, so the agent's stop() can wait for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.pendingWork.add(work);
+    const forget = () => this.pendingWork.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   addUsage(usage: Usage): void {

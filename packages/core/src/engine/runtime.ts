@@ -18,6 +18,12 @@ export interface EngineSettings {
   historyLimit: number;
   /** System prompt of the default workflow's model calls. */
   instructions: string | undefined;
+  /**
+   * How long `stop()` waits for runs in progress, after cancelling them, before it stops the
+   * resources anyway, in ms. Runs see `ctx.signal` abort at once; the wait covers plugins and tools
+   * finishing what they were doing (a write in flight). Default: 10 000.
+   */
+  stopTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -27,6 +33,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   toolConcurrency: 8,
   historyLimit: 50,
   instructions: undefined,
+  stopTimeoutMs: 10_000,
 };
 
 /** What a run needs from its agent. */

@@ -106,7 +106,7 @@ async function executeTool(
             }) as never,
           log: runtime.logger.child({ component: 'tool', tool: name, runId: run.runId }),
         };
-        return Promise.resolve(tool.execute(parsed.data, context));
+        return run.track(Promise.resolve(tool.execute(parsed.data, context)));
       },
       timeoutMs,
       { signal: run.signal, description: `Tool "${name}"` },
