@@ -376,8 +376,9 @@ export class Agent {
       const timer = setTimeout(() => timeout.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
         safeMessage: 'Sorry, that took too long. Please try again.',
       })), timeoutMs);
-      const signal = AbortSignal.any(options.signal ? [options.signal, stopSignal, timeout.signal] : [stopSignal, timeout.signal]);
-      const run = new Run(randomUUID(), message, userId, conversationId, signal, emit);
+      const cancelSignal = options.signal ? AbortSignal.any([options.signal, stopSignal]) : stopSignal;
+      const signal = AbortSignal.any([cancelSignal, timeout.signal]);
+      const run = new Run(randomUUID(), message, userId, conversationId, signal, emit, cancelSignal);
       run.correlationId = options.correlationId;
       active.run = run;
       try {
@@ -407,7 +408,7 @@ export class Agent {
   }
 
   private applySettings(settings: Partial<EngineSettings>): void {
-    for (const key of ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs'] as const) {
+    for (const key of ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const) {
       const value = settings[key];
       if (value === undefined) continue;
       if (!Number.isInteger(value) || value < 1) {

@@ -151,10 +151,16 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   });
   run.emit?.({ type: 'error', errorType: info.errorType, message: info.safeMessage, stage: info.stage, plugin: info.plugin });
   run.queue.length = 0;
+  // The run's own signal may be what failed (a timeout): ERROR plugins get a fresh deadline, still cancellable.
+  const timeoutMs = runtime.settings.errorTimeoutMs;
+  const deadline = new AbortController();
+  const timer = setTimeout(() => deadline.abort(new TimeoutError(`The ERROR stage took longer than ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+  run.signal = AbortSignal.any([run.cancelSignal, deadline.signal]);
   try {
     await runStage(run, context, runtime, 'ERROR');
   } catch (error) {
     const cause = error instanceof StageFailure ? error.original : error;
+    if (CancelledError.isInstance(cause)) throw cause;
     runtime.logger.error(`The ERROR stage itself failed: ${toError(cause).message}`, {
       component: 'pipeline',
       runId: run.runId,
@@ -164,6 +170,8 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     run.response = DEFAULT_SAFE_MESSAGE;
     run.responded = true;
     return;
+  } finally {
+    clearTimeout(timer);
   }
   if (!run.responded) {
     run.response = info.safeMessage;

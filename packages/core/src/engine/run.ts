@@ -47,8 +47,11 @@ export class Run {
     readonly message: string,
     readonly userId: string,
     readonly conversationId: string,
-    readonly signal: AbortSignal,
+    /** Aborts on cancellation and on the run's timeout; replaced by the ERROR stage's own deadline once the run fails. */
+    public signal: AbortSignal,
     readonly emit: EventSink | undefined,
+    /** Aborts on cancellation only (the caller's signal, the agent stopping), never on the run's timeout. */
+    readonly cancelSignal: AbortSignal = signal,
   ) {
     this.newMessages = [{ role: 'user', content: message }];
   }

@@ -24,6 +24,12 @@ export interface EngineSettings {
    * finishing what they were doing (a write in flight). Default: 10 000.
    */
   stopTimeoutMs: number;
+  /**
+   * Budget of the ERROR stage in ms. It has its own deadline, separate from `runTimeoutMs`, so
+   * failure plugins still run after the run timed out — and a stuck one cannot hold the reply for
+   * long (the user then gets the last-resort reply). Default: 5 000.
+   */
+  errorTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -34,6 +40,7 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   historyLimit: 50,
   instructions: undefined,
   stopTimeoutMs: 10_000,
+  errorTimeoutMs: 5_000,
 };
 
 /** What a run needs from its agent. */
