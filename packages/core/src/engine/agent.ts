@@ -166,10 +166,16 @@ export class Agent {
     return adapter.serveCli(this, options);
   }
 
-  /** Registers a plugin, a plugin with options, or a plain function (its stage is inferred). */
+  /**
+   * Registers a plugin, a plugin with options, or a plain function. A function runs in
+   * `options.stages` when given; otherwise its stage is a hint read from its own source
+   * (`ctx.respond(` → DELIVER, `ctx.failure` → ERROR, tool calls → DO, else THINK). A function
+   * that responds through a helper needs `{ stages: ['DELIVER'] }`.
+   */
   use<TConfig>(plugin: Plugin<TConfig> | ((context: Context) => Promise<void> | void), options: { config?: unknown; stages?: readonly Stage[] } = {}): this {
     this.assertNotStarted('use()');
-    this.registry.register(typeof plugin === 'function' ? plugin : { plugin: plugin as Plugin<unknown>, ...options });
+    if (typeof plugin === 'function') this.registry.register(plugin, options.stages);
+    else this.registry.register({ plugin: plugin as Plugin<unknown>, ...options });
     return this;
   }
 
