@@ -45,7 +45,15 @@ describe('plain functions as plugins (agent.use(fn))', () => {
     agent.use(function indirect(ctx: Context) {
       reply(ctx);
     });
-    agent.use(definePlugin({ name: 'catcher', kind: 'failure', execute: (ctx) => void (caught = ctx.failure?.error) }));
+    agent.use(
+      definePlugin({
+        name: 'catcher',
+        kind: 'failure',
+        execute(ctx) {
+          caught = ctx.failure?.error;
+        },
+      }),
+    );
     await agent.chat('hi');
     expect(caught?.message).toMatch(/respond\(\) was called in the THINK stage/);
     expect(caught?.message).toContain("agent.use(fn, { stages: ['DELIVER'] })");
