@@ -149,7 +149,14 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     errorType: info.errorType,
     stack: info.error.stack,
   });
-  run.emit?.({ type: 'error', errorType: info.errorType, message: info.safeMessage, stage: info.stage, plugin: info.plugin });
+  run.emit?.({
+    type: 'error',
+    errorType: info.errorType,
+    message: info.safeMessage,
+    stage: info.stage,
+    plugin: info.plugin,
+    discardPartialOutput: run.emittedTokens,
+  });
   run.queue.length = 0;
   // The run's own signal may be what failed (a timeout): ERROR plugins get a fresh deadline, still cancellable.
   const timeoutMs = runtime.settings.errorTimeoutMs;

@@ -49,11 +49,24 @@ export class Run {
     readonly conversationId: string,
     /** Aborts on cancellation and on the run's timeout; replaced by the ERROR stage's own deadline once the run fails. */
     public signal: AbortSignal,
-    readonly emit: EventSink | undefined,
+    emit: EventSink | undefined,
     /** Aborts on cancellation only (the caller's signal, the agent stopping), never on the run's timeout. */
     readonly cancelSignal: AbortSignal = signal,
   ) {
     this.newMessages = [{ role: 'user', content: message }];
+    this.emit = emit && this.noticingTokens(emit);
+  }
+
+  /** Where events go when the caller streams (`agent.stream()`); undefined for `chat()`. */
+  readonly emit: EventSink | undefined;
+  /** Whether `token` events went out: a failure then voids text the consumer already shows. */
+  emittedTokens = false;
+
+  private noticingTokens(emit: EventSink): EventSink {
+    return (event) => {
+      if (event.type === 'token') this.emittedTokens = true;
+      return emit(event);
+    };
   }
 
   nextCallId(): string {
