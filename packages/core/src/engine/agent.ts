@@ -21,7 +21,7 @@ import { ResourceContainer } from './resource-container.js';
 import { Run } from './run.js';
 import { RunContext } from './run-context.js';
 import { DEFAULT_SETTINGS, type EngineRuntime, type EngineSettings, type EventSink } from './runtime.js';
-import { streamEvents } from './event-stream.js';
+import { DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
@@ -63,6 +63,15 @@ export interface ChatOptions {
   timeoutMs?: number;
   /** Id of the incoming request (e.g. an `x-request-id` header), attached to every log entry and operation of the run. */
   correlationId?: string;
+}
+
+export interface StreamOptions extends ChatOptions {
+  /**
+   * Events held for a consumer that reads slower than the run produces. When that many wait, the
+   * run pauses (model tokens, stage and tool events) until the consumer reads again, so memory stays
+   * bounded behind a slow client. Default: 64.
+   */
+  maxBufferedEvents?: number;
 }
 
 /** Parameters a hot reload may change. */
@@ -358,9 +367,16 @@ export class Agent {
     return this.execute(message, options, undefined);
   }
 
-  /** Like `chat`, as a stream of events (stages, tokens, tool calls, the response); `done` comes last. */
-  stream(message: string, options: ChatOptions = {}): AsyncIterable<AgentEvent> {
-    return streamEvents((emit, signal) => this.execute(message, { ...options, signal }, emit), options.signal);
+  /**
+   * Like `chat`, as a stream of events (stages, tokens, tool calls, the response); `done` comes last.
+   * A consumer that reads slowly slows the run down: at most `maxBufferedEvents` events wait for it.
+   */
+  stream(message: string, options: StreamOptions = {}): AsyncIterable<AgentEvent> {
+    const { maxBufferedEvents = DEFAULT_MAX_BUFFERED_EVENTS, ...chatOptions } = options;
+    if (!Number.isInteger(maxBufferedEvents) || maxBufferedEvents < 1) {
+      throw new ValidationError(`maxBufferedEvents must be a positive integer; got ${String(maxBufferedEvents)}. Leave it out for the default (${DEFAULT_MAX_BUFFERED_EVENTS}).`);
+    }
+    return streamEvents((emit, signal) => this.execute(message, { ...chatOptions, signal }, emit), options.signal, maxBufferedEvents);
   }
 
   private async execute(message: string, options: ChatOptions, emit: EventSink | undefined): Promise<ChatResult> {

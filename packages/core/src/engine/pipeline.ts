@@ -92,7 +92,7 @@ async function runStage(run: Run, context: RunContext, runtime: EngineRuntime, s
   const plugins = runtime.registry.forStage(stage);
   if (plugins.length === 0 && run.queue.length === 0) return;
   run.stage = stage;
-  run.emit?.({ type: 'stage', stage, iteration: run.iteration });
+  await run.emit?.({ type: 'stage', stage, iteration: run.iteration });
   const startTime = performance.now();
   run.stageSpanId = runtime.hub.newId();
   run.currentSpanId = run.stageSpanId;
@@ -149,7 +149,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     errorType: info.errorType,
     stack: info.error.stack,
   });
-  run.emit?.({
+  await run.emit?.({
     type: 'error',
     errorType: info.errorType,
     message: info.safeMessage,
@@ -190,7 +190,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
 export async function executeRun(run: Run, context: RunContext, runtime: EngineRuntime): Promise<ChatResult> {
   const startTime = performance.now();
   run.spanId = runtime.hub.newId();
-  run.emit?.({ type: 'run-start', runId: run.runId, userId: run.userId, conversationId: run.conversationId });
+  await run.emit?.({ type: 'run-start', runId: run.runId, userId: run.userId, conversationId: run.conversationId });
   const end = runtime.hub.start({
     kind: 'run',
     id: run.spanId,
@@ -233,7 +233,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   });
   const response = run.response ?? DEFAULT_SAFE_MESSAGE;
   const text = typeof response === 'string' ? response : JSON.stringify(response);
-  run.emit?.({ type: 'response', response, text });
+  await run.emit?.({ type: 'response', response, text });
   return { response, text, info };
 }
 

@@ -175,8 +175,8 @@ export class RunContext implements Context {
       get newMessages() {
         return run.newMessages;
       },
-      emit: (name, data) => run.emit?.({ type: 'custom', name, data }),
-      emitEvent: (event: AgentEvent) => run.emit?.(event),
+      emit: async (name, data) => run.emit?.({ type: 'custom', name, data }),
+      emitEvent: async (event: AgentEvent) => run.emit?.(event),
       get streaming() {
         return run.emit !== undefined;
       },

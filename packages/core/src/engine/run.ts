@@ -65,7 +65,9 @@ export class Run {
   private noticingTokens(emit: EventSink): EventSink {
     return (event) => {
       if (event.type === 'token') this.emittedTokens = true;
-      return emit(event);
+      const admitted = emit(event);
+      // A cancelled or timed-out run must not wait on a consumer that stopped reading.
+      return admitted && untilAbortedOrDone(admitted, this.signal);
     };
   }
 
@@ -87,4 +89,17 @@ export class Run {
     this.usage.totalTokens += usage.totalTokens;
     if (usage.costUsd !== undefined) this.usage.costUsd = (this.usage.costUsd ?? 0) + usage.costUsd;
   }
+}
+
+/** Resolves when `promise` does or when `signal` aborts, whichever comes first. */
+function untilAbortedOrDone(promise: Promise<void>, signal: AbortSignal): Promise<void> | undefined {
+  if (signal.aborted) return undefined;
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    promise.then(done, done);
+  });
 }

@@ -52,4 +52,8 @@ export interface EngineRuntime {
   readonly settings: EngineSettings;
 }
 
-export type EventSink = (event: AgentEvent) => void;
+/**
+ * Receives a run's events when the caller streams. Returns a promise while the consumer's buffer is
+ * full (back-pressure): producers await it so a slow consumer slows the run instead of the buffer growing.
+ */
+export type EventSink = (event: AgentEvent) => Promise<void> | undefined;

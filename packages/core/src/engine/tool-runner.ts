@@ -29,7 +29,7 @@ export async function callTool(
   parentId: number,
 ): Promise<ToolResult> {
   const startTime = performance.now();
-  run.emit?.({ type: 'tool-call', callId, name, arguments: args });
+  await run.emit?.({ type: 'tool-call', callId, name, arguments: args });
   const spanId = runtime.hub.newId();
   const end = runtime.hub.start({
     kind: 'tool',
@@ -58,7 +58,7 @@ export async function callTool(
     durationMs: result.durationMs,
     ...(result.ok ? {} : { error: result.error.message }),
   });
-  run.emit?.(
+  await run.emit?.(
     result.ok
       ? { type: 'tool-result', callId, name, ok: true, value: result.value }
       : { type: 'tool-result', callId, name, ok: false, error: result.error.message },
