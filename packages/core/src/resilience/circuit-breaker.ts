@@ -78,8 +78,7 @@ export class CircuitBreaker {
     const state = this.state;
     if (state === 'open' || (state === 'half-open' && this.probeInFlight)) {
       this.rejected++;
-      const retryInMs = this.openedAt === undefined ? this.resetTimeoutMs : this.openedAt + this.resetTimeoutMs - this.now();
-      throw new CircuitOpenError(this.name, retryInMs);
+      throw this.openError();
     }
     const isProbe = state === 'half-open';
     if (isProbe) {
@@ -100,6 +99,12 @@ export class CircuitBreaker {
     } finally {
       if (isProbe) this.probeInFlight = false;
     }
+  }
+
+  /** The error a call gets while the circuit is open; `cause` is the failure that made the caller give up, if any. */
+  openError(cause?: unknown): CircuitOpenError {
+    const retryInMs = this.openedAt === undefined ? this.resetTimeoutMs : this.openedAt + this.resetTimeoutMs - this.now();
+    return new CircuitOpenError(this.name, retryInMs, cause === undefined ? {} : { cause });
   }
 
   /**

@@ -64,21 +64,30 @@ export function createResilientCall(options: ResilientCallOptions): ResilientCal
         : new CircuitBreaker({ name: options.name, ...options.circuitBreaker });
   const retryOptions: Omit<RetryOptions, 'signal'> = options.retry === false ? { retries: 0 } : (options.retry ?? {});
   const shouldRetry = retryOptions.shouldRetry ?? isRetryableError;
-  const policy: Omit<RetryOptions, 'signal'> = breaker
-    ? {
-        ...retryOptions,
-        shouldRetry: (error, attempt) => breaker.state !== 'open' && shouldRetry(error, attempt),
-        sleep: backoffUntilOpen(breaker, retryOptions.sleep ?? sleep),
-      }
-    : retryOptions;
-  const call = <T>(
+  const policy: Omit<RetryOptions, 'signal'> = breaker ? { ...retryOptions, sleep: backoffUntilOpen(breaker, retryOptions.sleep ?? sleep) } : retryOptions;
+  const call = async <T>(
     operation: (signal: AbortSignal) => Promise<T>,
     callOptions: { signal?: AbortSignal | undefined; timeoutMs?: number } = {},
   ): Promise<T> => {
     const timeoutMs = callOptions.timeoutMs ?? options.timeoutMs;
     const attempt = () =>
       withTimeout(operation, timeoutMs, { signal: callOptions.signal, description: options.name });
-    return retry(() => (breaker ? breaker.execute(attempt) : attempt()), { ...policy, signal: callOptions.signal });
+    if (!breaker) return retry(attempt, { ...policy, signal: callOptions.signal });
+    // A failure that would have been retried, but the circuit is open now: stop at once.
+    let givenUp: unknown;
+    const retryUnlessOpen = (error: unknown, attemptNumber: number) => {
+      if (!shouldRetry(error, attemptNumber)) return false;
+      if (breaker.state !== 'open') return true;
+      givenUp = error;
+      return false;
+    };
+    try {
+      return await retry(() => breaker.execute(attempt), { ...policy, shouldRetry: retryUnlessOpen, signal: callOptions.signal });
+    } catch (error) {
+      // The caller gets what the next attempt would have got, without waiting for it; the failure is its cause.
+      if (givenUp !== undefined && error === givenUp) throw breaker.openError(error);
+      throw error;
+    }
   };
   return Object.assign(call, { circuitBreaker: breaker });
 }
