@@ -1,3 +1,4 @@
+import type { Logger } from '../contracts/logger.js';
 import { CancelledError } from '../errors/index.js';
 import type { Run } from './run.js';
 
@@ -47,10 +48,22 @@ export class ActiveRuns {
   }
 
   /**
-   * Aborts every run with `reason` and waits until they have finished, at most `timeoutMs`.
-   * Returns how many were still in progress when the wait ended (0 when all finished).
+   * Cancels every run of agent `agent` and waits until they have finished, at most `timeoutMs`;
+   * says so on `logger` when some are still going then. Returns how many were (0 when all finished).
    */
-  async abortAll(reason: Error, timeoutMs: number): Promise<number> {
+  async cancelAll(agent: string, timeoutMs: number, logger: Logger): Promise<number> {
+    const stillRunning = await this.abortAll(new CancelledError(`Agent "${agent}" is stopping; the run was cancelled`), timeoutMs);
+    if (stillRunning > 0) {
+      logger.warn(
+        `${stillRunning} run${stillRunning === 1 ? '' : 's'} still in progress after ${timeoutMs} ms (stopTimeoutMs); stopping resources anyway. ` +
+          'A plugin or tool that ignores ctx.signal keeps running: pass the signal to what it awaits.',
+        { component: 'agent' },
+      );
+    }
+    return stillRunning;
+  }
+
+  private async abortAll(reason: Error, timeoutMs: number): Promise<number> {
     const runs = [...this.runs];
     if (runs.length === 0) return 0;
     for (const active of runs) active.controller.abort(reason);

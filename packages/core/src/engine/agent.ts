@@ -8,20 +8,20 @@ import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Tool } from '../contracts/tool.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
-import { CancelledError, ConfigError, PluginError, TimeoutError, ValidationError } from '../errors/index.js';
+import { ConfigError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
 import { executeRun } from './pipeline.js';
 import { ActiveRuns, stoppingError } from './active-runs.js';
-import { acquirePlugin, releasePlugin } from './plugin-lifecycle.js';
+import { initialisePlugins, shutDownPlugins } from './plugin-lifecycle.js';
 import { type PluginInput, PluginRegistry, type RegisteredPlugin } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
 import { Run } from './run.js';
 import { RunContext } from './run-context.js';
 import { DEFAULT_SETTINGS, type EngineRuntime, type EngineSettings, type EventSink } from './runtime.js';
-import { DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
+import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
@@ -249,7 +249,12 @@ export class Agent {
       this.attachObservers();
       for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
       this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
-      await this.initialisePlugins();
+      await initialisePlugins(this.registry.all(), this, (registered) => ({
+        config: registered.config,
+        resource: (name) => this.container.get(name),
+        has: (name) => this.container.has(name),
+        log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
+      }), this.initialised);
     } catch (error) {
       // Not stop(): it waits for the start in progress, which is this one.
       this.runtime = undefined;
@@ -258,37 +263,9 @@ export class Agent {
     }
   }
 
-  /** Runs every plugin's `init` in registration order; a plugin object shared with other agents is initialised once. */
-  private async initialisePlugins(): Promise<void> {
-    for (const registered of this.registry.all()) {
-      const { plugin } = registered;
-      if (!plugin.init && !plugin.shutdown) continue;
-      try {
-        await acquirePlugin(plugin, this, () =>
-          plugin.init?.({
-            config: registered.config,
-            resource: (name) => this.container.get(name),
-            has: (name) => this.container.has(name),
-            log: this.logger.child({ component: 'plugin', plugin: plugin.name }),
-          }),
-        );
-      } catch (error) {
-        throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${(error as Error).message}`, { cause: error });
-      }
-      this.initialised.push(registered);
-    }
-  }
-
-  /** Shuts down the plugins this agent initialised (reverse order; shared ones only when no other agent holds them), then the resources. */
+  /** Shuts down the plugins this agent initialised (shared ones only when no other agent holds them), then the resources. */
   private async shutDown(): Promise<void> {
-    while (this.initialised.length > 0) {
-      const { plugin } = this.initialised.pop()!;
-      try {
-        await releasePlugin(plugin, this, () => plugin.shutdown?.());
-      } catch (error) {
-        this.logger.error(`Plugin "${plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
-      }
-    }
+    await shutDownPlugins(this.initialised, this, this.logger);
     await this.container.stop(this.logger);
   }
 
@@ -343,15 +320,7 @@ export class Agent {
   private async stopOnce(): Promise<void> {
     this.activeRuns.refuse(() => stoppingError(this.name));
     try {
-      const timeoutMs = this.settings.stopTimeoutMs;
-      const stillRunning = await this.activeRuns.abortAll(new CancelledError(`Agent "${this.name}" is stopping; the run was cancelled`), timeoutMs);
-      if (stillRunning > 0) {
-        this.logger.warn(
-          `${stillRunning} run${stillRunning === 1 ? '' : 's'} still in progress after ${timeoutMs} ms (stopTimeoutMs); stopping resources anyway. ` +
-            'A plugin or tool that ignores ctx.signal keeps running: pass the signal to what it awaits.',
-          { component: 'agent' },
-        );
-      }
+      await this.activeRuns.cancelAll(this.name, this.settings.stopTimeoutMs, this.logger);
       const pending = this.starting;
       this.starting = undefined;
       this.runtime = undefined;
@@ -373,9 +342,7 @@ export class Agent {
    */
   stream(message: string, options: StreamOptions = {}): AsyncIterable<AgentEvent> {
     const { maxBufferedEvents = DEFAULT_MAX_BUFFERED_EVENTS, ...chatOptions } = options;
-    if (!Number.isInteger(maxBufferedEvents) || maxBufferedEvents < 1) {
-      throw new ValidationError(`maxBufferedEvents must be a positive integer; got ${String(maxBufferedEvents)}. Leave it out for the default (${DEFAULT_MAX_BUFFERED_EVENTS}).`);
-    }
+    checkMaxBufferedEvents(maxBufferedEvents);
     return streamEvents((emit, signal) => this.execute(message, { ...chatOptions, signal }, emit), options.signal, maxBufferedEvents);
   }
 

@@ -1,4 +1,5 @@
 import type { AgentEvent, ChatResult } from '../contracts/events.js';
+import { ValidationError } from '../errors/index.js';
 import type { EventSink } from './runtime.js';
 
 /**
@@ -7,6 +8,13 @@ import type { EventSink } from './runtime.js';
  * buffering a whole answer token by token.
  */
 export const DEFAULT_MAX_BUFFERED_EVENTS = 64;
+
+/** Throws a ValidationError unless `value` is a usable `maxBufferedEvents`. */
+export function checkMaxBufferedEvents(value: number): void {
+  if (!Number.isInteger(value) || value < 1) {
+    throw new ValidationError(`maxBufferedEvents must be a positive integer; got ${String(value)}. Leave it out for the default (${DEFAULT_MAX_BUFFERED_EVENTS}).`);
+  }
+}
 
 /**
  * Turns a run that reports events through a callback into an async iterable, with back-pressure:

@@ -1,4 +1,7 @@
-import type { Plugin } from '../contracts/plugin.js';
+import type { Logger } from '../contracts/logger.js';
+import type { Plugin, PluginInitContext } from '../contracts/plugin.js';
+import { PluginError } from '../errors/index.js';
+import type { RegisteredPlugin } from './plugin-registry.js';
 
 /** One plugin object's shared life: the agents holding it and its `init`, run once for all of them. */
 interface PluginLease {
@@ -59,5 +62,40 @@ export async function releasePlugin(plugin: Plugin<unknown>, holder: object, shu
     await lease.closing;
   } finally {
     if (leases.get(plugin) === lease) leases.delete(plugin);
+  }
+}
+
+/**
+ * Runs the `init` of every plugin in `plugins` (registration order) for `holder`, adding each to
+ * `initialised` as it succeeds; the first failure throws a PluginError naming the plugin. Plugins
+ * with neither `init` nor `shutdown` have no lifecycle to track.
+ */
+export async function initialisePlugins(
+  plugins: readonly RegisteredPlugin[],
+  holder: object,
+  contextFor: (registered: RegisteredPlugin) => PluginInitContext,
+  initialised: RegisteredPlugin[],
+): Promise<void> {
+  for (const registered of plugins) {
+    const { plugin } = registered;
+    if (!plugin.init && !plugin.shutdown) continue;
+    try {
+      await acquirePlugin(plugin, holder, () => plugin.init?.(contextFor(registered)));
+    } catch (error) {
+      throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${(error as Error).message}`, { cause: error });
+    }
+    initialised.push(registered);
+  }
+}
+
+/** Releases `holder`'s plugins in reverse order (emptying `initialised`); a failing shutdown is logged and the rest still run. */
+export async function shutDownPlugins(initialised: RegisteredPlugin[], holder: object, logger: Logger): Promise<void> {
+  while (initialised.length > 0) {
+    const { plugin } = initialised.pop()!;
+    try {
+      await releasePlugin(plugin, holder, () => plugin.shutdown?.());
+    } catch (error) {
+      logger.error(`Plugin "${plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
+    }
   }
 }
