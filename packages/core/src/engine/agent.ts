@@ -13,6 +13,7 @@ import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
+import { linkAbort } from './linked-abort.js';
 import { executeRun } from './pipeline.js';
 import { ActiveRuns, stoppingError } from './active-runs.js';
 import { initialisePlugins, shutDownPlugins } from './plugin-lifecycle.js';
@@ -361,19 +362,22 @@ export class Agent {
       if (stopSignal.aborted) throw stopSignal.reason;
       const runtime = this.runtime!;
       const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
-      const timeout = new AbortController();
-      const timer = setTimeout(() => timeout.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
+      // Cancellation (the caller's signal, stop()) and the run's timeout are kept apart: the ERROR stage outlives the timeout.
+      const cancel = options.signal ? linkAbort([options.signal, stopSignal]) : undefined;
+      const cancelSignal = cancel?.signal ?? stopSignal;
+      const runAbort = linkAbort([cancelSignal]);
+      const timer = setTimeout(() => runAbort.controller.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
         safeMessage: 'Sorry, that took too long. Please try again.',
       })), timeoutMs);
-      const cancelSignal = options.signal ? AbortSignal.any([options.signal, stopSignal]) : stopSignal;
-      const signal = AbortSignal.any([cancelSignal, timeout.signal]);
-      const run = new Run(randomUUID(), message, userId, conversationId, signal, emit, cancelSignal);
+      const run = new Run(randomUUID(), message, userId, conversationId, runAbort.signal, emit, cancelSignal);
       run.correlationId = options.correlationId;
       active.run = run;
       try {
         return await executeRun(run, new RunContext(run, runtime), runtime);
       } finally {
         clearTimeout(timer);
+        runAbort.unlink();
+        cancel?.unlink();
       }
     });
   }

@@ -1,5 +1,6 @@
 import type { AgentEvent, ChatResult } from '../contracts/events.js';
 import { ValidationError } from '../errors/index.js';
+import { linkAbort } from './linked-abort.js';
 import type { EventSink } from './runtime.js';
 
 /**
@@ -28,8 +29,7 @@ export async function* streamEvents(
   callerSignal: AbortSignal | undefined,
   maxBufferedEvents = DEFAULT_MAX_BUFFERED_EVENTS,
 ): AsyncGenerator<AgentEvent> {
-  const controller = new AbortController();
-  const signal = callerSignal ? AbortSignal.any([callerSignal, controller.signal]) : controller.signal;
+  const { controller, signal, unlink } = linkAbort([callerSignal]);
   const buffer: AgentEvent[] = [];
   /** Events whose producers wait for room, in emit order. */
   const waiting: { event: AgentEvent; admit: () => void }[] = [];
@@ -95,5 +95,6 @@ export async function* streamEvents(
     closed = true;
     for (const producer of waiting.splice(0)) producer.admit();
     if (!finished) controller.abort();
+    unlink();
   }
 }

@@ -12,6 +12,7 @@ import type { RegisteredPlugin } from './plugin-registry.js';
 import type { Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
+import { linkAbort } from './linked-abort.js';
 import { flushToolQueue } from './tool-runner.js';
 
 /** A plugin failure on its way to the ERROR stage. */
@@ -160,9 +161,9 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   run.queue.length = 0;
   // The run's own signal may be what failed (a timeout): ERROR plugins get a fresh deadline, still cancellable.
   const timeoutMs = runtime.settings.errorTimeoutMs;
-  const deadline = new AbortController();
-  const timer = setTimeout(() => deadline.abort(new TimeoutError(`The ERROR stage took longer than ${timeoutMs} ms`, timeoutMs)), timeoutMs);
-  run.signal = AbortSignal.any([run.cancelSignal, deadline.signal]);
+  const deadline = linkAbort([run.cancelSignal]);
+  const timer = setTimeout(() => deadline.controller.abort(new TimeoutError(`The ERROR stage took longer than ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+  run.signal = deadline.signal;
   try {
     await runStage(run, context, runtime, 'ERROR');
   } catch (error) {
@@ -179,6 +180,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     return;
   } finally {
     clearTimeout(timer);
+    deadline.unlink();
   }
   if (!run.responded) {
     run.response = info.safeMessage;
