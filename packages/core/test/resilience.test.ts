@@ -170,3 +170,63 @@ describe('retry and open circuits', () => {
     await expect(pending).rejects.toMatchObject({ code: 'CANCELLED' });
   });
 });
+
+describe('retry stops as soon as the circuit opens', () => {
+  const retryable = () => new ProviderError('p', '503 down', { retryable: true, status: 503 });
+
+  it('does not sleep or call again after the failure that opened the circuit', async () => {
+    // Deterministic: the backoff is injected and counted, nothing waits on the clock.
+    const sleeps: number[] = [];
+    let attempts = 0;
+    const call = createResilientCall({
+      name: 'provider',
+      retry: { retries: 5, jitter: false, sleep: async (ms) => void sleeps.push(ms) },
+      circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 60_000 },
+    });
+    const error = await call(() => {
+      attempts++;
+      return Promise.reject(retryable());
+    }).catch((e: unknown) => e);
+    expect(call.circuitBreaker?.state).toBe('open');
+    expect(attempts).toBe(2);
+    // One backoff between the two real attempts; none after the circuit opened.
+    expect(sleeps).toHaveLength(1);
+    // The caller (e.g. a fallback chain) gets what the next attempt would have got, at once, with the failure as its cause.
+    expect(CircuitOpenError.isInstance(error)).toBe(true);
+    expect(ProviderError.isInstance((error as Error).cause)).toBe(true);
+    expect(((error as Error).cause as Error).message).toBe('503 down');
+  });
+
+  it('ends a backoff in progress when another call opens the shared circuit', async () => {
+    const breaker = new CircuitBreaker({ name: 'shared', failureThreshold: 2, resetTimeoutMs: 60_000 });
+    let sleeping!: () => void;
+    const asleep = new Promise<void>((resolve) => {
+      sleeping = resolve;
+    });
+    let attempts = 0;
+    const waiting = createResilientCall({
+      name: 'waiting',
+      circuitBreaker: breaker,
+      // A backoff that would last for ever unless the circuit interrupts it (or the signal aborts).
+      retry: {
+        retries: 3,
+        sleep: (_ms, signal) => {
+          sleeping();
+          return new Promise<void>((_, reject) => signal?.addEventListener('abort', () => reject(new CancelledError())));
+        },
+      },
+    });
+    const other = createResilientCall({ name: 'other', circuitBreaker: breaker, retry: false });
+    const pending = waiting(() => {
+      attempts++;
+      return Promise.reject(retryable());
+    }).catch((e: unknown) => e);
+    await asleep;
+    expect(breaker.state).toBe('closed');
+    await expect(other(() => Promise.reject(retryable()))).rejects.toThrow('503 down');
+    expect(breaker.state).toBe('open');
+    const error = await pending;
+    expect(attempts).toBe(1);
+    expect(CircuitOpenError.isInstance(error)).toBe(true);
+  });
+});

@@ -31,10 +31,14 @@ export interface AdvancedContext {
   appendMessage(message: ChatMessage): void;
   /** Messages added during this run (the user's message first). */
   readonly newMessages: readonly ChatMessage[];
-  /** Sends a custom event to `agent.stream()` consumers. */
-  emit(name: string, data: unknown): void;
-  /** Sends a raw stream event (used by LLM plugins to forward tokens). */
-  emitEvent(event: AgentEvent): void;
+  /**
+   * Sends a custom event to `agent.stream()` consumers. Resolves once the event is buffered for
+   * the consumer; await it, so a slow consumer slows the run down instead of events piling up
+   * (back-pressure: at most `maxBufferedEvents` wait).
+   */
+  emit(name: string, data: unknown): Promise<void>;
+  /** Sends a raw stream event (used by LLM plugins to forward tokens); await it like `emit`. */
+  emitEvent(event: AgentEvent): Promise<void>;
   /** True when the caller is consuming `agent.stream()`, so plugins can stream tokens. */
   readonly streaming: boolean;
   /** Adds model usage to the run's totals. */

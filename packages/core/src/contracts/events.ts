@@ -84,7 +84,20 @@ export type AgentEvent =
   | { type: 'tool-call'; callId: string; name: string; arguments: unknown }
   | { type: 'tool-result'; callId: string; name: string; ok: boolean; value?: unknown; error?: string }
   | { type: 'response'; response: JsonValue; text: string }
-  | { type: 'error'; errorType: string; message: string; stage: Stage; plugin: string }
+  | {
+      type: 'error';
+      errorType: string;
+      /** Safe text for the user (the reply that follows in `response` unless a failure plugin answers). */
+      message: string;
+      stage: Stage;
+      plugin: string;
+      /**
+       * True when `token` events of this run came before this error: the text they carried is void
+       * (it may be cut off, or the very thing that failed review). Remove it from the screen; the
+       * `response` event that follows carries the reply to show instead.
+       */
+      discardPartialOutput: boolean;
+    }
   | { type: 'custom'; name: string; data: unknown }
   | { type: 'done'; result: ChatResult };
 

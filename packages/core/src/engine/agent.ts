@@ -8,18 +8,21 @@ import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Tool } from '../contracts/tool.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
-import { ConfigError, PluginError, TimeoutError, ValidationError } from '../errors/index.js';
+import { ConfigError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
+import { linkAbort } from './linked-abort.js';
 import { executeRun } from './pipeline.js';
-import { type PluginInput, PluginRegistry } from './plugin-registry.js';
+import { ActiveRuns, stoppingError } from './active-runs.js';
+import { initialisePlugins, shutDownPlugins } from './plugin-lifecycle.js';
+import { type PluginInput, PluginRegistry, type RegisteredPlugin } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
 import { Run } from './run.js';
 import { RunContext } from './run-context.js';
 import { DEFAULT_SETTINGS, type EngineRuntime, type EngineSettings, type EventSink } from './runtime.js';
-import { streamEvents } from './event-stream.js';
+import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
@@ -63,6 +66,15 @@ export interface ChatOptions {
   correlationId?: string;
 }
 
+export interface StreamOptions extends ChatOptions {
+  /**
+   * Events held for a consumer that reads slower than the run produces. When that many wait, the
+   * run pauses (model tokens, stage and tool events) until the consumer reads again, so memory stays
+   * bounded behind a slow client. Default: 64.
+   */
+  maxBufferedEvents?: number;
+}
+
 /** Parameters a hot reload may change. */
 export interface ReloadParameters {
   settings?: Partial<EngineSettings>;
@@ -71,7 +83,7 @@ export interface ReloadParameters {
 }
 
 const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
-const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const;
+const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const;
 
 /** An agent: plugins in stages, resources by name, one `chat` call per message. */
 export class Agent {
@@ -85,6 +97,10 @@ export class Agent {
   private starting: Promise<void> | undefined;
   private loadedConfig: { source: string | object; options: CompileOptions; compiled: CompiledConfig } | undefined;
   private runtime: EngineRuntime | undefined;
+  /** Plugins whose `init` ran (or that this agent holds a share of), in order: what stop() shuts down. */
+  private readonly initialised: RegisteredPlugin[] = [];
+  private readonly activeRuns = new ActiveRuns();
+  private stopping: Promise<void> | undefined;
 
   constructor(options: AgentOptions = {}) {
     this.options = options;
@@ -161,10 +177,16 @@ export class Agent {
     return adapter.serveCli(this, options);
   }
 
-  /** Registers a plugin, a plugin with options, or a plain function (its stage is inferred). */
+  /**
+   * Registers a plugin, a plugin with options, or a plain function. A function runs in
+   * `options.stages` when given; otherwise its stage is a hint read from its own source
+   * (`ctx.respond(` → DELIVER, `ctx.failure` → ERROR, tool calls → DO, else THINK). A function
+   * that responds through a helper needs `{ stages: ['DELIVER'] }`.
+   */
   use<TConfig>(plugin: Plugin<TConfig> | ((context: Context) => Promise<void> | void), options: { config?: unknown; stages?: readonly Stage[] } = {}): this {
     this.assertNotStarted('use()');
-    this.registry.register(typeof plugin === 'function' ? plugin : { plugin: plugin as Plugin<unknown>, ...options });
+    if (typeof plugin === 'function') this.registry.register(plugin, options.stages);
+    else this.registry.register({ plugin: plugin as Plugin<unknown>, ...options });
     return this;
   }
 
@@ -194,6 +216,8 @@ export class Agent {
 
   /** Starts resources and plugins; safe to call more than once. `chat` calls it for you. */
   start(): Promise<void> {
+    // Starting while a stop is under way would race its teardown: start again once it has finished.
+    if (this.stopping) return this.stopping.then(() => this.start());
     this.starting ??= this.startOnce().catch((error: unknown) => {
       this.starting = undefined;
       throw error;
@@ -223,24 +247,28 @@ export class Agent {
     const logging = this.container.get<unknown>('logging');
     this.logger = isLogger(logging) ? logging.child({ agent: this.name }) : this.logger;
     await this.container.start(this.logger);
-    this.attachObservers();
-    for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
-    this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
-    for (const registered of this.registry.all()) {
-      try {
-        await registered.plugin.init?.({
-          config: registered.config,
-          resource: (name) => this.container.get(name),
-          has: (name) => this.container.has(name),
-          log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
-        });
-      } catch (error) {
-        await this.stop();
-        throw new PluginError(registered.plugin.name, `Plugin "${registered.plugin.name}" failed to initialise: ${(error as Error).message}`, {
-          cause: error,
-        });
-      }
+    try {
+      this.attachObservers();
+      for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
+      this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
+      await initialisePlugins(this.registry.all(), this, (registered) => ({
+        config: registered.config,
+        resource: (name) => this.container.get(name),
+        has: (name) => this.container.has(name),
+        log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
+      }), this.initialised);
+    } catch (error) {
+      // Not stop(): it waits for the start in progress, which is this one.
+      this.runtime = undefined;
+      await this.shutDown();
+      throw error;
     }
+  }
+
+  /** Shuts down the plugins this agent initialised (shared ones only when no other agent holds them), then the resources. */
+  private async shutDown(): Promise<void> {
+    await shutDownPlugins(this.initialised, this, this.logger);
+    await this.container.stop(this.logger);
   }
 
   /** Built-ins frame the user's plugins: history loads first, the built-in model call and reply come last. */
@@ -279,20 +307,30 @@ export class Agent {
     }
   }
 
-  /** Stops plugins, then resources in reverse start order. */
-  async stop(): Promise<void> {
-    const pending = this.starting;
-    this.starting = undefined;
-    this.runtime = undefined;
-    await pending?.catch(() => {});
-    for (const registered of this.registry.all().reverse()) {
-      try {
-        await registered.plugin.shutdown?.();
-      } catch (error) {
-        this.logger.error(`Plugin "${registered.plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
-      }
+  /**
+   * Stops the agent: refuses new runs (they reject with code `AGENT_STOPPING`), cancels the runs in
+   * progress and waits for them — at most `stopTimeoutMs` (default 10 s) — then shuts down plugins
+   * and stops resources in reverse start order. Calls made while a stop is under way share it.
+   */
+  stop(): Promise<void> {
+    this.stopping ??= this.stopOnce().finally(() => {
+      this.stopping = undefined;
+    });
+    return this.stopping;
+  }
+
+  private async stopOnce(): Promise<void> {
+    this.activeRuns.refuse(() => stoppingError(this.name));
+    try {
+      await this.activeRuns.cancelAll(this.name, this.settings.stopTimeoutMs, this.logger);
+      const pending = this.starting;
+      this.starting = undefined;
+      this.runtime = undefined;
+      await pending?.catch(() => {});
+      await this.shutDown();
+    } finally {
+      this.activeRuns.accept();
     }
-    await this.container.stop(this.logger);
   }
 
   /** Runs one message through the stages and returns the response with what happened. */
@@ -300,9 +338,14 @@ export class Agent {
     return this.execute(message, options, undefined);
   }
 
-  /** Like `chat`, as a stream of events (stages, tokens, tool calls, the response); `done` comes last. */
-  stream(message: string, options: ChatOptions = {}): AsyncIterable<AgentEvent> {
-    return streamEvents((emit, signal) => this.execute(message, { ...options, signal }, emit), options.signal);
+  /**
+   * Like `chat`, as a stream of events (stages, tokens, tool calls, the response); `done` comes last.
+   * A consumer that reads slowly slows the run down: at most `maxBufferedEvents` events wait for it.
+   */
+  stream(message: string, options: StreamOptions = {}): AsyncIterable<AgentEvent> {
+    const { maxBufferedEvents = DEFAULT_MAX_BUFFERED_EVENTS, ...chatOptions } = options;
+    checkMaxBufferedEvents(maxBufferedEvents);
+    return streamEvents((emit, signal) => this.execute(message, { ...chatOptions, signal }, emit), options.signal, maxBufferedEvents);
   }
 
   private async execute(message: string, options: ChatOptions, emit: EventSink | undefined): Promise<ChatResult> {
@@ -314,21 +357,30 @@ export class Agent {
         throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
       }
     }
-    await this.start();
-    const runtime = this.runtime!;
-    const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
-    const timeout = new AbortController();
-    const timer = setTimeout(() => timeout.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
-      safeMessage: 'Sorry, that took too long. Please try again.',
-    })), timeoutMs);
-    const signal = options.signal ? AbortSignal.any([options.signal, timeout.signal]) : timeout.signal;
-    const run = new Run(randomUUID(), message, userId, conversationId, signal, emit);
-    run.correlationId = options.correlationId;
-    try {
-      return await executeRun(run, new RunContext(run, runtime), runtime);
-    } finally {
-      clearTimeout(timer);
-    }
+    return this.activeRuns.track(async (active) => {
+      await this.start();
+      const stopSignal = active.controller.signal;
+      if (stopSignal.aborted) throw stopSignal.reason;
+      const runtime = this.runtime!;
+      const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
+      // Cancellation (the caller's signal, stop()) and the run's timeout are kept apart: the ERROR stage outlives the timeout.
+      const cancel = options.signal ? linkAbort([options.signal, stopSignal]) : undefined;
+      const cancelSignal = cancel?.signal ?? stopSignal;
+      const runAbort = linkAbort([cancelSignal]);
+      const timer = setTimeout(() => runAbort.controller.abort(new TimeoutError(`The run took longer than ${timeoutMs} ms`, timeoutMs, {
+        safeMessage: 'Sorry, that took too long. Please try again.',
+      })), timeoutMs);
+      const run = new Run(randomUUID(), message, userId, conversationId, runAbort.signal, emit, cancelSignal);
+      run.correlationId = options.correlationId;
+      active.run = run;
+      try {
+        return await executeRun(run, new RunContext(run, runtime), runtime);
+      } finally {
+        clearTimeout(timer);
+        runAbort.unlink();
+        cancel?.unlink();
+      }
+    });
   }
 
   /** Hot reload of parameters only; plugin or resource topology changes need a restart. All or nothing. */

@@ -40,7 +40,7 @@ async function streamChat(context: Context, request: ChatRequest, llmName: strin
   const llm = context.resource<import('../contracts/llm.js').LLM>(llmName);
   if (!context.advanced.streaming || !llm.stream) return llm.chat(request);
   for await (const event of llm.stream(request)) {
-    if (event.type === 'text-delta') context.advanced.emitEvent({ type: 'token', text: event.text });
+    if (event.type === 'text-delta') await context.advanced.emitEvent({ type: 'token', text: event.text });
     else if (event.type === 'finish') return event.response;
   }
   throw new Error(`The "${llmName}" stream ended without a final response`);

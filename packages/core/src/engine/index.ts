@@ -1,6 +1,7 @@
-export { Agent, type AgentOptions, type ChatOptions, type ReloadParameters } from './agent.js';
+export { Agent, type AgentOptions, type ChatOptions, type ReloadParameters, type StreamOptions } from './agent.js';
 export { askModel, type AskModelOptions } from './ask-model.js';
 export { DEFAULT_CHAT_WORKFLOW } from './default-workflow.js';
+export { DEFAULT_MAX_BUFFERED_EVENTS } from './event-stream.js';
 export type { AgentDescription } from './describe-agent.js';
 export { errorTypeOf } from './instrumentation-hub.js';
 export type { PromptOptions, ToolHelperOptions } from './layer-zero.js';

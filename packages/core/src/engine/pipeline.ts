@@ -13,6 +13,7 @@ import type { RegisteredPlugin } from './plugin-registry.js';
 import type { Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
+import { linkAbort } from './linked-abort.js';
 import { flushToolQueue } from './tool-runner.js';
 import { redactSecrets } from '../redaction/secret-redactor.js';
 
@@ -76,7 +77,7 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   let failure: unknown;
   try {
     const result = plugin.execute(context, registered.config as never);
-    if (result instanceof Promise) await untilAborted(result, run.signal);
+    if (result instanceof Promise) await untilAborted(run.track(result), run.signal);
     success = true;
   } catch (error) {
     failure = error;
@@ -94,7 +95,7 @@ async function runStage(run: Run, context: RunContext, runtime: EngineRuntime, s
   const plugins = runtime.registry.forStage(stage);
   if (plugins.length === 0 && run.queue.length === 0) return;
   run.stage = stage;
-  run.emit?.({ type: 'stage', stage, iteration: run.iteration });
+  await run.emit?.({ type: 'stage', stage, iteration: run.iteration });
   const startTime = performance.now();
   run.stageSpanId = runtime.hub.newId();
   run.currentSpanId = run.stageSpanId;
@@ -151,12 +152,25 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     errorType: info.errorType,
     stack: info.error.stack,
   });
-  run.emit?.({ type: 'error', errorType: info.errorType, message: info.safeMessage, stage: info.stage, plugin: info.plugin });
+  await run.emit?.({
+    type: 'error',
+    errorType: info.errorType,
+    message: info.safeMessage,
+    stage: info.stage,
+    plugin: info.plugin,
+    discardPartialOutput: run.emittedTokens,
+  });
   run.queue.length = 0;
+  // The run's own signal may be what failed (a timeout): ERROR plugins get a fresh deadline, still cancellable.
+  const timeoutMs = runtime.settings.errorTimeoutMs;
+  const deadline = linkAbort([run.cancelSignal]);
+  const timer = setTimeout(() => deadline.controller.abort(new TimeoutError(`The ERROR stage took longer than ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+  run.signal = deadline.signal;
   try {
     await runStage(run, context, runtime, 'ERROR');
   } catch (error) {
     const cause = error instanceof StageFailure ? error.original : error;
+    if (CancelledError.isInstance(cause)) throw cause;
     runtime.logger.error(`The ERROR stage itself failed: ${toError(cause).message}`, {
       component: 'pipeline',
       runId: run.runId,
@@ -166,6 +180,9 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     run.response = DEFAULT_SAFE_MESSAGE;
     run.responded = true;
     return;
+  } finally {
+    clearTimeout(timer);
+    deadline.unlink();
   }
   if (!run.responded) {
     run.response = info.safeMessage;
@@ -177,7 +194,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
 export async function executeRun(run: Run, context: RunContext, runtime: EngineRuntime): Promise<ChatResult> {
   const startTime = performance.now();
   run.spanId = runtime.hub.newId();
-  run.emit?.({ type: 'run-start', runId: run.runId, userId: run.userId, conversationId: run.conversationId });
+  await run.emit?.({ type: 'run-start', runId: run.runId, userId: run.userId, conversationId: run.conversationId });
   const end = runtime.hub.start({
     kind: 'run',
     id: run.spanId,
@@ -220,7 +237,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   });
   const response = run.response ?? DEFAULT_SAFE_MESSAGE;
   const text = typeof response === 'string' ? response : JSON.stringify(response);
-  run.emit?.({ type: 'response', response, text });
+  await run.emit?.({ type: 'response', response, text });
   return { response, text, info };
 }
 

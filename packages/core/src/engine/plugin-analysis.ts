@@ -18,9 +18,10 @@ export interface StageAssignment {
 export type PluginFunction = ((context: Context) => Promise<void> | void) & { pluginName?: string };
 
 /**
- * Stage precedence: explicit stages > the kind's default > (function plugins only) a heuristic
- * over the function's source: `respond(` → DELIVER, tool calls → DO, `llm` use → THINK,
- * `failure` → ERROR, otherwise THINK.
+ * Stage precedence: explicit stages > the kind's default > (function plugins only) a hint read
+ * from the function's own source: `respond(` → DELIVER, `failure` → ERROR, tool calls → DO,
+ * `llm` use → THINK, otherwise THINK. The hint sees only the function's own text (not helpers it
+ * calls, and not reliably minified code); give such functions their stage explicitly.
  */
 export function assignStages(plugin: Plugin<never>, override?: readonly Stage[], isFunction = false): StageAssignment {
   const explicit = override ?? plugin.stages;
@@ -45,8 +46,9 @@ export function assignStages(plugin: Plugin<never>, override?: readonly Stage[],
 
 function inferStages(source: string): StageAssignment {
   const rules: [RegExp, Stage, string][] = [
-    [/\.respond\s*\(/, 'DELIVER', 'calls respond(), which only DELIVER may do'],
+    // ERROR plugins may respond too, so reading ctx.failure decides before respond() does.
     [/\.failure\b/, 'ERROR', 'reads ctx.failure, which only ERROR has'],
+    [/\.respond\s*\(/, 'DELIVER', 'calls respond(), which only DELIVER (and ERROR) may do'],
     [/\.(queueTool|tool)\s*\(/, 'DO', 'calls tools'],
     [/\.llm\b|resource\(\s*['"]llm/, 'THINK', 'uses the llm resource'],
   ];
@@ -56,8 +58,12 @@ function inferStages(source: string): StageAssignment {
   return { stages: ['THINK'], source: 'inferred', reason: 'inferred THINK: no stage-specific call found (the default for functions)' };
 }
 
-/** Wraps a plain function as a plugin; its name comes from `fn.pluginName`, `fn.name` or a counter. */
+/**
+ * Wraps a plain function as a plugin; its name comes from `fn.pluginName`, `fn.name` or a counter.
+ * The function itself is the `execute`, not a wrapper around it: the stage heuristic reads
+ * `execute`'s source, which must be the user's code.
+ */
 export function pluginFromFunction(fn: PluginFunction, fallbackName: string): Plugin<never> {
   const name = fn.pluginName ?? (fn.name && fn.name !== 'anonymous' ? fn.name : fallbackName);
-  return { name, kind: 'prompt', execute: (context) => fn(context) };
+  return { name, kind: 'prompt', execute: fn };
 }

@@ -37,10 +37,11 @@ export class PluginRegistry {
   /** Warnings found while registering (explicit stages differing from the kind's default). */
   readonly warnings: string[] = [];
 
-  register(input: PluginInput): RegisteredPlugin {
+  /** `functionStages` are the explicit stages of a plain function (`agent.use(fn, { stages })`). */
+  register(input: PluginInput, functionStages?: readonly Stage[]): RegisteredPlugin {
     const isFunction = typeof input === 'function';
     const registration: PluginRegistration<unknown> = isFunction
-      ? { plugin: pluginFromFunction(input, `function-plugin-${++this.functionCounter}`) }
+      ? { plugin: pluginFromFunction(input, `function-plugin-${++this.functionCounter}`), ...(functionStages ? { stages: functionStages } : {}) }
       : isRegistration(input)
         ? input
         : { plugin: input as Plugin<unknown> };

@@ -88,7 +88,8 @@ export class RunContext implements Context {
     if (!RESPOND_STAGES.has(this.run.stage)) {
       throw new StageError(
         `respond() was called in the ${this.run.stage} stage; only DELIVER plugins may respond. ` +
-          `Store the answer with ctx.store() and respond from an output plugin, or give this plugin stages: ['DELIVER'].`,
+          `Store the answer with ctx.store() and respond from an output plugin, or give this plugin stages: ['DELIVER'] ` +
+          `(for a plain function: agent.use(fn, { stages: ['DELIVER'] })).`,
       );
     }
     if (response === undefined) throw new ValidationError('respond() needs a value; got undefined');
@@ -174,8 +175,8 @@ export class RunContext implements Context {
       get newMessages() {
         return run.newMessages;
       },
-      emit: (name, data) => run.emit?.({ type: 'custom', name, data }),
-      emitEvent: (event: AgentEvent) => run.emit?.(event),
+      emit: async (name, data) => run.emit?.({ type: 'custom', name, data }),
+      emitEvent: async (event: AgentEvent) => run.emit?.(event),
       get streaming() {
         return run.emit !== undefined;
       },

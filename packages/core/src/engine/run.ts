@@ -38,6 +38,8 @@ export class Run {
   /** Name of the plugin now running, for log bindings. */
   currentPlugin: string | undefined;
   correlationId: string | undefined;
+  /** Plugin and tool promises still running; a cancelled run returns before they settle, and stop() waits for them. */
+  readonly pendingWork = new Set<Promise<unknown>>();
   private callCounter = 0;
 
   constructor(
@@ -45,14 +47,40 @@ export class Run {
     readonly message: string,
     readonly userId: string,
     readonly conversationId: string,
-    readonly signal: AbortSignal,
-    readonly emit: EventSink | undefined,
+    /** Aborts on cancellation and on the run's timeout; replaced by the ERROR stage's own deadline once the run fails. */
+    public signal: AbortSignal,
+    emit: EventSink | undefined,
+    /** Aborts on cancellation only (the caller's signal, the agent stopping), never on the run's timeout. */
+    readonly cancelSignal: AbortSignal = signal,
   ) {
     this.newMessages = [{ role: 'user', content: message }];
+    this.emit = emit && this.noticingTokens(emit);
+  }
+
+  /** Where events go when the caller streams (`agent.stream()`); undefined for `chat()`. */
+  readonly emit: EventSink | undefined;
+  /** Whether `token` events went out: a failure then voids text the consumer already shows. */
+  emittedTokens = false;
+
+  private noticingTokens(emit: EventSink): EventSink {
+    return (event) => {
+      if (event.type === 'token') this.emittedTokens = true;
+      const admitted = emit(event);
+      // A cancelled or timed-out run must not wait on a consumer that stopped reading.
+      return admitted && untilAbortedOrDone(admitted, this.signal);
+    };
   }
 
   nextCallId(): string {
     return `call_${this.runId.slice(0, 8)}_${++this.callCounter}`;
+  }
+
+  /** Remembers `work` until it settles, so the agent's stop() can wait for it. */
+  track<T>(work: Promise<T>): Promise<T> {
+    this.pendingWork.add(work);
+    const forget = () => this.pendingWork.delete(work);
+    work.then(forget, forget);
+    return work;
   }
 
   addUsage(usage: Usage): void {
@@ -61,4 +89,17 @@ export class Run {
     this.usage.totalTokens += usage.totalTokens;
     if (usage.costUsd !== undefined) this.usage.costUsd = (this.usage.costUsd ?? 0) + usage.costUsd;
   }
+}
+
+/** Resolves when `promise` does or when `signal` aborts, whichever comes first. */
+function untilAbortedOrDone(promise: Promise<void>, signal: AbortSignal): Promise<void> | undefined {
+  if (signal.aborted) return undefined;
+  return new Promise<void>((resolve) => {
+    const done = () => {
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    signal.addEventListener('abort', done, { once: true });
+    promise.then(done, done);
+  });
 }

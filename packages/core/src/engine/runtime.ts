@@ -18,6 +18,18 @@ export interface EngineSettings {
   historyLimit: number;
   /** System prompt of the default workflow's model calls. */
   instructions: string | undefined;
+  /**
+   * How long `stop()` waits for runs in progress, after cancelling them, before it stops the
+   * resources anyway, in ms. Runs see `ctx.signal` abort at once; the wait covers plugins and tools
+   * finishing what they were doing (a write in flight). Default: 10 000.
+   */
+  stopTimeoutMs: number;
+  /**
+   * Budget of the ERROR stage in ms. It has its own deadline, separate from `runTimeoutMs`, so
+   * failure plugins still run after the run timed out — and a stuck one cannot hold the reply for
+   * long (the user then gets the last-resort reply). Default: 5 000.
+   */
+  errorTimeoutMs: number;
 }
 
 export const DEFAULT_SETTINGS: EngineSettings = {
@@ -27,6 +39,8 @@ export const DEFAULT_SETTINGS: EngineSettings = {
   toolConcurrency: 8,
   historyLimit: 50,
   instructions: undefined,
+  stopTimeoutMs: 10_000,
+  errorTimeoutMs: 5_000,
 };
 
 /** What a run needs from its agent. */
@@ -38,4 +52,8 @@ export interface EngineRuntime {
   readonly settings: EngineSettings;
 }
 
-export type EventSink = (event: AgentEvent) => void;
+/**
+ * Receives a run's events when the caller streams. Returns a promise while the consumer's buffer is
+ * full (back-pressure): producers await it so a slow consumer slows the run instead of the buffer growing.
+ */
+export type EventSink = (event: AgentEvent) => Promise<void> | undefined;

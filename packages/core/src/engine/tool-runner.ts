@@ -48,7 +48,7 @@ export async function callTool(
 ): Promise<ToolResult> {
   const startTime = performance.now();
   const { stage, iteration } = run;
-  run.emit?.({ type: 'tool-call', callId, name, arguments: args });
+  await run.emit?.({ type: 'tool-call', callId, name, arguments: args });
   const spanId = runtime.hub.newId();
   const end = runtime.hub.start({
     kind: 'tool',
@@ -95,7 +95,7 @@ export async function callTool(
       ...(run.correlationId ? { correlationId: run.correlationId } : {}),
     });
   }
-  run.emit?.(
+  await run.emit?.(
     result.ok
       ? { type: 'tool-result', callId, name, ok: true, value: result.value }
       : { type: 'tool-result', callId, name, ok: false, error: result.error.message },
@@ -143,7 +143,7 @@ async function executeTool(
             }) as never,
           log: runtime.logger.child({ component: 'tool', tool: name, runId: run.runId }),
         };
-        return Promise.resolve(tool.execute(parsed.data, context));
+        return run.track(Promise.resolve(tool.execute(parsed.data, context)));
       },
       timeoutMs,
       { signal: run.signal, description: `Tool "${name}"` },

@@ -43,6 +43,7 @@ export class CircuitBreaker {
   private rejected = 0;
   private openedAt: number | undefined;
   private probeInFlight = false;
+  private readonly openListeners = new Set<() => void>();
 
   constructor(options: CircuitBreakerOptions) {
     this.name = options.name;
@@ -77,8 +78,7 @@ export class CircuitBreaker {
     const state = this.state;
     if (state === 'open' || (state === 'half-open' && this.probeInFlight)) {
       this.rejected++;
-      const retryInMs = this.openedAt === undefined ? this.resetTimeoutMs : this.openedAt + this.resetTimeoutMs - this.now();
-      throw new CircuitOpenError(this.name, retryInMs);
+      throw this.openError();
     }
     const isProbe = state === 'half-open';
     if (isProbe) {
@@ -99,6 +99,21 @@ export class CircuitBreaker {
     } finally {
       if (isProbe) this.probeInFlight = false;
     }
+  }
+
+  /** The error a call gets while the circuit is open; `cause` is the failure that made the caller give up, if any. */
+  openError(cause?: unknown): CircuitOpenError {
+    const retryInMs = this.openedAt === undefined ? this.resetTimeoutMs : this.openedAt + this.resetTimeoutMs - this.now();
+    return new CircuitOpenError(this.name, retryInMs, cause === undefined ? {} : { cause });
+  }
+
+  /**
+   * Calls `listener` every time the circuit opens, so work waiting on this dependency (a retry's
+   * backoff) can give up at once. Returns a function that removes the listener.
+   */
+  onOpen(listener: () => void): () => void {
+    this.openListeners.add(listener);
+    return () => this.openListeners.delete(listener);
   }
 
   /** Forces the circuit closed (e.g. after an operator fixed the dependency). */
@@ -125,6 +140,8 @@ export class CircuitBreaker {
     const from = this.currentState;
     this.currentState = to;
     this.openedAt = to === 'open' ? openedAt : to === 'closed' ? undefined : this.openedAt;
-    if (from !== to) this.onStateChange?.(from, to, this.name);
+    if (from === to) return;
+    this.onStateChange?.(from, to, this.name);
+    if (to === 'open') for (const listener of [...this.openListeners]) listener();
   }
 }

@@ -1,0 +1,34 @@
+/** An AbortController that aborts when any of its sources does; `unlink()` detaches it from them. */
+export interface LinkedAbort {
+  readonly controller: AbortController;
+  readonly signal: AbortSignal;
+  /** Removes the listeners from the sources, so a long-lived source (a caller's signal) does not keep this alive. */
+  unlink(): void;
+}
+
+/**
+ * Links an AbortController to `sources`, like `AbortSignal.any` plus the power to abort it directly
+ * (with a timeout's reason, say). Used once or twice per run instead of `AbortSignal.any`, whose
+ * signals were measured to stay in memory after the run ended (about 3 kB per turn on Node 24).
+ */
+export function linkAbort(sources: readonly (AbortSignal | undefined)[]): LinkedAbort {
+  const controller = new AbortController();
+  const linked: AbortSignal[] = [];
+  const onAbort = (event: Event) => controller.abort((event.target as AbortSignal).reason);
+  const unlink = () => {
+    for (const source of linked) source.removeEventListener('abort', onAbort);
+    linked.length = 0;
+  };
+  for (const source of sources) {
+    if (!source) continue;
+    if (source.aborted) {
+      controller.abort(source.reason);
+      break;
+    }
+    source.addEventListener('abort', onAbort, { once: true });
+    linked.push(source);
+  }
+  if (controller.signal.aborted) unlink();
+  else controller.signal.addEventListener('abort', unlink, { once: true });
+  return { controller, signal: controller.signal, unlink };
+}
