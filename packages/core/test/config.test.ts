@@ -53,6 +53,16 @@ describe('config', () => {
     await agent.stop();
   });
 
+  it('takes the stop and ERROR-stage budgets from YAML', async () => {
+    const dir = project({
+      'agent.yaml': 'stopTimeoutMs: 2500\nerrorTimeoutMs: 700\nresources:\n  llm: { type: scripted, greeting: hi }\n  logging: { type: quiet-log }\n',
+    });
+    const agent = await Agent.fromConfig(join(dir, 'agent.yaml'), { resourceTypes });
+    expect(agent.currentSettings.stopTimeoutMs).toBe(2500);
+    expect(agent.currentSettings.errorTimeoutMs).toBe(700);
+    await agent.stop();
+  });
+
   it('reports every problem with its path and a fix', async () => {
     const report = await validateConfig(
       {

@@ -32,6 +32,8 @@ export const agentConfigSchema = z
     toolTimeoutMs: positiveInteger.optional(),
     toolConcurrency: positiveInteger.optional(),
     historyLimit: positiveInteger.optional(),
+    stopTimeoutMs: positiveInteger.optional(),
+    errorTimeoutMs: positiveInteger.optional(),
     defaultWorkflow: z.boolean().optional(),
     resources: z.record(z.string().regex(/^[a-zA-Z][\w-]*$/, 'resource names start with a letter'), resourceEntrySchema).default({}),
     plugins: z.array(pluginEntrySchema).default([]),

@@ -34,7 +34,7 @@ export interface ReloadTarget {
   prepareParameters(parameters: ReloadParameters): () => void;
 }
 
-const SETTING_KEYS = ['instructions', 'maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit'] as const satisfies readonly (keyof EngineSettings & keyof ConfigDocument)[];
+const SETTING_KEYS = ['instructions', 'maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const satisfies readonly (keyof EngineSettings & keyof ConfigDocument)[];
 
 /** Settings whose value differs; one removed from the file returns to its default. */
 function changedSettings(before: ConfigDocument, after: ConfigDocument): Partial<EngineSettings> {
