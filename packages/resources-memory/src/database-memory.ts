@@ -85,7 +85,10 @@ export class DatabaseMemory implements Memory {
   readonly optionalDependencies: readonly string[];
   /** Semantic search over documents, per user. */
   readonly vectors: VectorStore;
-  /** Parameterised SQL and migrations for plugins that keep their own tables. */
+  /**
+   * Parameterised SQL and migrations for plugins that keep their own tables. The unscoped
+   * escape hatch: queries here see every user's rows (scope them yourself), one statement per call.
+   */
   readonly database: SqlAccess;
   private readonly keyValues: KeyValueStore;
   private readonly conversations: ConversationStore;
