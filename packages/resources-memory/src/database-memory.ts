@@ -19,6 +19,7 @@ import type { Embedder } from './embedders/embedder.js';
 import { resolveEmbedder } from './embedders/resolve-embedder.js';
 import { DOCUMENTS_TABLE, MEMORY_MIGRATIONS, MEMORY_OWNER, VECTORS_OWNER, vectorMigrations } from './memory-schema.js';
 import { applyMigrations, MIGRATIONS_TABLE } from './migrations.js';
+import { requireResilienceOptions } from './resilience-options.js';
 import { DEFAULT_EF_SEARCH, requireEfSearch, searchSettings } from './search-settings.js';
 import { ConversationStore, type RetentionOptions } from './stores/conversation-store.js';
 import { KeyValueStore } from './stores/key-value-store.js';
@@ -103,6 +104,7 @@ export class DatabaseMemory implements Memory {
     private readonly options: MemoryOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    requireResilienceOptions(options.resilience);
     this.efSearch = requireEfSearch(options.efSearch ?? DEFAULT_EF_SEARCH);
     this.optionalDependencies = typeof options.embedder === 'object' || options.embedder === 'hashing' ? [] : [options.embeddingResource ?? 'llm'];
     const database = () => this.require().database;
