@@ -15,6 +15,7 @@ import { EntityError, ResourceError } from '@entity/core';
 import { Database, type DatabaseResilienceOptions } from './database.js';
 import { MemoryDatabaseError } from './database-errors.js';
 import type { SqlDriver } from './drivers/sql-driver.js';
+import { requireDimensions } from './embedders/dimensions.js';
 import type { Embedder } from './embedders/embedder.js';
 import { resolveEmbedder } from './embedders/resolve-embedder.js';
 import { DOCUMENTS_TABLE, MEMORY_MIGRATIONS, MEMORY_OWNER, VECTORS_OWNER, vectorMigrations } from './memory-schema.js';
@@ -29,9 +30,10 @@ import { VectorStore } from './stores/vector-store.js';
 /** Options shared by the PGlite and PostgreSQL memories. */
 export interface MemoryOptions {
   /**
-   * Length of stored embeddings. Default: the LLM embedder's dimensions when one is used,
-   * else 384 (the built-in hashing embedder). Fixed when the document table is first created;
-   * a later start with a different value fails with a clear error.
+   * Length of stored embeddings, 1-2000 (pgvector's HNSW index limit). Default: the LLM
+   * embedder's dimensions when one is used, else 384 (the built-in hashing embedder). Fixed
+   * when the document table is first created; a later start with a different value fails
+   * with a clear error.
    */
   dimensions?: number;
   /**
@@ -105,6 +107,7 @@ export class DatabaseMemory implements Memory {
   ) {
     this.now = options.now ?? Date.now;
     requireResilienceOptions(options.resilience);
+    if (options.dimensions !== undefined) requireDimensions(options.dimensions, 'dimensions');
     this.efSearch = requireEfSearch(options.efSearch ?? DEFAULT_EF_SEARCH);
     this.optionalDependencies = typeof options.embedder === 'object' || options.embedder === 'hashing' ? [] : [options.embeddingResource ?? 'llm'];
     const database = () => this.require().database;

@@ -1,6 +1,7 @@
 import { defineResource, type ResourceType } from '@entity/core';
 import { z } from 'zod';
 import type { DatabaseMemory } from './database-memory.js';
+import { MAX_DIMENSIONS } from './embedders/dimensions.js';
 import { type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
 import { type PostgresMemoryOptions, postgresMemory } from './postgres-memory.js';
 import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './resilience-options.js';
@@ -29,7 +30,7 @@ const resilienceSchema = z
   .strict();
 
 const commonShape = {
-  dimensions: z.number().int().min(2).max(16_000).optional(),
+  dimensions: z.number().int().min(2).max(MAX_DIMENSIONS).optional(),
   embedder: z.enum(['auto', 'hashing', 'llm']).optional(),
   embeddingResource: z.string().min(1).optional(),
   efSearch: z.number().int().min(1).max(1000).optional(),
