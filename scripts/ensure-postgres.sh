@@ -16,6 +16,9 @@
 # Environment (all optional):
 #   ENTITY_PG_HOST (127.0.0.1)  ENTITY_PG_PORT (5432)  ENTITY_PG_USER (postgres)
 #   ENTITY_PG_DATABASE (entity_test)  ENTITY_PGVECTOR_WORKDIR (/tmp/entity-pgvector)
+# The database name may hold any character but / ? # (up to 63 bytes): it reaches SQL only as
+# a psql variable and the printed URL percent-encoded. Tested by
+# packages/resources-memory/test/ensure-postgres-script.test.ts.
 # Machines with Docker can use the repository's docker-compose.yml instead.
 set -euo pipefail
 
@@ -25,12 +28,42 @@ PORT="${ENTITY_PG_PORT:-5432}"
 PGUSER_NAME="${ENTITY_PG_USER:-postgres}"
 DATABASE="${ENTITY_PG_DATABASE:-entity_test}"
 WORKDIR="${ENTITY_PGVECTOR_WORKDIR:-/tmp/entity-pgvector}"
-URL="postgres://${PGUSER_NAME}@${HOST}:${PORT}/${DATABASE}"
 
 log() { echo "ensure-postgres: $*" >&2; }
 fail() { echo "ensure-postgres: ERROR: $*" >&2; exit 1; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null 2>&1; then sudo "$@"; else fail "needs root for: $*"; fi; }
 sql() { psql -h "$HOST" -p "$PORT" -U "$PGUSER_NAME" -v ON_ERROR_STOP=1 -Atq "$@"; }
+# The database name never becomes part of SQL or connection-string text: SQL reads it from the
+# psql variable `db` (:'db' is quoted as a literal, :"db" as an identifier; psql only expands
+# variables in SQL read from stdin, not in -c), and connections take it from PGDATABASE, which
+# libpq never parses as a connection string (psql -d would, for a name containing "=").
+sql_db() { local query="$1"; shift; printf '%s\n' "$query" | sql -v db="$DATABASE" "$@"; }
+in_database() { PGDATABASE="$DATABASE" sql "$@"; }
+# Percent-encodes $1 byte by byte; unreserved characters and those listed in $2 stay as they are.
+url_encode() {
+  local LC_ALL=C text="$1" keep="${2:-}" encoded="" char index
+  for ((index = 0; index < ${#text}; index++)); do
+    char="${text:index:1}"
+    if [[ "$char" == [A-Za-z0-9._~-] || (-n "$keep" && "$keep" == *"$char"*) ]]; then
+      encoded+="$char"
+    else
+      encoded+="$(printf '%%%02X' "'$char")"
+    fi
+  done
+  printf '%s' "$encoded"
+}
+
+# PostgreSQL silently truncates longer names, which would then differ from the URL printed.
+database_bytes="$(LC_ALL=C; echo "${#DATABASE}")"
+[ -n "$DATABASE" ] && [ "$database_bytes" -le 63 ] ||
+  fail "ENTITY_PG_DATABASE must be 1 to 63 bytes long (PostgreSQL's limit for names); it is $database_bytes"
+# node-postgres decodes a URL's database with decodeURI, which leaves %2F, %3F and %23 encoded:
+# a name holding them could be created but not reached through the printed URL.
+case "$DATABASE" in
+  */* | *\?* | *#*) fail "ENTITY_PG_DATABASE must not contain / ? or # (node-postgres cannot read them back from a URL)" ;;
+esac
+# Characters a URL path may hold as they are stay readable (and node-postgres reads them back).
+URL="postgres://$(url_encode "$PGUSER_NAME")@${HOST}:${PORT}/$(url_encode "$DATABASE" "!\$&'()*+,;=:@")"
 
 command -v psql >/dev/null 2>&1 || fail "psql not found; install PostgreSQL (apt-get install postgresql) or use docker-compose.yml"
 
@@ -81,16 +114,18 @@ if ! vector_available; then
 fi
 
 # 3. Test database with the extension.
-if [ "$(sql -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$DATABASE'")" != "1" ]; then
+database_exists() { [ "$(sql_db "SELECT count(*) FROM pg_database WHERE datname = :'db'" -d postgres)" = "1" ]; }
+if ! database_exists; then
   log "creating database $DATABASE"
-  sql -d postgres -c "CREATE DATABASE \"$DATABASE\"" || [ "$(sql -d postgres -c "SELECT count(*) FROM pg_database WHERE datname = '$DATABASE'")" = "1" ]
+  # Another process may create it at the same moment: then it exists and that is fine.
+  sql_db 'CREATE DATABASE :"db"' -d postgres || database_exists
 fi
-sql -d "$DATABASE" -c "CREATE EXTENSION IF NOT EXISTS vector" 2>/dev/null || true
-[ "$(sql -d "$DATABASE" -c "SELECT count(*) FROM pg_extension WHERE extname = 'vector'")" = "1" ] ||
+in_database -c "CREATE EXTENSION IF NOT EXISTS vector" 2>/dev/null || true
+[ "$(in_database -c "SELECT count(*) FROM pg_extension WHERE extname = 'vector'")" = "1" ] ||
   fail "could not enable the vector extension in $DATABASE"
 
-# 4. Tell the tests where it is.
+# 4. Tell the tests where it is. The printed line is eval'ed by callers: quote it for the shell.
 mkdir -p "$ROOT/.entity"
 echo "DATABASE_URL=$URL" >"$ROOT/.entity/database-url.env"
-log "ready: $URL (pgvector $(sql -d "$DATABASE" -c "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))"
-echo "export DATABASE_URL=$URL"
+log "ready: $URL (pgvector $(in_database -c "SELECT extversion FROM pg_extension WHERE extname = 'vector'"))"
+printf 'export DATABASE_URL=%q\n' "$URL"

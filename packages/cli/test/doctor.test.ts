@@ -90,6 +90,14 @@ describe('entity doctor', () => {
     expect(notUrl.check('database')).toMatchObject({ status: 'fail', message: 'DATABASE_URL is not a postgres:// URL' });
   });
 
+  it('database: a URL whose parts cannot be decoded fails the check with the fix, never echoing the URL', async () => {
+    const { code, report, check } = await doctor(['--database-url', 'postgres://agent:s3cret@127.0.0.1:1/%E0%A4%A'], { OPENAI_API_KEY: 'sk-test' });
+    expect(code).toBe(1);
+    expect(check('database')).toMatchObject({ status: 'fail', message: expect.stringMatching(/malformed percent-escape/) });
+    expect(check('database').fix).toMatch(/%XX/);
+    expect(JSON.stringify(report)).not.toContain('s3cret');
+  });
+
   it('database: a reachable PostgreSQL reports pgvector', async () => {
     if (!(await postgresReachable())) {
       if (process.env.CI) throw new Error(`PostgreSQL is not reachable at ${new URL(DATABASE_URL).host}; start it with scripts/ensure-postgres.sh`);

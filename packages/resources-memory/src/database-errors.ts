@@ -89,10 +89,22 @@ export interface DatabaseErrorContext {
   idempotent: boolean;
 }
 
+/**
+ * What PostgreSQL (and PGlite) answer when the text of one extended-protocol call holds several
+ * statements. The SQLSTATE alone (42601) is any syntax error, so the server's message decides.
+ */
+const MULTIPLE_STATEMENTS = /cannot insert multiple commands into a prepared statement/i;
+
 /** Turns a driver error into an Entity error whose message is safe to log and show. */
 export function toMemoryError(error: unknown, context: DatabaseErrorContext): EntityError {
   if (EntityError.isInstance(error)) return error;
   const code = errorCode(error);
+  if (code === '42601' && error instanceof Error && MULTIPLE_STATEMENTS.test(error.message)) {
+    return new ValidationError(
+      `Memory ${context.operation}: the query text holds more than one statement, but the database runs exactly one SQL statement per call (values are bound separately, so nothing can be appended to a query). Call it once per statement, or put a script in a migration with database.migrate(owner, migrations).`,
+      { cause: error, code: 'MEMORY_SQL_MULTIPLE_STATEMENTS', details: { operation: context.operation, sqlState: code } },
+    );
+  }
   const condition = code === undefined ? 'unknown error' : (CONDITION_NAMES[code] ?? `SQLSTATE class ${code.slice(0, 2)}`);
   const label = code === undefined ? condition : `${code} ${condition}`;
   if (code?.startsWith('22')) {

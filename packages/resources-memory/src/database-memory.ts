@@ -15,10 +15,13 @@ import { EntityError, ResourceError } from '@entity/core';
 import { Database, type DatabaseResilienceOptions } from './database.js';
 import { MemoryDatabaseError } from './database-errors.js';
 import type { SqlDriver } from './drivers/sql-driver.js';
+import { requireDimensions } from './embedders/dimensions.js';
 import type { Embedder } from './embedders/embedder.js';
 import { resolveEmbedder } from './embedders/resolve-embedder.js';
 import { DOCUMENTS_TABLE, MEMORY_MIGRATIONS, MEMORY_OWNER, VECTORS_OWNER, vectorMigrations } from './memory-schema.js';
 import { applyMigrations, MIGRATIONS_TABLE } from './migrations.js';
+import { requireResilienceOptions } from './resilience-options.js';
+import { DEFAULT_EF_SEARCH, requireEfSearch, searchSettings } from './search-settings.js';
 import { ConversationStore, type RetentionOptions } from './stores/conversation-store.js';
 import { KeyValueStore } from './stores/key-value-store.js';
 import { SqlAccess } from './stores/sql-access.js';
@@ -27,9 +30,10 @@ import { VectorStore } from './stores/vector-store.js';
 /** Options shared by the PGlite and PostgreSQL memories. */
 export interface MemoryOptions {
   /**
-   * Length of stored embeddings. Default: the LLM embedder's dimensions when one is used,
-   * else 384 (the built-in hashing embedder). Fixed when the document table is first created;
-   * a later start with a different value fails with a clear error.
+   * Length of stored embeddings, 1-2000 (pgvector's HNSW index limit). Default: the LLM
+   * embedder's dimensions when one is used, else 384 (the built-in hashing embedder). Fixed
+   * when the document table is first created; a later start with a different value fails
+   * with a clear error.
    */
   dimensions?: number;
   /**
@@ -43,8 +47,9 @@ export interface MemoryOptions {
   /** Conversation retention. Default: keep everything. */
   retention?: RetentionOptions;
   /**
-   * HNSW candidate list size per search (`hnsw.ef_search`): higher = better recall, slower.
-   * Default: 100 (pgvector's own default is 40); the README's benchmark shows the trade-off.
+   * HNSW candidate list size per search (`hnsw.ef_search`, 1-1000): higher = better recall,
+   * slower. Default: 100 (pgvector's own default is 40); the README's benchmark shows the
+   * trade-off. Applied to this memory's searches only, so memories sharing a database may differ.
    */
   efSearch?: number;
   /** Timeouts, retries and the circuit breaker around database calls. */
@@ -72,6 +77,7 @@ export interface DriverEnvironment {
 interface Started {
   database: Database;
   embedder: Embedder;
+  searchSettings: ReadonlyArray<readonly [string, string]>;
 }
 
 /**
@@ -82,11 +88,15 @@ export class DatabaseMemory implements Memory {
   readonly optionalDependencies: readonly string[];
   /** Semantic search over documents, per user. */
   readonly vectors: VectorStore;
-  /** Parameterised SQL and migrations for plugins that keep their own tables. */
+  /**
+   * Parameterised SQL and migrations for plugins that keep their own tables. The unscoped
+   * escape hatch: queries here see every user's rows (scope them yourself), one statement per call.
+   */
   readonly database: SqlAccess;
   private readonly keyValues: KeyValueStore;
   private readonly conversations: ConversationStore;
   private readonly now: () => number;
+  private readonly efSearch: number;
   private started: Started | undefined;
   private starting: Promise<void> | undefined;
   private resourceName = 'memory';
@@ -96,11 +106,14 @@ export class DatabaseMemory implements Memory {
     private readonly options: MemoryOptions = {},
   ) {
     this.now = options.now ?? Date.now;
+    requireResilienceOptions(options.resilience);
+    if (options.dimensions !== undefined) requireDimensions(options.dimensions, 'dimensions');
+    this.efSearch = requireEfSearch(options.efSearch ?? DEFAULT_EF_SEARCH);
     this.optionalDependencies = typeof options.embedder === 'object' || options.embedder === 'hashing' ? [] : [options.embeddingResource ?? 'llm'];
     const database = () => this.require().database;
     this.keyValues = new KeyValueStore(database, this.now);
     this.conversations = new ConversationStore(database, this.now, options.retention ?? {});
-    this.vectors = new VectorStore(database, () => this.require().embedder, this.now);
+    this.vectors = new VectorStore(database, () => this.require().embedder, this.now, () => this.require().searchSettings);
     this.database = new SqlAccess(database);
   }
 
@@ -137,8 +150,8 @@ export class DatabaseMemory implements Memory {
     await driver.open();
     const database = new Database(driver, this.options.resilience);
     try {
-      await this.prepareSchema(database, embedder, name, log);
-      this.started = { database, embedder };
+      const pgvectorVersion = await this.prepareSchema(database, embedder, name, log);
+      this.started = { database, embedder, searchSettings: searchSettings(this.efSearch, pgvectorVersion) };
       const pruned = await this.conversations.pruneExpired();
       if (pruned > 0) log.info(`memory: retention removed ${pruned} expired messages`, { resource: name });
     } catch (error) {
@@ -150,7 +163,8 @@ export class DatabaseMemory implements Memory {
     log.debug(`memory: ready on ${driver.description}`, { resource: name, embedder: embedder.id, dimensions: embedder.dimensions });
   }
 
-  private async prepareSchema(database: Database, embedder: Embedder, name: string, log: Logger): Promise<void> {
+  /** Creates or updates the tables; returns the pgvector version in use. */
+  private async prepareSchema(database: Database, embedder: Embedder, name: string, log: Logger): Promise<string> {
     const { driver } = database;
     const extension = await database.run(
       'extension check',
@@ -186,6 +200,12 @@ export class DatabaseMemory implements Memory {
       throw error;
     }
     await this.recordEmbedder(database, embedder, name, log);
+    const version = await database.run(
+      'extension version',
+      (sql) => sql.query<{ version: string }>(`SELECT extversion AS version FROM pg_extension WHERE extname = 'vector'`),
+      { idempotent: true },
+    );
+    return version.rows[0]?.version ?? '0';
   }
 
   private async checkDimensions(database: Database, dimensions: number, name: string, log: Logger): Promise<void> {

@@ -1,4 +1,5 @@
 import type { Migration } from '@entity/core';
+import { requireDimensions } from './embedders/dimensions.js';
 
 /** Owner name of the memory's own migrations in `entity_schema_migrations`. */
 export const MEMORY_OWNER = 'entity:memory';
@@ -54,6 +55,8 @@ export const MEMORY_MIGRATIONS: readonly Migration[] = [
  * HNSW with cosine distance: approximate, fast at 100k+ rows, kept current on every insert.
  */
 export function vectorMigrations(dimensions: number): Migration[] {
+  // The size is interpolated into DDL: it must be a checked integer, whatever the caller did.
+  requireDimensions(dimensions, 'dimensions');
   return [
     {
       version: 1,

@@ -1,7 +1,6 @@
 import { ConfigError } from '@entity/core';
 import { DatabaseMemory, type MemoryOptions } from './database-memory.js';
 import { PgliteDriver } from './drivers/pglite-driver.js';
-import { searchSettings } from './search-settings.js';
 
 /** Default folder of the embedded database, relative to the working directory. */
 export const DEFAULT_PGLITE_PATH = './.entity/memory';
@@ -25,8 +24,7 @@ export function pgliteMemory(options: PgliteMemoryOptions = {}): DatabaseMemory 
   if (typeof path !== 'string' || path.trim() === '') {
     throw new ConfigError([{ path: 'path', message: 'must be a non-empty folder path', fix: 'e.g. path: ./.entity/memory' }]);
   }
-  const settings = searchSettings(options.efSearch);
-  return new DatabaseMemory(({ resourceName }) => new PgliteDriver(path, resourceName, settings), options);
+  return new DatabaseMemory(({ resourceName }) => new PgliteDriver(path, resourceName), options);
 }
 
 /** The zero-config memory: PGlite under `./.entity/memory`, hashing embeddings unless an LLM can embed. */

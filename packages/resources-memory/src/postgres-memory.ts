@@ -2,7 +2,7 @@ import { ConfigError } from '@entity/core';
 import { parseConnectionUrl } from './connection-url.js';
 import { DatabaseMemory, type MemoryOptions } from './database-memory.js';
 import { PostgresDriver } from './drivers/postgres-driver.js';
-import { searchSettings } from './search-settings.js';
+import { requireResilienceOptions, statementTimeoutFor } from './resilience-options.js';
 
 export interface PostgresMemoryOptions extends MemoryOptions {
   /** `postgres://USER:PASSWORD@HOST:5432/DATABASE` (query options such as `sslmode` are honoured). Required. */
@@ -37,8 +37,8 @@ export function postgresMemory(options: PostgresMemoryOptions): DatabaseMemory {
   if (options.schema !== undefined && !SCHEMA_PATTERN.test(options.schema)) {
     throw new ConfigError([{ path: 'schema', message: 'is not a plain identifier', fix: 'use letters, digits and underscores, e.g. entity_memory' }]);
   }
-  const settings = searchSettings(options.efSearch);
-  const timeoutMs = options.resilience?.timeoutMs ?? 30_000;
+  requireResilienceOptions(options.resilience);
+  const statementTimeoutMs = statementTimeoutFor(options.resilience?.timeoutMs ?? 30_000);
   return new DatabaseMemory(
     ({ resourceName, log }) =>
       new PostgresDriver({
@@ -47,10 +47,8 @@ export function postgresMemory(options: PostgresMemoryOptions): DatabaseMemory {
         resourceName,
         poolSize,
         connectTimeoutMs: options.connectTimeoutMs ?? 5_000,
-        // Slightly below the client-side budget so the server cancels (and rolls back) first.
-        statementTimeoutMs: Math.max(1, timeoutMs - 1_000),
+        statementTimeoutMs,
         schema: options.schema,
-        settings,
         log,
       }),
     options,

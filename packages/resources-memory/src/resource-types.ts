@@ -1,12 +1,16 @@
 import { defineResource, type ResourceType } from '@entity/core';
 import { z } from 'zod';
 import type { DatabaseMemory } from './database-memory.js';
+import { MAX_DIMENSIONS } from './embedders/dimensions.js';
 import { type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
 import { type PostgresMemoryOptions, postgresMemory } from './postgres-memory.js';
+import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './resilience-options.js';
 
 const PACKAGE_NAME = '@entity/resources-memory';
 
 const positiveInteger = z.number().int().positive();
+/** Same bounds as `requireResilienceOptions`, so YAML and code accept the same values. */
+const budget = z.number().int().min(MIN_TIMEOUT_MS).max(MAX_TIMEOUT_MS);
 
 const retentionSchema = z
   .object({
@@ -17,16 +21,16 @@ const retentionSchema = z
 
 const resilienceSchema = z
   .object({
-    timeoutMs: positiveInteger.optional(),
-    migrationTimeoutMs: positiveInteger.optional(),
+    timeoutMs: budget.optional(),
+    migrationTimeoutMs: budget.optional(),
     retries: z.number().int().min(0).max(10).optional(),
-    failureThreshold: positiveInteger.optional(),
-    resetTimeoutMs: positiveInteger.optional(),
+    failureThreshold: z.number().int().min(1).max(1000).optional(),
+    resetTimeoutMs: positiveInteger.max(MAX_TIMEOUT_MS).optional(),
   })
   .strict();
 
 const commonShape = {
-  dimensions: z.number().int().min(2).max(16_000).optional(),
+  dimensions: z.number().int().min(2).max(MAX_DIMENSIONS).optional(),
   embedder: z.enum(['auto', 'hashing', 'llm']).optional(),
   embeddingResource: z.string().min(1).optional(),
   efSearch: z.number().int().min(1).max(1000).optional(),

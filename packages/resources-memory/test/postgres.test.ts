@@ -1,8 +1,9 @@
 import { createServer } from 'node:net';
 import { CircuitOpenError, ConfigError, ResourceError } from '@entity/core';
 import { afterAll, describe, expect, it } from 'vitest';
-import { MemoryDatabaseError, parseConnectionUrl, postgresMemory } from '../src/index.js';
+import { MemoryDatabaseError, parseConnectionUrl, pgliteMemory, postgresConfigSchema, postgresMemory } from '../src/index.js';
 import { rejectionOf } from '../src/testing/index.js';
+import { MAX_TIMEOUT_MS, statementTimeoutFor } from '../src/resilience-options.js';
 import { DATABASE_URL, dropSchema, freshSchema, postgresAvailable } from './support/postgres.js';
 import { TcpProxy } from './support/tcp-proxy.js';
 
@@ -47,6 +48,29 @@ describe('postgres: configuration and start errors', () => {
       expect((caught as ConfigError).message).not.toContain('Sup3r-Secret');
       expect((caught as ConfigError).issues[0]?.path).toBe('url');
     }
+  });
+
+  it('rejects a time budget that is not a whole number of at least 100 ms, naming the setting', () => {
+    for (const timeoutMs of [0, -5, 50, 99, 1.5, Number.NaN, Number.POSITIVE_INFINITY, 2 ** 31]) {
+      for (const create of [
+        () => postgresMemory({ url: 'postgres://u@db/app', resilience: { timeoutMs } }),
+        () => pgliteMemory({ path: 'memory://budget', resilience: { timeoutMs } }),
+      ]) {
+        let caught: unknown;
+        try {
+          create();
+        } catch (error) {
+          caught = error;
+        }
+        expect(ConfigError.isInstance(caught), String(timeoutMs)).toBe(true);
+        expect((caught as ConfigError).issues[0]?.path).toBe('resilience.timeoutMs');
+        expect((caught as ConfigError).issues[0]?.fix).toMatch(/100/);
+      }
+      expect(postgresConfigSchema.safeParse({ url: 'postgres://u@db/app', resilience: { timeoutMs } }).success, String(timeoutMs)).toBe(false);
+    }
+    expect(() => postgresMemory({ url: 'postgres://u@db/app', resilience: { timeoutMs: 100 } })).not.toThrow();
+    expect([100, 500, 5_000, 30_000, MAX_TIMEOUT_MS].map(statementTimeoutFor)).toEqual([80, 400, 4_000, 29_000, MAX_TIMEOUT_MS - 1_000]);
+    expect(() => postgresMemory({ url: 'postgres://u@db/app', resilience: { retries: -1 } })).toThrow(/resilience\.retries/);
   });
 
   it('parses what it may print from a URL', () => {
@@ -145,12 +169,35 @@ describe.skipIf(!available)('postgres: against the real server', () => {
     const memory = postgresMemory({ url: DATABASE_URL, schema, resilience: { timeoutMs: 2_000, retries: 0 } });
     await memory.start();
     try {
-      const error = await rejectionOf(memory.database.sql('SELECT pg_sleep(1.5)'));
+      // The server's statement timeout (1.6 s) ends it before the client's 2 s budget: cancelled and rolled back there.
+      const error = await rejectionOf(memory.database.sql('SELECT pg_sleep(5)'));
       expect((error as MemoryDatabaseError).sqlState).toBe('57014');
-      await memory.database.migrate('slow-plugin', [{ version: 1, name: 'slow', sql: 'SELECT pg_sleep(1.5); CREATE TABLE slow_plugin_done (x int);' }]);
+      await memory.database.migrate('slow-plugin', [{ version: 1, name: 'slow', sql: 'SELECT pg_sleep(2.5); CREATE TABLE slow_plugin_done (x int);' }]);
       expect((await memory.database.sql('SELECT count(*) FROM slow_plugin_done')).rowCount).toBe(1);
     } finally {
       await memory.stop();
+    }
+  });
+
+  it('starts and works with a time budget under a second; the server\'s statement timeout stays just below it', async () => {
+    for (const [timeoutMs, statementTimeout] of [
+      [500, '400ms'],
+      [1_000, '800ms'],
+      [1_100, '880ms'],
+      [30_000, '29s'],
+    ] as const) {
+      const schema = freshSchema('short-budget');
+      schemas.push(schema);
+      const memory = postgresMemory({ url: DATABASE_URL, schema, resilience: { timeoutMs, retries: 0 } });
+      await memory.start();
+      try {
+        await memory.set('budget-user', 'k', timeoutMs);
+        expect(await memory.get('budget-user', 'k')).toBe(timeoutMs);
+        const shown = await memory.database.sql<{ statement_timeout: string }>('SHOW statement_timeout');
+        expect(shown.rows[0]!.statement_timeout).toBe(statementTimeout);
+      } finally {
+        await memory.stop();
+      }
     }
   });
 

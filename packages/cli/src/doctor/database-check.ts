@@ -62,7 +62,13 @@ export async function checkDatabase(settings: DoctorSettings): Promise<CheckResu
       ? { id: ID, title: TITLE, status: 'warn', message: `${where} accepts connections; pgvector not checked`, fix: 'pnpm add @entity/resources-memory to let doctor log in and check pgvector' }
       : { id: ID, title: TITLE, status: 'fail', message: `nothing answers at ${where}`, fix: START_HINT };
   }
-  const client = new pg.default.Client({ connectionString: url, connectionTimeoutMillis: settings.timeoutMs, statement_timeout: settings.timeoutMs });
+  let client: PgClient;
+  try {
+    client = new pg.default.Client({ connectionString: url, connectionTimeoutMillis: settings.timeoutMs, statement_timeout: settings.timeoutMs });
+  } catch {
+    // pg decodes the URL's parts here; its error is not shown because it may quote them.
+    return { id: ID, title: TITLE, status: 'fail', message: 'DATABASE_URL could not be read: a part of it has a malformed percent-escape', fix: 'write special characters in the user, password and database as %XX (e.g. @ as %40, % as %25)' };
+  }
   client.on('error', () => {});
   try {
     await client.connect();
@@ -73,9 +79,15 @@ export async function checkDatabase(settings: DoctorSettings): Promise<CheckResu
     return { id: ID, title: TITLE, status: 'fail', message: `cannot connect to ${where}: ${reason}`, fix: code === '3D000' ? `createdb ${parsed.pathname.slice(1)}` : START_HINT };
   }
   try {
-    const { rows } = await client.query<{ default_version: string; installed_version: string | null }>(
-      "SELECT default_version, installed_version FROM pg_available_extensions WHERE name = 'vector'",
-    );
+    let rows: { default_version: string; installed_version: string | null }[];
+    try {
+      ({ rows } = await client.query<{ default_version: string; installed_version: string | null }>(
+        "SELECT default_version, installed_version FROM pg_available_extensions WHERE name = 'vector'",
+      ));
+    } catch (error) {
+      const code = (error as { code?: string }).code;
+      return { id: ID, title: TITLE, status: 'fail', message: `${where} is reachable, but checking for pgvector failed (${code ?? 'no answer'})`, fix: START_HINT };
+    }
     const vector = rows[0];
     if (!vector) {
       return {

@@ -1,12 +1,16 @@
 import type { JsonValue } from '../contracts/json.js';
 import type { ConversationRef, ConversationSummary, Memory, StoredMessage } from '../contracts/memory.js';
 import type { ChatMessage } from '../contracts/message.js';
+import { ValidationError } from '../errors/error-kinds.js';
+import { requireConversationRef, requireIdentifier, requireJson, requireMessages, requireOptionalCount } from './memory-input.js';
 
 const conversationKey = (ref: ConversationRef) => JSON.stringify([ref.userId, ref.conversationId]);
 
 /**
  * Process-local memory (key-value and conversations, no vectors or SQL). Used when no `memory`
  * resource is configured and `@entity/resources-memory` is not installed; nothing survives a restart.
+ * It keeps the whole Memory contract (the conformance suite of `@entity/resources-memory/testing`
+ * runs against it), so what works here works on the database-backed memories.
  */
 export function inMemoryMemory(): Memory {
   const values = new Map<string, Map<string, string>>();
@@ -18,51 +22,77 @@ export function inMemoryMemory(): Memory {
   };
   return {
     async get<T extends JsonValue>(userId: string, key: string) {
+      requireIdentifier(userId, 'userId');
+      requireIdentifier(key, 'key');
       const raw = values.get(userId)?.get(key);
       // Stored as JSON so callers can never mutate what is stored through a returned object.
       return raw === undefined ? undefined : (JSON.parse(raw) as T);
     },
     async set(userId, key, value) {
+      requireIdentifier(userId, 'userId');
+      requireIdentifier(key, 'key');
+      requireJson(value, 'value');
       userValues(userId).set(key, JSON.stringify(value));
     },
     async delete(userId, key) {
+      requireIdentifier(userId, 'userId');
+      requireIdentifier(key, 'key');
       return values.get(userId)?.delete(key) ?? false;
     },
     async list(userId, prefix = '') {
+      requireIdentifier(userId, 'userId');
+      if (typeof prefix !== 'string') throw new ValidationError('prefix must be a string');
       return [...(values.get(userId)?.keys() ?? [])].filter((key) => key.startsWith(prefix)).sort();
     },
     async appendMessages(ref, messages) {
+      requireConversationRef(ref);
+      requireMessages(messages);
+      if (messages.length === 0) return [];
       const key = conversationKey(ref);
-      const conversation = conversations.get(key) ?? { ref, messages: [] };
+      const conversation = conversations.get(key) ?? { ref: { userId: ref.userId, conversationId: ref.conversationId }, messages: [] };
       conversations.set(key, conversation);
-      const stored = messages.map((message) => ({
-        sequence: conversation.messages.length + 1,
+      const first = (conversation.messages.at(-1)?.sequence ?? 0) + 1;
+      const createdAt = new Date();
+      const stored = messages.map((message, index) => ({
+        sequence: first + index,
         message: structuredClone(message) as ChatMessage,
-        createdAt: new Date(),
+        createdAt,
       }));
-      for (const [index, item] of stored.entries()) item.sequence += index;
       conversation.messages.push(...stored);
-      return stored;
+      return stored.map(copyOf);
     },
     async loadMessages(ref, options = {}) {
+      requireConversationRef(ref);
+      const last = requireOptionalCount(options.last, 'last');
+      if (last === 0) return [];
       const messages = conversations.get(conversationKey(ref))?.messages ?? [];
-      const selected = options.last === undefined ? messages : messages.slice(-options.last);
-      return selected.map((item) => ({ ...item, message: structuredClone(item.message) }));
+      return (last === undefined ? messages : messages.slice(-last)).map(copyOf);
     },
     async listConversations(userId) {
+      requireIdentifier(userId, 'userId');
       const summaries: ConversationSummary[] = [];
       for (const { ref, messages } of conversations.values()) {
         if (ref.userId !== userId || messages.length === 0) continue;
         summaries.push({
           conversationId: ref.conversationId,
           messageCount: messages.length,
-          lastMessageAt: messages.at(-1)!.createdAt,
+          lastMessageAt: new Date(messages.at(-1)!.createdAt),
         });
       }
-      return summaries.sort((a, b) => b.lastMessageAt.getTime() - a.lastMessageAt.getTime());
+      return summaries.sort(
+        (a, b) => b.lastMessageAt.getTime() - a.lastMessageAt.getTime() || (a.conversationId < b.conversationId ? -1 : a.conversationId > b.conversationId ? 1 : 0),
+      );
     },
     async deleteConversation(ref) {
+      requireConversationRef(ref);
       return conversations.delete(conversationKey(ref));
     },
   };
 }
+
+/** A copy the caller may change without touching what is stored. */
+const copyOf = (item: StoredMessage): StoredMessage => ({
+  sequence: item.sequence,
+  message: structuredClone(item.message),
+  createdAt: new Date(item.createdAt),
+});

@@ -95,8 +95,16 @@ export interface Migration {
   sql: string;
 }
 
-/** Parameterised SQL for plugins that keep their own tables. */
+/**
+ * Parameterised SQL for plugins that keep their own tables: the unscoped escape hatch. Unlike
+ * the rest of Memory, nothing here is limited to one user — a query sees every user's rows.
+ */
 export interface SqlMemory {
+  /**
+   * Runs ONE statement with `params` bound to `$1, $2, ...`; a second statement in `query` is
+   * refused (put scripts in `migrate`). Returns every matching row of every user: scope the
+   * query yourself (`WHERE user_id = $1`).
+   */
   sql<Row = Record<string, unknown>>(query: string, params?: readonly unknown[]): Promise<SqlResult<Row>>;
   /** Applies `owner`'s migrations not yet applied, under a lock safe for concurrent workers. */
   migrate(owner: string, migrations: readonly Migration[]): Promise<void>;

@@ -16,8 +16,6 @@ export interface PostgresDriverOptions {
   statementTimeoutMs: number;
   /** Tables live in this schema (created when missing); `public` stays on the path for the vector type. */
   schema: string | undefined;
-  /** Per-connection pgvector settings (`hnsw.ef_search`, `hnsw.iterative_scan`). */
-  settings: Readonly<Record<string, string | number>>;
   log: Logger;
 }
 
@@ -75,11 +73,8 @@ export class PostgresDriver implements SqlDriver {
     } catch (error) {
       throw new MissingPackageError('pg', 'The postgres memory', { cause: error });
     }
-    const { schema, settings } = this.options;
-    const startupOptions = [
-      ...(schema ? [`-c search_path=${quoteIdentifier(schema)},public`] : []),
-      ...Object.entries(settings).map(([name, value]) => `-c ${name}=${value}`),
-    ].join(' ');
+    const { schema } = this.options;
+    const startupOptions = schema ? `-c search_path=${quoteIdentifier(schema)},public` : '';
     const config: PoolConfig = {
       connectionString: this.options.url,
       max: this.options.poolSize,

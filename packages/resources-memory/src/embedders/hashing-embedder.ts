@@ -1,4 +1,5 @@
 import { ConfigError } from '@entity/core';
+import { MAX_DIMENSIONS } from './dimensions.js';
 import type { Embedder } from './embedder.js';
 
 export interface HashingEmbedderOptions {
@@ -77,8 +78,8 @@ export function hashText(text: string, dimensions: number): number[] {
  */
 export function hashingEmbedder(options: HashingEmbedderOptions = {}): Embedder {
   const dimensions = options.dimensions ?? 384;
-  if (!Number.isInteger(dimensions) || dimensions < 2 || dimensions > 16_000) {
-    throw new ConfigError([{ path: 'dimensions', message: `is ${dimensions}`, fix: 'use an integer between 2 and 16000, e.g. 384' }]);
+  if (!Number.isInteger(dimensions) || dimensions < 2 || dimensions > MAX_DIMENSIONS) {
+    throw new ConfigError([{ path: 'dimensions', message: `is ${dimensions}`, fix: `use an integer between 2 and ${MAX_DIMENSIONS}, e.g. 384` }]);
   }
   return {
     id: `entity-hashing-v1:${dimensions}`,

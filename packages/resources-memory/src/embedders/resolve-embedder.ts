@@ -1,4 +1,5 @@
 import { ConfigError, type LLM, ResourceError, type ResourceStartContext } from '@entity/core';
+import { requireDimensions } from './dimensions.js';
 import type { Embedder } from './embedder.js';
 import { hashingEmbedder } from './hashing-embedder.js';
 import { canEmbed, llmEmbedder } from './llm-embedder.js';
@@ -21,12 +22,21 @@ function checkDimensions(configured: number | undefined, actual: number, source:
   }
 }
 
-/** Picks the embedder at start: explicit > the LLM resource's embedding model > local hashing. */
+/**
+ * Picks the embedder at start: explicit > the LLM resource's embedding model > local hashing.
+ * Its `dimensions` is checked here, before any SQL: it becomes part of the table's DDL.
+ */
 export async function resolveEmbedder(
   choice: EmbedderChoice,
   context: ResourceStartContext | undefined,
   resourceName: string,
 ): Promise<Embedder> {
+  const embedder = await pickEmbedder(choice, context, resourceName);
+  requireDimensions(embedder.dimensions, 'embedder.dimensions', `embedder "${embedder.id}" reports`);
+  return embedder;
+}
+
+async function pickEmbedder(choice: EmbedderChoice, context: ResourceStartContext | undefined, resourceName: string): Promise<Embedder> {
   const mode = choice.embedder ?? 'auto';
   if (typeof mode === 'object') {
     checkDimensions(choice.dimensions, mode.dimensions, `embedder "${mode.id}"`);

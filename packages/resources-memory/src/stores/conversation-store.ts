@@ -161,11 +161,15 @@ export class ConversationStore implements ConversationMemory {
     return this.database().transaction(
       'conversation delete',
       async (sql) => {
-        const messages = await sql.query('DELETE FROM entity_messages WHERE user_id = $1 AND conversation_id = $2', [ref.userId, ref.conversationId]);
+        // The conversation row first, in the same order as an append: deleting it waits for
+        // an append in flight (which holds that row) to commit, and holds off the next one
+        // until this transaction ends. The message delete then runs on a snapshot taken after
+        // that append, so none of its rows survive next to a restarted sequence.
         const conversation = await sql.query('DELETE FROM entity_conversations WHERE user_id = $1 AND conversation_id = $2', [
           ref.userId,
           ref.conversationId,
         ]);
+        const messages = await sql.query('DELETE FROM entity_messages WHERE user_id = $1 AND conversation_id = $2', [ref.userId, ref.conversationId]);
         return messages.rowCount > 0 || conversation.rowCount > 0;
       },
       { idempotent: true },

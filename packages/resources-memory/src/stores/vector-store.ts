@@ -5,6 +5,7 @@ import { toSql } from 'pgvector';
 import type { Database } from '../database.js';
 import type { Embedder } from '../embedders/embedder.js';
 import { DOCUMENTS_TABLE } from '../memory-schema.js';
+import { applySearchSettings } from '../search-settings.js';
 import { requireCount, requireIdentifier, requireJson } from '../validate-input.js';
 
 /** Rows per INSERT statement; all chunks of one call share a transaction. */
@@ -55,6 +56,8 @@ export class VectorStore implements VectorMemory {
     private readonly database: () => Database,
     private readonly embedder: () => Embedder,
     private readonly now: () => number,
+    /** pgvector settings applied to each search only (see `searchSettings`). */
+    private readonly settings: () => ReadonlyArray<readonly [string, string]>,
   ) {}
 
   get dimensions(): number {
@@ -149,10 +152,12 @@ export class VectorStore implements VectorMemory {
     });
     // The inner ORDER BY ... LIMIT is what the HNSW index serves; with iterative scans the
     // index may return rows slightly out of order, so the outer query sorts exactly.
-    const result = await this.database().run(
+    const settings = this.settings();
+    const result = await this.database().transaction(
       'vector search',
-      (sql) =>
-        sql.query<MatchRow>(
+      async (sql) => {
+        await applySearchSettings(sql, settings);
+        return sql.query<MatchRow>(
           `WITH candidates AS MATERIALIZED (
              SELECT id, content, metadata, embedding <=> $1::vector AS distance
              FROM ${DOCUMENTS_TABLE}
@@ -162,7 +167,8 @@ export class VectorStore implements VectorMemory {
            )
            SELECT id, content, metadata, distance FROM candidates ORDER BY distance, id`,
           params,
-        ),
+        );
+      },
       { idempotent: true },
     );
     return result.rows.map((row) => ({ id: row.id, content: row.content, metadata: row.metadata, distance: Number(row.distance) }));

@@ -65,6 +65,31 @@ export function conversationCases(memory: () => Memory): void {
       }
     });
 
+    it('stays consistent when deletes race appends: no orphaned message, later appends work', async () => {
+      const ref = { userId: uniqueUser('race'), conversationId: 'deleted-while-appending' };
+      for (let round = 0; round < 30; round++) {
+        await Promise.all([
+          ...Array.from({ length: 4 }, (_, index) => memory().appendMessages(ref, [user(`r${round} a${index}`), user(`r${round} b${index}`)])),
+          memory().deleteConversation(ref),
+          ...Array.from({ length: 4 }, (_, index) => memory().appendMessages(ref, [user(`r${round} c${index}`)])),
+        ]);
+      }
+      // Whatever survived the last delete is one unbroken history starting at 1, and the
+      // conversation keeps accepting appends after it (a survivor would collide with them).
+      const survivors = await memory().loadMessages(ref);
+      expect(survivors.map((item) => item.sequence)).toEqual(survivors.map((_, index) => index + 1));
+      for (let index = 0; index < 30; index++) await memory().appendMessages(ref, [user(`after ${index}`)]);
+      const loaded = await memory().loadMessages(ref);
+      expect(loaded.map((item) => item.sequence)).toEqual(loaded.map((_, index) => index + 1));
+      expect(loaded.slice(-30).map((item) => item.message.content)).toEqual(Array.from({ length: 30 }, (_, index) => `after ${index}`));
+      const [summary] = (await memory().listConversations(ref.userId)).filter((item) => item.conversationId === ref.conversationId);
+      expect(summary?.messageCount).toBe(loaded.length);
+      expect(await memory().deleteConversation(ref)).toBe(true);
+      expect(await memory().loadMessages(ref)).toEqual([]);
+      const [restarted] = await memory().appendMessages(ref, [user('fresh start')]);
+      expect(restarted?.sequence).toBe(1);
+    });
+
     it('lists a user\'s conversations with counts and deletes one', async () => {
       const owner = uniqueUser('conv');
       await memory().appendMessages({ userId: owner, conversationId: 'one' }, [user('a'), user('b')]);

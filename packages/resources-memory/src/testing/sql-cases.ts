@@ -66,9 +66,17 @@ export function sqlCases(database: () => SqlMemory): void {
       expect(Number(count.rows[0]!.count)).toBe(1);
     });
 
-    it('refuses a second statement smuggled into one call', async () => {
-      await expectEntityError(database().sql(`SELECT 1; DROP TABLE ${table}`));
+    it('refuses a second statement in one call, saying only one is allowed and what to use instead', async () => {
+      for (const text of [`SELECT 1; DROP TABLE ${table}`, `INSERT INTO ${table} (body) VALUES ('a'); INSERT INTO ${table} (body) VALUES ('b')`]) {
+        const error = await expectEntityError(database().sql(text));
+        expect(error.message).toMatch(/one SQL statement per call/);
+        expect(error.message).toMatch(/database\.migrate/);
+        expect(error.code).toBe('MEMORY_SQL_MULTIPLE_STATEMENTS');
+      }
+      expect((await database().sql(`SELECT * FROM ${table} WHERE body IN ('a', 'b')`)).rows).toEqual([]);
       expect((await database().sql(`SELECT * FROM ${table}`)).rows.length).toBeGreaterThan(0);
+      // A trailing semicolon is still one statement.
+      expect((await database().sql<{ one: number }>('SELECT 1 AS one;')).rows).toEqual([{ one: 1 }]);
     });
 
     it('fails with a message that keeps the SQL out but the cause in', async () => {

@@ -1,0 +1,97 @@
+import { z } from 'zod';
+import type { JsonValue } from '../contracts/json.js';
+import type { ConversationRef } from '../contracts/memory.js';
+import type { ChatMessage } from '../contracts/message.js';
+import { ValidationError } from '../errors/error-kinds.js';
+
+// The input rules of the Memory contract, as the SQL memories of @entity/resources-memory
+// enforce them (and the shared conformance suite checks): the fallback memory accepts exactly
+// what a database-backed one accepts, so code tested against it keeps working on PostgreSQL.
+
+/** Longest user id, key or conversation id accepted, in characters. */
+const MAX_IDENTIFIER_LENGTH = 512;
+const MAX_JSON_DEPTH = 64;
+
+/** A non-empty identifier without NUL characters (PostgreSQL text cannot hold them). */
+export function requireIdentifier(value: unknown, what: string): string {
+  if (typeof value !== 'string' || value.length === 0) throw new ValidationError(`${what} must be a non-empty string`);
+  if (value.length > MAX_IDENTIFIER_LENGTH) throw new ValidationError(`${what} is longer than ${MAX_IDENTIFIER_LENGTH} characters`);
+  if (value.includes('\u0000')) throw new ValidationError(`${what} must not contain NUL characters`);
+  return value;
+}
+
+export function requireConversationRef(ref: unknown): ConversationRef {
+  if (typeof ref !== 'object' || ref === null) throw new ValidationError('A conversation reference { userId, conversationId } is required');
+  const { userId, conversationId } = ref as Partial<ConversationRef>;
+  requireIdentifier(userId, 'userId');
+  requireIdentifier(conversationId, 'conversationId');
+  return ref as ConversationRef;
+}
+
+function checkJson(value: unknown, path: string, depth: number): void {
+  if (depth > MAX_JSON_DEPTH) throw new ValidationError(`${path} is nested more than ${MAX_JSON_DEPTH} levels deep`);
+  if (value === null || typeof value === 'boolean') return;
+  if (typeof value === 'string') {
+    if (value.includes('\u0000')) throw new ValidationError(`${path} contains a NUL character, which cannot be stored`);
+    return;
+  }
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new ValidationError(`${path} is ${value}, which JSON cannot represent`);
+    return;
+  }
+  if (Array.isArray(value)) {
+    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, depth + 1);
+    return;
+  }
+  if (typeof value === 'object') {
+    const prototype = Object.getPrototypeOf(value);
+    if (prototype === Object.prototype || prototype === null) {
+      for (const [key, item] of Object.entries(value)) {
+        if (key.includes('\u0000')) throw new ValidationError(`${path} has a key with a NUL character`);
+        // JSON drops undefined properties, so `{ toolCalls: undefined }` is fine.
+        if (item !== undefined) checkJson(item, `${path}.${key}`, depth + 1);
+      }
+      return;
+    }
+  }
+  throw new ValidationError(`${path} is not a JSON value (got ${value === undefined ? 'undefined' : typeof value})`);
+}
+
+/** Throws a ValidationError unless `value` survives JSON unchanged. */
+export function requireJson(value: unknown, what: string): JsonValue {
+  checkJson(value, what, 0);
+  return value as JsonValue;
+}
+
+const text = z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+const toolCall = z.object({ id: z.string(), name: z.string(), arguments: z.unknown() });
+const chatMessage = z.discriminatedUnion('role', [
+  z.object({ role: z.literal('system'), content: text }),
+  z.object({ role: z.literal('user'), content: text }),
+  z.object({ role: z.literal('assistant'), content: text, toolCalls: z.array(toolCall).optional() }),
+  z.object({ role: z.literal('tool'), content: text, toolCallId: z.string(), name: z.string(), isError: z.boolean().optional() }),
+]);
+
+/** Checks every message before anything is stored, so a bad batch writes nothing. */
+export function requireMessages(messages: unknown): readonly ChatMessage[] {
+  if (!Array.isArray(messages)) throw new ValidationError('messages must be an array');
+  messages.forEach((message, index) => {
+    const parsed = chatMessage.safeParse(message);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? `.${issue.path.join('.')}` : '';
+      throw new ValidationError(`messages[${index}]${where}: ${issue?.message ?? 'is not a chat message'}`);
+    }
+    requireJson(message, `messages[${index}]`);
+  });
+  return messages as ChatMessage[];
+}
+
+/** `undefined`, or an integer from 0 up to `max`. */
+export function requireOptionalCount(value: unknown, what: string, max = Number.MAX_SAFE_INTEGER): number | undefined {
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 0 || value > max) {
+    throw new ValidationError(`${what} must be an integer between 0 and ${max}`);
+  }
+  return value;
+}
