@@ -16,6 +16,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((logging) => logging.stop()));
 });
 
+/** Characters a terminal acts on, other than newline and tab. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the logger's own colour codes
+const OWN_COLOUR = /\u001b\[[0-9;]*m/g;
+
 let nextId = 1;
 const operation = (partial: Partial<OperationStart> & Pick<OperationStart, 'kind' | 'name'>): OperationStart => ({
   id: nextId++,
@@ -154,8 +160,8 @@ describe('createLogging', () => {
     prettyLogging.warn(hostile, { component: `plugin\u001b[1A`, reply: hostile, err: Object.assign(new Error(hostile), { stack: `Error: x\n    at \u001b[2Kevil (file.ts:1:1)` }) });
     await prettyLogging.flush();
     // Only our own colour codes (ESC [ digits/semicolons m) remain.
-    const withoutOwnColours = pretty.text.replace(/\u001b\[[0-9;]*m/g, '');
-    expect(withoutOwnColours).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    const withoutOwnColours = pretty.text.replace(OWN_COLOUR, '');
+    expect(withoutOwnColours).not.toMatch(TERMINAL_CONTROL);
     expect(withoutOwnColours).toContain('oklinkredoverxgnp.exe\tend\nnext');
     // The OSC title sequence went whole, not just its escape byte (field values show it JSON-escaped, inert).
     expect(pretty.text.split(' reply=')[0]).not.toContain('pwned');
@@ -165,7 +171,7 @@ describe('createLogging', () => {
     open.push(jsonOutput);
     jsonOutput.warn(hostile, { reply: hostile });
     await jsonOutput.flush();
-    expect(json.text).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(json.text).not.toMatch(TERMINAL_CONTROL);
     // Escaped, not lost: the line still parses to the original text.
     expect(json.entries()[0]).toMatchObject({ msg: hostile, reply: hostile });
   });
