@@ -15,7 +15,7 @@ import {
   type RunRecord,
 } from '@entity/core';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
-import { type MetricEvent, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
+import { type MetricEvent, newEventId, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
 import { createMetricsInstrumentation } from './metrics-instrumentation.js';
 import type { MetricsStore, RunLogQuery } from './metrics-store.js';
 import type { MetricsSummary } from './metrics-summary.js';
@@ -41,7 +41,11 @@ export interface MetricsOptions {
   batchSize?: number;
   /** Events held while the store is slow or down; beyond it new events are dropped and counted. Default: 50000. */
   maxBufferedEvents?: number;
-  /** Time budget of one batch write, in ms; `stop()` waits at most twice this for the last one. Default: 10000. */
+  /**
+   * Time budget of one batch write, in ms; `stop()` waits at most twice this for the last one. A
+   * batch that fails or times out stays buffered for the next flush; event ids keep a late write
+   * from being stored twice. Default: 10000.
+   */
   writeTimeoutMs?: number;
   /** Record stage passes in the run log (Prometheus always has them). Default: true. */
   stages?: boolean;
@@ -138,11 +142,13 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   let flushScheduled = false;
   let flushTimer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
-  // Databases get the house policy: retries with backoff, and a breaker that opens after 3 failures.
+  // A breaker that opens after 3 failures, as for every database. No retries inside a flush: a
+  // failed batch stays in the buffer and the next flush writes it again. Either way a write that
+  // timed out may still land, which the store's idempotent append (by event id) absorbs.
   const writeTimeoutMs = Math.max(100, options.writeTimeoutMs ?? 10_000);
   const writeCall = createResilientCall({
     name: 'metrics-flush',
-    retry: { retries: 2 },
+    retry: false,
     circuitBreaker: { failureThreshold: 3 },
     timeoutMs: writeTimeoutMs,
   });
@@ -206,7 +212,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
 
   const customEvent = (kind: 'counter' | 'observation', name: string, value: number, labels: MetricLabels | undefined, run?: Partial<MetricEvent>) => {
     const split = splitRunLabels(labels);
-    const event: MetricEvent = { kind, name, value, startedAt: Date.now(), ...run };
+    const event: MetricEvent = { id: newEventId(), kind, name, value, startedAt: Date.now(), ...run };
     if (split.labels !== undefined) event.labels = split.labels;
     if (split.runId !== undefined) event.runId = split.runId;
     if (split.userId !== undefined) event.userId = split.userId;
