@@ -1,4 +1,6 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pgliteMemory } from '@entity/resources-memory';
 import { type LoopbackServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, entity, project } from './helpers.js';
@@ -88,5 +90,30 @@ resources:
     expect(text.stdout).toMatch(/Runs 3 · users 3 · errors 0/);
     expect(text.stdout).toMatch(/THINK\s+entity:chat\s+3\s+0/);
     expect((await entity(['metrics', '--hours', 'zero'], { cwd: directory, env })).code).toBe(2);
+  });
+
+  it('metrics only reads: stored events older than the default retention survive it', async () => {
+    type Database = { sql<Row>(query: string, params?: unknown[]): Promise<{ rows: Row[] }> };
+    const withDatabase = async <T>(work: (database: Database) => Promise<T>): Promise<T> => {
+      const memory = pgliteMemory({ path: join(directory, '.entity/memory'), embedder: 'hashing' }) as unknown as {
+        database: Database;
+        start(): Promise<void>;
+        stop(): Promise<void>;
+      };
+      await memory.start();
+      try {
+        return await work(memory.database);
+      } finally {
+        await memory.stop();
+      }
+    };
+    await withDatabase((database) =>
+      database.sql(`INSERT INTO entity_metric_events (kind, name, started_at, run_id, user_id, duration_ms, success) VALUES ('run', 'run', now() - interval '30 days', 'last-month', 'old', 5, true)`),
+    );
+    const result = await entity(['metrics', '--json', '--hours', String(24 * 40), '--user', 'old'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).runs.count).toBe(1);
+    const kept = await withDatabase((database) => database.sql<{ count: number }>(`SELECT count(*)::int AS count FROM entity_metric_events WHERE run_id = 'last-month'`));
+    expect(kept.rows[0]!.count).toBe(1);
   });
 });

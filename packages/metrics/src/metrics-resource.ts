@@ -33,6 +33,12 @@ export interface MetricsOptions {
   inMemoryOnly?: boolean;
   /** Days events are kept in the database; older ones are deleted at start and hourly. Default: 7. */
   retentionDays?: number;
+  /**
+   * Only read what is stored (`summary`, `runLog`): never delete past the retention, never write.
+   * For tools that inspect an agent's metrics (`entity metrics`), which know neither the agent's
+   * retention nor own its data. Events recorded still reach `prometheus()`. Default: false.
+   */
+  readOnly?: boolean;
   /** Most events kept in process memory when there is no database. Default: 100000. */
   maxMemoryEvents?: number;
   /** Buffered events are written at least this often, in ms. Default: 2000. */
@@ -126,6 +132,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const maxBuffered = Math.max(batchSize, options.maxBufferedEvents ?? 50_000);
   const flushIntervalMs = Math.max(10, options.flushIntervalMs ?? 2000);
   const retentionDays = options.retentionDays ?? 7;
+  const readOnly = options.readOnly ?? false;
   const prometheusMetrics = new PrometheusMetrics({
     ...(options.durationBuckets && { buckets: options.durationBuckets }),
     ...(options.maxSeriesPerMetric && { maxSeriesPerMetric: options.maxSeriesPerMetric }),
@@ -161,7 +168,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const record = (event: MetricEvent, keep = true): void => {
     try {
       prometheusMetrics.record(event);
-      if (!keep) return;
+      if (!keep || readOnly) return;
       if (pending.length >= maxBuffered) {
         dropped++;
         return;
@@ -298,8 +305,10 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
           context.log.info(`"${memoryName}" has no SQL database; metrics are kept in process memory`, { component: 'resource', resource: 'metrics' });
         }
       }
-      void prune();
-      pruneTimer ??= setInterval(() => void prune(), HOUR_MS).unref();
+      if (!readOnly) {
+        void prune();
+        pruneTimer ??= setInterval(() => void prune(), HOUR_MS).unref();
+      }
       if (tracing) {
         await tracing.start();
         const health = await tracing.healthCheck();
