@@ -4,6 +4,7 @@ import {
   type HealthReport,
   type Instrumentation,
   type InstrumentationProvider,
+  type Logger,
   type Memory,
   type MetricLabels,
   type Metrics,
@@ -20,6 +21,7 @@ import { createMetricsInstrumentation } from './metrics-instrumentation.js';
 import type { MetricsStore, RunLogQuery } from './metrics-store.js';
 import type { MetricsSummary } from './metrics-summary.js';
 import { PrometheusMetrics, splitRunLabels } from './prometheus-metrics.js';
+import { type CustomMetricRefusal, RESERVED_PREFIX } from './prometheus-registry.js';
 import { SqlMetricsStore } from './sql-metrics-store.js';
 import { createTracing, type TracingOptions, type TracingResource } from './tracing/tracing.js';
 
@@ -59,6 +61,12 @@ export interface MetricsOptions {
   durationBuckets?: readonly number[];
   /** Series kept per Prometheus family; more label combinations are refused. Default: 2000. */
   maxSeriesPerMetric?: number;
+  /**
+   * Prometheus families plugins may create with `increment` / `observe`; observations of further
+   * names are refused (logged once each, counted in `entity_metrics_refused_custom_total`), so a
+   * plugin that makes names from data cannot bloat the exposition. Default: 200.
+   */
+  maxCustomMetrics?: number;
   /** OpenTelemetry tracing; off unless an OTLP endpoint is configured (here or in `OTEL_*` variables). */
   tracing?: TracingOptions | false;
   /** A store of your own (code only); replaces the memory/database choice. */
@@ -99,6 +107,16 @@ export interface MetricsResource extends Metrics, Resource, InstrumentationProvi
   healthCheck(): Promise<HealthReport>;
 }
 
+const MAX_REFUSAL_WARNINGS = 1000;
+const REFUSAL_FIXES: Record<CustomMetricRefusal, string> = {
+  'invalid-value': 'counters take finite steps of 0 or more, observations finite numbers',
+  'reserved-name': `names starting with "${RESERVED_PREFIX}" belong to the framework's figures; prefix yours with your plugin's name`,
+  'name-clash': 'another metric has the same name once made valid for Prometheus (or another type); rename one',
+  'label-clash': 'two label names become the same once made valid for Prometheus; rename one',
+  'reserved-label': 'histograms use the label "le" for their buckets; rename yours',
+  'too-many-metrics': 'the cap maxCustomMetrics is reached; use labels with few values instead of names made from data, or raise the cap',
+};
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -136,6 +154,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const prometheusMetrics = new PrometheusMetrics({
     ...(options.durationBuckets && { buckets: options.durationBuckets }),
     ...(options.maxSeriesPerMetric && { maxSeriesPerMetric: options.maxSeriesPerMetric }),
+    ...(options.maxCustomMetrics && { maxCustomMetrics: options.maxCustomMetrics }),
   });
   const tracing: TracingResource | undefined = options.tracing === false ? undefined : createTracing(options.tracing ?? {});
 
@@ -209,6 +228,16 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     return chain;
   };
 
+  let log: Logger | undefined;
+  // Once per metric and reason, and a bounded number of them: a plugin in a loop must not flood the log.
+  const warned = new Set<string>();
+  const warnRefused = (name: string, reason: CustomMetricRefusal) => {
+    const key = `${reason}\u0000${name}`;
+    if (warned.has(key) || warned.size >= MAX_REFUSAL_WARNINGS) return;
+    warned.add(key);
+    log?.warn(`Metric "${name}" refused (${reason}): ${REFUSAL_FIXES[reason]}`, { component: 'resource', resource: 'metrics', metric: name, reason });
+  };
+
   const prune = async () => {
     try {
       await store.prune(new Date(Date.now() - retentionDays * DAY_MS));
@@ -218,6 +247,11 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   };
 
   const customEvent = (kind: 'counter' | 'observation', name: string, value: number, labels: MetricLabels | undefined, run?: Partial<MetricEvent>) => {
+    // A counter only goes up (a negative step reads as a restart to Prometheus); NaN and infinities corrupt sums.
+    if (typeof value !== 'number' || !Number.isFinite(value) || (kind === 'counter' && value < 0)) {
+      registry.refuseCustom(name, 'invalid-value');
+      return;
+    }
     const split = splitRunLabels(labels);
     const event: MetricEvent = { id: newEventId(), kind, name, value, startedAt: Date.now(), ...run };
     if (split.labels !== undefined) event.labels = split.labels;
@@ -232,6 +266,13 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   registry.collect('entity_metrics_dropped_events_total', 'Metric events dropped because the buffer was full.', () => dropped, 'counter');
   registry.collect('entity_metrics_flush_errors_total', 'Failed writes of metric events to the store.', () => flushErrors, 'counter');
   registry.collect('entity_metrics_refused_series_total', 'Observations refused by the per-family series cap.', () => registry.refused, 'counter');
+  registry.collect(
+    'entity_metrics_refused_custom_total',
+    'Plugin metric observations refused: invalid value, reserved or clashing name or label, or beyond maxCustomMetrics.',
+    () => registry.refusedCustom,
+    'counter',
+  );
+  registry.onRefused = (name, reason) => warnRefused(name, reason);
 
   const metricsInstrumentation = createMetricsInstrumentation(record, { stages: options.stages ?? true });
   const instrumentation: Instrumentation = tracing
@@ -284,6 +325,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     },
     flush,
     async start(context) {
+      log = context?.log;
       if (!options.store && !options.inMemoryOnly && context?.has(memoryName)) {
         const memory = context.resource<Partial<Memory>>(memoryName);
         if (memory.database) {
