@@ -150,7 +150,7 @@ export class PrometheusRegistry {
     const seen = new Set<string>();
     for (let index = 0; index < pairs.length; index++) {
       const label = pairs[index]![0];
-      const known = family?.custom!.labels.get(label);
+      const known = family?.custom?.labels.get(label);
       if (seen.has(label) || (known !== undefined && known !== originals[index])) return this.refuseCustom(originalName, 'label-clash');
       seen.add(label);
     }
