@@ -5,6 +5,11 @@ import { type LoopbackServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, entity, project } from './helpers.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the CLI's own colour codes
+const OWN_COLOUR = /\u001b\[[0-9;]*m/g;
+
 describe('entity logs / entity metrics of past runs', () => {
   let openai: LoopbackServer;
   let directory: string;
@@ -68,6 +73,21 @@ resources:
     } finally {
       follower.kill('SIGINT');
     }
+  });
+
+  it('logs never passes terminal control sequences through, as text or as --json', async () => {
+    const hostile = 'model said\u001b[2J\u001b]0;pwned\u0007 hi\r over\u009b1;1H \u202egnp.exe\ttab';
+    // As @entity/logging writes it: JSON escapes the C0 controls, C1 and bidi characters stay raw.
+    const line = JSON.stringify({ level: 30, time: new Date().toISOString(), msg: hostile, component: 'plugin\u001b[1A', reply: hostile });
+    const directory = project({ '.entity/logs/entity.jsonl': `${line}\n` });
+    const text = await entity(['logs'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(text.code).toBe(0);
+    expect(text.stdout.replace(OWN_COLOUR, '')).not.toMatch(TERMINAL_CONTROL);
+    expect(text.stdout.replace(OWN_COLOUR, '')).toContain('[plugin] model said hi over gnp.exe\ttab');
+    const json = await entity(['logs', '--json'], { cwd: directory });
+    expect(json.stdout).not.toMatch(TERMINAL_CONTROL);
+    // Escaped, not changed: the line still parses to the same entry.
+    expect(JSON.parse(json.stdout)).toMatchObject({ msg: hostile, reply: hostile });
   });
 
   it('no log files: says how to turn the file output on, exit 1', async () => {
