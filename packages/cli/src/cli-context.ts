@@ -1,5 +1,6 @@
 import type { Readable, Writable } from 'node:stream';
 import { type Colors, createColors, shouldColor } from './terminal/colors.js';
+import { terminalSafeJson } from './terminal/safe-text.js';
 
 type Stream = Writable & { isTTY?: boolean; columns?: number };
 
@@ -57,7 +58,8 @@ export function createCliContext(options: CliContextOptions = {}): CliContext {
       stderr.write(`${text}\n`);
     },
     printJson(value) {
-      stdout.write(`${JSON.stringify(value, null, 2)}\n`);
+      // JSON escapes C0 controls itself; C1 and bidi overrides would still reach the terminal raw.
+      stdout.write(`${terminalSafeJson(JSON.stringify(value, null, 2))}\n`);
     },
   };
 }

@@ -1,10 +1,11 @@
 import type { AgentEvent, ChatResult } from '@entity/core';
 import type { CliContext } from './cli-context.js';
+import { terminalSafe } from './terminal/safe-text.js';
 
 const MAX_SHOWN = 200;
 
 function shorten(value: unknown): string {
-  const text = typeof value === 'string' ? value : JSON.stringify(value) ?? String(value);
+  const text = terminalSafe(typeof value === 'string' ? value : JSON.stringify(value) ?? String(value));
   return text.length > MAX_SHOWN ? `${text.slice(0, MAX_SHOWN)}…` : text;
 }
 
@@ -30,7 +31,8 @@ export interface EventPrinterOptions {
 /**
  * Renders a turn as it streams: tokens to stdout as they arrive, tool calls and errors to stderr
  * (so `entity run ... > answer.txt` captures only the answer). Falls back to printing the final
- * text when the model did not stream.
+ * text when the model did not stream. Everything that came from the model, a tool or a plugin is
+ * written without terminal control sequences, so a reply cannot rewrite the user's terminal.
  */
 export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliContext, options: EventPrinterOptions = {}): Promise<TurnOutcome> {
   const showText = options.showText ?? true;
@@ -40,7 +42,9 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
   let streamedText = '';
   let lineOpen = false;
   let prefixed = false;
-  const writeText = (text: string) => {
+  const writeText = (raw: string) => {
+    const text = terminalSafe(raw);
+    if (text.length === 0) return;
     if (!prefixed && options.textPrefix) cli.stdout.write(options.textPrefix);
     prefixed = true;
     cli.stdout.write(text);
@@ -75,13 +79,14 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
           visible();
           closeLine();
           prefixed = false;
-          cli.note(`${c.magenta('→')} ${c.bold(event.name)}${c.dim(`(${shorten(event.arguments)})`)}`);
+          cli.note(`${c.magenta('→')} ${c.bold(terminalSafe(event.name))}${c.dim(`(${shorten(event.arguments)})`)}`);
         }
         break;
       case 'tool-result':
         if (showText) {
           visible();
-          cli.note(event.ok ? `${c.green('←')} ${event.name} ${c.dim(shorten(event.value))}` : `${c.red('✖')} ${event.name} failed: ${event.error}`);
+          const name = terminalSafe(event.name);
+          cli.note(event.ok ? `${c.green('←')} ${name} ${c.dim(shorten(event.value))}` : `${c.red('✖')} ${name} failed: ${terminalSafe(String(event.error))}`);
         }
         break;
       case 'error':
@@ -89,11 +94,11 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
         if (showText) {
           visible();
           closeLine();
-          cli.note(`${c.red('error')} ${c.dim(`in ${event.stage} (${event.plugin}):`)} ${event.message}`);
+          cli.note(`${c.red('error')} ${c.dim(`in ${event.stage} (${terminalSafe(event.plugin)}):`)} ${terminalSafe(event.message)}`);
         }
         break;
       case 'custom':
-        if (cli.verbose && showText) cli.note(c.dim(`[${event.name}] ${shorten(event.data)}`));
+        if (cli.verbose && showText) cli.note(c.dim(`[${terminalSafe(event.name)}] ${shorten(event.data)}`));
         break;
       case 'done':
         outcome.result = event.result;

@@ -1,5 +1,6 @@
 import type { CliContext } from './cli-context.js';
 import { EXIT, UsageError } from './exit-codes.js';
+import { terminalSafe } from './terminal/safe-text.js';
 
 interface Issue {
   path: string;
@@ -70,13 +71,14 @@ export function reportError(error: unknown, cli: CliContext): number {
     cli.note(`${c.red('error:')} invalid configuration (${issues.length} problem${issues.length === 1 ? '' : 's'})`);
     for (const line of formatIssues(issues, cli)) cli.note(line);
   } else if (error instanceof Error) {
-    cli.note(`${c.red('error:')} ${error.message}`);
+    // Messages may quote a provider's or a tool's text: nothing in them may drive the terminal.
+    cli.note(`${c.red('error:')} ${terminalSafe(error.message)}`);
     const cause = (error as { cause?: unknown }).cause;
-    if (cli.verbose && cause instanceof Error) cli.note(c.dim(`caused by: ${cause.message}`));
+    if (cli.verbose && cause instanceof Error) cli.note(c.dim(`caused by: ${terminalSafe(cause.message)}`));
   } else {
-    cli.note(`${c.red('error:')} ${String(error)}`);
+    cli.note(`${c.red('error:')} ${terminalSafe(String(error))}`);
   }
-  if (cli.verbose && error instanceof Error && error.stack) cli.note(c.dim(error.stack));
+  if (cli.verbose && error instanceof Error && error.stack) cli.note(c.dim(terminalSafe(error.stack)));
   else if (!(error instanceof UsageError) && !isKind(error, 'ConfigError') && !isKind(error, 'MissingPackageError')) {
     cli.note(c.dim('(run with --verbose for details, or `entity doctor` to check your setup)'));
   }

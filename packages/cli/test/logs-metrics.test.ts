@@ -1,7 +1,14 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { pgliteMemory } from '@entity/resources-memory';
 import { type LoopbackServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BIN, entity, project } from './helpers.js';
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the CLI's own colour codes
+const OWN_COLOUR = /\u001b\[[0-9;]*m/g;
 
 describe('entity logs / entity metrics of past runs', () => {
   let openai: LoopbackServer;
@@ -68,6 +75,21 @@ resources:
     }
   });
 
+  it('logs never passes terminal control sequences through, as text or as --json', async () => {
+    const hostile = 'model said\u001b[2J\u001b]0;pwned\u0007 hi\r over\u009b1;1H \u202egnp.exe\ttab';
+    // As @entity/logging writes it: JSON escapes the C0 controls, C1 and bidi characters stay raw.
+    const line = JSON.stringify({ level: 30, time: new Date().toISOString(), msg: hostile, component: 'plugin\u001b[1A', reply: hostile });
+    const directory = project({ '.entity/logs/entity.jsonl': `${line}\n` });
+    const text = await entity(['logs'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(text.code).toBe(0);
+    expect(text.stdout.replace(OWN_COLOUR, '')).not.toMatch(TERMINAL_CONTROL);
+    expect(text.stdout.replace(OWN_COLOUR, '')).toContain('[plugin] model said hi over gnp.exe\ttab');
+    const json = await entity(['logs', '--json'], { cwd: directory });
+    expect(json.stdout).not.toMatch(TERMINAL_CONTROL);
+    // Escaped, not changed: the line still parses to the same entry.
+    expect(JSON.parse(json.stdout)).toMatchObject({ msg: hostile, reply: hostile });
+  });
+
   it('no log files: says how to turn the file output on, exit 1', async () => {
     const result = await entity(['logs'], { cwd: project() });
     expect(result.code).toBe(1);
@@ -88,5 +110,30 @@ resources:
     expect(text.stdout).toMatch(/Runs 3 · users 3 · errors 0/);
     expect(text.stdout).toMatch(/THINK\s+entity:chat\s+3\s+0/);
     expect((await entity(['metrics', '--hours', 'zero'], { cwd: directory, env })).code).toBe(2);
+  });
+
+  it('metrics only reads: stored events older than the default retention survive it', async () => {
+    type Database = { sql<Row>(query: string, params?: unknown[]): Promise<{ rows: Row[] }> };
+    const withDatabase = async <T>(work: (database: Database) => Promise<T>): Promise<T> => {
+      const memory = pgliteMemory({ path: join(directory, '.entity/memory'), embedder: 'hashing' }) as unknown as {
+        database: Database;
+        start(): Promise<void>;
+        stop(): Promise<void>;
+      };
+      await memory.start();
+      try {
+        return await work(memory.database);
+      } finally {
+        await memory.stop();
+      }
+    };
+    await withDatabase((database) =>
+      database.sql(`INSERT INTO entity_metric_events (kind, name, started_at, run_id, user_id, duration_ms, success) VALUES ('run', 'run', now() - interval '30 days', 'last-month', 'old', 5, true)`),
+    );
+    const result = await entity(['metrics', '--json', '--hours', String(24 * 40), '--user', 'old'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
+    expect(result.code, result.stdout + result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).runs.count).toBe(1);
+    const kept = await withDatabase((database) => database.sql<{ count: number }>(`SELECT count(*)::int AS count FROM entity_metric_events WHERE run_id = 'last-month'`));
+    expect(kept.rows[0]!.count).toBe(1);
   });
 });

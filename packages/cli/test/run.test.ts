@@ -3,6 +3,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { join } from 'node:path';
 import { ADD_TOOL, entity, hasStackTrace, project, sharedMemoryYaml } from './helpers.js';
 
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the CLI's own colour codes
+const OWN_COLOUR = /\u001b\[[0-9;]*m/g;
+
 const lastMessage = (body: unknown) => (body as { messages: { role: string; content: unknown }[] }).messages.at(-1);
 
 describe('entity run', () => {
@@ -109,5 +114,29 @@ describe('entity run', () => {
     const timeout = await entity(['run', 'hi', '--timeout', 'soon']);
     expect(timeout.code).toBe(2);
     expect(timeout.stderr).toContain('--timeout needs a whole number');
+  });
+
+  it('model and tool output cannot drive the terminal: control sequences are stripped from tokens, tool calls and results', async () => {
+    const hostile = 'Hi\u001b[2J\u001b]0;pwned\u0007 there\u001b[31m red\r over\u009b1;1H \u202egnp.exe\ttab\nline two\u001b]8;;http://evil\u001b\\ link';
+    openai.reset();
+    openai.enqueue({ toolCalls: [{ name: 'echo', arguments: { text: hostile } }] });
+    openai.respondWith({ text: hostile });
+    const directory = project({
+      'agent.yaml': `resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n    baseURL: ${openai.origin}/v1\n    apiKey: sk-test\n${memory}plugins:\n  - ./tools/echo.ts\n`,
+      'tools/echo.ts': `import { defineTool } from '@entity/core';
+import { z } from 'zod';
+export const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ text: z.string() }), execute: ({ text }) => text });
+`,
+    });
+    const result = await entity(['run', 'say it'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(result.code, result.stderr).toBe(0);
+    // Streamed token by token, sequences split across tokens included: none survives.
+    expect(result.stdout).not.toMatch(TERMINAL_CONTROL);
+    expect(result.stdout).toBe('Hi there red over gnp.exe\ttab\nline two link\n');
+    // stderr keeps the CLI's own colours only.
+    expect(result.stderr.replace(OWN_COLOUR, '')).not.toMatch(TERMINAL_CONTROL);
+    // The result (a plain string) lost the title sequence whole; the arguments show it JSON-escaped, inert.
+    const resultLine = result.stderr.replace(OWN_COLOUR, '').split('\n').find((line) => line.startsWith('← echo'));
+    expect(resultLine).toBe('← echo Hi there red over gnp.exe\ttab');
   });
 });

@@ -60,6 +60,7 @@ const streamSchema = z
     maxClients: z.number().int().positive().optional(),
     maxBufferedBytes: byteSize.optional(),
     token: z.string().min(1).optional(),
+    allowedOrigins: z.array(z.string().url()).optional(),
     history: z.number().int().min(0).optional(),
   })
   .strict();

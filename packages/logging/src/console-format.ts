@@ -1,5 +1,6 @@
 import type { LogLevel } from '@entity/core';
 import type { LogEntry } from './log-output.js';
+import { stripTerminalControls } from './terminal-text.js';
 
 const ESCAPE = '\u001b[';
 const paint = (code: string, text: string) => `${ESCAPE}${code}m${text}${ESCAPE}0m`;
@@ -41,7 +42,8 @@ const renderValue = (value: unknown): string => {
 
 /**
  * One human-readable line: `12:04:05.123 INFO  [plugin entity:think THINK#1] message key=value`.
- * Error stacks follow on indented lines. Colours only when `colours` is true.
+ * Error stacks follow on indented lines. Colours only when `colours` is true. Terminal control
+ * sequences and characters in the entry (other than newline and tab) are removed.
  */
 export function formatConsoleLine(entry: LogEntry, colours: boolean): string {
   const fields = entry.fields === undefined ? entry.bindings : { ...entry.bindings, ...entry.fields };
@@ -67,9 +69,11 @@ export function formatConsoleLine(entry: LogEntry, colours: boolean): string {
     }
     pairs.push(`${key}=${renderValue(value)}`);
   }
-  const tag = tagParts.length > 0 ? `[${tagParts.join(' ')}] ` : '';
-  const rest = pairs.length > 0 ? ` ${pairs.join(' ')}` : '';
-  const stackLines = stack === undefined ? '' : `\n    ${stack.split('\n').slice(1).map((line) => line.trim()).join('\n    ')}`;
-  if (!colours) return `${clock(entry.time)} ${level} ${tag}${entry.message}${rest}${stackLines}\n`;
-  return `${paint('90', clock(entry.time))} ${paint(LEVEL_COLOURS[entry.level], level)} ${tag ? paint('36', tag) : ''}${entry.message}${rest ? paint('90', rest) : ''}${stackLines ? paint('90', stackLines) : ''}\n`;
+  // Everything but our own colours comes from outside (model output, tool results, plugin text).
+  const tag = tagParts.length > 0 ? stripTerminalControls(`[${tagParts.join(' ')}] `) : '';
+  const message = stripTerminalControls(entry.message);
+  const rest = pairs.length > 0 ? stripTerminalControls(` ${pairs.join(' ')}`) : '';
+  const stackLines = stack === undefined ? '' : stripTerminalControls(`\n    ${stack.split('\n').slice(1).map((line) => line.trim()).join('\n    ')}`);
+  if (!colours) return `${clock(entry.time)} ${level} ${tag}${message}${rest}${stackLines}\n`;
+  return `${paint('90', clock(entry.time))} ${paint(LEVEL_COLOURS[entry.level], level)} ${tag ? paint('36', tag) : ''}${message}${rest ? paint('90', rest) : ''}${stackLines ? paint('90', stackLines) : ''}\n`;
 }

@@ -2,6 +2,7 @@ import { write as writeToFd } from 'node:fs';
 import { isatty } from 'node:tty';
 import { formatConsoleLine } from './console-format.js';
 import { DEFAULT_MAX_QUEUED_BYTES, type LogEntry, QueuedOutput } from './log-output.js';
+import { escapeTerminalControlsInJson } from './terminal-text.js';
 
 /** Where console output goes and how it looks. */
 export interface ConsoleOutputOptions {
@@ -83,7 +84,8 @@ export class ConsoleOutput extends QueuedOutput {
   }
 
   protected override format(line: string, entry: LogEntry): string {
-    return this.#pretty ? formatConsoleLine(entry, this.#colours) : line;
+    // A terminal would act on control characters in the text, so none reaches it raw.
+    return this.#pretty ? formatConsoleLine(entry, this.#colours) : escapeTerminalControlsInJson(line);
   }
 
   protected override writeBatch(texts: readonly string[]): Promise<void> {

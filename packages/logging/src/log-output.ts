@@ -92,13 +92,15 @@ export abstract class QueuedOutput implements LogOutput {
       this.#recordFailure(1, error);
       return;
     }
-    if (this.#queuedBytes + text.length > this.#maxQueuedBytes) {
+    // The bound is in bytes, as written: a string's length counts UTF-16 units (1 for up to 3 bytes).
+    const bytes = Buffer.byteLength(text);
+    if (this.#queuedBytes + bytes > this.#maxQueuedBytes) {
       this.#dropped++;
       this.#droppedUnreported++;
       return;
     }
     this.#queue.push(text);
-    this.#queuedBytes += text.length;
+    this.#queuedBytes += bytes;
     this.#draining ??= this.#drain();
     if (this.#queuedBytes >= HIGH_WATER_BYTES) this.#wakeUp();
   }
@@ -192,7 +194,7 @@ export abstract class QueuedOutput implements LogOutput {
     try {
       const text = this.format(line, entry);
       this.#queue.push(text);
-      this.#queuedBytes += text.length;
+      this.#queuedBytes += Buffer.byteLength(text);
     } catch (error) {
       this.#recordFailure(0, error);
     }

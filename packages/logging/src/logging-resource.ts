@@ -147,7 +147,8 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
             started = undefined;
             await Promise.all(outputs.map((opened) => opened.close().catch(() => undefined)));
             const reason = error instanceof Error ? error.message : String(error);
-            const fix = START_FIXES[output.name] ?? 'check this output\'s settings';
+            const own = (error as { fix?: unknown } | undefined)?.fix;
+            const fix = typeof own === 'string' ? own : (START_FIXES[output.name] ?? 'check this output\'s settings');
             throw new ResourceError('logging', `Logging output "${output.name}" could not start: ${reason}. Fix: ${fix}`, {
               cause: error,
               code: 'LOGGING_OUTPUT_START_FAILED',

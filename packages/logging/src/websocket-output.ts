@@ -1,14 +1,17 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
-import { timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { LEVEL_VALUES } from './log-filter.js';
 import { fieldOf, type LogEntry, type LogOutput, type OutputStats } from './log-output.js';
 
 /** A live feed of log entries (JSON lines) that clients subscribe to over WebSocket. */
 export interface StreamOutputOptions {
-  /** Interface to listen on. Default: `127.0.0.1` (the stream is not exposed beyond the machine). */
+  /**
+   * Interface to listen on. Default: `127.0.0.1` (the stream is not exposed beyond the machine).
+   * Any other interface (`0.0.0.0`, a LAN address) requires a `token`: start fails without one.
+   */
   host?: string;
   /** Port to listen on; 0 picks a free one (see `streamAddress()`). Default: 0. */
   port?: number;
@@ -20,8 +23,20 @@ export interface StreamOutputOptions {
   maxClients?: number;
   /** A client whose unsent data exceeds this is disconnected (it cannot keep up). Default: 1 MiB. */
   maxBufferedBytes?: number;
-  /** When set, clients must send `Authorization: Bearer <token>` or `?token=<token>`. Default: none. */
+  /**
+   * Secret clients must present: in the `Authorization: Bearer <token>` header, or (for browsers,
+   * which cannot set headers) as the subprotocol `entity-logs.bearer.<token>` offered together with
+   * `entity-logs`. Never in the query string, which proxies and browser histories keep: a `?token=`
+   * is refused with 400. Required when the stream listens beyond loopback. Default: none (loopback only).
+   */
   token?: string;
+  /**
+   * Web page origins (`https://studio.example.com`) allowed to connect. A browser sends its page's
+   * `Origin` with every WebSocket handshake, so any site the user visits could otherwise read the
+   * logs from localhost; requests with an `Origin` not listed here are refused with 403. Clients
+   * that are not browsers send no `Origin` and are not affected. Default: none (no web page may connect).
+   */
+  allowedOrigins?: readonly string[];
   /** Recent entries sent to a client when it connects. Default: 100. */
   history?: number;
   /** Interval of the ping that detects dead connections, in ms. Default: 30000. */
@@ -55,10 +70,46 @@ const parseFilter = (url: URL): ClientFilter => {
 const passes = (filter: ClientFilter, entry: LogEntry): boolean =>
   entry.levelValue >= filter.level && filter.equals.every(([key, value]) => fieldOf(entry, key) === value);
 
-const sameSecret = (given: string, expected: string): boolean => {
-  const a = Buffer.from(given);
-  const b = Buffer.from(expected);
-  return a.length === b.length && timingSafeEqual(a, b);
+/** The subprotocol a client offers next to the one carrying its token; the server selects it. */
+export const STREAM_SUBPROTOCOL = 'entity-logs';
+const BEARER_SUBPROTOCOL_PREFIX = `${STREAM_SUBPROTOCOL}.bearer.`;
+
+// Comparing digests takes the same time whatever the lengths, so timing reveals neither the token nor its length.
+const digest = (text: string) => createHash('sha256').update(text).digest();
+const sameSecret = (given: string, expected: Buffer): boolean => timingSafeEqual(digest(given), expected);
+
+const isLoopbackHost = (host: string): boolean => {
+  const bare = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return bare === 'localhost' || bare === '::1' || /^(::ffff:)?127(\.\d{1,3}){3}$/.test(bare);
+};
+
+/** `scheme://host[:port]` in canonical form, or undefined for anything else (including the opaque `null`). */
+const originOf = (text: string): string | undefined => {
+  try {
+    const origin = new URL(text).origin;
+    return origin === 'null' ? undefined : origin;
+  } catch {
+    return undefined;
+  }
+};
+
+const allowedOrigin = (text: string): string => {
+  const origin = originOf(text);
+  if (origin === undefined) throw new TypeError(`"${text}" in stream.allowedOrigins is not an origin; write scheme://host[:port], e.g. https://studio.example.com`);
+  return origin;
+};
+
+/** The token a client presented, from the Authorization header or the bearer subprotocol. */
+const presentedToken = (request: IncomingMessage): string | undefined => {
+  const header = request.headers.authorization;
+  if (header !== undefined) return /^Bearer (.+)$/i.exec(header)?.[1] ?? '';
+  const protocols = request.headers['sec-websocket-protocol'];
+  if (protocols === undefined) return undefined;
+  for (const protocol of protocols.split(',')) {
+    const trimmed = protocol.trim();
+    if (trimmed.startsWith(BEARER_SUBPROTOCOL_PREFIX)) return trimmed.slice(BEARER_SUBPROTOCOL_PREFIX.length);
+  }
+  return undefined;
 };
 
 const refuse = (socket: Duplex, status: number, reason: string) => {
@@ -72,7 +123,9 @@ const refuse = (socket: Duplex, status: number, reason: string) => {
 export class WebSocketOutput implements LogOutput {
   readonly name = 'stream';
   readonly level: number;
-  readonly #options: Required<Omit<StreamOutputOptions, 'server' | 'token'>> & Pick<StreamOutputOptions, 'server' | 'token'>;
+  readonly #options: Required<Omit<StreamOutputOptions, 'server' | 'token' | 'allowedOrigins'>> & Pick<StreamOutputOptions, 'server' | 'token'>;
+  readonly #tokenDigest: Buffer | undefined;
+  readonly #allowedOrigins: ReadonlySet<string>;
   readonly #clients = new Set<Client>();
   readonly #history: { line: string; entry: LogEntry }[] = [];
   #historyStart = 0;
@@ -100,6 +153,8 @@ export class WebSocketOutput implements LogOutput {
       server: options.server,
       token: options.token,
     };
+    this.#tokenDigest = options.token === undefined ? undefined : digest(options.token);
+    this.#allowedOrigins = new Set((options.allowedOrigins ?? []).map(allowedOrigin));
   }
 
   /** Where clients connect, once started. */
@@ -112,7 +167,14 @@ export class WebSocketOutput implements LogOutput {
   }
 
   async start(): Promise<void> {
-    this.#wss = new WebSocketServer({ noServer: true, maxPayload: 4096, perMessageDeflate: false });
+    this.#refuseExposureWithoutToken();
+    this.#wss = new WebSocketServer({
+      noServer: true,
+      maxPayload: 4096,
+      perMessageDeflate: false,
+      // The bearer subprotocol is never echoed back: the handshake answer names only ours.
+      handleProtocols: (protocols) => (protocols.has(STREAM_SUBPROTOCOL) ? STREAM_SUBPROTOCOL : false),
+    });
     this.#upgradeListener = (request, socket, head) => this.#onUpgrade(request, socket, head);
     if (this.#options.server) {
       this.#options.server.on('upgrade', this.#upgradeListener);
@@ -131,6 +193,18 @@ export class WebSocketOutput implements LogOutput {
       this.#ownServer = server;
     }
     this.#heartbeat = setInterval(() => this.#checkAlive(), this.#options.heartbeatMs).unref();
+  }
+
+  /** Beyond loopback anyone on the network could read the logs: that needs a token. */
+  #refuseExposureWithoutToken(): void {
+    if (this.#tokenDigest !== undefined) return;
+    const shared = this.#options.server?.address();
+    // A shared server not yet listening may end up on any interface: it needs a token too.
+    const host = this.#options.server ? (shared && typeof shared === 'object' ? shared.address : '0.0.0.0') : this.#options.host;
+    if (isLoopbackHost(host)) return;
+    throw Object.assign(new Error(`the stream would listen on ${host}, beyond this machine, without a token`), {
+      fix: 'set `stream.token` (clients send it as `Authorization: Bearer <token>`), or keep `stream.host` on 127.0.0.1',
+    });
   }
 
   write(line: string, entry: LogEntry): void {
@@ -189,15 +263,22 @@ export class WebSocketOutput implements LogOutput {
       if (!this.#options.server) refuse(socket, 404, 'Not Found');
       return;
     }
-    const token = this.#options.token;
-    if (token !== undefined) {
-      const header = request.headers.authorization;
-      const given = header?.startsWith('Bearer ') ? header.slice(7) : (url.searchParams.get('token') ?? '');
-      if (!sameSecret(given, token)) {
-        this.#refused++;
-        refuse(socket, 401, 'Unauthorized');
-        return;
-      }
+    const origin = request.headers.origin;
+    if (origin !== undefined && !this.#allowedOrigins.has(originOf(origin) ?? '')) {
+      // A web page the user happens to visit: browsers send its origin, other clients send none.
+      this.#refused++;
+      refuse(socket, 403, 'Forbidden (origin not in stream.allowedOrigins)');
+      return;
+    }
+    if (url.searchParams.has('token')) {
+      this.#refused++;
+      refuse(socket, 400, 'Bad Request (send the token as Authorization: Bearer, not in the URL)');
+      return;
+    }
+    if (this.#tokenDigest !== undefined && !sameSecret(presentedToken(request) ?? '', this.#tokenDigest)) {
+      this.#refused++;
+      refuse(socket, 401, 'Unauthorized');
+      return;
     }
     if (this.#clients.size >= this.#options.maxClients) {
       this.#refused++;

@@ -16,6 +16,12 @@ afterEach(async () => {
   await Promise.all(open.splice(0).map((logging) => logging.stop()));
 });
 
+/** Characters a terminal acts on, other than newline and tab. */
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the logger's own colour codes
+const OWN_COLOUR = /\u001b\[[0-9;]*m/g;
+
 let nextId = 1;
 const operation = (partial: Partial<OperationStart> & Pick<OperationStart, 'kind' | 'name'>): OperationStart => ({
   id: nextId++,
@@ -129,6 +135,45 @@ describe('createLogging', () => {
     await logging.flush();
     const after = logging.stats().outputs[0]!;
     expect(after.written + after.dropped).toBe(200 + 1); // +1: the "dropped N entries" notice
+  });
+
+  it('counts the bounded buffer in bytes, not UTF-16 units: multibyte text cannot overrun it', async () => {
+    const maxQueuedBytes = 4096;
+    const capture = new CaptureStream();
+    const { logging } = jsonLogging({ hostname: false, pid: false, console: { pretty: false, destination: capture, maxQueuedBytes } });
+    // 200 characters of 2 bytes each, plus a 4-byte emoji: each line is ~1.7x longer in bytes than in units.
+    const message = `${'ü'.repeat(200)}😀`;
+    for (let index = 0; index < 50; index++) logging.info(message, { index });
+    await logging.flush();
+    const accepted = capture.text.split('\n').filter((line) => line.includes(message));
+    expect(accepted.length).toBeGreaterThan(0);
+    const acceptedBytes = accepted.reduce((total, line) => total + Buffer.byteLength(`${line}\n`), 0);
+    expect(acceptedBytes).toBeLessThanOrEqual(maxQueuedBytes);
+    expect(logging.stats().outputs[0]!.dropped).toBe(50 - accepted.length);
+  });
+
+  it('console output never passes terminal control sequences through (pretty and JSON)', async () => {
+    const hostile = 'ok\u001b[2J\u001b]0;pwned\u0007\u001b]8;;http://evil\u001b\\link\u001b[31mred\rover\bx\u009b1;1H\u202egnp.exe\u0000\u007f\tend\nnext';
+    const pretty = new CaptureStream();
+    const prettyLogging = createLogging({ console: { destination: pretty, colors: true } });
+    open.push(prettyLogging);
+    prettyLogging.warn(hostile, { component: `plugin\u001b[1A`, reply: hostile, err: Object.assign(new Error(hostile), { stack: `Error: x\n    at \u001b[2Kevil (file.ts:1:1)` }) });
+    await prettyLogging.flush();
+    // Only our own colour codes (ESC [ digits/semicolons m) remain.
+    const withoutOwnColours = pretty.text.replace(OWN_COLOUR, '');
+    expect(withoutOwnColours).not.toMatch(TERMINAL_CONTROL);
+    expect(withoutOwnColours).toContain('oklinkredoverxgnp.exe\tend\nnext');
+    // The OSC title sequence went whole, not just its escape byte (field values show it JSON-escaped, inert).
+    expect(pretty.text.split(' reply=')[0]).not.toContain('pwned');
+
+    const json = new CaptureStream();
+    const jsonOutput = createLogging({ console: { pretty: false, destination: json } });
+    open.push(jsonOutput);
+    jsonOutput.warn(hostile, { reply: hostile });
+    await jsonOutput.flush();
+    expect(json.text).not.toMatch(TERMINAL_CONTROL);
+    // Escaped, not lost: the line still parses to the original text.
+    expect(json.entries()[0]).toMatchObject({ msg: hostile, reply: hostile });
   });
 
   it('pretty console output is readable, and has no colour codes when not a terminal', async () => {

@@ -3,7 +3,7 @@ import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
-import { createLogging, type LoggingResource } from '../src/index.js';
+import { createLogging, type LoggingResource, STREAM_SUBPROTOCOL } from '../src/index.js';
 
 const open: LoggingResource[] = [];
 const clients: (WebSocket | Socket)[] = [];
@@ -21,8 +21,8 @@ const startStream = async (stream: Record<string, unknown> = {}, level: 'info' |
 };
 
 /** A connected client that collects the JSON entries it receives. */
-const subscribe = async (url: string, headers: Record<string, string> = {}) => {
-  const socket = new WebSocket(url, { headers });
+const subscribe = async (url: string, headers: Record<string, string> = {}, protocols: string[] = []) => {
+  const socket = new WebSocket(url, protocols, { headers });
   clients.push(socket);
   const received: Record<string, unknown>[] = [];
   socket.on('message', (data) => received.push(JSON.parse(data.toString()) as Record<string, unknown>));
@@ -34,9 +34,9 @@ const subscribe = async (url: string, headers: Record<string, string> = {}) => {
 };
 
 /** The HTTP status a WebSocket handshake is refused with. */
-const refusal = (url: string, headers: Record<string, string> = {}) =>
+const refusal = (url: string, headers: Record<string, string> = {}, protocols: string[] = []) =>
   new Promise<number>((resolve, reject) => {
-    const socket = new WebSocket(url, { headers });
+    const socket = new WebSocket(url, protocols, { headers });
     clients.push(socket);
     socket.once('unexpected-response', (_request, response) => resolve(response.statusCode ?? 0));
     socket.once('open', () => reject(new Error('connection was accepted')));
@@ -83,7 +83,7 @@ describe('WebSocket live stream', () => {
     expect(await refusal(url)).toBe(401);
     expect(await refusal(url, { authorization: 'Bearer wrong' })).toBe(401);
     await subscribe(url, { authorization: 'Bearer let-me-in' });
-    expect(await refusal(`${url}?token=let-me-in`)).toBe(503);
+    expect(await refusal(url, { authorization: 'Bearer let-me-in' })).toBe(503);
     expect(await refusal(url.replace('/logs', '/other'), { authorization: 'Bearer let-me-in' })).toBe(404);
   });
 
@@ -135,5 +135,50 @@ describe('WebSocket live stream', () => {
     expect(fast.received.at(-1)).toMatchObject({ index: entries - 1 });
     // Not a speed target, a sanity bound: a log call that waited on the stuck socket would take seconds.
     expect(slowestCallMs).toBeLessThan(1000);
+  });
+
+  it('refuses web pages by default: a foreign Origin gets 403, listed origins and clients without Origin connect', async () => {
+    const { logging, url } = await startStream({ allowedOrigins: ['https://studio.example.com'] });
+    expect(await refusal(url, { origin: 'https://evil.example' })).toBe(403);
+    expect(await refusal(url, { origin: 'null' })).toBe(403);
+    expect(await refusal(url, { origin: 'http://127.0.0.1:1' })).toBe(403);
+    const studio = await subscribe(url, { origin: 'https://studio.example.com' });
+    const tool = await subscribe(url);
+    logging.info('seen');
+    await until(() => studio.received.length === 1 && tool.received.length === 1, 'both clients to receive the entry');
+
+    const { url: defaultUrl } = await startStream();
+    expect(await refusal(defaultUrl, { origin: 'https://evil.example' })).toBe(403);
+  });
+
+  it('accepts the token in the Authorization header or the bearer subprotocol, never in the query string', async () => {
+    const { logging, url } = await startStream({ token: 's3cret-token' });
+    expect(await refusal(`${url}?token=s3cret-token`)).toBe(400);
+    expect(await refusal(url, {}, ['entity-logs', 'entity-logs.bearer.wrong'])).toBe(401);
+    expect(await refusal(url, { authorization: 'Bearer s3cret-token-and-more' })).toBe(401);
+    expect(await refusal(url, { authorization: 'Basic czNjcmV0LXRva2Vu' })).toBe(401);
+    const header = await subscribe(url, { authorization: 'Bearer s3cret-token' });
+    const browser = await subscribe(url, {}, [STREAM_SUBPROTOCOL, 'entity-logs.bearer.s3cret-token']);
+    // The server answers with the plain subprotocol: the token is not echoed back.
+    expect(browser.socket.protocol).toBe(STREAM_SUBPROTOCOL);
+    logging.info('authorised');
+    await until(() => header.received.length === 1 && browser.received.length === 1, 'both clients to receive the entry');
+  });
+
+  it('refuses to listen beyond loopback without a token, saying how to fix it', async () => {
+    const exposed = createLogging({ console: false, stream: { host: '0.0.0.0' } });
+    open.push(exposed);
+    await expect(exposed.start()).rejects.toThrow(/listen on 0\.0\.0\.0, beyond this machine, without a token.*Fix: set `stream\.token`/);
+    expect(exposed.streamAddress()).toBeUndefined();
+
+    const { url } = await startStream({ host: '0.0.0.0', token: 'lan-token' });
+    expect(url).toMatch(/^ws:\/\/0\.0\.0\.0:\d+\/logs$/);
+    const local = url.replace('0.0.0.0', '127.0.0.1');
+    expect(await refusal(local)).toBe(401);
+    await subscribe(local, { authorization: 'Bearer lan-token' });
+  });
+
+  it('rejects allowedOrigins entries that are not origins', () => {
+    expect(() => createLogging({ console: false, stream: { allowedOrigins: ['studio.example.com'] } })).toThrow(/not an origin; write scheme:\/\/host/);
   });
 });

@@ -32,6 +32,7 @@ export const metricsConfigSchema = z
       .refine((buckets) => buckets.every((bound, index) => index === 0 || bound > buckets[index - 1]!), 'buckets must increase')
       .optional(),
     maxSeriesPerMetric: z.number().int().positive().optional(),
+    maxCustomMetrics: z.number().int().positive().optional(),
     tracing: z.union([z.literal(false), tracingSchema]).optional(),
   })
   .strict();

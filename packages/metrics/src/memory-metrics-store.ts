@@ -32,6 +32,7 @@ export class MemoryMetricsStore implements MetricsStore {
   readonly kind = 'memory';
   readonly #maxEvents: number;
   #events: MetricEvent[] = [];
+  readonly #ids = new Set<string>();
   /** Events removed to stay under `maxEvents`. */
   evicted = 0;
 
@@ -44,11 +45,15 @@ export class MemoryMetricsStore implements MetricsStore {
   }
 
   async append(events: readonly MetricEvent[]): Promise<void> {
-    for (const event of events) this.#events.push(event);
+    for (const event of events) {
+      if (this.#ids.has(event.id)) continue;
+      this.#ids.add(event.id);
+      this.#events.push(event);
+    }
     // Trim in slices of 10% so eviction costs amortised O(1) per event.
     if (this.#events.length > this.#maxEvents) {
       const excess = this.#events.length - this.#maxEvents + Math.floor(this.#maxEvents / 10);
-      this.#events.splice(0, excess);
+      for (const event of this.#events.splice(0, excess)) this.#ids.delete(event.id);
       this.evicted += excess;
     }
   }
@@ -167,7 +172,11 @@ export class MemoryMetricsStore implements MetricsStore {
 
   async prune(before: Date): Promise<number> {
     const cutoff = before.getTime();
-    const kept = this.#events.filter((event) => event.startedAt >= cutoff);
+    const kept: MetricEvent[] = [];
+    for (const event of this.#events) {
+      if (event.startedAt >= cutoff) kept.push(event);
+      else this.#ids.delete(event.id);
+    }
     const removed = this.#events.length - kept.length;
     this.#events = kept;
     return removed;

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { MetricLabels, PluginExecutionRecord, ResourceOperationRecord, RunRecord } from '@entity/core';
 
 /** What a stored event describes: an operation of the engine, or a custom figure from a plugin. */
@@ -8,6 +9,11 @@ export type MetricEventKind = 'run' | 'stage' | 'plugin' | 'tool' | 'resource' |
  * counters and observations carry `value` and `labels`.
  */
 export interface MetricEvent {
+  /**
+   * Unique id (a UUID), given when the event is recorded. Stores skip ids they already hold, so a
+   * batch written again after a write that timed out (but landed later) is not counted twice.
+   */
+  id: string;
   kind: MetricEventKind;
   /** Plugin, tool, resource or metric name; `run` for runs; the stage for stages. */
   name: string;
@@ -40,6 +46,9 @@ export interface MetricEvent {
 
 const KNOWN_METADATA = new Set(['model', 'provider', 'inputTokens', 'outputTokens', 'totalTokens', 'costUsd']);
 
+/** A new event id. */
+export const newEventId = (): string => randomUUID();
+
 /** Moves model, provider, tokens and cost out of free-form metadata into their own columns. */
 export function applyAttributes(event: MetricEvent, attributes: Record<string, unknown> | undefined): MetricEvent {
   if (attributes === undefined) return event;
@@ -63,6 +72,7 @@ const startOf = (timestamp: Date, durationMs: number) => timestamp.getTime() - d
 
 export function runRecordToEvent(record: RunRecord): MetricEvent {
   const event: MetricEvent = {
+    id: newEventId(),
     kind: 'run',
     name: 'run',
     startedAt: startOf(record.timestamp, record.durationMs),
@@ -79,6 +89,7 @@ export function runRecordToEvent(record: RunRecord): MetricEvent {
 
 export function pluginRecordToEvent(record: PluginExecutionRecord): MetricEvent {
   const event: MetricEvent = {
+    id: newEventId(),
     kind: 'plugin',
     name: record.plugin,
     startedAt: startOf(record.timestamp, record.durationMs),
@@ -98,6 +109,7 @@ export function resourceRecordToEvent(record: ResourceOperationRecord): MetricEv
   // The core's fallback observer reports tools as resource `tool:<name>`; keep them tools here.
   const isTool = record.resource.startsWith('tool:');
   const event: MetricEvent = {
+    id: newEventId(),
     kind: isTool ? 'tool' : 'resource',
     name: isTool ? record.resource.slice(5) : record.resource,
     operation: record.operation,

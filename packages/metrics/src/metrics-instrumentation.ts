@@ -1,5 +1,5 @@
 import type { Instrumentation, OperationEnd, OperationStart } from '@entity/core';
-import { applyAttributes, type MetricEvent } from './metric-event.js';
+import { applyAttributes, type MetricEvent, newEventId } from './metric-event.js';
 
 const timeOrigin = performance.timeOrigin;
 
@@ -11,6 +11,7 @@ export function createMetricsInstrumentation(
   // One object literal with every field: a single hidden class, so the hot path stays monomorphic.
   const toEvent = (operation: OperationStart, end: OperationEnd): MetricEvent => {
     const event: MetricEvent = {
+      id: newEventId(),
       kind: operation.kind,
       name: operation.name,
       startedAt: timeOrigin + operation.startTime,

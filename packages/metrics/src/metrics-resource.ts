@@ -4,6 +4,7 @@ import {
   type HealthReport,
   type Instrumentation,
   type InstrumentationProvider,
+  type Logger,
   type Memory,
   type MetricLabels,
   type Metrics,
@@ -15,11 +16,12 @@ import {
   type RunRecord,
 } from '@entity/core';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
-import { type MetricEvent, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
+import { type MetricEvent, newEventId, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
 import { createMetricsInstrumentation } from './metrics-instrumentation.js';
 import type { MetricsStore, RunLogQuery } from './metrics-store.js';
 import type { MetricsSummary } from './metrics-summary.js';
 import { PrometheusMetrics, splitRunLabels } from './prometheus-metrics.js';
+import { type CustomMetricRefusal, RESERVED_PREFIX } from './prometheus-registry.js';
 import { SqlMetricsStore } from './sql-metrics-store.js';
 import { createTracing, type TracingOptions, type TracingResource } from './tracing/tracing.js';
 
@@ -33,6 +35,12 @@ export interface MetricsOptions {
   inMemoryOnly?: boolean;
   /** Days events are kept in the database; older ones are deleted at start and hourly. Default: 7. */
   retentionDays?: number;
+  /**
+   * Only read what is stored (`summary`, `runLog`): never delete past the retention, never write.
+   * For tools that inspect an agent's metrics (`entity metrics`), which know neither the agent's
+   * retention nor own its data. Events recorded still reach `prometheus()`. Default: false.
+   */
+  readOnly?: boolean;
   /** Most events kept in process memory when there is no database. Default: 100000. */
   maxMemoryEvents?: number;
   /** Buffered events are written at least this often, in ms. Default: 2000. */
@@ -41,7 +49,11 @@ export interface MetricsOptions {
   batchSize?: number;
   /** Events held while the store is slow or down; beyond it new events are dropped and counted. Default: 50000. */
   maxBufferedEvents?: number;
-  /** Time budget of one batch write, in ms; `stop()` waits at most twice this for the last one. Default: 10000. */
+  /**
+   * Time budget of one batch write, in ms; `stop()` waits at most twice this for the last one. A
+   * batch that fails or times out stays buffered for the next flush; event ids keep a late write
+   * from being stored twice. Default: 10000.
+   */
   writeTimeoutMs?: number;
   /** Record stage passes in the run log (Prometheus always has them). Default: true. */
   stages?: boolean;
@@ -49,6 +61,12 @@ export interface MetricsOptions {
   durationBuckets?: readonly number[];
   /** Series kept per Prometheus family; more label combinations are refused. Default: 2000. */
   maxSeriesPerMetric?: number;
+  /**
+   * Prometheus families plugins may create with `increment` / `observe`; observations of further
+   * names are refused (logged once each, counted in `entity_metrics_refused_custom_total`), so a
+   * plugin that makes names from data cannot bloat the exposition. Default: 200.
+   */
+  maxCustomMetrics?: number;
   /** OpenTelemetry tracing; off unless an OTLP endpoint is configured (here or in `OTEL_*` variables). */
   tracing?: TracingOptions | false;
   /** A store of your own (code only); replaces the memory/database choice. */
@@ -89,6 +107,16 @@ export interface MetricsResource extends Metrics, Resource, InstrumentationProvi
   healthCheck(): Promise<HealthReport>;
 }
 
+const MAX_REFUSAL_WARNINGS = 1000;
+const REFUSAL_FIXES: Record<CustomMetricRefusal, string> = {
+  'invalid-value': 'counters take finite steps of 0 or more, observations finite numbers',
+  'reserved-name': `names starting with "${RESERVED_PREFIX}" belong to the framework's figures; prefix yours with your plugin's name`,
+  'name-clash': 'another metric has the same name once made valid for Prometheus (or another type); rename one',
+  'label-clash': 'two label names become the same once made valid for Prometheus; rename one',
+  'reserved-label': 'histograms use the label "le" for their buckets; rename yours',
+  'too-many-metrics': 'the cap maxCustomMetrics is reached; use labels with few values instead of names made from data, or raise the cap',
+};
+
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
@@ -122,9 +150,11 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const maxBuffered = Math.max(batchSize, options.maxBufferedEvents ?? 50_000);
   const flushIntervalMs = Math.max(10, options.flushIntervalMs ?? 2000);
   const retentionDays = options.retentionDays ?? 7;
+  const readOnly = options.readOnly ?? false;
   const prometheusMetrics = new PrometheusMetrics({
     ...(options.durationBuckets && { buckets: options.durationBuckets }),
     ...(options.maxSeriesPerMetric && { maxSeriesPerMetric: options.maxSeriesPerMetric }),
+    ...(options.maxCustomMetrics && { maxCustomMetrics: options.maxCustomMetrics }),
   });
   const tracing: TracingResource | undefined = options.tracing === false ? undefined : createTracing(options.tracing ?? {});
 
@@ -138,11 +168,13 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   let flushScheduled = false;
   let flushTimer: NodeJS.Timeout | undefined;
   let pruneTimer: NodeJS.Timeout | undefined;
-  // Databases get the house policy: retries with backoff, and a breaker that opens after 3 failures.
+  // A breaker that opens after 3 failures, as for every database. No retries inside a flush: a
+  // failed batch stays in the buffer and the next flush writes it again. Either way a write that
+  // timed out may still land, which the store's idempotent append (by event id) absorbs.
   const writeTimeoutMs = Math.max(100, options.writeTimeoutMs ?? 10_000);
   const writeCall = createResilientCall({
     name: 'metrics-flush',
-    retry: { retries: 2 },
+    retry: false,
     circuitBreaker: { failureThreshold: 3 },
     timeoutMs: writeTimeoutMs,
   });
@@ -155,7 +187,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const record = (event: MetricEvent, keep = true): void => {
     try {
       prometheusMetrics.record(event);
-      if (!keep) return;
+      if (!keep || readOnly) return;
       if (pending.length >= maxBuffered) {
         dropped++;
         return;
@@ -196,6 +228,16 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     return chain;
   };
 
+  let log: Logger | undefined;
+  // Once per metric and reason, and a bounded number of them: a plugin in a loop must not flood the log.
+  const warned = new Set<string>();
+  const warnRefused = (name: string, reason: CustomMetricRefusal) => {
+    const key = `${reason}\u0000${name}`;
+    if (warned.has(key) || warned.size >= MAX_REFUSAL_WARNINGS) return;
+    warned.add(key);
+    log?.warn(`Metric "${name}" refused (${reason}): ${REFUSAL_FIXES[reason]}`, { component: 'resource', resource: 'metrics', metric: name, reason });
+  };
+
   const prune = async () => {
     try {
       await store.prune(new Date(Date.now() - retentionDays * DAY_MS));
@@ -205,8 +247,13 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   };
 
   const customEvent = (kind: 'counter' | 'observation', name: string, value: number, labels: MetricLabels | undefined, run?: Partial<MetricEvent>) => {
+    // A counter only goes up (a negative step reads as a restart to Prometheus); NaN and infinities corrupt sums.
+    if (typeof value !== 'number' || !Number.isFinite(value) || (kind === 'counter' && value < 0)) {
+      registry.refuseCustom(name, 'invalid-value');
+      return;
+    }
     const split = splitRunLabels(labels);
-    const event: MetricEvent = { kind, name, value, startedAt: Date.now(), ...run };
+    const event: MetricEvent = { id: newEventId(), kind, name, value, startedAt: Date.now(), ...run };
     if (split.labels !== undefined) event.labels = split.labels;
     if (split.runId !== undefined) event.runId = split.runId;
     if (split.userId !== undefined) event.userId = split.userId;
@@ -219,6 +266,13 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   registry.collect('entity_metrics_dropped_events_total', 'Metric events dropped because the buffer was full.', () => dropped, 'counter');
   registry.collect('entity_metrics_flush_errors_total', 'Failed writes of metric events to the store.', () => flushErrors, 'counter');
   registry.collect('entity_metrics_refused_series_total', 'Observations refused by the per-family series cap.', () => registry.refused, 'counter');
+  registry.collect(
+    'entity_metrics_refused_custom_total',
+    'Plugin metric observations refused: invalid value, reserved or clashing name or label, or beyond maxCustomMetrics.',
+    () => registry.refusedCustom,
+    'counter',
+  );
+  registry.onRefused = (name, reason) => warnRefused(name, reason);
 
   const metricsInstrumentation = createMetricsInstrumentation(record, { stages: options.stages ?? true });
   const instrumentation: Instrumentation = tracing
@@ -271,6 +325,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     },
     flush,
     async start(context) {
+      log = context?.log;
       if (!options.store && !options.inMemoryOnly && context?.has(memoryName)) {
         const memory = context.resource<Partial<Memory>>(memoryName);
         if (memory.database) {
@@ -292,8 +347,10 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
           context.log.info(`"${memoryName}" has no SQL database; metrics are kept in process memory`, { component: 'resource', resource: 'metrics' });
         }
       }
-      void prune();
-      pruneTimer ??= setInterval(() => void prune(), HOUR_MS).unref();
+      if (!readOnly) {
+        void prune();
+        pruneTimer ??= setInterval(() => void prune(), HOUR_MS).unref();
+      }
       if (tracing) {
         await tracing.start();
         const health = await tracing.healthCheck();

@@ -25,6 +25,7 @@ export interface SummaryQuery {
 export interface MetricsStore {
   /** A short name for health reports: `memory`, `database`. */
   readonly kind: string;
+  /** Stores the events, skipping any whose `id` is already stored (a batch may be written again). */
   append(events: readonly MetricEvent[]): Promise<void>;
   /** Events matching `query`, in start order (ties: operation id, then arrival). */
   query(query: RunLogQuery): Promise<MetricEvent[]>;

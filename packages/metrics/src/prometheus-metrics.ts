@@ -1,6 +1,6 @@
 import type { MetricLabels } from '@entity/core';
 import type { MetricEvent } from './metric-event.js';
-import { customLabels, DEFAULT_DURATION_BUCKETS, observeSeries, PrometheusRegistry, type Series, sanitizeMetricName } from './prometheus-registry.js';
+import { DEFAULT_DURATION_BUCKETS, observeSeries, PrometheusRegistry, type Series, sanitizeMetricName } from './prometheus-registry.js';
 
 /** Counter by outcome plus a latency histogram: what each operation group records. */
 interface OperationSeries {
@@ -60,8 +60,8 @@ export class PrometheusMetrics {
   readonly #resources = new Map<string, Map<string, OperationSeries>>();
   readonly #tokens = new Map<string, Map<string, Map<string, TokenSeries>>>();
 
-  constructor(options: { buckets?: readonly number[]; maxSeriesPerMetric?: number } = {}) {
-    this.registry = new PrometheusRegistry(options.maxSeriesPerMetric);
+  constructor(options: { buckets?: readonly number[]; maxSeriesPerMetric?: number; maxCustomMetrics?: number } = {}) {
+    this.registry = new PrometheusRegistry(options.maxSeriesPerMetric, options.maxCustomMetrics);
     this.#buckets = options.buckets ?? DEFAULT_DURATION_BUCKETS;
     this.#runs = this.#operationSeries('entity_runs_total', HELP.runs, 'entity_run_duration_seconds', HELP.runDuration, []);
   }
@@ -117,15 +117,16 @@ export class PrometheusMetrics {
         return;
       }
       case 'counter': {
-        const { key, pairs } = customLabels(event.labels);
         const base = sanitizeMetricName(event.name);
         const name = base.endsWith('_total') ? base : `${base}_total`;
-        this.registry.increment(name, `Custom counter "${event.name}".`, key, () => pairs, event.value ?? 1);
+        const series = this.registry.customSeries(event.name, name, `Custom counter "${event.name}".`, 'counter', undefined, event.labels);
+        if (series) series.value += event.value ?? 1;
         return;
       }
       case 'observation': {
-        const { key, pairs } = customLabels(event.labels);
-        this.registry.observe(sanitizeMetricName(event.name), `Custom observations of "${event.name}".`, this.#buckets, key, () => pairs, event.value ?? 0);
+        const name = sanitizeMetricName(event.name);
+        const series = this.registry.customSeries(event.name, name, `Custom observations of "${event.name}".`, 'histogram', this.#buckets, event.labels);
+        if (series) observeSeries(series, event.value ?? 0);
         return;
       }
     }

@@ -40,7 +40,27 @@ interface Family {
   type: FamilyType;
   buckets?: readonly number[];
   series: Map<string, Series>;
+  /** Custom families: the name the plugin used, and each label name it used per sanitised one. */
+  custom?: { name: string; labels: Map<string, string> };
 }
+
+/** Why a plugin's metric was refused; each is logged once per metric and counted. */
+export type CustomMetricRefusal =
+  | 'reserved-name'
+  | 'name-clash'
+  | 'label-clash'
+  | 'reserved-label'
+  | 'too-many-metrics'
+  | 'invalid-value';
+
+/** Prefix of the framework's own families; plugin metrics may not use it. */
+export const RESERVED_PREFIX = 'entity_';
+/** Default cap on the number of plugin-defined families. */
+export const DEFAULT_MAX_CUSTOM_METRICS = 200;
+
+/** The sample names a family writes: a histogram writes three, everything else its own name. */
+const sampleNames = (name: string, type: FamilyType | 'gauge'): string[] =>
+  type === 'histogram' ? [name, `${name}_bucket`, `${name}_sum`, `${name}_count`] : [name];
 
 const escapeLabel = (value: string) => value.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 const escapeHelp = (value: string) => value.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
@@ -78,29 +98,76 @@ const renderLabels = (labels: LabelPairs, extra?: readonly [string, string]): st
 export class PrometheusRegistry {
   readonly #families = new Map<string, Family>();
   readonly #collected = new Map<string, { help: string; type: 'gauge' | 'counter'; read: () => number }>();
+  /** Which family writes each sample name: two families must never write the same one. */
+  readonly #claims = new Map<string, string>();
   readonly #maxSeries: number;
+  readonly #maxCustomFamilies: number;
+  #customFamilies = 0;
   /** Observations refused: too many series in a family, or a name reused with another type. */
   refused = 0;
+  /** Plugin observations refused by a guard (see {@link CustomMetricRefusal}). */
+  refusedCustom = 0;
+  /** Told about each refused plugin observation, with the name the plugin used. */
+  onRefused: ((name: string, reason: CustomMetricRefusal) => void) | undefined;
 
-  constructor(maxSeriesPerFamily = 2000) {
+  constructor(maxSeriesPerFamily = 2000, maxCustomFamilies = DEFAULT_MAX_CUSTOM_METRICS) {
     this.#maxSeries = maxSeriesPerFamily;
-  }
-
-  /** Adds `value` to a counter series. `key` must identify `labels` (passed lazily, built once per series). */
-  increment(name: string, help: string, key: string, labels: () => LabelPairs, value = 1): void {
-    const series = this.series(name, help, 'counter', undefined, key, labels);
-    if (series) series.value += value;
-  }
-
-  /** Records one observation of a histogram series. */
-  observe(name: string, help: string, buckets: readonly number[], key: string, labels: () => LabelPairs, value: number): void {
-    const series = this.series(name, help, 'histogram', buckets, key, labels);
-    if (series) observeSeries(series, value);
+    this.#maxCustomFamilies = maxCustomFamilies;
   }
 
   /** A value read when rendering (a buffer size, a drop count kept elsewhere). */
   collect(name: string, help: string, read: () => number, type: 'gauge' | 'counter' = 'gauge'): void {
+    this.#claim(name, type);
     this.#collected.set(name, { help, type, read });
+  }
+
+  /**
+   * The series of a plugin's metric, after the guards that keep the exposition valid: no name in
+   * the framework's `entity_` namespace, no two plugin names (or label names) that sanitise to the
+   * same one, no `le` label on a histogram, at most `maxCustomFamilies` families. Refusals are
+   * counted and reported through `onRefused`.
+   */
+  customSeries(
+    originalName: string,
+    name: string,
+    help: string,
+    type: 'counter' | 'histogram',
+    buckets: readonly number[] | undefined,
+    labels: MetricLabels | undefined,
+  ): Series | undefined {
+    let family = this.#families.get(name);
+    if (family === undefined) {
+      if (name.startsWith(RESERVED_PREFIX)) return this.refuseCustom(originalName, 'reserved-name');
+      if (this.#customFamilies >= this.#maxCustomFamilies) return this.refuseCustom(originalName, 'too-many-metrics');
+      if (sampleNames(name, type).some((sample) => this.#claims.has(sample))) return this.refuseCustom(originalName, 'name-clash');
+    } else if (family.custom === undefined) {
+      return this.refuseCustom(originalName, 'reserved-name');
+    } else if (family.custom.name !== originalName || family.type !== type) {
+      return this.refuseCustom(originalName, 'name-clash');
+    }
+    const { key, pairs, originals } = customLabels(labels);
+    if (type === 'histogram' && pairs.some(([label]) => label === 'le')) return this.refuseCustom(originalName, 'reserved-label');
+    const seen = new Set<string>();
+    for (let index = 0; index < pairs.length; index++) {
+      const label = pairs[index]![0];
+      const known = family?.custom?.labels.get(label);
+      if (seen.has(label) || (known !== undefined && known !== originals[index])) return this.refuseCustom(originalName, 'label-clash');
+      seen.add(label);
+    }
+    if (family === undefined) {
+      family = this.#createFamily(name, help, type, buckets);
+      family.custom = { name: originalName, labels: new Map() };
+      this.#customFamilies++;
+    }
+    for (let index = 0; index < pairs.length; index++) family.custom!.labels.set(pairs[index]![0], originals[index]!);
+    return this.series(name, help, type, buckets, key, () => pairs);
+  }
+
+  /** Counts and reports a refused plugin observation; returns undefined for the caller to pass on. */
+  refuseCustom(originalName: string, reason: CustomMetricRefusal): undefined {
+    this.refusedCustom++;
+    this.onRefused?.(originalName, reason);
+    return undefined;
   }
 
   render(): string {
@@ -145,8 +212,11 @@ export class PrometheusRegistry {
   ): Series | undefined {
     let family = this.#families.get(name);
     if (family === undefined) {
-      family = { name, help, type, series: new Map(), ...(buckets && { buckets }) };
-      this.#families.set(name, family);
+      if (sampleNames(name, type).some((sample) => this.#claims.has(sample))) {
+        this.refused++;
+        return undefined;
+      }
+      family = this.#createFamily(name, help, type, buckets);
     } else if (family.type !== type) {
       this.refused++;
       return undefined;
@@ -167,13 +237,23 @@ export class PrometheusRegistry {
     }
     return series;
   }
+
+  #createFamily(name: string, help: string, type: FamilyType, buckets: readonly number[] | undefined): Family {
+    const family: Family = { name, help, type, series: new Map(), ...(buckets && { buckets }) };
+    this.#families.set(name, family);
+    this.#claim(name, type);
+    return family;
+  }
+
+  #claim(name: string, type: FamilyType | 'gauge'): void {
+    for (const sample of sampleNames(name, type)) this.#claims.set(sample, name);
+  }
 }
 
-/** Label pairs of a custom metric, sorted by name, with a stable key. */
-export function customLabels(labels: MetricLabels | undefined): { key: string; pairs: LabelPairs } {
-  if (labels === undefined) return { key: '', pairs: [] };
-  const pairs = Object.keys(labels)
-    .sort()
-    .map((name) => [sanitizeLabelName(name), String(labels[name])] as const);
-  return { key: pairs.map(([name, value]) => `${name}\u0001${value}`).join('\u0002'), pairs };
+/** Label pairs of a custom metric, sorted by name, with a stable key and the names as given. */
+export function customLabels(labels: MetricLabels | undefined): { key: string; pairs: LabelPairs; originals: readonly string[] } {
+  if (labels === undefined) return { key: '', pairs: [], originals: [] };
+  const originals = Object.keys(labels).sort();
+  const pairs = originals.map((name) => [sanitizeLabelName(name), String(labels[name])] as const);
+  return { key: pairs.map(([name, value]) => `${name}\u0001${value}`).join('\u0002'), pairs, originals };
 }

@@ -43,32 +43,46 @@ export const METRICS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS ${TABLE}_time ON ${TABLE} (started_at);
     `,
   },
+  {
+    version: 2,
+    name: 'metric event ids',
+    // Ids make the insert idempotent: a batch written again after a slow write landed is skipped.
+    // Rows written before get one; workers still on the old insert get one from the default.
+    sql: `
+      ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS id UUID;
+      UPDATE ${TABLE} SET id = gen_random_uuid() WHERE id IS NULL;
+      ALTER TABLE ${TABLE} ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN id SET NOT NULL;
+      CREATE UNIQUE INDEX IF NOT EXISTS ${TABLE}_id ON ${TABLE} (id);
+    `,
+  },
 ];
 
 /** Column list of the batch insert, in the JSON record shape it is decoded from. */
 const RECORD_COLUMNS = `
-  kind text, name text, started_ms double precision, duration_ms double precision, run_id text, user_id text,
+  id uuid, kind text, name text, started_ms double precision, duration_ms double precision, run_id text, user_id text,
   conversation_id text, stage text, iteration integer, operation text, operation_id bigint, parent_id bigint,
   success boolean, error_type text, value double precision, labels jsonb, model text, provider text,
   input_tokens bigint, output_tokens bigint, cost_usd double precision, metadata jsonb`;
 
 // One parameter carrying the whole batch as JSON: no parameter-count limit, one round trip.
 const INSERT = `
-  INSERT INTO ${TABLE} (kind, name, started_at, duration_ms, run_id, user_id, conversation_id, stage, iteration,
+  INSERT INTO ${TABLE} (id, kind, name, started_at, duration_ms, run_id, user_id, conversation_id, stage, iteration,
     operation, operation_id, parent_id, success, error_type, value, labels, model, provider, input_tokens,
     output_tokens, cost_usd, metadata)
-  SELECT kind, name, to_timestamp(started_ms / 1000.0), duration_ms, run_id, user_id, conversation_id, stage, iteration,
+  SELECT id, kind, name, to_timestamp(started_ms / 1000.0), duration_ms, run_id, user_id, conversation_id, stage, iteration,
     operation, operation_id, parent_id, success, error_type, value, labels, model, provider, input_tokens,
     output_tokens, cost_usd, metadata
-  FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORD_COLUMNS})`;
+  FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORD_COLUMNS})
+  ON CONFLICT (id) DO NOTHING`;
 
 const SELECT_EVENTS = `
-  SELECT kind, name, extract(epoch FROM started_at) * 1000 AS started_ms, duration_ms, run_id, user_id, conversation_id,
+  SELECT id, kind, name, extract(epoch FROM started_at) * 1000 AS started_ms, duration_ms, run_id, user_id, conversation_id,
     stage, iteration, operation, operation_id, parent_id, success, error_type, value, labels, model, provider,
     input_tokens, output_tokens, cost_usd, metadata
   FROM ${TABLE}`;
 
 interface EventRow {
+  id: string;
   kind: string;
   name: string;
   started_ms: number | string;
@@ -94,6 +108,7 @@ interface EventRow {
 }
 
 const toRecord = (event: MetricEvent) => ({
+  id: event.id,
   kind: event.kind,
   name: event.name,
   started_ms: event.startedAt,
@@ -122,7 +137,7 @@ const json = <T>(value: T | string | null): T | undefined => (value === null ? u
 const num = (value: number | string | null): number | undefined => (value === null ? undefined : Number(value));
 
 const fromRow = (row: EventRow): MetricEvent => {
-  const event: MetricEvent = { kind: row.kind as MetricEventKind, name: row.name, startedAt: Number(row.started_ms) };
+  const event: MetricEvent = { id: row.id, kind: row.kind as MetricEventKind, name: row.name, startedAt: Number(row.started_ms) };
   const set = <K extends keyof MetricEvent>(key: K, value: MetricEvent[K] | undefined | null) => {
     if (value !== undefined && value !== null) event[key] = value;
   };

@@ -1,4 +1,4 @@
-import type { SqlMemory } from '@entity/core';
+import type { Resource, SqlMemory } from '@entity/core';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS, type MetricsStore } from '../src/index.js';
 import { startPglite } from './support/databases.js';
@@ -122,6 +122,37 @@ describe('metrics resource', () => {
       const runs = await database.sql<{ run_id: string }>(`SELECT DISTINCT run_id FROM entity_metric_events ORDER BY run_id`);
       expect(runs.rows.map((row) => row.run_id)).toEqual(['before-start', 'recent']);
       await metrics.stop();
+    } finally {
+      await memory.stop();
+    }
+  });
+
+  it('readOnly: a reader (entity metrics) never deletes old events nor writes, whatever its retention', async () => {
+    const memory = await startPglite('memory://metrics-reader');
+    try {
+      const database = memory.database as SqlMemory;
+      await database.migrate(METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS);
+      await database.sql(
+        `INSERT INTO entity_metric_events (kind, name, started_at, run_id, user_id, duration_ms, success) VALUES ('run', 'run', now() - interval '20 days', 'ancient', 'u1', 5, true), ('run', 'run', now() - interval '1 hour', 'recent', 'u1', 5, true)`,
+      );
+      // Every statement the resource sends, so a prune started in the background is seen too.
+      const statements: string[] = [];
+      const watched: SqlMemory = {
+        migrate: (owner, migrations) => database.migrate(owner, migrations),
+        sql: (query, params) => {
+          statements.push(query.trim());
+          return database.sql(query, params);
+        },
+      };
+      const reader = createMetrics({ tracing: false, retentionDays: 1, readOnly: true });
+      await reader.start(startContext('metrics', { memory: { database: watched } as Resource }));
+      driveRun(reader.instrumentation, 'while-reading');
+      expect((await reader.summary(24 * 30)).runs.count).toBe(2);
+      await reader.stop();
+      expect(statements.filter((statement) => !statement.startsWith('SELECT'))).toEqual([]);
+      const runs = await database.sql<{ run_id: string }>(`SELECT run_id FROM entity_metric_events ORDER BY run_id`);
+      expect(runs.rows.map((row) => row.run_id)).toEqual(['ancient', 'recent']);
+      expect(reader.prometheus()).toContain('entity_runs_total{status="success"} 1');
     } finally {
       await memory.stop();
     }

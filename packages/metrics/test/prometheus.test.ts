@@ -1,8 +1,10 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import parsePrometheusTextFormat, { type ParsedFamily } from 'parse-prometheus-text-format';
+import { inMemoryLogger } from '@entity/core';
 import { describe, expect, it } from 'vitest';
 import { createMetrics, PROMETHEUS_CONTENT_TYPE, prometheusHandler } from '../src/index.js';
+import { startContext } from './support/start-context.js';
 import { sampleEvents } from './support/store-conformance.js';
 
 /**
@@ -20,11 +22,41 @@ const sample = (text: string, series: string): number | undefined => {
 
 const parse = (text: string): Map<string, ParsedFamily> => {
   expect(text.endsWith('\n')).toBe(true);
+  const typed = new Set<string>();
+  const samples = new Set<string>();
+  let family = '';
   for (const line of text.trimEnd().split('\n')) {
     expect(line.startsWith('#') ? COMMENT_LINE.test(line) : SAMPLE_LINE.test(line), `malformed line: ${line}`).toBe(true);
+    // What promtool also checks: one TYPE per family, no sample twice, no label twice in a sample,
+    // and every sample belongs to the family declared above it.
+    if (line.startsWith('# TYPE ')) {
+      family = line.split(' ')[2]!;
+      expect(typed.has(family), `second TYPE for ${family}`).toBe(false);
+      typed.add(family);
+      continue;
+    }
+    if (line.startsWith('#')) continue;
+    const series = line.slice(0, line.lastIndexOf(' '));
+    expect(samples.has(series), `duplicate sample ${series}`).toBe(false);
+    samples.add(series);
+    const name = series.replace(/\{.*$/, '');
+    expect([family, `${family}_bucket`, `${family}_sum`, `${family}_count`], `sample ${name} outside its family`).toContain(name);
+    const labels = [...series.matchAll(/([a-zA-Z_][a-zA-Z0-9_]*)="(?:[^"\\]|\\.)*"/g)].map((match) => match[1]);
+    expect(new Set(labels).size, `label repeated in ${series}`).toBe(labels.length);
   }
-  return new Map(parsePrometheusTextFormat(text).map((family) => [family.name, family]));
+  return new Map(parsePrometheusTextFormat(text).map((parsed) => [parsed.name, parsed]));
 };
+
+/** A metrics resource started with a logger whose warnings the test reads. */
+const withWarnings = async (options: Parameters<typeof createMetrics>[0] = {}) => {
+  const log = inMemoryLogger({ level: 'warn', echoLevel: false });
+  const metrics = createMetrics({ tracing: false, ...options });
+  await metrics.start(startContext('metrics', {}, log));
+  const warnings = () => log.entries.filter((entry) => entry.level === 'warn').map((entry) => entry.message);
+  return { metrics, warnings };
+};
+
+const refusedCustom = (text: string) => sample(text, 'entity_metrics_refused_custom_total');
 
 const recorded = () => {
   const metrics = createMetrics({ tracing: false });
@@ -110,6 +142,90 @@ describe('Prometheus exposition', () => {
     const metrics = createMetrics({ tracing: false, maxSeriesPerMetric: 10 });
     for (let index = 0; index < 100; index++) metrics.increment('requests', 1, { path: `/item/${index}` });
     expect(parse(metrics.prometheus()).get('requests_total')!.metrics).toHaveLength(10);
+  });
+
+  it('refuses counter steps below zero and values that are not finite, with a warning', async () => {
+    const { metrics, warnings } = await withWarnings();
+    metrics.increment('jobs_done', 5);
+    metrics.increment('jobs_done', -3);
+    metrics.increment('jobs_done', Number.NaN);
+    metrics.increment('jobs_done', Number.POSITIVE_INFINITY);
+    metrics.observe('queue_seconds', 0.2);
+    metrics.observe('queue_seconds', Number.NaN);
+    const text = metrics.prometheus();
+    const families = parse(text);
+    expect(families.get('jobs_done_total')!.metrics).toEqual([{ value: '5' }]);
+    expect(families.get('queue_seconds')!.metrics[0]).toMatchObject({ count: '1', sum: '0.2' });
+    expect(refusedCustom(text)).toBe(4);
+    expect(warnings()).toEqual([
+      expect.stringMatching(/Metric "jobs_done" refused \(invalid-value\): counters take finite steps of 0 or more/),
+      expect.stringMatching(/Metric "queue_seconds" refused \(invalid-value\)/),
+    ]);
+    // Not in the run log either.
+    expect((await metrics.summary(1)).counters).toEqual([{ name: 'jobs_done', labels: {}, value: 5 }]);
+  });
+
+  it('a plugin metric named like a built-in family is refused, not merged into it', async () => {
+    const { metrics, warnings } = await withWarnings();
+    metrics.recordRun({ runId: 'r1', userId: 'u1', conversationId: 'c1', iterations: 1, durationMs: 10, success: true, timestamp: new Date() });
+    metrics.increment('entity_runs', 100, { status: 'success' });
+    metrics.increment('entity_metrics_dropped_events', 7);
+    metrics.observe('entity_run_duration_seconds', 99);
+    metrics.increment('entity_tool_calls', 1, { tool: 'add', status: 'success' });
+    const text = metrics.prometheus();
+    const families = parse(text);
+    expect(families.get('entity_runs_total')!.metrics).toEqual(expect.arrayContaining([{ value: '1', labels: { status: 'success' } }]));
+    expect(families.get('entity_metrics_dropped_events_total')!.metrics).toEqual([{ value: '0' }]);
+    expect(families.get('entity_run_duration_seconds')!.metrics[0]).toMatchObject({ count: '1' });
+    expect(families.has('entity_tool_calls_total')).toBe(false);
+    expect(refusedCustom(text)).toBe(4);
+    expect(warnings()[0]).toMatch(/Metric "entity_runs" refused \(reserved-name\): names starting with "entity_" belong to the framework/);
+    // The engine's own families still appear when their first event comes after a refusal.
+    metrics.recordResourceOperation({ resource: 'tool:add', operation: 'call', durationMs: 1, success: true, timestamp: new Date() });
+    expect(parse(metrics.prometheus()).get('entity_tool_calls_total')!.metrics).toEqual(expect.arrayContaining([{ value: '1', labels: { tool: 'add', status: 'success' } }]));
+  });
+
+  it('names and labels that sanitise to the same text are refused instead of merged into one series', async () => {
+    const { metrics, warnings } = await withWarnings();
+    metrics.increment('cache-hits');
+    metrics.increment('cache_hits', 10);
+    metrics.increment('cache hits', 10);
+    metrics.increment('lookups', 1, { 'user-tier': 'gold' });
+    metrics.increment('lookups', 10, { user_tier: 'gold' });
+    metrics.increment('pairs', 1, { 'a-b': 'x', a_b: 'y' });
+    metrics.observe('fetch', 0.1);
+    metrics.observe('fetch_count', 1); // would write a sample named like fetch's own fetch_count
+    metrics.observe('sizes', 3, { le: 'x' });
+    const text = metrics.prometheus();
+    const families = parse(text);
+    expect(families.get('cache_hits_total')!.metrics).toEqual([{ value: '1' }]);
+    expect(families.get('lookups_total')!.metrics).toEqual([{ value: '1', labels: { user_tier: 'gold' } }]);
+    expect(families.has('pairs_total')).toBe(false);
+    expect(families.has('fetch_count')).toBe(false);
+    expect(families.has('sizes')).toBe(false);
+    expect(refusedCustom(text)).toBe(6);
+    expect(warnings()).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/"cache_hits" refused \(name-clash\)/),
+        expect.stringMatching(/"lookups" refused \(label-clash\)/),
+        expect.stringMatching(/"pairs" refused \(label-clash\)/),
+        expect.stringMatching(/"fetch_count" refused \(name-clash\)/),
+        expect.stringMatching(/"sizes" refused \(reserved-label\): histograms use the label "le"/),
+      ]),
+    );
+  });
+
+  it('caps the number of plugin families (maxCustomMetrics) and counts what it refuses; warnings stay bounded', async () => {
+    const { metrics, warnings } = await withWarnings({ maxCustomMetrics: 50 });
+    for (let index = 0; index < 20_000; index++) metrics.increment(`made_from_data_${index}`);
+    metrics.increment('made_from_data_3', 1);
+    const text = metrics.prometheus();
+    const families = parse(text);
+    expect([...families.keys()].filter((name) => name.startsWith('made_from_data_'))).toHaveLength(50);
+    expect(families.get('made_from_data_3_total')!.metrics).toEqual([{ value: '2' }]);
+    expect(refusedCustom(text)).toBe(20_000 - 50);
+    expect(warnings().length).toBeLessThanOrEqual(1000);
+    expect(warnings()[0]).toMatch(/refused \(too-many-metrics\): the cap maxCustomMetrics is reached/);
   });
 
   it('serves the exposition over HTTP with the right content type', async () => {

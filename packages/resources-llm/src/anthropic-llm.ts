@@ -6,6 +6,7 @@ import { type CommonLLMOptions, DEFAULT_TIMEOUT_MS } from './llm-options.js';
 import { loadSdk } from './load-sdk.js';
 import { priceOf } from './pricing.js';
 import { createProviderLLM, type ProviderDriver, type ProviderLLM } from './provider-llm.js';
+import { createSdkLogBridge } from './sdk-logger.js';
 
 /** Options of `anthropic()`. */
 export interface AnthropicOptions extends CommonLLMOptions {
@@ -30,6 +31,7 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
   const baseURL = options.baseURL ?? process.env.ANTHROPIC_BASE_URL;
   const priceFor = (model: string) => options.pricing ?? priceOf('anthropic', model);
 
+  const sdkLog = createSdkLogBridge('anthropic');
   let client: Promise<Anthropic> | undefined;
   const getClient = () =>
     (client ??= loadSdk('@anthropic-ai/sdk', 'The Anthropic provider', () => import('@anthropic-ai/sdk')).then(
@@ -41,6 +43,8 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
           fetch: signalAwareFetch(options.fetch),
           // Retries and timeouts are Entity's (createResilientCall); two layers would multiply attempts.
           maxRetries: 0,
+          // The SDK prints parse errors (with the raw chunk) and warnings to console otherwise, unredacted.
+          logger: sdkLog.sdkLogger,
         }),
     ));
 
@@ -61,6 +65,7 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
   const driver: ProviderDriver = {
     provider: 'anthropic',
     capabilities: { streaming: true, tools: true, structuredOutput: true, embeddings: false },
+    attachLogger: (log) => sdkLog.attach(log),
 
     async chat(request, model, signal) {
       const sdk = await getClient();

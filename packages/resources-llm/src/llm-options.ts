@@ -1,4 +1,4 @@
-import type { CircuitBreaker } from '@entity/core';
+import type { CircuitBreaker, Logger } from '@entity/core';
 import type { ModelPrice } from './pricing.js';
 
 /** Retry policy of a provider. Policy lives here only: the SDKs' own retries are switched off. */
@@ -39,6 +39,12 @@ export interface CommonLLMOptions {
   pricing?: ModelPrice;
   /** `fetch` used by the SDK (tests, proxies). Default: the global fetch. */
   fetch?: typeof globalThis.fetch;
+  /**
+   * Where this resource's warnings (retries, circuit changes) and the provider SDK's own messages
+   * (stream parse errors, configuration warnings) go, instead of the SDK printing to `console`.
+   * Default: the logger the agent gives the resource at start; before that, SDK messages are dropped.
+   */
+  logger?: Logger;
 }
 
 export const DEFAULT_TIMEOUT_MS = 60_000;

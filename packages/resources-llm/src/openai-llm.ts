@@ -7,6 +7,7 @@ import { fromCompletion, isStrictCompatible, streamEventsOf, toOpenAIMessages, t
 import { costOf, priceOf } from './pricing.js';
 import { malformedResponse } from './provider-errors.js';
 import { createProviderLLM, type ProviderDriver, type ProviderLLM } from './provider-llm.js';
+import { createSdkLogBridge } from './sdk-logger.js';
 
 /** Options of `openai()`. Also fits any OpenAI-compatible server (vLLM, LM Studio, llama.cpp, OpenRouter) through `baseURL`. */
 export interface OpenAIOptions extends CommonLLMOptions {
@@ -58,6 +59,7 @@ export function openai(options: OpenAIOptions): ProviderLLM {
   const priceFor = (model: string) => options.pricing ?? (provider === 'openai' ? priceOf('openai', model) : undefined);
   const embeddingPrice = provider === 'openai' ? priceOf('openai', embeddingModel) : undefined;
 
+  const sdkLog = createSdkLogBridge(provider);
   let client: Promise<OpenAI> | undefined;
   const getClient = () =>
     (client ??= loadSdk('openai', 'The OpenAI provider', () => import('openai')).then(
@@ -70,6 +72,8 @@ export function openai(options: OpenAIOptions): ProviderLLM {
           fetch: signalAwareFetch(options.fetch),
           // Retries and timeouts are Entity's (createResilientCall); two layers would multiply attempts.
           maxRetries: 0,
+          // The SDK prints parse errors and warnings to console otherwise, unredacted.
+          logger: sdkLog.sdkLogger,
         }),
     ));
 
@@ -87,6 +91,7 @@ export function openai(options: OpenAIOptions): ProviderLLM {
   const driver: ProviderDriver = {
     provider,
     capabilities: { streaming: true, tools: true, structuredOutput: true, embeddings: true },
+    attachLogger: (log) => sdkLog.attach(log),
     embeddingModel,
     ...(dimensions === undefined ? {} : { embeddingDimensions: dimensions }),
 

@@ -50,6 +50,8 @@ export interface ProviderDriver {
   openStream(request: ChatRequest, model: string, signal: AbortSignal): Promise<AsyncIterable<ChatStreamEvent>>;
   structured(request: ChatRequest, output: OutputSchema, model: string, signal: AbortSignal): Promise<StructuredAttempt>;
   embed?(texts: string[], signal: AbortSignal): Promise<EmbeddingResponse>;
+  /** Receives the resource's logger at start, for the SDK's own messages. */
+  attachLogger?(log: Logger): void;
   /** Maps provider-specific failures (a missing Ollama model) before the generic mapping. */
   translateError?(error: unknown, model: string): unknown;
   healthCheck(signal: AbortSignal, model: string): Promise<HealthReport>;
@@ -64,7 +66,8 @@ export interface ProviderLLM extends LLM {
 
 export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOptions & { defaultTimeoutMs?: number }): ProviderLLM {
   const timeoutMs = options.timeoutMs ?? options.defaultTimeoutMs ?? DEFAULT_TIMEOUT_MS;
-  let log: Logger | undefined;
+  let log: Logger | undefined = options.logger;
+  if (options.logger) driver.attachLogger?.(options.logger);
   const breaker =
     options.circuitBreaker === false
       ? undefined
@@ -125,7 +128,8 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
     circuitBreaker: breaker,
 
     start(context: ResourceStartContext) {
-      log = context.log;
+      log = options.logger ?? context.log;
+      driver.attachLogger?.(log);
     },
 
     chat(request) {

@@ -5,6 +5,7 @@ import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { DEFAULT_LOG_FILE, LEVELS, logFilesOf, type ParsedLogLine, parseLogLine } from '../logs/log-files.js';
+import { terminalSafe, terminalSafeJson } from '../terminal/safe-text.js';
 import { positiveInteger } from './run.js';
 
 const TAG_FIELDS = ['component', 'plugin', 'tool', 'resource', 'operation', 'stage'];
@@ -19,7 +20,8 @@ function formatLine(entry: ParsedLogLine, cli: CliContext): string {
     .filter(([key]) => !HIDDEN_FIELDS.has(key))
     .map(([key, value]) => `${key}=${typeof value === 'string' && !/[\s"=]/.test(value) ? value : JSON.stringify(value)}`)
     .join(' ');
-  return `${c.dim(clock)} ${paint(entry.level.toUpperCase().padEnd(5))}${tag ? ` ${c.cyan(`[${tag}]`)}` : ''} ${entry.message}${extras ? ` ${c.dim(extras)}` : ''}`;
+  // Log lines carry model output and plugin text: nothing in them may drive the terminal.
+  return `${c.dim(clock)} ${paint(terminalSafe(entry.level.toUpperCase()).padEnd(5))}${tag ? ` ${c.cyan(`[${terminalSafe(tag)}]`)}` : ''} ${terminalSafe(entry.message)}${extras ? ` ${c.dim(terminalSafe(extras))}` : ''}`;
 }
 
 export default async function logs(command: ParsedCommand, cli: CliContext): Promise<number> {
@@ -30,7 +32,7 @@ export default async function logs(command: ParsedCommand, cli: CliContext): Pro
   const minimum = levelName ? LEVELS.indexOf(levelName as (typeof LEVELS)[number]) : 0;
   const show = (entry: ParsedLogLine | undefined) => {
     if (!entry || entry.levelIndex < minimum) return;
-    cli.print(cli.json ? entry.raw : formatLine(entry, cli));
+    cli.print(cli.json ? terminalSafeJson(entry.raw) : formatLine(entry, cli));
   };
 
   const files = logFilesOf(base, cli.cwd);

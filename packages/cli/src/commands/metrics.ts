@@ -44,7 +44,8 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
   const spinner = startSpinner(cli.stderr, cli.err, 'Reading metrics…');
   const memory = await memoryOf(command.positionals[0], cli);
   const { createMetrics } = await core.importFromProject<{ createMetrics(options?: object): MetricsResource }>('@entity/metrics', 'entity metrics', cli.cwd);
-  const metricsResource = createMetrics({ flushIntervalMs: 60_000 });
+  // A reader: it must not apply a retention of its own to the agent's stored metrics, nor add to them.
+  const metricsResource = createMetrics({ readOnly: true, flushIntervalMs: 60_000 });
   const container = new core.ResourceContainer({ memory, metrics: metricsResource });
   const log = core.inMemoryLogger({ echoLevel: false });
   let summary: Summary;

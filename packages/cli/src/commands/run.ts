@@ -5,6 +5,7 @@ import { printTurn } from '../event-printer.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { startSpinner } from '../terminal/spinner.js';
 import { readSession } from '../session.js';
+import { terminalSafe } from '../terminal/safe-text.js';
 
 export function positiveInteger(value: string | boolean | string[] | undefined, flag: string): number | undefined {
   if (value === undefined) return undefined;
@@ -51,7 +52,7 @@ export default async function run(command: ParsedCommand, cli: CliContext): Prom
       });
     } else if (failed && result?.info.failure) {
       const failure = result.info.failure;
-      cli.note(cli.err.red(`The run failed in ${failure.stage} (${failure.plugin}): ${failure.message}`));
+      cli.note(cli.err.red(terminalSafe(`The run failed in ${failure.stage} (${failure.plugin}): ${failure.message}`)));
     }
     return failed ? EXIT.problems : EXIT.ok;
   } catch (error) {

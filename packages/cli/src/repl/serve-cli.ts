@@ -7,6 +7,7 @@ import { reportError } from '../format-error.js';
 import { newConversationId, readSession, type Session, writeSession } from '../session.js';
 import { startSpinner } from '../terminal/spinner.js';
 import { LineCollector } from './line-collector.js';
+import { terminalSafe } from '../terminal/safe-text.js';
 
 /** Options of the interactive chat (`entity chat`, `agent.serveCli()`). */
 export interface ServeCliOptions {
@@ -186,8 +187,8 @@ async function runSlashCommand(input: string, agent: Agent, session: Session, se
       if (stored.length === 0) cli.print(c.dim('(no messages yet)'));
       for (const { message } of stored) {
         if (message.role === 'tool') continue;
-        const calls = message.role === 'assistant' && message.toolCalls?.length ? c.dim(` [called ${message.toolCalls.map((call) => call.name).join(', ')}]`) : '';
-        cli.print(`${message.role === 'user' ? c.green('you') : c.cyan(message.role)}: ${message.content}${calls}`);
+        const calls = message.role === 'assistant' && message.toolCalls?.length ? c.dim(` [called ${terminalSafe(message.toolCalls.map((call) => call.name).join(', '))}]`) : '';
+        cli.print(`${message.role === 'user' ? c.green('you') : c.cyan(message.role)}: ${terminalSafe(message.content)}${calls}`);
       }
       return true;
     }

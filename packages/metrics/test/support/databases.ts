@@ -31,7 +31,7 @@ export async function startPglite(path: string): Promise<StartedMemory> {
  * A started Postgres memory in a fresh schema, or undefined when no server is reachable. Under
  * CI=true a missing server is an error that says how to start one.
  */
-export async function startPostgres(): Promise<{ memory: StartedMemory; drop(): Promise<void> } | undefined> {
+export async function startPostgres(): Promise<{ memory: StartedMemory; schema: string; drop(): Promise<void> } | undefined> {
   const schema = `entity_metrics_${randomUUID().replaceAll('-', '').slice(0, 12)}`;
   const memory = postgresMemory({ url: databaseUrl(), schema, embedder: 'hashing', connectTimeoutMs: 3000 }) as unknown as StartedMemory;
   try {
@@ -44,6 +44,7 @@ export async function startPostgres(): Promise<{ memory: StartedMemory; drop(): 
   }
   return {
     memory,
+    schema,
     async drop() {
       await memory.database!.sql(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await memory.stop();

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MetricEvent, MetricsStore } from '../../src/index.js';
 
@@ -5,7 +6,7 @@ const T0 = Date.parse('2025-06-01T12:00:00.000Z');
 
 /** A run of user u1 with stages, plugins, a tool and model calls, plus a failing run of u2. */
 export function sampleEvents(base = T0): MetricEvent[] {
-  const run = (runId: string, userId: string, offset: number, success: boolean): MetricEvent[] => [
+  const run = (runId: string, userId: string, offset: number, success: boolean): Omit<MetricEvent, 'id'>[] => [
     { kind: 'run', name: 'run', runId, userId, conversationId: 'c1', startedAt: base + offset, durationMs: 40, success, operationId: offset * 10 + 1, metadata: { iterations: 2 }, ...(success ? {} : { errorType: 'PROVIDER_ERROR' }) },
     { kind: 'stage', name: 'THINK', stage: 'THINK', iteration: 1, runId, userId, conversationId: 'c1', startedAt: base + offset + 1, durationMs: 20, success, operationId: offset * 10 + 2, parentId: offset * 10 + 1 },
     { kind: 'plugin', name: 'entity:chat', stage: 'THINK', iteration: 1, runId, userId, conversationId: 'c1', startedAt: base + offset + 1.5, durationMs: 19, success, operationId: offset * 10 + 3, parentId: offset * 10 + 2, ...(success ? {} : { errorType: 'PROVIDER_ERROR' }) },
@@ -14,7 +15,7 @@ export function sampleEvents(base = T0): MetricEvent[] {
     { kind: 'counter', name: 'cache_hits', runId, userId, startedAt: base + offset + 30, value: 2, labels: { plugin: 'cache', tier: 1 } },
     { kind: 'observation', name: 'retrieved_docs', runId, userId, startedAt: base + offset + 31, value: success ? 4 : 8 },
   ];
-  return [...run('r1', 'u1', 0, true), ...run('r2', 'u2', 100, false)];
+  return [...run('r1', 'u1', 0, true), ...run('r2', 'u2', 100, false)].map((event) => ({ id: randomUUID(), ...event }));
 }
 
 export interface StoreUnderTest {
@@ -61,6 +62,18 @@ export function describeMetricsStore(name: string, createStore: () => Promise<St
         expect(log[3]).toEqual(events[3]);
         expect(log[0]).toEqual(events[0]);
         expect(log[5]).toEqual(events[5]);
+      }));
+
+    it('stores an event once however often it is appended: a batch written again is not counted twice', () =>
+      withStore(async (store) => {
+        const events = sampleEvents();
+        await store.append(events);
+        await store.append(events);
+        await store.append([...events.slice(0, 3), ...events.slice(0, 3)]);
+        const stored = await store.query({});
+        expect(stored).toHaveLength(events.length);
+        expect(new Set(stored.map((event) => event.id))).toEqual(new Set(events.map((event) => event.id)));
+        expect((await store.summary({ from: new Date(T0 - 1000), to: new Date(T0 + 1000) })).runs.count).toBe(2);
       }));
 
     it('filters by user, conversation and time range, and honours the limit', () =>
