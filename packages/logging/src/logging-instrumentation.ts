@@ -21,7 +21,9 @@ const DEFAULT_FAILURE: Record<OperationKind, LevelSetting> = {
   run: 'error',
   stage: 'debug',
   plugin: 'error',
-  tool: 'warn',
+  // The engine's tool runner already writes the one full warning for a failed tool call (stage,
+  // iteration, code, redacted text); a second warning here would split that record in two.
+  tool: 'debug',
   resource: 'warn',
 };
 

@@ -73,6 +73,33 @@ describe('logging through real agent turns', () => {
     });
   });
 
+  it('a failing tool leaves exactly one warning, naming tool, stage, iteration, code and the redacted error', async () => {
+    const logging = createLogging({ level: 'debug', console: false, file: { path: join(directory, 'agent.jsonl') } });
+    const llm = scriptedLLM([{ toolCalls: [{ name: 'lookup', arguments: {} }] }, 'Sorry, the lookup failed.'], { recordRequests: false });
+    const agent = new Agent({ resources: { llm, logging }, zeroConfig: false });
+    agent.tool(
+      defineTool({
+        name: 'lookup',
+        description: 'Look something up',
+        input: z.object({}),
+        execute: () => {
+          throw new Error('connect to postgres://app:hunter2@db.internal:5432/prod failed');
+        },
+      }),
+    );
+    await agent.chat('Look it up', { userId: 'u1' });
+    await agent.stop();
+    const entries = (await allFileText())
+      .split('\n')
+      .filter(Boolean)
+      .map((line) => JSON.parse(line) as Record<string, unknown>);
+    const warnings = entries.filter((entry) => entry.level === 'warn' && entry.tool === 'lookup');
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatchObject({ tool: 'lookup', stage: 'DO', iteration: 1, code: expect.any(String), errorType: 'Error' });
+    expect(String(warnings[0]!.msg)).toContain('postgres://app:[REDACTED]@db.internal');
+    expect(JSON.stringify(entries)).not.toContain('hunter2');
+  });
+
   it('a failing output does not fail the turn: the others keep writing', async () => {
     const broken = new BrokenStream();
     broken.on('error', () => undefined);
