@@ -38,9 +38,9 @@ export async function startTestServer(
   const llm = scriptedLLM(replies);
   const agent = new Agent({
     name: 'test-agent',
-    resources: { llm, memory: inMemoryMemory(), logging: logger },
     zeroConfig: false,
     ...agentOptions,
+    resources: { llm, memory: inMemoryMemory(), logging: logger, ...agentOptions.resources },
   });
   const handle = await serveHttp(agent, { auth: { apiKeys: API_KEYS }, port: 0, ...serveOptions });
   const url = (path: string) => `${handle.url}${path}`;
