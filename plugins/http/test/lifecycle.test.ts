@@ -12,7 +12,12 @@ const PACKAGE_DIR = join(dirname(fileURLToPath(import.meta.url)), '..');
 
 /** A resource that records when the agent stops it. */
 function stopRecorder() {
-  const recorder = { stopped: false, stop: () => void (recorder.stopped = true) };
+  const recorder = {
+    stopped: false,
+    stop() {
+      recorder.stopped = true;
+    },
+  };
   return recorder;
 }
 
