@@ -1,5 +1,7 @@
 import type { Hono } from 'hono';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
+import { DEFAULT_MAX_MESSAGE_CHARS } from './http-options.js';
+import { openApiDocument } from './openapi-document.js';
 import { readinessChecker } from './readiness.js';
 import { readQuery } from './request-validation.js';
 
@@ -29,7 +31,7 @@ function summarize(state: HandlerState): AgentSummary {
   };
 }
 
-/** Health probes (no credential needed, never rate limited) and the agent's description. */
+/** Health probes (no credential needed, never rate limited), the agent's description and the OpenAPI document. */
 export function registerAgentRoutes(app: Hono<HandlerEnvironment>, state: HandlerState): void {
   const readiness = readinessChecker(state.agent, state.logger);
   app.get('/health/live', (context) => {
@@ -41,6 +43,16 @@ export function registerAgentRoutes(app: Hono<HandlerEnvironment>, state: Handle
     if (state.draining) return context.json({ status: 'draining', resources: {} }, 503);
     const result = await readiness();
     return context.json({ status: result.ready ? 'ready' : 'not-ready', resources: result.resources }, result.ready ? 200 : 503);
+  });
+  let document: Record<string, unknown> | undefined;
+  app.get('/openapi.json', (context) => {
+    readQuery(context);
+    document ??= openApiDocument({
+      agentName: state.agent.name,
+      modelId: state.options.modelId ?? state.agent.name,
+      maxMessageChars: state.options.limits?.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS,
+    });
+    return context.json(document);
   });
   app.get('/v1/agent', (context) => {
     readQuery(context);
