@@ -30,7 +30,9 @@ describe('GET /openapi.json', () => {
   it('is a valid OpenAPI 3.1 document generated from the request schemas', async () => {
     server = await startTestServer(['unused'], { limits: { maxMessageChars: 777 } });
     expect((await fetch(server.url('/openapi.json'))).status).toBe(401);
-    const document = (await (await fetch(server.url('/openapi.json'), { headers: bearer(KEYS.viewer) })).json()) as Record<string, any>;
+    type Schema = { type?: string; additionalProperties?: boolean; required?: string[]; properties?: Record<string, { maxLength?: number }> };
+    type Operation = { requestBody: { content: Record<string, { schema: Schema }> } };
+    const document = (await (await fetch(server.url('/openapi.json'), { headers: bearer(KEYS.viewer) })).json()) as { paths: Record<string, Record<string, Operation>> };
     const validator = new Validator();
     const result = await validator.validate(document);
     expect(result.errors).toBeUndefined();
@@ -39,9 +41,9 @@ describe('GET /openapi.json', () => {
     expect(Object.keys(document.paths)).toEqual(
       expect.arrayContaining(['/v1/chat', '/v1/agent', '/v1/chat/completions', '/v1/models', '/v1/models/{id}', '/health/live', '/health/ready', '/openapi.json']),
     );
-    const chatBody = document.paths['/v1/chat'].post.requestBody.content['application/json'].schema;
+    const chatBody = document.paths['/v1/chat']!.post!.requestBody.content['application/json']!.schema;
     expect(chatBody).toMatchObject({ type: 'object', additionalProperties: false, required: ['message'], properties: { message: { maxLength: 777 } } });
-    const completionBody = document.paths['/v1/chat/completions'].post.requestBody.content['application/json'].schema;
+    const completionBody = document.paths['/v1/chat/completions']!.post!.requestBody.content['application/json']!.schema;
     expect(completionBody.additionalProperties).toBe(false);
     expect(completionBody.required).toEqual(['model', 'messages']);
   });
