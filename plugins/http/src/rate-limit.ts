@@ -9,12 +9,17 @@ function tooMany(retryAfterSeconds: number, what: string): HttpApiError {
   });
 }
 
-/** Limits requests per client address; requests whose address the host does not tell share one bucket. */
+/**
+ * Limits requests per client address. Hosts that do not report the peer address (anything but
+ * Node's server) are not limited per address: one shared bucket would throttle every client at once.
+ */
 export function limitPerAddress(bucket: TokenBucketOptions | false): MiddlewareHandler<HandlerEnvironment> {
   if (bucket === false) return (_context, next) => next();
   const limiter = new TokenBucketLimiter(bucket);
   return async (context, next) => {
-    const result = limiter.take(`ip:${context.get('clientAddress') ?? 'unknown'}`);
+    const address = context.get('clientAddress');
+    if (address === undefined) return next();
+    const result = limiter.take(`ip:${address}`);
     if (!result.allowed) throw tooMany(result.retryAfterSeconds, 'address');
     return next();
   };

@@ -61,6 +61,15 @@ describe('POST /v1/chat (JSON)', () => {
     expect(body.info.runId).toMatch(/^[0-9a-f-]{36}$/);
   });
 
+  it('ends a turn past limits.runTimeoutMs with the agent\'s timeout answer', async () => {
+    server = await startTestServer(() => new Promise<string>(() => {}), { limits: { runTimeoutMs: 50 } });
+    const response = await server.post('/v1/chat', { message: 'too slow' });
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { text: string; info: { failure?: { errorType: string } } };
+    expect(body.info.failure?.errorType).toBe('TIMEOUT');
+    expect(body.text).toBe('Sorry, that took too long. Please try again.');
+  });
+
   it('never shows raw error text: a failing tool and a failing model show types only', async () => {
     server = await startTestServer(
       (_request, index) => {

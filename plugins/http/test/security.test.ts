@@ -76,6 +76,13 @@ describe('rate limits', () => {
     expect((await fetch(server.url('/v1/agent'), { headers: bearer(KEYS.admin) })).status).toBe(429);
     expect((await fetch(server.url('/health/live'))).status).toBe(200);
   });
+
+  it('does not limit per address when the host does not report one (all clients would share a bucket)', async () => {
+    const handler = createHandler(new Agent({ zeroConfig: false }), { auth: { apiKeys: API_KEYS }, rateLimit: { perKey: false, perIp: { capacity: 1, refillPerSecond: 0.01 } } });
+    const statuses = [];
+    for (let index = 0; index < 3; index++) statuses.push((await handler.fetch(new Request('http://agent.example/v1/agent'))).status);
+    expect(statuses).toEqual([401, 401, 401]);
+  });
 });
 
 describe('health, description and headers', () => {
