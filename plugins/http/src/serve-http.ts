@@ -47,9 +47,18 @@ export async function serveHttp(agent: Agent, rawOptions: ServeHttpOptions): Pro
   const { app, state } = buildHandler(agent, handlerOptions);
   await agent.start();
 
-  const server = createAdaptorServer({ fetch: app.fetch, overrideGlobalObjects: false }) as Server;
-  server.requestTimeout = options.requestReceiveTimeoutMs ?? 30_000;
-  server.headersTimeout = Math.min(server.requestTimeout, 20_000);
+  const requestTimeout = options.requestReceiveTimeoutMs ?? 30_000;
+  const server = createAdaptorServer({
+    fetch: app.fetch,
+    // A library must not replace the process's global Request and Response.
+    overrideGlobalObjects: false,
+    serverOptions: {
+      requestTimeout,
+      headersTimeout: Math.min(requestTimeout, 20_000),
+      // Node checks those timeouts every 30 s by default, far too coarse for a 30 s budget.
+      connectionsCheckingInterval: Math.min(1_000, requestTimeout),
+    },
+  }) as Server;
   let inFlight = 0;
   let idle: (() => void) | undefined;
   server.on('request', (_request, response) => {

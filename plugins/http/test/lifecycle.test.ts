@@ -1,4 +1,5 @@
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -112,6 +113,26 @@ describe("core's agent.serveHttp()", () => {
     } finally {
       await handle?.close();
       rmSync(project, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('slow clients', () => {
+  it('answers 408 and closes the connection when a request is not sent within requestReceiveTimeoutMs', async () => {
+    const server = await startTestServer(['unused'], { requestReceiveTimeoutMs: 200 });
+    try {
+      const socket = connect(server.handle.port, '127.0.0.1');
+      let received = '';
+      socket.on('data', (chunk) => {
+        received += chunk.toString();
+      });
+      const closed = new Promise<void>((resolve) => socket.on('close', () => resolve()));
+      socket.write(`POST /v1/chat HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer ${KEYS.admin}\r\nContent-Type: application/json\r\nContent-Length: 100\r\n\r\n{"mess`);
+      await closed;
+      expect(received).toMatch(/^HTTP\/1\.1 408 /);
+      expect(server.llm.requests).toHaveLength(0);
+    } finally {
+      await server.handle.close();
     }
   });
 });
