@@ -19,7 +19,7 @@ export function serveAuth(noAuth: boolean, env: NodeJS.ProcessEnv): 'none' | { a
   if (!text) {
     throw new UsageError(
       `entity serve needs API keys: set ${API_KEYS_VARIABLE}, or pass --no-auth for local development (loopback only)`,
-      `e.g. ${EXAMPLE}; hash a key with: printf %s "$KEY" | sha256sum`,
+      `e.g. ${EXAMPLE}; hash a key with: printf %s "$KEY" | sha256sum | cut -d" " -f1`,
     );
   }
   let parsed: unknown;
