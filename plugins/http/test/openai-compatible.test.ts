@@ -2,7 +2,7 @@ import { defineTool } from '@entity/core';
 import OpenAI from 'openai';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
+import { deferred, KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -105,6 +105,21 @@ describe('OpenAI-compatible API through the official openai SDK', () => {
     let text = '';
     for await (const chunk of stream) text += chunk.choices[0]?.delta.content ?? '';
     expect(text).toBe('Let me add that.\n\nThe sum is 5.');
+  });
+
+  it('cancels the run when the SDK aborts the stream', async () => {
+    const modelAborted = deferred<unknown>();
+    server = await startTestServer((request) => {
+      request.signal!.addEventListener('abort', () => modelAborted.resolve(request.signal!.reason));
+      return new Promise<string>(() => {});
+    });
+    const stream = await client().chat.completions.create({ model: 'test-agent', messages: [{ role: 'user', content: 'hang' }], stream: true });
+    for await (const chunk of stream) {
+      expect(chunk.choices[0]!.delta.role).toBe('assistant');
+      break; // leaving the loop aborts the SDK's request
+    }
+    const reason = (await modelAborted.promise) as { code: string };
+    expect(reason.code).toBe('CANCELLED');
   });
 
   it('raises the SDK errors for a wrong key, an unknown model and a non-user last message', async () => {
