@@ -1,18 +1,127 @@
+import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { Agent } from '@entity/core';
-import { afterEach, describe, expect, it } from 'vitest';
+import { type LoopbackServer, startOpenAIServer } from '@entity/test-servers';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createCliContext } from '../src/cli-context.js';
 import { watchConfig } from '../src/watch-config.js';
-import { entity, project } from './helpers.js';
+import { BIN, entity, project, sharedMemoryYaml } from './helpers.js';
 import { PassThrough } from 'node:stream';
 
+const KEY = 'ent_cli_serve_test_key';
+const KEYS_JSON = JSON.stringify([{ name: 'test', hash: createHash('sha256').update(KEY).digest('hex'), role: 'user', userIds: '*' }]);
+
+interface RunningServe {
+  url: string;
+  stderr: () => string;
+  /** Sends SIGINT and resolves with the exit code. */
+  stop(): Promise<number | null>;
+}
+
+/** Spawns `entity serve` and waits until it is ready for Ctrl-C (it prints that after its URL). */
+function startServe(args: string[], cwd: string, env: Record<string, string>): Promise<RunningServe> {
+  const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), NO_COLOR: '1', OLLAMA_HOST: 'http://127.0.0.1:1', ...env };
+  delete childEnv.ENTITY_API_KEYS;
+  Object.assign(childEnv, env);
+  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stderr = '';
+  const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`entity serve did not start:\n${stderr}`));
+    }, 60_000);
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+      const match = /HTTP on (http:\/\/\S+)/.exec(stderr);
+      if (match && stderr.includes('Press Ctrl-C to stop.')) {
+        clearTimeout(timer);
+        resolve({
+          url: match[1]!,
+          stderr: () => stderr,
+          stop: () => {
+            child.kill('SIGINT');
+            return exited;
+          },
+        });
+      }
+    });
+    void exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`entity serve exited with ${code} before serving:\n${stderr}`));
+    });
+  });
+}
+
 describe('entity serve', () => {
+  let openai: LoopbackServer;
+  let memory: string;
+  beforeAll(async () => {
+    openai = await startOpenAIServer({});
+    memory = sharedMemoryYaml(join(project({}, 'memory-'), 'db'));
+  });
+  afterAll(() => openai.close());
+
+  const agentYaml = () => `name: served\nresources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n    baseURL: \${LLM_URL}\n    apiKey: sk-test\n${memory}`;
+
+  it('serves the agent with the API keys from ENTITY_API_KEYS, prints its addresses, and stops on Ctrl-C', async () => {
+    openai.reset();
+    openai.respondWith({ text: 'Served over HTTP.' });
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const served = await startServe(['--port', '0'], directory, { LLM_URL: `${openai.origin}/v1`, ENTITY_API_KEYS: KEYS_JSON });
+    try {
+      expect(served.stderr()).toContain(`OpenAPI ${served.url}/openapi.json`);
+      expect((await fetch(`${served.url}/v1/chat`, { method: 'POST' })).status).toBe(401);
+      const response = await fetch(`${served.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'served', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      const completion = (await response.json()) as { choices: { message: { content: string } }[] };
+      expect(completion.choices[0]!.message.content).toBe('Served over HTTP.');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
+  it('refuses to serve without API keys unless --no-auth, and --no-auth only on loopback (exit 2)', async () => {
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const env = { LLM_URL: `${openai.origin}/v1` };
+    const missing = await entity(['serve', '--port', '0'], { cwd: directory, env });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('entity serve needs API keys: set ENTITY_API_KEYS, or pass --no-auth');
+    const badJson = await entity(['serve', '--port', '0'], { cwd: directory, env: { ...env, ENTITY_API_KEYS: '[{' } });
+    expect(badJson.code).toBe(2);
+    expect(badJson.stderr).toContain('ENTITY_API_KEYS is not valid JSON');
+    const badKey = await entity(['serve', '--port', '0'], { cwd: directory, env: { ...env, ENTITY_API_KEYS: '[{"hash":"abc","role":"admin"}]' } });
+    expect(badKey.code).toBe(2);
+    expect(badKey.stderr).toContain('http.auth.apiKeys.0.hash');
+    const exposed = await entity(['serve', '--port', '0', '--no-auth', '--host', '0.0.0.0'], { cwd: directory, env });
+    expect(exposed.code).toBe(2);
+    expect(exposed.stderr).toContain('may only bind to a loopback address');
+  });
+
+  it('serves without keys on loopback with --no-auth, and says so', async () => {
+    openai.reset();
+    openai.respondWith({ text: 'Open on loopback.' });
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const served = await startServe(['--port', '0', '--no-auth'], directory, { LLM_URL: `${openai.origin}/v1` });
+    try {
+      expect(served.stderr()).toContain('no authentication (--no-auth)');
+      const response = await fetch(`${served.url}/v1/chat`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"message":"hi"}' });
+      expect(((await response.json()) as { text: string }).text).toBe('Open on loopback.');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
   it('says which adapter package to install when it is missing, exit 2', async () => {
-    const directory = project({ 'agent.yaml': 'name: served\n' });
-    const result = await entity(['serve', '--port', '0'], { cwd: directory });
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const result = await entity(['serve', '--port', '0', '--no-auth', '--websocket'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
     expect(result.code).toBe(2);
-    expect(result.stderr).toContain('needs the package "@entity/plugin-http". Install it with: pnpm add @entity/plugin-http');
+    expect(result.stderr).toContain('needs the package "@entity/plugin-websocket". Install it with: pnpm add @entity/plugin-websocket');
   });
 
   it('rejects a bad port before loading anything (exit 2)', async () => {

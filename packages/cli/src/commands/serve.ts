@@ -2,6 +2,7 @@ import { loadAgent, resolveAgentSource } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { serveAuth } from '../serve-auth.js';
 import { watchConfig } from '../watch-config.js';
 
 export default async function serve(command: ParsedCommand, cli: CliContext): Promise<number> {
@@ -10,13 +11,18 @@ export default async function serve(command: ParsedCommand, cli: CliContext): Pr
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new UsageError(`--port needs a port number (0-65535); got "${portText}"`);
   const host = (command.values.host as string | undefined) ?? '127.0.0.1';
+  const auth = serveAuth(command.values['no-auth'] === true, cli.env);
   const agent = await loadAgent(source);
   const c = cli.out;
   const closers: (() => Promise<void>)[] = [];
   try {
-    const http = (await agent.serveHttp({ port, host })) as { url?: string; close?: () => Promise<void> } | undefined;
+    // The agent is stopped below, after every adapter closed.
+    const http = (await agent.serveHttp({ port, host, auth, stopAgent: false })) as { url?: string; close?: () => Promise<void> } | undefined;
     if (http?.close) closers.push(() => http.close!());
-    cli.note(`${c.green('✔')} HTTP on ${http?.url ?? `http://${host}:${port}`}`);
+    const url = http?.url ?? `http://${host}:${port}`;
+    cli.note(`${c.green('✔')} HTTP on ${url}`);
+    cli.note(c.dim(`  native API ${url}/v1/chat · OpenAI base URL ${url}/v1 · OpenAPI ${url}/openapi.json`));
+    if (auth === 'none') cli.note(c.yellow(`⚠ no authentication (--no-auth): only this machine can connect`));
     if (command.values.websocket) {
       const ws = (await agent.serveWebSocket({ port: port === 0 ? 0 : port + 1, host })) as { url?: string; close?: () => Promise<void> } | undefined;
       if (ws?.close) closers.push(() => ws.close!());

@@ -1,0 +1,58 @@
+import type { MiddlewareHandler } from 'hono';
+import { ApiKeyVerifier, type Principal, type Role } from './api-keys.js';
+import { isLoopbackAddress } from './client-address.js';
+import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
+import { HttpApiError } from './http-errors.js';
+
+const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', userIds: '*', bucketId: 'anonymous' };
+
+/**
+ * Authenticates every request: a bearer API key, or in development mode (`auth: 'none'`) any
+ * loopback client. No credential or an unknown key is 401; a non-loopback client in development
+ * mode is 403.
+ */
+export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
+  const auth = state.options.auth;
+  const verifier = auth === 'none' ? undefined : new ApiKeyVerifier(auth.apiKeys);
+  return async (context, next) => {
+    if (!verifier) {
+      const address = context.get('clientAddress');
+      if (address !== undefined && !isLoopbackAddress(address)) {
+        throw new HttpApiError(403, 'loopback_only', 'This server runs without authentication (development mode) and only serves this machine');
+      }
+      context.set('principal', DEVELOPMENT_PRINCIPAL);
+      return next();
+    }
+    const header = context.req.header('authorization');
+    const challenge = { headers: { 'www-authenticate': 'Bearer' } };
+    if (!header) throw new HttpApiError(401, 'missing_api_key', 'Send an API key as "Authorization: Bearer <key>"', challenge);
+    const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
+    if (!match) throw new HttpApiError(401, 'invalid_authorization', 'The Authorization header must be "Bearer <key>"', challenge);
+    const principal = verifier.verify(match[1]!);
+    if (!principal) throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
+    context.set('principal', principal);
+    return next();
+  };
+}
+
+const ROLE_RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 };
+
+/** 403 unless the caller's role is at least `needed` (viewer < user < admin). */
+export function requireRole(principal: Principal, needed: Role, action: string): void {
+  if (ROLE_RANK[principal.role] < ROLE_RANK[needed]) {
+    throw new HttpApiError(403, 'forbidden_role', `A ${principal.role} key cannot ${action}; it needs the ${needed} role`);
+  }
+}
+
+/**
+ * The user a request acts for: the one asked for, if the key may act for it (else 403), or
+ * the key's first user id when none is asked for (`default` for keys allowed any user).
+ */
+export function resolveUserId(principal: Principal, requested: string | undefined): string {
+  if (principal.userIds === '*') return requested ?? 'default';
+  if (requested === undefined) return principal.userIds[0]!;
+  if (!principal.userIds.includes(requested)) {
+    throw new HttpApiError(403, 'forbidden_user', `This API key may not act for user "${requested}"`, { param: 'userId' });
+  }
+  return requested;
+}

@@ -1,0 +1,103 @@
+import type { Agent } from '@entity/core';
+import { Hono, type MiddlewareHandler } from 'hono';
+import { bodyLimit } from 'hono/body-limit';
+import { cors } from 'hono/cors';
+import { HTTPException } from 'hono/http-exception';
+import { secureHeaders } from 'hono/secure-headers';
+import { adapterLogger } from './adapter-logger.js';
+import { registerAgentRoutes } from './agent-routes.js';
+import { authenticate } from './authorization.js';
+import { remoteAddressOf } from './client-address.js';
+import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
+import { HttpApiError, isHttpApiError } from './http-errors.js';
+import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
+import { registerNativeChat } from './native-chat.js';
+import { CONVERSATION_HEADER, registerOpenAIRoutes, USER_HEADER } from './openai-routes.js';
+import { limitPerAddress, limitPerKey } from './rate-limit.js';
+
+/** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
+export type EntityHttpHandler = Hono<HandlerEnvironment>;
+
+const isHealthProbe = (path: string) => path === '/health/live' || path === '/health/ready';
+
+/** Builds the handler and the state `serveHttp` needs to drain it. */
+export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { app: EntityHttpHandler; state: HandlerState } {
+  const options = parseHandlerOptions(rawOptions);
+  const logger = adapterLogger(agent, options.logger);
+  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false };
+  if (options.auth === 'none') {
+    logger.warn(
+      'HTTP AUTHENTICATION IS OFF (auth: "none"): development mode, only loopback clients are served. Configure auth.apiKeys before exposing this agent.',
+    );
+  }
+  const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+  const app = new Hono<HandlerEnvironment>();
+
+  app.use(
+    secureHeaders({
+      contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
+      crossOriginResourcePolicy: options.cors ? 'cross-origin' : 'same-origin',
+    }),
+  );
+  app.use(async (context, next) => {
+    await next();
+    context.header('cache-control', 'no-store');
+  });
+  if (options.cors) {
+    app.use(
+      cors({
+        origin: options.cors.origins,
+        allowMethods: ['GET', 'POST', 'OPTIONS'],
+        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER],
+        maxAge: options.cors.maxAgeSeconds ?? 600,
+      }),
+    );
+  }
+  app.use(async (context, next) => {
+    context.set('clientAddress', remoteAddressOf(context.env));
+    if (state.draining && !isHealthProbe(context.req.path)) {
+      throw new HttpApiError(503, 'server_draining', 'The server is shutting down; retry on another instance', { headers: { connection: 'close', 'retry-after': '1' } });
+    }
+    return next();
+  });
+  // Probes must work for load balancers without keys and never be throttled.
+  const exceptProbes =
+    (middleware: MiddlewareHandler<HandlerEnvironment>): MiddlewareHandler<HandlerEnvironment> =>
+    (context, next) =>
+      isHealthProbe(context.req.path) ? next() : middleware(context, next);
+  app.use(exceptProbes(limitPerAddress(rateLimit.perIp ?? DEFAULT_RATE_LIMIT.perIp)));
+  app.use(exceptProbes(authenticate(state)));
+  app.use(exceptProbes(limitPerKey(rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey)));
+  app.use(
+    bodyLimit({
+      maxSize: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      onError: () => {
+        throw new HttpApiError(413, 'body_too_large', `The body is larger than ${options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`);
+      },
+    }),
+  );
+
+  registerAgentRoutes(app, state);
+  registerNativeChat(app, state);
+  registerOpenAIRoutes(app, state);
+
+  app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
+  app.onError((error, context) => {
+    if (isHttpApiError(error)) return context.json(error.body, error.status, error.options.headers);
+    if (error instanceof HTTPException) {
+      return context.json(new HttpApiError(error.status as HttpApiError['status'], 'http_error', error.message || 'The request could not be handled').body, error.status as HttpApiError['status']);
+    }
+    logger.error(`unhandled error in the HTTP handler: ${error.message}`, { stack: error.stack });
+    return context.json(new HttpApiError(500, 'internal_error', 'Something went wrong on the server').body, 500);
+  });
+  return { app, state };
+}
+
+/**
+ * The agent as a Web-standard handler (`fetch(Request) → Response`) for any host: Node via
+ * `serveHttp`, a Next.js route, Express/Fastify through their Web adapters, Bun, Deno.
+ * Options are validated first; a problem throws a ConfigError naming it.
+ */
+export function createHandler(agent: Agent, options: HttpHandlerOptions): EntityHttpHandler {
+  return buildHandler(agent, options).app;
+}

@@ -1,0 +1,22 @@
+import type { Agent, Logger } from '@entity/core';
+import type { Principal } from './api-keys.js';
+import type { HttpHandlerOptions } from './http-options.js';
+
+/** Per-request values the middleware sets for the routes. */
+export type HandlerEnvironment = {
+  Variables: {
+    principal: Principal;
+    clientAddress: string | undefined;
+  };
+};
+
+/** What every route shares: the agent, the validated options and the server's lifecycle. */
+export interface HandlerState {
+  readonly agent: Agent;
+  readonly options: HttpHandlerOptions;
+  readonly logger: Logger;
+  /** Aborted when the server gives up waiting for in-flight turns; every run listens to it. */
+  readonly shutdown: AbortController;
+  /** Set when the server stops taking new work; new requests get 503. */
+  draining: boolean;
+}

@@ -1,0 +1,125 @@
+import { ConfigError, type Logger } from '@entity/core';
+import { z } from 'zod';
+import type { ApiKeyConfig } from './api-keys.js';
+import type { TokenBucketOptions } from './token-bucket.js';
+
+/** Options of `createHandler` (any host). */
+export interface HttpHandlerOptions {
+  /**
+   * Who may call. Required: a list of API keys (sent as `Authorization: Bearer <key>`), or
+   * `'none'` for local development — then only loopback clients are served and a warning is logged.
+   */
+  auth: 'none' | { apiKeys: ApiKeyConfig[] };
+  /** Size limits of requests. */
+  limits?: {
+    /** Largest request body in bytes; bigger ones get 413. Default: 1 MiB, far above any chat message. */
+    maxBodyBytes?: number;
+    /** Longest chat message in characters. Default: 100 000. */
+    maxMessageChars?: number;
+    /** Budget of one chat turn in ms, passed to the agent as the run's `timeoutMs`. Default: the agent's `runTimeoutMs`. */
+    runTimeoutMs?: number;
+  };
+  /**
+   * Token-bucket rate limits, per client IP (checked before authentication, so it also slows
+   * key guessing) and per API key. `false` turns one or both off. Health probes are never limited.
+   * Default: per IP 60 requests burst, 10/s sustained; per key 120 burst, 20/s.
+   */
+  rateLimit?: false | { perIp?: TokenBucketOptions | false; perKey?: TokenBucketOptions | false };
+  /** Cross-origin access for browsers. Default: none (CORS closed): browsers on other origins cannot call. */
+  cors?: { origins: string[]; maxAgeSeconds?: number };
+  /** Interval of SSE heartbeat comments in ms, so proxies keep idle streams open. Default: 15 000. */
+  heartbeatMs?: number;
+  /** The model id OpenAI clients see in `/v1/models` and must send. Default: the agent's name. */
+  modelId?: string;
+  /** Where the adapter logs. Default: the agent's `logging` resource when it is a logger, else stderr for warnings. */
+  logger?: Logger;
+}
+
+/** Options of `serveHttp` (Node): the handler's options plus where to listen and how to stop. */
+export interface ServeHttpOptions extends HttpHandlerOptions {
+  /** Address to bind. Default: `127.0.0.1` — reachable from this machine only until you choose otherwise. */
+  host?: string;
+  /** Port; 0 picks a free one. Default: 3000. */
+  port?: number;
+  /** How long `close()` lets in-flight requests finish before cancelling them. Default: 10 000 ms. */
+  shutdownTimeoutMs?: number;
+  /** Time a client has to send a whole request (headers and body), against slow-sending clients. Default: 30 000 ms. */
+  requestReceiveTimeoutMs?: number;
+  /** Whether `close()` stops the agent after the server. Default: true. */
+  stopAgent?: boolean;
+}
+
+const bucketSchema = z.strictObject({
+  capacity: z.number().int().min(1),
+  refillPerSecond: z.number().positive(),
+});
+
+const apiKeySchema = z
+  .strictObject({
+    name: z.string().min(1).max(100).optional(),
+    hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 of the key as 64 lowercase hex digits (hashApiKey(key))'),
+    role: z.enum(['admin', 'user', 'viewer']),
+    userIds: z.union([z.literal('*'), z.array(z.string().min(1)).min(1)]).optional(),
+  })
+  .refine((key) => key.role === 'admin' || key.userIds !== undefined, {
+    message: "a user or viewer key needs userIds: the user ids it may act for, or '*' for any",
+    path: ['userIds'],
+  });
+
+const handlerSchema = z.strictObject({
+  auth: z.union([z.literal('none'), z.strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key') })], {
+    error: (issue) =>
+      issue.input === undefined
+        ? "auth is required: give { apiKeys: [{ hash, role, userIds }] } (hash with hashApiKey()), or 'none' for local development"
+        : "auth must be { apiKeys: [...] } or 'none'",
+  }),
+  limits: z
+    .strictObject({
+      maxBodyBytes: z.number().int().min(1024).optional(),
+      maxMessageChars: z.number().int().min(1).optional(),
+      runTimeoutMs: z.number().int().min(1).optional(),
+    })
+    .optional(),
+  rateLimit: z
+    .union([z.literal(false), z.strictObject({ perIp: z.union([z.literal(false), bucketSchema]).optional(), perKey: z.union([z.literal(false), bucketSchema]).optional() })])
+    .optional(),
+  cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), maxAgeSeconds: z.number().int().min(0).optional() }).optional(),
+  heartbeatMs: z.number().int().min(1).optional(),
+  modelId: z.string().min(1).max(200).optional(),
+  logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function', 'must be a Logger').optional(),
+});
+
+const serveSchema = handlerSchema.extend({
+  host: z.string().min(1).optional(),
+  port: z.number().int().min(0).max(65_535).optional(),
+  shutdownTimeoutMs: z.number().int().min(0).optional(),
+  requestReceiveTimeoutMs: z.number().int().min(1).optional(),
+  stopAgent: z.boolean().optional(),
+});
+
+function parseOptions<T>(schema: z.ZodType<T>, options: unknown, where: string): T {
+  const parsed = schema.safeParse(options ?? {});
+  if (parsed.success) return parsed.data;
+  throw new ConfigError(
+    parsed.error.issues.map((issue) => ({
+      path: [where, ...issue.path.map(String)].join('.'),
+      message: issue.message,
+      fix: 'see the options of @entity/plugin-http in its README',
+    })),
+  );
+}
+
+export const DEFAULT_RATE_LIMIT = { perIp: { capacity: 60, refillPerSecond: 10 }, perKey: { capacity: 120, refillPerSecond: 20 } } as const;
+export const DEFAULT_MAX_BODY_BYTES = 1_048_576;
+export const DEFAULT_MAX_MESSAGE_CHARS = 100_000;
+export const DEFAULT_HEARTBEAT_MS = 15_000;
+
+/** Validates handler options; every problem is reported with its path (ConfigError). */
+export function parseHandlerOptions(options: unknown): HttpHandlerOptions {
+  return parseOptions(handlerSchema, options, 'http') as HttpHandlerOptions;
+}
+
+/** Validates `serveHttp` options. */
+export function parseServeOptions(options: unknown): ServeHttpOptions {
+  return parseOptions(serveSchema, options, 'http') as ServeHttpOptions;
+}

@@ -1,0 +1,99 @@
+import { z } from 'zod';
+
+/**
+ * Shapes of what the server sends, for the OpenAPI document. Tests parse real responses with
+ * them, so the document cannot drift from the routes.
+ */
+
+export const ERROR_BODY = z
+  .object({
+    error: z.object({
+      message: z.string(),
+      type: z.enum(['invalid_request_error', 'authentication_error', 'permission_error', 'not_found_error', 'rate_limit_error', 'server_error']),
+      code: z.string(),
+      param: z.string().nullable(),
+    }),
+  })
+  .describe("Every error response, in OpenAI's shape.");
+
+const USAGE = z.object({ inputTokens: z.number(), outputTokens: z.number(), totalTokens: z.number(), costUsd: z.number().optional() });
+
+export const RUN_INFO = z
+  .object({
+    runId: z.string(),
+    userId: z.string(),
+    conversationId: z.string(),
+    iterations: z.number().int(),
+    durationMs: z.number(),
+    usage: USAGE,
+    toolCalls: z.array(z.object({ callId: z.string(), name: z.string(), arguments: z.unknown(), success: z.boolean(), durationMs: z.number() })),
+    failure: z.object({ stage: z.string(), plugin: z.string(), errorType: z.string() }).optional(),
+  })
+  .describe('What happened in the run; a failure shows where and its type, never its text.');
+
+export const CHAT_RESULT = z.object({ text: z.string(), info: RUN_INFO });
+
+export const RUN_EVENT = z
+  .looseObject({
+    type: z.enum(['run-start', 'stage', 'token', 'tool-call', 'tool-result', 'response', 'error', 'custom', 'done']),
+  })
+  .describe('The `data:` of one SSE message: an agent event as JSON; `event:` repeats its type, `id:` numbers it. `done` (with `text` and `info`) is last.');
+
+export const AGENT_SUMMARY = z
+  .object({
+    name: z.string(),
+    plugins: z.array(z.object({ name: z.string(), kind: z.string(), stages: z.array(z.string()) })),
+    tools: z.array(z.string()),
+    resources: z.array(z.string()),
+  })
+  ;
+
+export const HEALTH_LIVE = z.object({ status: z.literal('live') });
+export const HEALTH_READY = z
+  .object({ status: z.enum(['ready', 'not-ready', 'draining']), resources: z.record(z.string(), z.object({ healthy: z.boolean() })) })
+  ;
+
+export const MODEL = z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() });
+export const MODEL_LIST = z.object({ object: z.literal('list'), data: z.array(MODEL) });
+
+const COMPLETION_USAGE = z.object({ prompt_tokens: z.number(), completion_tokens: z.number(), total_tokens: z.number() });
+
+export const CHAT_COMPLETION = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion'),
+    created: z.number().int(),
+    model: z.string(),
+    choices: z
+      .array(
+        z.object({
+          index: z.literal(0),
+          message: z.object({ role: z.literal('assistant'), content: z.string(), refusal: z.null(), annotations: z.array(z.unknown()) }),
+          logprobs: z.null(),
+          finish_reason: z.literal('stop'),
+        }),
+      )
+      .length(1),
+    usage: COMPLETION_USAGE,
+    system_fingerprint: z.null(),
+  })
+  ;
+
+export const CHAT_COMPLETION_CHUNK = z
+  .object({
+    id: z.string(),
+    object: z.literal('chat.completion.chunk'),
+    created: z.number().int(),
+    model: z.string(),
+    system_fingerprint: z.null(),
+    choices: z.array(
+      z.object({
+        index: z.literal(0),
+        delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional(), refusal: z.null().optional() }),
+        logprobs: z.null(),
+        finish_reason: z.literal('stop').nullable(),
+      }),
+    ),
+    usage: COMPLETION_USAGE.nullable().optional(),
+  })
+  .describe('The `data:` of one SSE message; the stream ends with `data: [DONE]`.');
