@@ -122,38 +122,91 @@ export class PostgresDriver implements SqlDriver {
   }
 
   query<Row = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-    return runQuery<Row>(this.requirePool(), text, params);
+    return this.executor().query<Row>(text, params);
   }
 
-  async exec(script: string): Promise<void> {
-    await this.requirePool().query(script);
+  exec(script: string): Promise<void> {
+    return this.executor().exec(script);
   }
 
-  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.requirePool().connect();
-    let broken: Error | undefined;
+  executor(signal?: AbortSignal): SqlExecutor {
+    // Each statement takes a connection of its own, so a cancellation knows which backend to stop.
+    const withConnection = async <T>(use: (connection: CancellableConnection) => Promise<T>) => {
+      const connection = await this.connect(signal);
+      try {
+        return await use(connection);
+      } finally {
+        connection.release();
+      }
+    };
+    return {
+      query: <Row>(text: string, params: readonly unknown[] = []) =>
+        withConnection((connection) => connection.run((client) => runQuery<Row>(client, text, params), { mayCommit: true })),
+      exec: (script) =>
+        withConnection(async (connection) => {
+          await connection.run((client) => client.query(script), { mayCommit: true });
+        }),
+    };
+  }
+
+  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const connection = await this.connect(signal);
     try {
-      await client.query('BEGIN');
+      await connection.run((client) => client.query('BEGIN'), { mayCommit: false });
       const result = await work({
-        query: (text, params = []) => runQuery(client, text, params),
+        query: (text, params = []) => connection.run((client) => runQuery(client, text, params), { mayCommit: false }),
         exec: async (script) => {
-          await client.query(script);
+          await connection.run((client) => client.query(script), { mayCommit: false });
         },
       });
-      await client.query('COMMIT');
+      // Past this check the deadline no longer cancels: the COMMIT's real outcome is reported.
+      signal?.throwIfAborted();
+      await connection.run((client) => client.query('COMMIT'), { mayCommit: true });
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        // The connection is unusable; destroy it instead of returning it to the pool.
-        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
-      }
-      throw error;
+      await connection.rollback();
+      throw signal?.aborted ? signal.reason : error;
     } finally {
-      client.release(broken);
+      connection.release();
     }
   }
+
+  /** A pooled connection for one operation; waiting for it also ends when `signal` aborts. */
+  private async connect(signal: AbortSignal | undefined): Promise<CancellableConnection> {
+    signal?.throwIfAborted();
+    const connecting = this.requirePool().connect();
+    if (!signal) return new CancellableConnection(await connecting, undefined, this.cancelBackend);
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return new CancellableConnection(await Promise.race([connecting, aborted]), signal, this.cancelBackend);
+    } catch (error) {
+      // A connection that arrives after the caller gave up goes straight back to the pool.
+      connecting.then((client) => client.release(), () => undefined);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Stops what backend `pid` is running, over a connection of its own (the pool may be full). */
+  private readonly cancelBackend = async (pid: number): Promise<void> => {
+    const { Client } = (await import('pg')).default;
+    const client = new Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      application_name: 'entity-memory-cancel',
+    });
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
 
   async close(): Promise<void> {
     const pool = this.pool;
@@ -162,9 +215,116 @@ export class PostgresDriver implements SqlDriver {
   }
 }
 
-async function runQuery<Row>(target: PgPool | PoolClient, text: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
+async function runQuery<Row>(target: PoolClient, text: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
   // `queryMode: 'extended'` forces the extended protocol even without parameters, so one call
   // can never carry a second, injected statement.
   const result = await target.query({ text, values: [...params], queryMode: 'extended' } as { text: string; values: unknown[] });
   return { rows: result.rows as Row[], rowCount: result.rowCount ?? result.rows.length };
+}
+
+/** How long a cancelled statement may take to stop before its connection is dropped instead. */
+const CANCEL_GRACE_MS = 2_000;
+
+/**
+ * One pooled connection whose running statement is cancelled on the server when the signal
+ * aborts. The call then settles once the statement has stopped (bounded by a grace period,
+ * after which the connection is dropped, which rolls back an open transaction on the server).
+ */
+class CancellableConnection {
+  private broken: Error | undefined;
+  private cancelled = false;
+  // A checked-out client has no pool listener: a lost connection would be an uncaught 'error'.
+  private readonly onError = (error: Error) => {
+    this.broken ??= error;
+  };
+
+  constructor(
+    readonly client: PoolClient,
+    private readonly signal: AbortSignal | undefined,
+    private readonly cancelBackend: (pid: number) => Promise<void>,
+  ) {
+    client.on('error', this.onError);
+  }
+
+  /**
+   * Runs one statement. `mayCommit`: the statement can commit by itself (autocommit, COMMIT),
+   * so when it finishes despite the cancel its real result is returned, not the timeout.
+   */
+  async run<T>(statement: (client: PoolClient) => Promise<T>, options: { mayCommit: boolean }): Promise<T> {
+    const signal = this.signal;
+    signal?.throwIfAborted();
+    const running = statement(this.client);
+    if (!signal) return running;
+    let onAbort: () => void = () => undefined;
+    const stopped = new Promise<T>((resolve, reject) => {
+      onAbort = () => {
+        this.cancel(running).then((settled) => {
+          if (settled && options.mayCommit) running.then(resolve, () => reject(signal.reason));
+          else reject(signal.reason);
+        }, reject);
+      };
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return await Promise.race([running, stopped]);
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Stops the statement on the server; drops the connection when that fails in time. True once it stopped. */
+  private async cancel(running: Promise<unknown>): Promise<boolean> {
+    this.cancelled = true;
+    const settled = running.then(
+      () => true,
+      () => true,
+    );
+    const pid = (this.client as PoolClient & { processID?: number }).processID;
+    try {
+      if (pid !== undefined) await this.cancelBackend(pid);
+    } catch {
+      // Unreachable server: the connection is dropped below, which ends the transaction there.
+    }
+    let timer: NodeJS.Timeout | undefined;
+    const grace = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), CANCEL_GRACE_MS);
+    });
+    const stoppedInTime = await Promise.race([settled, grace]);
+    clearTimeout(timer);
+    if (!stoppedInTime) this.drop(new Error('the cancelled statement did not stop in time'));
+    return stoppedInTime;
+  }
+
+  /** The connection is unusable or its state unknown: end it instead of returning it to the pool. */
+  private drop(reason: Error): void {
+    if (this.broken) return;
+    this.broken = reason;
+    this.client.end().catch(() => undefined);
+  }
+
+  /** Rolls back after a failure or a cancellation. */
+  async rollback(): Promise<void> {
+    if (this.broken) return;
+    let timer: NodeJS.Timeout | undefined;
+    const rolledBack = this.client.query('ROLLBACK').then(
+      () => true,
+      (error: unknown) => {
+        this.broken ??= error instanceof Error ? error : new Error('rollback failed');
+        return true;
+      },
+    );
+    const grace = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), CANCEL_GRACE_MS);
+    });
+    const done = await Promise.race([rolledBack, grace]);
+    clearTimeout(timer);
+    if (!done) this.drop(new Error('the rollback did not finish in time'));
+  }
+
+  release(): void {
+    this.client.off('error', this.onError);
+    // After a cancel the connection is not reused: a cancel request that reaches the server
+    // late must not stop the next caller's statement.
+    this.client.release(this.broken ?? (this.cancelled ? new Error('cancelled') : undefined));
+  }
 }
