@@ -42,6 +42,11 @@ class StepQueue {
     this.wake = undefined;
     return this.waiting.shift()!;
   }
+
+  /** Steps that arrived but will never run (the transaction ended first). */
+  drain(): Extract<WorkerRequest, { type: 'step' | 'end' }>[] {
+    return this.waiting.splice(0);
+  }
 }
 
 async function execute(target: PGlite | Transaction, statement: Statement): Promise<StatementResult | undefined> {
@@ -121,35 +126,44 @@ async function runTransaction(database: PGlite, message: Extract<WorkerRequest, 
     reply({ type: 'failed', id, error: serialize(error) });
   } finally {
     transactions.delete(id);
+    for (const left of steps.drain()) {
+      if (left.type === 'step') reply({ type: 'failed', id: left.id, error: serialize(new Error('the transaction has already ended')) });
+    }
   }
 }
 
 function serve(database: PGlite): void {
-port.on('message', (message: WorkerRequest) => {
-  switch (message.type) {
-    case 'run':
-      void runAlone(database, message);
-      break;
-    case 'begin': {
-      // The queue exists before PGlite grants the transaction, so early steps wait in it.
-      const steps = new StepQueue();
-      transactions.set(message.id, steps);
-      void runTransaction(database, message, steps);
-      break;
+  port.on('message', (message: WorkerRequest) => {
+    switch (message.type) {
+      case 'run':
+        void runAlone(database, message);
+        break;
+      case 'begin': {
+        // The queue exists before PGlite grants the transaction, so early steps wait in it.
+        const steps = new StepQueue();
+        transactions.set(message.id, steps);
+        void runTransaction(database, message, steps);
+        break;
+      }
+      case 'step': {
+        const steps = transactions.get(message.transactionId);
+        if (steps) steps.push(message);
+        else reply({ type: 'failed', id: message.id, error: serialize(new Error('the transaction has already ended')) });
+        break;
+      }
+      case 'end':
+        // A transaction that already ended (rolled back after a cancel) has nothing left to end.
+        transactions.get(message.transactionId)?.push(message);
+        break;
+      case 'close':
+        void database.close().then(
+          () => reply({ type: 'done', id: message.id, result: undefined }),
+          (error: unknown) => reply({ type: 'failed', id: message.id, error: serialize(error) }),
+        );
+        break;
     }
-    case 'step':
-    case 'end':
-      transactions.get(message.transactionId)?.push(message);
-      break;
-    case 'close':
-      void database.close().then(
-        () => reply({ type: 'done', id: message.id, result: undefined }),
-        (error: unknown) => reply({ type: 'failed', id: message.id, error: serialize(error) }),
-      );
-      break;
-  }
-});
-reply({ type: 'ready' });
+  });
+  reply({ type: 'ready' });
 }
 
 const opened = await open();
