@@ -1,4 +1,8 @@
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { once } from 'node:events';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryChild } from './support/child-process.js';
 import { driversUnderTest } from './support/drivers.js';
@@ -100,4 +104,32 @@ describe('pglite: real processes', () => {
     expect(String(error!.message)).toMatch(/postgres/);
     holder.kill();
   });
+
+  it('processes racing for a stale lock: exactly one takes it over, the others are refused', async () => {
+    // The old check-then-write takeover let two racers through only when they interleaved,
+    // so the race runs several rounds with many processes; the new takeover has one winner always.
+    for (let round = 0; round < 3; round++) {
+      const { path } = pglite.location(`stale-${round}`);
+      // A lock left by a process that has exited.
+      const dead = spawn(process.execPath, ['-e', '']);
+      await once(dead, 'exit');
+      mkdirSync(dirname(path!), { recursive: true });
+      writeFileSync(`${path}.lock`, String(dead.pid));
+      const startAt = Date.now() + 2_500;
+      const racers = Array.from({ length: 6 }, () => child({ action: 'hold', path, startAt }));
+      await Promise.all(
+        racers.map((racer) =>
+          racer.waitFor((events) => events.some((event) => event.event === 'ready' || event.event === 'error'), 90_000).catch(() => undefined),
+        ),
+      );
+      const outcomes = racers.map((racer) => racer.events.find((event) => event.event === 'ready' || event.event === 'error'));
+      const winners = outcomes.filter((outcome) => outcome?.event === 'ready');
+      expect(winners, `round ${round}: ${racers.map((racer) => racer.describe()).join('\n')}`).toHaveLength(1);
+      for (const outcome of outcomes) if (outcome?.event === 'error') expect(outcome).toMatchObject({ code: 'MEMORY_LOCKED' });
+      const winner = racers[outcomes.indexOf(winners[0])]!;
+      expect(readFileSync(`${path}.lock`, 'utf8').trim()).toBe(String(winner.process.pid));
+      for (const racer of racers) racer.kill();
+      await Promise.all(racers.map((racer) => racer.exited));
+    }
+  }, 300_000);
 });

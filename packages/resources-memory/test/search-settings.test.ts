@@ -38,7 +38,8 @@ function observing(driver: SqlDriver, seen: string[]): SqlDriver {
     close: () => driver.close(),
     query: (text, params) => driver.query(text, params),
     exec: (script) => driver.exec(script),
-    transaction: (work) => driver.transaction((executor) => work(probe(executor))),
+    executor: (signal) => driver.executor(signal),
+    transaction: (work, signal) => driver.transaction((executor) => work(probe(executor)), signal),
   };
 }
 

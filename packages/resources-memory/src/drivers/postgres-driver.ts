@@ -3,6 +3,7 @@ import { MissingPackageError, ResourceError } from '@entity/core';
 import type { Pool as PgPool, PoolClient, PoolConfig } from 'pg';
 import { type ConnectionTarget, describeTarget } from '../connection-url.js';
 import { toMemoryError } from '../database-errors.js';
+import { CancellableConnection } from './postgres-cancellable-connection.js';
 import type { QueryResult, SqlDriver, SqlExecutor } from './sql-driver.js';
 
 export interface PostgresDriverOptions {
@@ -125,38 +126,91 @@ export class PostgresDriver implements SqlDriver {
   }
 
   query<Row = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
-    return runQuery<Row>(this.requirePool(), text, params);
+    return this.executor().query<Row>(text, params);
   }
 
-  async exec(script: string): Promise<void> {
-    await this.requirePool().query(script);
+  exec(script: string): Promise<void> {
+    return this.executor().exec(script);
   }
 
-  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T> {
-    const client = await this.requirePool().connect();
-    let broken: Error | undefined;
+  executor(signal?: AbortSignal): SqlExecutor {
+    // Each statement takes a connection of its own, so a cancellation knows which backend to stop.
+    const withConnection = async <T>(use: (connection: CancellableConnection) => Promise<T>) => {
+      const connection = await this.connect(signal);
+      try {
+        return await use(connection);
+      } finally {
+        connection.release();
+      }
+    };
+    return {
+      query: <Row>(text: string, params: readonly unknown[] = []) =>
+        withConnection((connection) => connection.run((client) => runQuery<Row>(client, text, params), { mayCommit: true })),
+      exec: (script) =>
+        withConnection(async (connection) => {
+          await connection.run((client) => client.query(script), { mayCommit: true });
+        }),
+    };
+  }
+
+  async transaction<T>(work: (executor: SqlExecutor) => Promise<T>, signal?: AbortSignal): Promise<T> {
+    const connection = await this.connect(signal);
     try {
-      await client.query('BEGIN');
+      await connection.run((client) => client.query('BEGIN'), { mayCommit: false });
       const result = await work({
-        query: (text, params = []) => runQuery(client, text, params),
+        query: (text, params = []) => connection.run((client) => runQuery(client, text, params), { mayCommit: false }),
         exec: async (script) => {
-          await client.query(script);
+          await connection.run((client) => client.query(script), { mayCommit: false });
         },
       });
-      await client.query('COMMIT');
+      // Past this check the deadline no longer cancels: the COMMIT's real outcome is reported.
+      signal?.throwIfAborted();
+      await connection.run((client) => client.query('COMMIT'), { mayCommit: true });
       return result;
     } catch (error) {
-      try {
-        await client.query('ROLLBACK');
-      } catch (rollbackError) {
-        // The connection is unusable; destroy it instead of returning it to the pool.
-        broken = rollbackError instanceof Error ? rollbackError : new Error('rollback failed');
-      }
-      throw error;
+      await connection.rollback();
+      throw signal?.aborted ? signal.reason : error;
     } finally {
-      client.release(broken);
+      connection.release();
     }
   }
+
+  /** A pooled connection for one operation; waiting for it also ends when `signal` aborts. */
+  private async connect(signal: AbortSignal | undefined): Promise<CancellableConnection> {
+    signal?.throwIfAborted();
+    const connecting = this.requirePool().connect();
+    if (!signal) return new CancellableConnection(await connecting, undefined, this.cancelBackend);
+    let onAbort: () => void = () => undefined;
+    const aborted = new Promise<never>((_, reject) => {
+      onAbort = () => reject(signal.reason);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+    try {
+      return new CancellableConnection(await Promise.race([connecting, aborted]), signal, this.cancelBackend);
+    } catch (error) {
+      // A connection that arrives after the caller gave up goes straight back to the pool.
+      connecting.then((client) => client.release(), () => undefined);
+      throw error;
+    } finally {
+      signal.removeEventListener('abort', onAbort);
+    }
+  }
+
+  /** Stops what backend `pid` is running, over a connection of its own (the pool may be full). */
+  private readonly cancelBackend = async (pid: number): Promise<void> => {
+    const { Client } = (await import('pg')).default;
+    const client = new Client({
+      connectionString: this.options.url,
+      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      application_name: 'entity-memory-cancel',
+    });
+    try {
+      await client.connect();
+      await client.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
 
   async close(): Promise<void> {
     const pool = this.pool;
@@ -165,7 +219,7 @@ export class PostgresDriver implements SqlDriver {
   }
 }
 
-async function runQuery<Row>(target: PgPool | PoolClient, text: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
+async function runQuery<Row>(target: PoolClient, text: string, params: readonly unknown[]): Promise<QueryResult<Row>> {
   // `queryMode: 'extended'` forces the extended protocol even without parameters, so one call
   // can never carry a second, injected statement.
   const result = await target.query({ text, values: [...params], queryMode: 'extended' } as { text: string; values: unknown[] });

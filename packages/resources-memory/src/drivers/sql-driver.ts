@@ -14,6 +14,11 @@ export interface SqlExecutor {
 /**
  * What the memory needs from a database: the two drivers (PGlite, node-postgres) implement
  * this and everything above it is shared, so both run the same SQL and migrations.
+ *
+ * Cancellation: when the `signal` given to `executor` or `transaction` aborts, the driver
+ * stops the work (Postgres: `pg_cancel_backend`; PGlite: the worker rolls back) and rejects
+ * with the signal's reason, and nothing of that work commits afterwards. Only when the commit
+ * had already been sent does the call wait for it and report its real outcome.
  */
 export interface SqlDriver extends SqlExecutor {
   readonly kind: 'pglite' | 'postgres';
@@ -21,7 +26,9 @@ export interface SqlDriver extends SqlExecutor {
   readonly description: string;
   /** Connects (or opens the files) and fails with an actionable message when it cannot. */
   open(): Promise<void>;
-  /** Runs `work` in one transaction on one connection; rolls back when it throws. */
-  transaction<T>(work: (executor: SqlExecutor) => Promise<T>): Promise<T>;
+  /** Statements outside a transaction that stop when `signal` aborts. */
+  executor(signal?: AbortSignal): SqlExecutor;
+  /** Runs `work` in one transaction on one connection; rolls back when it throws or `signal` aborts. */
+  transaction<T>(work: (executor: SqlExecutor) => Promise<T>, signal?: AbortSignal): Promise<T>;
   close(): Promise<void>;
 }

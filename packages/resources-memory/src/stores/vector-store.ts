@@ -7,9 +7,14 @@ import type { Embedder } from '../embedders/embedder.js';
 import { DOCUMENTS_TABLE } from '../memory-schema.js';
 import { applySearchSettings } from '../search-settings.js';
 import { requireCount, requireIdentifier, requireJson } from '../validate-input.js';
+import { yieldToEventLoop } from './yield-to-event-loop.js';
 
-/** Rows per INSERT statement; all chunks of one call share a transaction. */
-const INSERT_CHUNK = 500;
+/**
+ * Rows per INSERT statement; all chunks of one call share a transaction. Small enough that
+ * preparing one chunk's parameters (vector text, driver encoding) keeps the event loop free
+ * within a few milliseconds.
+ */
+const INSERT_CHUNK = 100;
 /** Texts per embedder call. */
 const EMBED_BATCH = 64;
 const MAX_FILTER_FIELDS = 32;
@@ -67,6 +72,8 @@ export class VectorStore implements VectorMemory {
   private async embed(texts: string[]): Promise<number[][]> {
     const vectors: number[][] = [];
     for (let start = 0; start < texts.length; start += EMBED_BATCH) {
+      // A local embedder computes synchronously: let timers and other turns run between batches.
+      if (start > 0) await yieldToEventLoop();
       vectors.push(...(await this.embedder().embed(texts.slice(start, start + EMBED_BATCH))));
     }
     return vectors;
@@ -104,6 +111,7 @@ export class VectorStore implements VectorMemory {
       'vector add',
       async (sql) => {
         for (let start = 0; start < prepared.length; start += INSERT_CHUNK) {
+          if (start > 0) await yieldToEventLoop();
           const chunk = prepared.slice(start, start + INSERT_CHUNK);
           await sql.query(
             `INSERT INTO ${DOCUMENTS_TABLE} (user_id, id, content, metadata, embedding, created_at)
