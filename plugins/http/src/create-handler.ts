@@ -14,6 +14,8 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, pa
 import { registerNativeChat } from './native-chat.js';
 import { CONVERSATION_HEADER, registerOpenAIRoutes, USER_HEADER } from './openai-routes.js';
 import { limitPerAddress, limitPerKey } from './rate-limit.js';
+import { TokenBucketLimiter } from './token-bucket.js';
+import { registerWebSocketRoute } from './websocket-route.js';
 
 /** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
 export type EntityHttpHandler = Hono<HandlerEnvironment>;
@@ -24,13 +26,15 @@ const isHealthProbe = (path: string) => path === '/health/live' || path === '/he
 export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { app: EntityHttpHandler; state: HandlerState } {
   const options = parseHandlerOptions(rawOptions);
   const logger = adapterLogger(agent, options.logger);
-  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false };
+  const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+  const perKey = rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey;
+  const perKeyLimiter = perKey === false ? undefined : new TokenBucketLimiter(perKey);
+  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false, perKeyLimiter };
   if (options.auth === 'none') {
     logger.warn(
       'HTTP AUTHENTICATION IS OFF (auth: "none"): development mode, only loopback clients are served. Configure auth.apiKeys before exposing this agent.',
     );
   }
-  const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
   const app = new Hono<HandlerEnvironment>();
 
   app.use(
@@ -67,7 +71,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
       isHealthProbe(context.req.path) ? next() : middleware(context, next);
   app.use(exceptProbes(limitPerAddress(rateLimit.perIp ?? DEFAULT_RATE_LIMIT.perIp)));
   app.use(exceptProbes(authenticate(state)));
-  app.use(exceptProbes(limitPerKey(rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey)));
+  app.use(exceptProbes(limitPerKey(perKeyLimiter)));
   app.use(
     bodyLimit({
       maxSize: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -80,6 +84,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerAgentRoutes(app, state);
   registerNativeChat(app, state);
   registerOpenAIRoutes(app, state);
+  registerWebSocketRoute(app, state);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {
