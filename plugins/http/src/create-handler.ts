@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { adapterLogger } from './adapter-logger.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { authenticate } from './authorization.js';
+import { registerStreamTicketMinting, registerStreamTicketRedemption, StreamTickets } from './chat-stream-tickets.js';
 import { remoteAddressOf } from './client-address.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
@@ -70,6 +71,9 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     (context, next) =>
       isHealthProbe(context.req.path) ? next() : middleware(context, next);
   app.use(exceptProbes(limitPerAddress(rateLimit.perIp ?? DEFAULT_RATE_LIMIT.perIp)));
+  // EventSource cannot send a key: its GET carries a single-use ticket instead, checked by the route.
+  const streamTickets = new StreamTickets();
+  registerStreamTicketRedemption(app, state, streamTickets);
   app.use(exceptProbes(authenticate(state)));
   app.use(exceptProbes(limitPerKey(perKeyLimiter)));
   app.use(
@@ -85,6 +89,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerNativeChat(app, state);
   registerOpenAIRoutes(app, state);
   registerWebSocketRoute(app, state);
+  registerStreamTicketMinting(app, state, streamTickets);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {

@@ -92,6 +92,49 @@ describe.skipIf(!available)('browsers (headless Chromium)', () => {
     expect(JSON.parse(messages.at(-1)!.data)).toMatchObject({ text: 'Streamed to the browser.', info: { conversationId: 'browser' } });
   });
 
+  it('streams a chat with EventSource, through a single-use ticket minted by an authenticated POST', async () => {
+    server = await startTestServer(['Hello, EventSource.'], { cors: { origins: [pages.origin] } });
+    const browserPage = await openPage();
+    const events = await browserPage.evaluate(
+      async ({ api, key }) => {
+        const minted = await fetch(`${api}/v1/chat/streams`, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+          body: JSON.stringify({ message: 'hi', conversationId: 'event-source' }),
+        });
+        const { url } = (await minted.json()) as { url: string };
+        return new Promise<{ type: string; id: string; data: { type: string; text?: string; info?: unknown } }[]>((resolve, reject) => {
+          const source = new EventSource(`${api}${url}`);
+          const received: { type: string; id: string; data: { type: string; text?: string } }[] = [];
+          for (const type of ['run-start', 'stage', 'token', 'response', 'error', 'done']) {
+            source.addEventListener(type, (event) => {
+              const message = event as unknown as { data: string; lastEventId: string };
+              received.push({ type, id: message.lastEventId, data: JSON.parse(message.data) as { type: string } });
+              if (type === 'done') {
+                source.close();
+                resolve(received);
+              }
+            });
+          }
+          source.onerror = () => {
+            source.close();
+            reject(new Error(`EventSource failed after ${received.length} events`));
+          };
+        });
+      },
+      { api: server.handle.url, key: KEYS.alice },
+    );
+    expect(events[0]!.type).toBe('run-start');
+    expect(events.map((event) => event.id)).toEqual(events.map((_, index) => String(index + 1)));
+    expect(
+      events
+        .filter((event) => event.type === 'token')
+        .map((event) => event.data.text)
+        .join(''),
+    ).toBe('Hello, EventSource.');
+    expect(events.at(-1)!.data).toMatchObject({ type: 'done', text: 'Hello, EventSource.', info: { userId: 'alice', conversationId: 'event-source' } });
+  });
+
   it('chats over a browser WebSocket that authenticates with the bearer subprotocol', async () => {
     server = await startTestServer(['Hello from the socket.'], { websocket: true, cors: { origins: [pages.origin] } });
     const browserPage = await openPage();
