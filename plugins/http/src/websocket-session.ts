@@ -28,7 +28,15 @@ export class WebSocketSession {
     private readonly principal: Principal,
     private readonly context: SessionContext,
   ) {
-    socket.on('message', (data, isBinary) => this.receive(data as Buffer, isBinary));
+    socket.on('message', (data, isBinary) => {
+      try {
+        this.receive(data as Buffer, isBinary);
+      } catch (error) {
+        // A bug here must cost this message, not the process (ws calls listeners synchronously).
+        context.state.logger.error(`WebSocket message handling failed: ${(error as Error)?.message ?? String(error)}`, { component: 'http' });
+        this.send({ type: 'error', id: null, code: 'internal_error', message: 'Something went wrong on the server' });
+      }
+    });
     socket.on('pong', () => {
       this.answeredPing = true;
     });

@@ -133,9 +133,12 @@ describe('WebSocket limits and options', () => {
     expect((error as Error).message).toMatch(/http\.websocket/);
   });
 
-  it('is off unless asked for', async () => {
+  it('is off unless asked for: a handshake then gets 426 from the handler', async () => {
     server = await startTestServer(['unused']);
     expect(server.handle.websocket).toBeUndefined();
+    const outcome = await handshake(`${server.handle.url.replace('http:', 'ws:')}/v1/ws`, { headers: bearer(KEYS.admin) });
+    expect(outcome).toMatchObject({ opened: false, status: 426 });
+    expect(refusalCode(outcome)).toBe('upgrade_required');
   });
 });
 
