@@ -26,6 +26,16 @@ case "$command" in
     fi
     ;;
 esac
+if [ "$command" = test ]; then
+  # The browser tests of @entity/plugin-http drive Debian's Chromium; installed once, then a no-op.
+  if ! bash scripts/ensure-chromium.sh; then
+    if [ "${CI:-}" = "true" ]; then
+      echo "entity.sh: Chromium is required in CI for the browser tests (apt-get install chromium; see scripts/ensure-chromium.sh)" >&2
+      exit 1
+    fi
+    echo "entity.sh: no Chromium; the browser tests will be skipped and say how to install it (apt-get install chromium)" >&2
+  fi
+fi
 # --silent: the sample prints its own messages; pnpm's "command failed" banner would bury them.
 [ "$command" = demo ] && exec pnpm --silent run demo "$@"
 exec pnpm run "$command" "$@"

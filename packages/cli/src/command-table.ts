@@ -86,12 +86,12 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Serve the agent over HTTP (and WebSocket)',
     usage: 'entity serve [config]',
     description:
-      'Starts the HTTP adapter (@entity/plugin-http) and, with --websocket, the WebSocket adapter. API keys come from ENTITY_API_KEYS (a JSON array of { name, hash: sha256 hex, role: admin|user|viewer, userIds }); --no-auth serves without keys on loopback only. --watch reloads parameters when the config file changes; topology changes need a restart.',
+      'Starts the HTTP adapter (@entity/plugin-http) and, with --websocket, its WebSocket endpoint /v1/ws on the same port. API keys come from ENTITY_API_KEYS (a JSON array of { name, hash: sha256 hex, role: admin|user|viewer, userIds }); --no-auth serves without keys on loopback only. --watch reloads parameters when the config file changes; topology changes need a restart.',
     options: {
       port: { type: 'string', short: 'p', valueName: 'number', description: 'port to listen on (default: 3000, or PORT)' },
       host: { type: 'string', valueName: 'address', description: 'address to bind (default: 127.0.0.1)' },
       'no-auth': { type: 'boolean', description: 'serve without API keys (development; loopback only). Otherwise keys come from ENTITY_API_KEYS' },
-      websocket: { type: 'boolean', description: 'also serve the WebSocket adapter' },
+      websocket: { type: 'boolean', description: 'also serve the WebSocket endpoint /v1/ws (same port and keys)' },
       watch: { type: 'boolean', short: 'w', description: 'hot-reload parameters when the config changes' },
     },
     positionals: [0, 1],

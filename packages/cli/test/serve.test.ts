@@ -117,11 +117,30 @@ describe('entity serve', () => {
     }
   });
 
-  it('says which adapter package to install when it is missing, exit 2', async () => {
+  it('serves the WebSocket endpoint on the same port with --websocket', async () => {
+    openai.reset();
+    openai.respondWith({ text: 'Over WebSocket.' });
     const directory = project({ 'agent.yaml': agentYaml() });
-    const result = await entity(['serve', '--port', '0', '--no-auth', '--websocket'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
-    expect(result.code).toBe(2);
-    expect(result.stderr).toContain('needs the package "@entity/plugin-websocket". Install it with: pnpm add @entity/plugin-websocket');
+    const served = await startServe(['--port', '0', '--no-auth', '--websocket'], directory, { LLM_URL: `${openai.origin}/v1` });
+    try {
+      const url = /WebSocket on (ws:\/\/\S+)/.exec(served.stderr())?.[1];
+      expect(url).toBe(`${served.url.replace(/^http/, 'ws')}/v1/ws`);
+      const socket = new WebSocket(url!, ['entity.v1']);
+      const answer = new Promise<string>((resolve, reject) => {
+        socket.onmessage = (message) => {
+          const data = JSON.parse(String(message.data)) as { type: string; event?: { type: string; text: string } };
+          if (data.type === 'event' && data.event!.type === 'done') resolve(data.event!.text);
+          if (data.type === 'error') reject(new Error(String(message.data)));
+        };
+        socket.onerror = () => reject(new Error('WebSocket error'));
+      });
+      await new Promise((resolve) => (socket.onopen = resolve));
+      socket.send(JSON.stringify({ type: 'chat', id: '1', message: 'hi' }));
+      expect(await answer).toBe('Over WebSocket.');
+      socket.close();
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
   });
 
   it('rejects a bad port before loading anything (exit 2)', async () => {

@@ -7,6 +7,7 @@ import { secureHeaders } from 'hono/secure-headers';
 import { adapterLogger } from './adapter-logger.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { authenticate } from './authorization.js';
+import { registerStreamTicketMinting, registerStreamTicketRedemption, StreamTickets } from './chat-stream-tickets.js';
 import { remoteAddressOf } from './client-address.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
@@ -14,6 +15,8 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, pa
 import { registerNativeChat } from './native-chat.js';
 import { CONVERSATION_HEADER, registerOpenAIRoutes, USER_HEADER } from './openai-routes.js';
 import { limitPerAddress, limitPerKey } from './rate-limit.js';
+import { TokenBucketLimiter } from './token-bucket.js';
+import { registerWebSocketRoute } from './websocket-route.js';
 
 /** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
 export type EntityHttpHandler = Hono<HandlerEnvironment>;
@@ -24,13 +27,15 @@ const isHealthProbe = (path: string) => path === '/health/live' || path === '/he
 export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { app: EntityHttpHandler; state: HandlerState } {
   const options = parseHandlerOptions(rawOptions);
   const logger = adapterLogger(agent, options.logger);
-  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false };
+  const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
+  const perKey = rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey;
+  const perKeyLimiter = perKey === false ? undefined : new TokenBucketLimiter(perKey);
+  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false, perKeyLimiter };
   if (options.auth === 'none') {
     logger.warn(
       'HTTP AUTHENTICATION IS OFF (auth: "none"): development mode, only loopback clients are served. Configure auth.apiKeys before exposing this agent.',
     );
   }
-  const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
   const app = new Hono<HandlerEnvironment>();
 
   app.use(
@@ -66,8 +71,11 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     (context, next) =>
       isHealthProbe(context.req.path) ? next() : middleware(context, next);
   app.use(exceptProbes(limitPerAddress(rateLimit.perIp ?? DEFAULT_RATE_LIMIT.perIp)));
+  // EventSource cannot send a key: its GET carries a single-use ticket instead, checked by the route.
+  const streamTickets = new StreamTickets();
+  registerStreamTicketRedemption(app, state, streamTickets);
   app.use(exceptProbes(authenticate(state)));
-  app.use(exceptProbes(limitPerKey(rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey)));
+  app.use(exceptProbes(limitPerKey(perKeyLimiter)));
   app.use(
     bodyLimit({
       maxSize: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -80,6 +88,8 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerAgentRoutes(app, state);
   registerNativeChat(app, state);
   registerOpenAIRoutes(app, state);
+  registerWebSocketRoute(app, state);
+  registerStreamTicketMinting(app, state, streamTickets);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {

@@ -1,6 +1,7 @@
 import type { Agent, Logger } from '@entity/core';
 import type { Principal } from './api-keys.js';
 import type { HttpHandlerOptions } from './http-options.js';
+import type { TokenBucketLimiter } from './token-bucket.js';
 
 /** Per-request values the middleware sets for the routes. */
 export type HandlerEnvironment = {
@@ -19,4 +20,6 @@ export interface HandlerState {
   readonly shutdown: AbortController;
   /** Set when the server stops taking new work; new requests get 503. */
   draining: boolean;
+  /** The per-key rate limit, shared with the WebSocket endpoint (each message counts as a request); undefined when off. */
+  readonly perKeyLimiter?: TokenBucketLimiter | undefined;
 }

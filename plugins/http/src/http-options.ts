@@ -2,6 +2,7 @@ import { ConfigError, type Logger } from '@entity/core';
 import { z } from 'zod';
 import type { ApiKeyConfig } from './api-keys.js';
 import type { TokenBucketOptions } from './token-bucket.js';
+import { type WebSocketOptions, websocketOptionsSchema } from './websocket-options.js';
 
 /** Options of `createHandler` (any host). */
 export interface HttpHandlerOptions {
@@ -47,6 +48,11 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
   requestReceiveTimeoutMs?: number;
   /** Whether `close()` stops the agent after the server. Default: true. */
   stopAgent?: boolean;
+  /**
+   * Also serve the WebSocket endpoint `/v1/ws` on this server (same port, same keys, rate
+   * limits and CORS origins). `true` uses the defaults of `WebSocketOptions`. Default: off.
+   */
+  websocket?: boolean | WebSocketOptions;
 }
 
 const bucketSchema = z.strictObject({
@@ -95,6 +101,7 @@ const serveSchema = handlerSchema.extend({
   shutdownTimeoutMs: z.number().int().min(0).optional(),
   requestReceiveTimeoutMs: z.number().int().min(1).optional(),
   stopAgent: z.boolean().optional(),
+  websocket: websocketOptionsSchema.optional(),
 });
 
 function parseOptions<T>(schema: z.ZodType<T>, options: unknown, where: string): T {

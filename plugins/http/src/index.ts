@@ -5,5 +5,16 @@ export type { ApiErrorBody, ApiErrorType } from './http-errors.js';
 export type { HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
 export { CONVERSATION_HEADER, USER_HEADER } from './openai-routes.js';
 export type { PublicChatResult, PublicRunInfo } from './public-run-info.js';
-export { type HttpServerHandle, serveHttp } from './serve-http.js';
+export { type HttpServerHandle, serveHttp, type WebSocketEndpoint } from './serve-http.js';
+export { serveWebSocket } from './serve-websocket.js';
 export type { TokenBucketOptions } from './token-bucket.js';
+export type { WebSocketOptions } from './websocket-options.js';
+export {
+  BEARER_PROTOCOL_PREFIX,
+  WEBSOCKET_PATH,
+  WEBSOCKET_PROTOCOL,
+  type WebSocketCancelRequest,
+  type WebSocketChatRequest,
+  type WebSocketClientMessage,
+  type WebSocketServerMessage,
+} from './websocket-protocol.js';

@@ -61,7 +61,7 @@ export function registerNativeChat(app: Hono<HandlerEnvironment>, state: Handler
  * the event (made safe) as JSON `data:`, and `: heartbeat` comments while the run is quiet.
  * A client that goes away aborts the run.
  */
-function streamRunEvents(context: Context, state: HandlerState, message: string, options: ChatOptions, run: RunCancellation): Response {
+export function streamRunEvents(context: Context, state: HandlerState, message: string, options: ChatOptions, run: RunCancellation): Response {
   context.header('x-accel-buffering', 'no');
   return streamSSE(context, async (stream) => {
     let clientGone = false;

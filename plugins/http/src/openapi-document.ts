@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { nativeChatSchema } from './native-chat.js';
 import { chatCompletionSchema } from './openai-schemas.js';
+import { streamingPaths } from './openapi-streaming-paths.js';
 import {
   AGENT_SUMMARY,
   CHAT_COMPLETION,
@@ -127,6 +128,7 @@ export function openApiDocument(options: OpenApiOptions): JsonObject {
       '/openapi.json': {
         get: { operationId: 'openApi', summary: 'This document (role: viewer)', responses: { '200': { description: 'OpenAPI 3.1.', content: { 'application/json': { schema: { type: 'object' } } } }, ...errors(401, 429) } },
       },
+      ...streamingPaths(options, jsonSchema, errors),
     },
   };
 }

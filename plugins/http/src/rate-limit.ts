@@ -25,10 +25,9 @@ export function limitPerAddress(bucket: TokenBucketOptions | false): MiddlewareH
   };
 }
 
-/** Limits requests per API key (after authentication). */
-export function limitPerKey(bucket: TokenBucketOptions | false): MiddlewareHandler<HandlerEnvironment> {
-  if (bucket === false) return (_context, next) => next();
-  const limiter = new TokenBucketLimiter(bucket);
+/** Limits requests per API key (after authentication), with the limiter shared by every transport. */
+export function limitPerKey(limiter: TokenBucketLimiter | undefined): MiddlewareHandler<HandlerEnvironment> {
+  if (!limiter) return (_context, next) => next();
   return async (context, next) => {
     const result = limiter.take(context.get('principal').bucketId);
     if (!result.allowed) throw tooMany(result.retryAfterSeconds, 'API key');

@@ -5,6 +5,9 @@ import { createAdaptorServer } from '@hono/node-server';
 import { isLoopbackHost } from './client-address.js';
 import { buildHandler } from './create-handler.js';
 import { parseServeOptions, type ServeHttpOptions } from './http-options.js';
+import { resolveWebSocketOptions } from './websocket-options.js';
+import { WEBSOCKET_PATH } from './websocket-protocol.js';
+import { attachWebSocket } from './websocket-server.js';
 
 /** A running server. */
 export interface HttpServerHandle {
@@ -16,12 +19,24 @@ export interface HttpServerHandle {
   readonly server: Server;
   /** Requests being answered now (streams count until they end). */
   readonly inFlight: number;
+  /** The WebSocket endpoint, when `websocket` is on. */
+  readonly websocket: WebSocketEndpoint | undefined;
   /**
    * Graceful shutdown: stops accepting connections, answers new requests on open ones with 503,
    * lets in-flight requests finish for up to `shutdownTimeoutMs`, then cancels what is left and
    * stops the agent. Safe to call more than once.
    */
   close(): Promise<void>;
+}
+
+/** The WebSocket endpoint of a running server. */
+export interface WebSocketEndpoint {
+  /** e.g. `ws://127.0.0.1:3000/v1/ws`. */
+  readonly url: string;
+  /** Open connections. */
+  readonly connections: number;
+  /** Chat runs in progress over WebSocket. */
+  readonly runs: number;
 }
 
 const DEFAULT_PORT = 3000;
@@ -43,7 +58,7 @@ export async function serveHttp(agent: Agent, rawOptions: ServeHttpOptions): Pro
       },
     ]);
   }
-  const { host: _host, port: _port, shutdownTimeoutMs: _timeout, requestReceiveTimeoutMs: _receive, stopAgent: _stop, ...handlerOptions } = options;
+  const { host: _host, port: _port, shutdownTimeoutMs: _timeout, requestReceiveTimeoutMs: _receive, stopAgent: _stop, websocket: _websocket, ...handlerOptions } = options;
   const { app, state } = buildHandler(agent, handlerOptions);
   await agent.start();
 
@@ -59,6 +74,8 @@ export async function serveHttp(agent: Agent, rawOptions: ServeHttpOptions): Pro
       connectionsCheckingInterval: Math.min(1_000, requestTimeout),
     },
   }) as Server;
+  const websocketOptions = resolveWebSocketOptions(options.websocket);
+  const websocket = websocketOptions ? attachWebSocket(server, app, state, websocketOptions) : undefined;
   let inFlight = 0;
   let idle: (() => void) | undefined;
   server.on('request', (_request, response) => {
@@ -84,30 +101,44 @@ export async function serveHttp(agent: Agent, rawOptions: ServeHttpOptions): Pro
     state.draining = true;
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    if (inFlight > 0) {
+    const busy = () => inFlight > 0 || (websocket?.runs ?? 0) > 0;
+    if (busy()) {
       let timer: NodeJS.Timeout | undefined;
+      const httpIdle = new Promise<void>((resolve) => {
+        idle = resolve;
+        if (inFlight === 0) resolve();
+      });
       await Promise.race([
-        new Promise<void>((resolve) => {
-          idle = resolve;
-        }),
+        Promise.all([httpIdle, websocket?.whenIdle()]),
         new Promise<void>((resolve) => {
           timer = setTimeout(resolve, options.shutdownTimeoutMs ?? 10_000);
         }),
       ]);
       clearTimeout(timer);
     }
-    if (inFlight > 0) {
-      state.logger.warn(`shutdown deadline passed with ${inFlight} request(s) in flight; cancelling them`);
+    if (busy()) {
+      state.logger.warn(`shutdown deadline passed with ${inFlight} request(s) and ${websocket?.runs ?? 0} WebSocket run(s) in flight; cancelling them`);
       state.shutdown.abort();
       // Cancelled runs answer quickly; connections that still hang are cut.
       setTimeout(() => server.closeAllConnections(), 1_000).unref();
     }
+    await websocket?.close();
     await stopped;
     if (options.stopAgent !== false) await agent.stop();
   };
 
+  const websocketEndpoint: WebSocketEndpoint | undefined = websocket && {
+    url: `ws://${urlHost}:${address.port}${WEBSOCKET_PATH}`,
+    get connections() {
+      return websocket.connections;
+    },
+    get runs() {
+      return websocket.runs;
+    },
+  };
   return {
     url: `http://${urlHost}:${address.port}`,
+    websocket: websocketEndpoint,
     host: address.address,
     port: address.port,
     server,

@@ -17,17 +17,17 @@ export default async function serve(command: ParsedCommand, cli: CliContext): Pr
   const closers: (() => Promise<void>)[] = [];
   try {
     // The agent is stopped below, after every adapter closed.
-    const http = (await agent.serveHttp({ port, host, auth, stopAgent: false })) as { url?: string; close?: () => Promise<void> } | undefined;
+    // --websocket adds /v1/ws to the same server and port (@entity/plugin-http serves both).
+    const websocket = command.values.websocket === true;
+    const http = (await agent.serveHttp({ port, host, auth, stopAgent: false, ...(websocket ? { websocket: true } : {}) })) as
+      | { url?: string; close?: () => Promise<void>; websocket?: { url: string } }
+      | undefined;
     if (http?.close) closers.push(() => http.close!());
     const url = http?.url ?? `http://${host}:${port}`;
     cli.note(`${c.green('✔')} HTTP on ${url}`);
     cli.note(c.dim(`  native API ${url}/v1/chat · OpenAI base URL ${url}/v1 · OpenAPI ${url}/openapi.json`));
     if (auth === 'none') cli.note(c.yellow(`⚠ no authentication (--no-auth): only this machine can connect`));
-    if (command.values.websocket) {
-      const ws = (await agent.serveWebSocket({ port: port === 0 ? 0 : port + 1, host })) as { url?: string; close?: () => Promise<void> } | undefined;
-      if (ws?.close) closers.push(() => ws.close!());
-      cli.note(`${c.green('✔')} WebSocket on ${ws?.url ?? `ws://${host}:${port + 1}`}`);
-    }
+    if (websocket) cli.note(`${c.green('✔')} WebSocket on ${http?.websocket?.url ?? `${url.replace(/^http/, 'ws')}/v1/ws`}`);
     let stopWatching = () => {};
     if (command.values.watch) {
       if (source.kind !== 'config') throw new UsageError('--watch needs a config file (agent.yaml)', 'run `entity serve agent.yaml --watch`');

@@ -165,9 +165,9 @@ export class Agent {
     return adapter.serveHttp(this, options);
   }
 
-  /** Serves the agent over WebSocket through `@entity/plugin-websocket`, loaded only now. */
+  /** Serves the agent over WebSocket (and HTTP, on the same port) through `@entity/plugin-http`, loaded only now. */
   async serveWebSocket(options: Record<string, unknown> = {}): Promise<unknown> {
-    const adapter = await importFromProject<{ serveWebSocket(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-websocket', 'agent.serveWebSocket()', this.options.projectDir);
+    const adapter = await importFromProject<{ serveWebSocket(agent: Agent, options: Record<string, unknown>): Promise<unknown> }>('@entity/plugin-http', 'agent.serveWebSocket()', this.options.projectDir);
     return adapter.serveWebSocket(this, options);
   }
 
