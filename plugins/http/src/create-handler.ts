@@ -8,12 +8,16 @@ import { adapterLogger } from './adapter-logger.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { authenticate } from './authorization.js';
 import { remoteAddressOf } from './client-address.js';
+import { registerConversationRoutes } from './conversation-routes.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
+import { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
+import { registerMetricsRoute } from './metrics-route.js';
 import { registerNativeChat } from './native-chat.js';
 import { CONVERSATION_HEADER, registerOpenAIRoutes, USER_HEADER } from './openai-routes.js';
 import { limitPerAddress, limitPerKey } from './rate-limit.js';
+import { registerUiChatRoute } from './ui-chat-route.js';
 
 /** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
 export type EntityHttpHandler = Hono<HandlerEnvironment>;
@@ -47,8 +51,9 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     app.use(
       cors({
         origin: options.cors.origins,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER],
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER],
+        exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream'],
         maxAge: options.cors.maxAgeSeconds ?? 600,
       }),
     );
@@ -80,6 +85,9 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerAgentRoutes(app, state);
   registerNativeChat(app, state);
   registerOpenAIRoutes(app, state);
+  registerUiChatRoute(app, state);
+  registerConversationRoutes(app, state);
+  registerMetricsRoute(app, state);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {
