@@ -1,12 +1,12 @@
 import type { Agent } from '@entity/core';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
 import { adapterLogger } from './adapter-logger.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { authenticate } from './authorization.js';
+import { limitBodySize } from './body-size-limit.js';
 import { remoteAddressOf } from './client-address.js';
 import { registerConversationRoutes } from './conversation-routes.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
@@ -73,14 +73,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   app.use(exceptProbes(limitPerAddress(rateLimit.perIp ?? DEFAULT_RATE_LIMIT.perIp)));
   app.use(exceptProbes(authenticate(state)));
   app.use(exceptProbes(limitPerKey(rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey)));
-  app.use(
-    bodyLimit({
-      maxSize: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: () => {
-        throw new HttpApiError(413, 'body_too_large', `The body is larger than ${options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use(limitBodySize(options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
   registerAgentRoutes(app, state);
   registerNativeChat(app, state);
