@@ -43,7 +43,9 @@ export function uiChatSchema(maxMessageChars: number) {
       userId: ID_SCHEMA.optional(),
     })
     .superRefine((body, context) => {
-      const last = body.messages.at(-1)!;
+      // Refinements run even when the array check failed: an empty list is reported there.
+      const last = body.messages.at(-1);
+      if (!last) return;
       const path = ['messages', body.messages.length - 1];
       if (last.role !== 'user') {
         context.addIssue({ code: 'custom', path: [...path, 'role'], message: "the last message must be the user's new message" });
