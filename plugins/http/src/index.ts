@@ -1,9 +1,12 @@
 export { type ApiKeyConfig, generateApiKey, hashApiKey, type Principal, type Role } from './api-keys.js';
 export type { AgentSummary } from './agent-routes.js';
+export type { PublicMessage } from './conversation-routes.js';
 export { createHandler, type EntityHttpHandler } from './create-handler.js';
 export type { ApiErrorBody, ApiErrorType } from './http-errors.js';
 export type { HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
+export { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
 export { CONVERSATION_HEADER, USER_HEADER } from './openai-routes.js';
 export type { PublicChatResult, PublicRunInfo } from './public-run-info.js';
 export { type HttpServerHandle, serveHttp } from './serve-http.js';
 export type { TokenBucketOptions } from './token-bucket.js';
+export { UI_CHAT_PATH } from './ui-chat-route.js';
