@@ -69,6 +69,10 @@ describe('Idempotency-Key on the memory database (PGlite)', () => {
     // A later retry, and another instance over the same database, replay it too.
     const later = await chat(server, body, 'booking-7f3a');
     expect(later.headers.get('idempotent-replayed')).toBe('true');
+    // A replay is an ordinary response of this server: JSON, not cached, with the security headers.
+    expect(later.headers.get('content-type')).toMatch(/^application\/json/);
+    expect(later.headers.get('cache-control')).toBe('no-store');
+    expect(later.headers.get('x-content-type-options')).toBe('nosniff');
     expect(await later.text()).toBe(bodies[0]);
     const other = await serve(['never used'], {}, { resources: { memory: await sharedMemory() } });
     const elsewhere = await chat(other, body, 'booking-7f3a');
