@@ -1,6 +1,5 @@
 import type { Agent } from '@entity/core';
 import { Hono, type MiddlewareHandler } from 'hono';
-import { bodyLimit } from 'hono/body-limit';
 import { cors } from 'hono/cors';
 import { HTTPException } from 'hono/http-exception';
 import { secureHeaders } from 'hono/secure-headers';
@@ -8,15 +7,20 @@ import { adapterLogger } from './adapter-logger.js';
 import { registerAgentRoutes } from './agent-routes.js';
 import { authenticate } from './authorization.js';
 import { registerStreamTicketMinting, registerStreamTicketRedemption, StreamTickets } from './chat-stream-tickets.js';
+import { limitBodySize } from './body-size-limit.js';
 import { remoteAddressOf } from './client-address.js';
+import { registerConversationRoutes } from './conversation-routes.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
+import { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
+import { registerMetricsRoute } from './metrics-route.js';
 import { registerNativeChat } from './native-chat.js';
 import { CONVERSATION_HEADER, registerOpenAIRoutes, USER_HEADER } from './openai-routes.js';
 import { limitPerAddress, limitPerKey } from './rate-limit.js';
 import { TokenBucketLimiter } from './token-bucket.js';
 import { registerWebSocketRoute } from './websocket-route.js';
+import { registerUiChatRoute } from './ui-chat-route.js';
 
 /** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
 export type EntityHttpHandler = Hono<HandlerEnvironment>;
@@ -52,8 +56,9 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     app.use(
       cors({
         origin: options.cors.origins,
-        allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER],
+        allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
+        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER],
+        exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream'],
         maxAge: options.cors.maxAgeSeconds ?? 600,
       }),
     );
@@ -76,20 +81,16 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerStreamTicketRedemption(app, state, streamTickets);
   app.use(exceptProbes(authenticate(state)));
   app.use(exceptProbes(limitPerKey(perKeyLimiter)));
-  app.use(
-    bodyLimit({
-      maxSize: options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      onError: () => {
-        throw new HttpApiError(413, 'body_too_large', `The body is larger than ${options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES} bytes`);
-      },
-    }),
-  );
+  app.use(limitBodySize(options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 
   registerAgentRoutes(app, state);
   registerNativeChat(app, state);
   registerOpenAIRoutes(app, state);
   registerWebSocketRoute(app, state);
   registerStreamTicketMinting(app, state, streamTickets);
+  registerUiChatRoute(app, state);
+  registerConversationRoutes(app, state);
+  registerMetricsRoute(app, state);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {

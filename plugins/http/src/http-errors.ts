@@ -20,9 +20,11 @@ const TYPE_BY_STATUS: Record<number, ApiErrorType> = {
   403: 'permission_error',
   404: 'not_found_error',
   405: 'invalid_request_error',
+  409: 'invalid_request_error',
   413: 'invalid_request_error',
   415: 'invalid_request_error',
   426: 'invalid_request_error',
+  422: 'invalid_request_error',
   429: 'rate_limit_error',
 };
 

@@ -32,6 +32,14 @@ export interface HttpHandlerOptions {
   heartbeatMs?: number;
   /** The model id OpenAI clients see in `/v1/models` and must send. Default: the agent's name. */
   modelId?: string;
+  /**
+   * `Idempotency-Key` on `POST /v1/chat` and `POST /v1/chat/completions` (JSON answers): a retry
+   * with the same key gets the first response instead of a second turn. Records live in the
+   * memory resource's database when it has one (shared by instances, kept across restarts), else
+   * in this process. `ttlMs`: how long a response is kept for replay. Default: on, 24 hours, as
+   * long as clients commonly retry. `false` refuses the header with a 400.
+   */
+  idempotency?: false | { ttlMs?: number };
   /** Where the adapter logs. Default: the agent's `logging` resource when it is a logger, else stderr for warnings. */
   logger?: Logger;
 }
@@ -92,6 +100,7 @@ const handlerSchema = z.strictObject({
   cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), maxAgeSeconds: z.number().int().min(0).optional() }).optional(),
   heartbeatMs: z.number().int().min(1).optional(),
   modelId: z.string().min(1).max(200).optional(),
+  idempotency: z.union([z.literal(false), z.strictObject({ ttlMs: z.number().int().min(1_000).optional() })]).optional(),
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function', 'must be a Logger').optional(),
 });
 

@@ -1,8 +1,10 @@
 export { type ApiKeyConfig, generateApiKey, hashApiKey, type Principal, type Role } from './api-keys.js';
 export type { AgentSummary } from './agent-routes.js';
+export type { PublicMessage } from './conversation-routes.js';
 export { createHandler, type EntityHttpHandler } from './create-handler.js';
 export type { ApiErrorBody, ApiErrorType } from './http-errors.js';
 export type { HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
+export { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
 export { CONVERSATION_HEADER, USER_HEADER } from './openai-routes.js';
 export type { PublicChatResult, PublicRunInfo } from './public-run-info.js';
 export { type HttpServerHandle, serveHttp, type WebSocketEndpoint } from './serve-http.js';
@@ -18,3 +20,4 @@ export {
   type WebSocketClientMessage,
   type WebSocketServerMessage,
 } from './websocket-protocol.js';
+export { UI_CHAT_PATH } from './ui-chat-route.js';

@@ -4,6 +4,7 @@ import { streamSSE } from 'hono/streaming';
 import { z } from 'zod';
 import { requireRole, resolveUserId } from './authorization.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
+import { idempotentRunner, refuseIdempotencyKeyOnStream } from './idempotency.js';
 import { DEFAULT_HEARTBEAT_MS, DEFAULT_MAX_MESSAGE_CHARS } from './http-options.js';
 import { publicChatResult, publicEvent } from './public-run-info.js';
 import { ID_SCHEMA, readJsonBody, readQuery } from './request-validation.js';
@@ -31,28 +32,35 @@ export function wantsEventStream(context: Context): boolean {
 /** `POST /v1/chat`: one turn, answered as JSON, or as the run's events over SSE. */
 export function registerNativeChat(app: Hono<HandlerEnvironment>, state: HandlerState): void {
   const schema = nativeChatSchema(state.options.limits?.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS);
+  const idempotent = idempotentRunner(state);
   app.post('/v1/chat', async (context) => {
     const principal = context.get('principal');
     requireRole(principal, 'user', 'chat');
     readQuery(context);
     const body = await readJsonBody(context, schema);
     const userId = resolveUserId(principal, body.userId);
-    const run = runCancellation(state, context.req.raw);
-    const options: ChatOptions = {
+    const chatOptions = (run: RunCancellation): ChatOptions => ({
       userId,
       signal: run.signal,
       ...(body.conversationId ? { conversationId: body.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
-    };
-    if (body.metadata) state.logger.debug('chat request metadata', { component: 'http', userId: options.userId, metadata: body.metadata });
-    if (wantsEventStream(context)) return streamRunEvents(context, state, body.message, options, run);
-    try {
-      return context.json(publicChatResult(await state.agent.chat(body.message, options)));
-    } catch (error) {
-      throw httpErrorOfRun(error, state, run.signal);
-    } finally {
-      run.release();
+    });
+    if (body.metadata) state.logger.debug('chat request metadata', { component: 'http', userId, metadata: body.metadata });
+    if (wantsEventStream(context)) {
+      refuseIdempotencyKeyOnStream(context);
+      const run = runCancellation(state, context.req.raw);
+      return streamRunEvents(context, state, body.message, chatOptions(run), run);
     }
+    return idempotent(context, userId, async () => {
+      const run = runCancellation(state, context.req.raw);
+      try {
+        return context.json(publicChatResult(await state.agent.chat(body.message, chatOptions(run))));
+      } catch (error) {
+        throw httpErrorOfRun(error, state, run.signal);
+      } finally {
+        run.release();
+      }
+    });
   });
 }
 

@@ -6,6 +6,7 @@ import { requireRole, resolveUserId } from './authorization.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_MESSAGE_CHARS } from './http-options.js';
+import { idempotentRunner, refuseIdempotencyKeyOnStream } from './idempotency.js';
 import { type ChatCompletionRequest, chatCompletionSchema, textOf } from './openai-schemas.js';
 import { ID_SCHEMA, readHeader, readJsonBody, readQuery } from './request-validation.js';
 import { type RunCancellation, runCancellation } from './run-cancellation.js';
@@ -48,6 +49,7 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
   const created = Math.floor(Date.now() / 1000);
   const model = { id: modelId, object: 'model', created, owned_by: 'entity' } as const;
   const schema = chatCompletionSchema(state.options.limits?.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS);
+  const idempotent = idempotentRunner(state);
 
   app.get('/v1/models', (context) => {
     readQuery(context);
@@ -69,32 +71,38 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
     }
     const turn = turnOf(context, body);
     const userId = resolveUserId(principal, turn.requestedUser);
-    const run = runCancellation(state, context.req.raw);
-    const options: ChatOptions = {
+    const chatOptions = (run: RunCancellation): ChatOptions => ({
       userId,
       signal: run.signal,
       ...(turn.conversationId ? { conversationId: turn.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
-    };
+    });
     const id = `chatcmpl-${randomUUID()}`;
     const createdAt = Math.floor(Date.now() / 1000);
-    if (body.stream) return streamCompletion(context, state, { id, created: createdAt, model: modelId, includeUsage: body.stream_options?.include_usage === true }, turn.message, options, run);
-    try {
-      const result = await state.agent.chat(turn.message, options);
-      return context.json({
-        id,
-        object: 'chat.completion',
-        created: createdAt,
-        model: modelId,
-        choices: [{ index: 0, message: { role: 'assistant', content: result.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
-        usage: usageOf(result.info.usage),
-        system_fingerprint: null,
-      });
-    } catch (error) {
-      throw httpErrorOfRun(error, state, run.signal);
-    } finally {
-      run.release();
+    if (body.stream) {
+      refuseIdempotencyKeyOnStream(context);
+      const run = runCancellation(state, context.req.raw);
+      return streamCompletion(context, state, { id, created: createdAt, model: modelId, includeUsage: body.stream_options?.include_usage === true }, turn.message, chatOptions(run), run);
     }
+    return idempotent(context, userId, async () => {
+      const run = runCancellation(state, context.req.raw);
+      try {
+        const result = await state.agent.chat(turn.message, chatOptions(run));
+        return context.json({
+          id,
+          object: 'chat.completion',
+          created: createdAt,
+          model: modelId,
+          choices: [{ index: 0, message: { role: 'assistant', content: result.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+          usage: usageOf(result.info.usage),
+          system_fingerprint: null,
+        });
+      } catch (error) {
+        throw httpErrorOfRun(error, state, run.signal);
+      } finally {
+        run.release();
+      }
+    });
   });
 }
 

@@ -59,7 +59,9 @@ export function chatCompletionSchema(maxMessageChars: number) {
     verbosity: z.string().max(20).nullable().optional(),
     modalities: z.array(z.literal('text', 'only text output is supported')).nullable().optional(),
   }).superRefine((body, context) => {
-    const last = body.messages.at(-1)!;
+    // Refinements run even when the array check failed: an empty list is reported there.
+    const last = body.messages.at(-1);
+    if (!last) return;
     const index = body.messages.length - 1;
     if (last.role !== 'user') {
       context.addIssue({
