@@ -3,19 +3,21 @@ import { ApiKeyVerifier, type Principal, type Role } from './api-keys.js';
 import { isLoopbackAddress } from './client-address.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
+import { JwtVerifier, looksLikeJwt } from './jwt-auth.js';
 
 const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', userIds: '*', bucketId: 'anonymous' };
 
 /**
- * Authenticates every request: a bearer API key, or in development mode (`auth: 'none'`) any
- * loopback client. No credential or an unknown key is 401; a non-loopback client in development
- * mode is 403.
+ * Authenticates every request: a bearer API key or JWT, or in development mode (`auth: 'none'`)
+ * any loopback client. No credential, an unknown key or an invalid token is 401; a non-loopback
+ * client in development mode is 403.
  */
 export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
   const auth = state.options.auth;
-  const verifier = auth === 'none' ? undefined : new ApiKeyVerifier(auth.apiKeys);
+  const keys = auth === 'none' || !auth.apiKeys ? undefined : new ApiKeyVerifier(auth.apiKeys);
+  const tokens = auth === 'none' || !auth.jwt ? undefined : new JwtVerifier(auth.jwt);
   return async (context, next) => {
-    if (!verifier) {
+    if (auth === 'none') {
       const address = context.get('clientAddress');
       if (address !== undefined && !isLoopbackAddress(address)) {
         throw new HttpApiError(403, 'loopback_only', 'This server runs without authentication (development mode) and only serves this machine');
@@ -28,8 +30,13 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
     if (!header) throw new HttpApiError(401, 'missing_api_key', 'Send an API key as "Authorization: Bearer <key>"', challenge);
     const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
     if (!match) throw new HttpApiError(401, 'invalid_authorization', 'The Authorization header must be "Bearer <key>"', challenge);
-    const principal = verifier.verify(match[1]!);
-    if (!principal) throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
+    const credential = match[1]!;
+    // A JWT is three dot-separated parts; API keys never contain a dot, so the two cannot be confused.
+    const principal = tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : keys?.verify(credential);
+    if (!principal) {
+      if (!keys) throw new HttpApiError(401, 'invalid_token', 'The bearer token is not a JWT', challenge);
+      throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
+    }
     context.set('principal', principal);
     return next();
   };

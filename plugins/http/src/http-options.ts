@@ -1,15 +1,16 @@
 import { ConfigError, type Logger } from '@entity/core';
 import { z } from 'zod';
 import type { ApiKeyConfig } from './api-keys.js';
+import type { JwtAuthConfig } from './jwt-auth.js';
 import type { TokenBucketOptions } from './token-bucket.js';
 
 /** Options of `createHandler` (any host). */
 export interface HttpHandlerOptions {
   /**
-   * Who may call. Required: a list of API keys (sent as `Authorization: Bearer <key>`), or
+   * Who may call. Required: API keys and/or JWTs (both sent as `Authorization: Bearer …`), or
    * `'none'` for local development — then only loopback clients are served and a warning is logged.
    */
-  auth: 'none' | { apiKeys: ApiKeyConfig[] };
+  auth: 'none' | HttpAuthConfig;
   /** Size limits of requests. */
   limits?: {
     /** Largest request body in bytes; bigger ones get 413. Default: 1 MiB, far above any chat message. */
@@ -33,6 +34,14 @@ export interface HttpHandlerOptions {
   modelId?: string;
   /** Where the adapter logs. Default: the agent's `logging` resource when it is a logger, else stderr for warnings. */
   logger?: Logger;
+}
+
+/** Credentials the server accepts: at least one of `apiKeys` and `jwt`. */
+export interface HttpAuthConfig {
+  /** API keys, stored as SHA-256 hashes. */
+  apiKeys?: ApiKeyConfig[];
+  /** JSON Web Tokens from an identity provider. */
+  jwt?: JwtAuthConfig;
 }
 
 /** Options of `serveHttp` (Node): the handler's options plus where to listen and how to stop. */
@@ -66,13 +75,42 @@ const apiKeySchema = z
     path: ['userIds'],
   });
 
-const handlerSchema = z.strictObject({
-  auth: z.union([z.literal('none'), z.strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key') })], {
+const oneOrMore = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const jwtSchema = z
+  .strictObject({
+    secret: z.string().min(32, 'an HS256 secret needs at least 32 characters').optional(),
+    publicKey: z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),
+    jwksFile: z.string().min(1).optional(),
+    jwksUrl: z.string().min(1).optional(),
+    algorithms: z.array(z.enum(['HS256', 'RS256', 'ES256'])).min(1).optional(),
+    issuer: oneOrMore,
+    audience: oneOrMore,
+    clockToleranceSeconds: z.number().min(0).max(300).optional(),
+    roleClaim: z.string().min(1).optional(),
+    defaultRole: z.enum(['admin', 'user', 'viewer']).optional(),
+  })
+  .refine((jwt) => [jwt.secret, jwt.publicKey, jwt.jwksFile, jwt.jwksUrl].filter((value) => value !== undefined).length === 1, {
+    message: 'give exactly one of secret (HS256), publicKey (PEM), jwksFile or jwksUrl',
+  });
+
+export const authSchema = z.union(
+  [
+    z.literal('none'),
+    z
+      .strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key').optional(), jwt: jwtSchema.optional() })
+      .refine((auth) => auth.apiKeys !== undefined || auth.jwt !== undefined, 'give apiKeys, jwt or both'),
+  ],
+  {
     error: (issue) =>
       issue.input === undefined
-        ? "auth is required: give { apiKeys: [{ hash, role, userIds }] } (hash with hashApiKey()), or 'none' for local development"
-        : "auth must be { apiKeys: [...] } or 'none'",
-  }),
+        ? "auth is required: give { apiKeys: [{ hash, role, userIds }] } (hash with hashApiKey()) and/or { jwt: {...} }, or 'none' for local development"
+        : "auth must be { apiKeys?, jwt? } or 'none'",
+  },
+);
+
+const handlerSchema = z.strictObject({
+  auth: authSchema,
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().min(1024).optional(),

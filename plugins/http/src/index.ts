@@ -2,7 +2,8 @@ export { type ApiKeyConfig, generateApiKey, hashApiKey, type Principal, type Rol
 export type { AgentSummary } from './agent-routes.js';
 export { createHandler, type EntityHttpHandler } from './create-handler.js';
 export type { ApiErrorBody, ApiErrorType } from './http-errors.js';
-export type { HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
+export type { HttpAuthConfig, HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
+export type { JwtAlgorithm, JwtAuthConfig } from './jwt-auth.js';
 export { CONVERSATION_HEADER, USER_HEADER } from './openai-routes.js';
 export type { PublicChatResult, PublicRunInfo } from './public-run-info.js';
 export { type HttpServerHandle, serveHttp } from './serve-http.js';
