@@ -14,6 +14,7 @@ import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, pa
 import { registerNativeChat } from './native-chat.js';
 import { CONVERSATION_HEADER, registerOpenAIRoutes, USER_HEADER } from './openai-routes.js';
 import { limitPerAddress, limitPerKey } from './rate-limit.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 
 /** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
 export type EntityHttpHandler = Hono<HandlerEnvironment>;
@@ -33,6 +34,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
   const app = new Hono<HandlerEnvironment>();
 
+  app.use(requestId());
   app.use(
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -48,7 +50,8 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
       cors({
         origin: options.cors.origins,
         allowMethods: ['GET', 'POST', 'OPTIONS'],
-        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER],
+        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, REQUEST_ID_HEADER, 'traceparent'],
+        exposeHeaders: [REQUEST_ID_HEADER],
         maxAge: options.cors.maxAgeSeconds ?? 600,
       }),
     );

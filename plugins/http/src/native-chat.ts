@@ -41,6 +41,7 @@ export function registerNativeChat(app: Hono<HandlerEnvironment>, state: Handler
     const options: ChatOptions = {
       userId,
       signal: run.signal,
+      correlationId: context.get('requestId'),
       ...(body.conversationId ? { conversationId: body.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };

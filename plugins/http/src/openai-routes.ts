@@ -73,6 +73,7 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
     const options: ChatOptions = {
       userId,
       signal: run.signal,
+      correlationId: context.get('requestId'),
       ...(turn.conversationId ? { conversationId: turn.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };
