@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { ApiKeyFileVerifier } from './api-key-store.js';
 import { ApiKeyVerifier, type Principal, type Role } from './api-keys.js';
 import { isLoopbackAddress } from './client-address.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
@@ -15,6 +16,7 @@ const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', use
 export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
   const auth = state.options.auth;
   const keys = auth === 'none' || !auth.apiKeys ? undefined : new ApiKeyVerifier(auth.apiKeys);
+  const keyFile = auth === 'none' || !auth.keysFile ? undefined : new ApiKeyFileVerifier(auth.keysFile, (message) => state.logger.error(message, { component: 'http' }));
   const tokens = auth === 'none' || !auth.jwt ? undefined : new JwtVerifier(auth.jwt);
   return async (context, next) => {
     if (auth === 'none') {
@@ -32,9 +34,9 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
     if (!match) throw new HttpApiError(401, 'invalid_authorization', 'The Authorization header must be "Bearer <key>"', challenge);
     const credential = match[1]!;
     // A JWT is three dot-separated parts; API keys never contain a dot, so the two cannot be confused.
-    const principal = tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : keys?.verify(credential);
+    const principal = tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : (keys?.verify(credential) ?? keyFile?.verify(credential));
     if (!principal) {
-      if (!keys) throw new HttpApiError(401, 'invalid_token', 'The bearer token is not a JWT', challenge);
+      if (!keys && !keyFile) throw new HttpApiError(401, 'invalid_token', 'The bearer token is not a JWT', challenge);
       throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
     }
     context.set('principal', principal);

@@ -1,6 +1,7 @@
 import { ConfigError, type Logger } from '@entity/core';
 import { z } from 'zod';
 import type { ApiKeyConfig } from './api-keys.js';
+import { flattenUnions } from './config-issues.js';
 import type { JwtAuthConfig } from './jwt-auth.js';
 import type { TokenBucketOptions } from './token-bucket.js';
 
@@ -40,6 +41,11 @@ export interface HttpHandlerOptions {
 export interface HttpAuthConfig {
   /** API keys, stored as SHA-256 hashes. */
   apiKeys?: ApiKeyConfig[];
+  /**
+   * A key file written by `entity keys create` (hashes only). Re-read when it changes, so a
+   * revoked key stops working within a second, without a restart.
+   */
+  keysFile?: string;
   /** JSON Web Tokens from an identity provider. */
   jwt?: JwtAuthConfig;
 }
@@ -58,12 +64,12 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
   stopAgent?: boolean;
 }
 
-const bucketSchema = z.strictObject({
+export const bucketSchema = z.strictObject({
   capacity: z.number().int().min(1),
   refillPerSecond: z.number().positive(),
 });
 
-const apiKeySchema = z
+export const apiKeySchema = z
   .strictObject({
     name: z.string().min(1).max(100).optional(),
     hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 of the key as 64 lowercase hex digits (hashApiKey(key))'),
@@ -98,14 +104,14 @@ export const authSchema = z.union(
   [
     z.literal('none'),
     z
-      .strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key').optional(), jwt: jwtSchema.optional() })
-      .refine((auth) => auth.apiKeys !== undefined || auth.jwt !== undefined, 'give apiKeys, jwt or both'),
+      .strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key').optional(), keysFile: z.string().min(1).optional(), jwt: jwtSchema.optional() })
+      .refine((auth) => auth.apiKeys !== undefined || auth.keysFile !== undefined || auth.jwt !== undefined, 'give apiKeys, keysFile, jwt, or several of them'),
   ],
   {
     error: (issue) =>
       issue.input === undefined
         ? "auth is required: give { apiKeys: [{ hash, role, userIds }] } (hash with hashApiKey()) and/or { jwt: {...} }, or 'none' for local development"
-        : "auth must be { apiKeys?, jwt? } or 'none'",
+        : "auth must be { apiKeys?, keysFile?, jwt? } or 'none'",
   },
 );
 
@@ -139,7 +145,7 @@ function parseOptions<T>(schema: z.ZodType<T>, options: unknown, where: string):
   const parsed = schema.safeParse(options ?? {});
   if (parsed.success) return parsed.data;
   throw new ConfigError(
-    parsed.error.issues.map((issue) => ({
+    flattenUnions(parsed.error.issues).map((issue) => ({
       path: [where, ...issue.path.map(String)].join('.'),
       message: issue.message,
       fix: 'see the options of @entity/plugin-http in its README',

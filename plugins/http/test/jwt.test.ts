@@ -203,3 +203,10 @@ describe('JWKS', () => {
     expect(result.body.error.code).toBe('auth_unavailable');
   });
 });
+
+describe('JWT options', () => {
+  it('names the missing JWT setting by its path', () => {
+    const agent = new Agent({ name: 'a', zeroConfig: false });
+    expect(() => createHandler(agent, { auth: { jwt: { secret: SECRET } as JwtAuthConfig } })).toThrow(/http\.auth\.jwt\.issuer/);
+  });
+});
