@@ -86,11 +86,11 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Serve the agent over HTTP (and WebSocket)',
     usage: 'entity serve [config]',
     description:
-      'Starts the HTTP adapter (@entity/plugin-http) and, with --websocket, the WebSocket adapter. API keys come from ENTITY_API_KEYS (a JSON array of { name, hash: sha256 hex, role: admin|user|viewer, userIds }); --no-auth serves without keys on loopback only. --watch reloads parameters when the config file changes; topology changes need a restart.',
+      'Starts the HTTP adapter (@entity/plugin-http) and, with --websocket, the WebSocket adapter, configured by the server: section of agent.yaml (flags override it). Credentials, first found: --no-auth (loopback only); server.auth; ENTITY_API_KEYS (a JSON array of { name, hash: sha256 hex, role: admin|user|viewer, userIds }); the keys of `entity keys create` in .entity/api-keys.json. --watch reloads parameters when the config file changes; topology and server: changes need a restart.',
     options: {
-      port: { type: 'string', short: 'p', valueName: 'number', description: 'port to listen on (default: 3000, or PORT)' },
-      host: { type: 'string', valueName: 'address', description: 'address to bind (default: 127.0.0.1)' },
-      'no-auth': { type: 'boolean', description: 'serve without API keys (development; loopback only). Otherwise keys come from ENTITY_API_KEYS' },
+      port: { type: 'string', short: 'p', valueName: 'number', description: 'port to listen on (default: server.port, else PORT, else 3000)' },
+      host: { type: 'string', valueName: 'address', description: 'address to bind (default: server.host, else 127.0.0.1)' },
+      'no-auth': { type: 'boolean', description: 'serve without credentials (development; loopback only). Otherwise: server.auth, ENTITY_API_KEYS or .entity/api-keys.json' },
       websocket: { type: 'boolean', description: 'also serve the WebSocket adapter' },
       watch: { type: 'boolean', short: 'w', description: 'hot-reload parameters when the config changes' },
     },
