@@ -6,7 +6,7 @@
 //
 // N clients (default 256) each send `POST /v1/chat` with `Accept: text/event-stream`, read the
 // stream to its `done` event, and send the next, for a bounded time (default 30 s, after a short
-// warm-up). The model server (tooling/test-servers) answers after a fixed 50 ms. The floor and
+// warm-up), each turn in a new conversation. The model server (tooling/test-servers) answers after a fixed 50 ms. The floor and
 // the agent run one after the other, each in its own process; the model server in a third.
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
@@ -38,7 +38,9 @@ async function turn(url: string, client: number, sequence: number): Promise<bool
   const response = await fetch(`${url}/v1/chat`, {
     method: 'POST',
     headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', accept: 'text/event-stream' },
-    body: JSON.stringify({ message: `Where is parcel ${sequence}?`, userId: `user-${client}`, conversationId: `c-${client}` }),
+    // A new conversation per turn: the agent then sends the model one message, as the floor does,
+    // so the comparison measures serving, not a history that grows during the run.
+    body: JSON.stringify({ message: `Where is parcel ${sequence}?`, userId: `user-${client}`, conversationId: `c-${client}-${sequence}` }),
   });
   if (response.status !== 200 || !response.body) {
     await response.body?.cancel();
