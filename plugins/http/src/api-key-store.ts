@@ -129,9 +129,11 @@ export class ApiKeyFileVerifier {
   constructor(
     private readonly path: string,
     private readonly onError: (message: string) => void,
+    onWarning: (message: string) => void = onError,
   ) {
     this.verifier = new ApiKeyVerifier(readApiKeyFile(path).map(configOf));
     this.version = this.versionOf();
+    if (this.version === 'missing') onWarning(`API key file ${path} does not exist yet: no key is accepted until \`entity keys create\` writes one`);
   }
 
   private versionOf(): string {

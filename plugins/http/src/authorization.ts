@@ -16,7 +16,11 @@ const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', use
 export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
   const auth = state.options.auth;
   const keys = auth === 'none' || !auth.apiKeys ? undefined : new ApiKeyVerifier(auth.apiKeys);
-  const keyFile = auth === 'none' || !auth.keysFile ? undefined : new ApiKeyFileVerifier(auth.keysFile, (message) => state.logger.error(message, { component: 'http' }));
+  const keyFile = auth === 'none' || !auth.keysFile ? undefined : new ApiKeyFileVerifier(
+          auth.keysFile,
+          (message) => state.logger.error(message, { component: 'http' }),
+          (message) => state.logger.warn(message, { component: 'http' }),
+        );
   const tokens = auth === 'none' || !auth.jwt ? undefined : new JwtVerifier(auth.jwt);
   return async (context, next) => {
     if (auth === 'none') {
@@ -33,10 +37,12 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
     const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
     if (!match) throw new HttpApiError(401, 'invalid_authorization', 'The Authorization header must be "Bearer <key>"', challenge);
     const credential = match[1]!;
-    // A JWT is three dot-separated parts; API keys never contain a dot, so the two cannot be confused.
-    const principal = tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : (keys?.verify(credential) ?? keyFile?.verify(credential));
+    // Keys first (a hash lookup); only a credential that is no key and has a JWT's shape is verified as one.
+    const key = keys?.verify(credential) ?? keyFile?.verify(credential);
+    const principal = key ?? (tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : undefined);
     if (!principal) {
       if (!keys && !keyFile) throw new HttpApiError(401, 'invalid_token', 'The bearer token is not a JWT', challenge);
+      // With JWTs configured, a well-formed token fails above with its own reason; this is neither key nor token.
       throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
     }
     context.set('principal', principal);

@@ -84,6 +84,19 @@ describe('key files (entity keys)', () => {
     expect(server.llm.requests).toHaveLength(1);
   });
 
+  it('serves with a key file that does not exist yet, warns, and accepts keys created later', async () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'entity-keys-')), '.entity', 'api-keys.json');
+    server = await startTestServer(['Later.'], { auth: { keysFile: file } });
+    expect(server.logger.entries.some((entry) => entry.level === 'warn' && entry.message.includes('does not exist yet'))).toBe(true);
+    const { key } = createStoredApiKey(file, { role: 'admin' });
+    let status = 401;
+    for (const started = Date.now(); status !== 200 && Date.now() - started < 5_000; ) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      status = (await fetch(server.url('/v1/agent'), { headers: bearer(key) })).status;
+    }
+    expect(status).toBe(200);
+  });
+
   it('refuses a user key without user ids, and bad user ids', () => {
     const file = join(mkdtempSync(join(tmpdir(), 'entity-keys-')), 'keys.json');
     expect(() => createStoredApiKey(file, { role: 'viewer' })).toThrow(/needs the user ids/);
