@@ -80,6 +80,9 @@ export async function runCli(args: readonly string[], options: CliContextOptions
       if (first === 'plugin') {
         throw new UsageError(args[1] ? `unknown plugin command "${args[1]}"` : 'plugin needs a sub-command', 'usage: entity plugin new <name> --kind <kind> | entity plugin analyze <file>');
       }
+      if (first === 'keys') {
+        throw new UsageError(args[1] ? `unknown keys command "${args[1]}"` : 'keys needs a sub-command', 'usage: entity keys create --role <role> --user <id> | entity keys list | entity keys revoke <id>');
+      }
       const near = first.startsWith('-') ? undefined : suggestion(first);
       throw new UsageError(`unknown command "${first}"${near ? ` — did you mean "${near}"?` : ''}`, 'run `entity --help` for the list of commands');
     }

@@ -91,7 +91,7 @@ describe('entity serve', () => {
     const env = { LLM_URL: `${openai.origin}/v1` };
     const missing = await entity(['serve', '--port', '0'], { cwd: directory, env });
     expect(missing.code).toBe(2);
-    expect(missing.stderr).toContain('entity serve needs API keys: set ENTITY_API_KEYS, or pass --no-auth');
+    expect(missing.stderr).toContain('entity serve needs credentials: create a key with `entity keys create`, configure server.auth in agent.yaml, set ENTITY_API_KEYS, or pass --no-auth');
     const badJson = await entity(['serve', '--port', '0'], { cwd: directory, env: { ...env, ENTITY_API_KEYS: '[{' } });
     expect(badJson.code).toBe(2);
     expect(badJson.stderr).toContain('ENTITY_API_KEYS is not valid JSON');
@@ -141,6 +141,69 @@ describe('entity serve', () => {
     } finally {
       expect(await served.stop()).toBe(0);
     }
+  });
+
+  it('reads the server: section of agent.yaml (port, auth with keys from the environment, limits); flags override it', async () => {
+    openai.reset();
+    openai.respondWith({ text: 'Configured.' });
+    const serverYaml = 'server:\n  port: 0\n  host: 127.0.0.2\n  auth:\n    apiKeys: ${MY_KEYS}\n  limits:\n    maxMessageChars: 20\n';
+    const directory = project({ 'agent.yaml': `${agentYaml()}${serverYaml}` });
+    const served = await startServe(['--host', '127.0.0.1'], directory, { LLM_URL: `${openai.origin}/v1`, MY_KEYS: KEYS_JSON });
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+      expect(served.stderr()).toContain('credentials from server.auth');
+      const ask = (message: string) =>
+        fetch(`${served.url}/v1/chat`, { method: 'POST', headers: { authorization: `Bearer ${KEY}`, 'content-type': 'application/json', 'x-request-id': 'cli-req-1' }, body: JSON.stringify({ message }) });
+      const tooLong = await ask('x'.repeat(21));
+      expect(tooLong.status).toBe(400);
+      const answered = await ask('hi');
+      expect(answered.headers.get('x-request-id')).toBe('cli-req-1');
+      expect(((await answered.json()) as { text: string }).text).toBe('Configured.');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+    const misspelt = project({ 'agent.yaml': `${agentYaml()}server:\n  prot: 8080\n` });
+    const refused = await entity(['serve'], { cwd: misspelt, env: { LLM_URL: `${openai.origin}/v1` } });
+    expect(refused.code).toBe(2);
+    expect(refused.stderr).toContain('unknown key "prot"');
+  });
+
+  it('serves the keys of `entity keys create`, and a revoked key stops working without a restart', async () => {
+    openai.reset();
+    openai.respondWith({ text: 'Hello Alice.' });
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const created = await entity(['keys', 'create', '--role', 'user', '--user', 'alice', '--json'], { cwd: directory });
+    const { key, id } = JSON.parse(created.stdout) as { key: string; id: string };
+    const served = await startServe(['--port', '0'], directory, { LLM_URL: `${openai.origin}/v1` });
+    try {
+      expect(served.stderr()).toContain(join(directory, '.entity', 'api-keys.json'));
+      const chat = (userId: string) =>
+        fetch(`${served.url}/v1/chat`, { method: 'POST', headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' }, body: JSON.stringify({ message: 'hi', userId }) });
+      expect((await chat('bob')).status).toBe(403);
+      const answered = await chat('alice');
+      expect(((await answered.json()) as { info: { userId: string } }).info.userId).toBe('alice');
+      expect((await entity(['keys', 'revoke', id], { cwd: directory })).code).toBe(0);
+      let status = 200;
+      for (const started = Date.now(); status !== 401 && Date.now() - started < 10_000; ) {
+        await new Promise((resolve) => setTimeout(resolve, 200));
+        status = (await fetch(`${served.url}/v1/agent`, { headers: { authorization: `Bearer ${key}` } })).status;
+      }
+      expect(status).toBe(401);
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
+  it('entity validate checks the server: section with @entity/plugin-http', async () => {
+    const directory = project({
+      'agent.yaml': `${agentYaml()}server:\n  port: 99999\n  auth:\n    jwt:\n      secret: short\n      audience: api\n`,
+    });
+    const result = await entity(['validate', '--json'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as { issues: { path: string; phase: string }[] };
+    expect(report.issues.map((issue) => issue.path).sort()).toEqual(['server.auth.jwt.issuer', 'server.auth.jwt.secret', 'server.port']);
+    const valid = project({ 'agent.yaml': `${agentYaml()}server:\n  port: 8080\n  auth: none\n` });
+    expect((await entity(['validate'], { cwd: valid, env: { LLM_URL: `${openai.origin}/v1` } })).code).toBe(0);
   });
 
   it('rejects a bad port before loading anything (exit 2)', async () => {

@@ -1,21 +1,29 @@
 import type { MiddlewareHandler } from 'hono';
+import { ApiKeyFileVerifier } from './api-key-store.js';
 import { ApiKeyVerifier, type Principal, type Role } from './api-keys.js';
 import { isLoopbackAddress } from './client-address.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
+import { JwtVerifier, looksLikeJwt } from './jwt-auth.js';
 
 const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', userIds: '*', bucketId: 'anonymous' };
 
 /**
- * Authenticates every request: a bearer API key, or in development mode (`auth: 'none'`) any
- * loopback client. No credential or an unknown key is 401; a non-loopback client in development
- * mode is 403.
+ * Authenticates every request: a bearer API key or JWT, or in development mode (`auth: 'none'`)
+ * any loopback client. No credential, an unknown key or an invalid token is 401; a non-loopback
+ * client in development mode is 403.
  */
 export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
   const auth = state.options.auth;
-  const verifier = auth === 'none' ? undefined : new ApiKeyVerifier(auth.apiKeys);
+  const keys = auth === 'none' || !auth.apiKeys ? undefined : new ApiKeyVerifier(auth.apiKeys);
+  const keyFile = auth === 'none' || !auth.keysFile ? undefined : new ApiKeyFileVerifier(
+          auth.keysFile,
+          (message) => state.logger.error(message, { component: 'http' }),
+          (message) => state.logger.warn(message, { component: 'http' }),
+        );
+  const tokens = auth === 'none' || !auth.jwt ? undefined : new JwtVerifier(auth.jwt);
   return async (context, next) => {
-    if (!verifier) {
+    if (auth === 'none') {
       const address = context.get('clientAddress');
       if (address !== undefined && !isLoopbackAddress(address)) {
         throw new HttpApiError(403, 'loopback_only', 'This server runs without authentication (development mode) and only serves this machine');
@@ -28,8 +36,15 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
     if (!header) throw new HttpApiError(401, 'missing_api_key', 'Send an API key as "Authorization: Bearer <key>"', challenge);
     const match = /^Bearer[ ]+(\S+)[ ]*$/i.exec(header);
     if (!match) throw new HttpApiError(401, 'invalid_authorization', 'The Authorization header must be "Bearer <key>"', challenge);
-    const principal = verifier.verify(match[1]!);
-    if (!principal) throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
+    const credential = match[1]!;
+    // Keys first (a hash lookup); only a credential that is no key and has a JWT's shape is verified as one.
+    const key = keys?.verify(credential) ?? keyFile?.verify(credential);
+    const principal = key ?? (tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : undefined);
+    if (!principal) {
+      if (!keys && !keyFile) throw new HttpApiError(401, 'invalid_token', 'The bearer token is not a JWT', challenge);
+      // With JWTs configured, a well-formed token fails above with its own reason; this is neither key nor token.
+      throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
+    }
     context.set('principal', principal);
     return next();
   };

@@ -21,6 +21,7 @@ import { limitPerAddress, limitPerKey } from './rate-limit.js';
 import { TokenBucketLimiter } from './token-bucket.js';
 import { registerWebSocketRoute } from './websocket-route.js';
 import { registerUiChatRoute } from './ui-chat-route.js';
+import { REQUEST_ID_HEADER, requestId } from './request-id.js';
 
 /** The Web-standard handler: a Hono app, so `handler.fetch(request)` answers any `Request`. */
 export type EntityHttpHandler = Hono<HandlerEnvironment>;
@@ -42,6 +43,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   }
   const app = new Hono<HandlerEnvironment>();
 
+  app.use(requestId());
   app.use(
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
@@ -57,8 +59,8 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
       cors({
         origin: options.cors.origins,
         allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER],
-        exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream'],
+        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER, REQUEST_ID_HEADER, 'traceparent'],
+        exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream', REQUEST_ID_HEADER],
         maxAge: options.cors.maxAgeSeconds ?? 600,
       }),
     );

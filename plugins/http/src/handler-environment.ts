@@ -8,6 +8,8 @@ export type HandlerEnvironment = {
   Variables: {
     principal: Principal;
     clientAddress: string | undefined;
+    /** The request's id (`x-request-id`, a `traceparent` trace id, or generated): the run's correlation id. */
+    requestId: string;
   };
 };
 

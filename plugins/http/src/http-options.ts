@@ -1,16 +1,18 @@
 import { ConfigError, type Logger } from '@entity/core';
 import { z } from 'zod';
 import type { ApiKeyConfig } from './api-keys.js';
+import { flattenUnions } from './config-issues.js';
+import type { JwtAuthConfig } from './jwt-auth.js';
 import type { TokenBucketOptions } from './token-bucket.js';
 import { type WebSocketOptions, websocketOptionsSchema } from './websocket-options.js';
 
 /** Options of `createHandler` (any host). */
 export interface HttpHandlerOptions {
   /**
-   * Who may call. Required: a list of API keys (sent as `Authorization: Bearer <key>`), or
+   * Who may call. Required: API keys and/or JWTs (both sent as `Authorization: Bearer …`), or
    * `'none'` for local development — then only loopback clients are served and a warning is logged.
    */
-  auth: 'none' | { apiKeys: ApiKeyConfig[] };
+  auth: 'none' | HttpAuthConfig;
   /** Size limits of requests. */
   limits?: {
     /** Largest request body in bytes; bigger ones get 413. Default: 1 MiB, far above any chat message. */
@@ -44,6 +46,19 @@ export interface HttpHandlerOptions {
   logger?: Logger;
 }
 
+/** Credentials the server accepts: at least one of `apiKeys` and `jwt`. */
+export interface HttpAuthConfig {
+  /** API keys, stored as SHA-256 hashes. */
+  apiKeys?: ApiKeyConfig[];
+  /**
+   * A key file written by `entity keys create` (hashes only). Re-read when it changes, so a
+   * revoked key stops working within a second, without a restart.
+   */
+  keysFile?: string;
+  /** JSON Web Tokens from an identity provider. */
+  jwt?: JwtAuthConfig;
+}
+
 /** Options of `serveHttp` (Node): the handler's options plus where to listen and how to stop. */
 export interface ServeHttpOptions extends HttpHandlerOptions {
   /** Address to bind. Default: `127.0.0.1` — reachable from this machine only until you choose otherwise. */
@@ -63,12 +78,12 @@ export interface ServeHttpOptions extends HttpHandlerOptions {
   websocket?: boolean | WebSocketOptions;
 }
 
-const bucketSchema = z.strictObject({
+export const bucketSchema = z.strictObject({
   capacity: z.number().int().min(1),
   refillPerSecond: z.number().positive(),
 });
 
-const apiKeySchema = z
+export const apiKeySchema = z
   .strictObject({
     name: z.string().min(1).max(100).optional(),
     hash: z.string().regex(/^[0-9a-f]{64}$/, 'must be the SHA-256 of the key as 64 lowercase hex digits (hashApiKey(key))'),
@@ -80,13 +95,42 @@ const apiKeySchema = z
     path: ['userIds'],
   });
 
-const handlerSchema = z.strictObject({
-  auth: z.union([z.literal('none'), z.strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key') })], {
+const oneOrMore = z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]);
+
+export const jwtSchema = z
+  .strictObject({
+    secret: z.string().min(32, 'an HS256 secret needs at least 32 characters').optional(),
+    publicKey: z.string().includes('-----BEGIN PUBLIC KEY-----', { message: 'must be a PEM public key (-----BEGIN PUBLIC KEY-----)' }).optional(),
+    jwksFile: z.string().min(1).optional(),
+    jwksUrl: z.string().min(1).optional(),
+    algorithms: z.array(z.enum(['HS256', 'RS256', 'ES256'])).min(1).optional(),
+    issuer: oneOrMore,
+    audience: oneOrMore,
+    clockToleranceSeconds: z.number().min(0).max(300).optional(),
+    roleClaim: z.string().min(1).optional(),
+    defaultRole: z.enum(['admin', 'user', 'viewer']).optional(),
+  })
+  .refine((jwt) => [jwt.secret, jwt.publicKey, jwt.jwksFile, jwt.jwksUrl].filter((value) => value !== undefined).length === 1, {
+    message: 'give exactly one of secret (HS256), publicKey (PEM), jwksFile or jwksUrl',
+  });
+
+export const authSchema = z.union(
+  [
+    z.literal('none'),
+    z
+      .strictObject({ apiKeys: z.array(apiKeySchema).min(1, 'list at least one key').optional(), keysFile: z.string().min(1).optional(), jwt: jwtSchema.optional() })
+      .refine((auth) => auth.apiKeys !== undefined || auth.keysFile !== undefined || auth.jwt !== undefined, 'give apiKeys, keysFile, jwt, or several of them'),
+  ],
+  {
     error: (issue) =>
       issue.input === undefined
-        ? "auth is required: give { apiKeys: [{ hash, role, userIds }] } (hash with hashApiKey()), or 'none' for local development"
-        : "auth must be { apiKeys: [...] } or 'none'",
-  }),
+        ? "auth is required: give { apiKeys: [{ hash, role, userIds }] } (hash with hashApiKey()) and/or { jwt: {...} }, or 'none' for local development"
+        : "auth must be { apiKeys?, keysFile?, jwt? } or 'none'",
+  },
+);
+
+const handlerSchema = z.strictObject({
+  auth: authSchema,
   limits: z
     .strictObject({
       maxBodyBytes: z.number().int().min(1024).optional(),
@@ -117,7 +161,7 @@ function parseOptions<T>(schema: z.ZodType<T>, options: unknown, where: string):
   const parsed = schema.safeParse(options ?? {});
   if (parsed.success) return parsed.data;
   throw new ConfigError(
-    parsed.error.issues.map((issue) => ({
+    flattenUnions(parsed.error.issues).map((issue) => ({
       path: [where, ...issue.path.map(String)].join('.'),
       message: issue.message,
       fix: 'see the options of @entity/plugin-http in its README',

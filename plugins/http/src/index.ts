@@ -1,14 +1,25 @@
+export {
+  type CreateApiKeyOptions,
+  createStoredApiKey,
+  DEFAULT_KEYS_FILE,
+  readApiKeyFile,
+  revokeStoredApiKey,
+  type StoredApiKey,
+} from './api-key-store.js';
 export { type ApiKeyConfig, generateApiKey, hashApiKey, type Principal, type Role } from './api-keys.js';
 export type { AgentSummary } from './agent-routes.js';
 export type { PublicMessage } from './conversation-routes.js';
 export { createHandler, type EntityHttpHandler } from './create-handler.js';
 export type { ApiErrorBody, ApiErrorType } from './http-errors.js';
-export type { HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
+export type { HttpAuthConfig, HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
 export { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
+export type { JwtAlgorithm, JwtAuthConfig } from './jwt-auth.js';
 export { CONVERSATION_HEADER, USER_HEADER } from './openai-routes.js';
 export type { PublicChatResult, PublicRunInfo } from './public-run-info.js';
+export { REQUEST_ID_HEADER } from './request-id.js';
 export { type HttpServerHandle, serveHttp, type WebSocketEndpoint } from './serve-http.js';
 export { serveWebSocket } from './serve-websocket.js';
+export { type ServerConfig, serveOptionsFromConfig, serverConfigSchema, validateServerConfig } from './server-config.js';
 export type { TokenBucketOptions } from './token-bucket.js';
 export type { WebSocketOptions } from './websocket-options.js';
 export {

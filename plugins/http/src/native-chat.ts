@@ -42,6 +42,7 @@ export function registerNativeChat(app: Hono<HandlerEnvironment>, state: Handler
     const chatOptions = (run: RunCancellation): ChatOptions => ({
       userId,
       signal: run.signal,
+      correlationId: context.get('requestId'),
       ...(body.conversationId ? { conversationId: body.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     });

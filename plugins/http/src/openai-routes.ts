@@ -74,6 +74,7 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
     const chatOptions = (run: RunCancellation): ChatOptions => ({
       userId,
       signal: run.signal,
+      correlationId: context.get('requestId'),
       ...(turn.conversationId ? { conversationId: turn.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     });

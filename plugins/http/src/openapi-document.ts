@@ -81,7 +81,7 @@ export function openApiDocument(options: OpenApiOptions): JsonObject {
     },
     security: [{ apiKey: [] }],
     components: {
-      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An Entity API key (roles: admin, user, viewer).' } },
+      securitySchemes: { apiKey: { type: 'http', scheme: 'bearer', description: 'An Entity API key, or a JWT when the server verifies them (roles: admin, user, viewer).' } },
       schemas: { Error: jsonSchema(ERROR_BODY, 'output') },
     },
     paths: {

@@ -2,6 +2,7 @@ import { findConfigFile, resolveAgentSource } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { checkServerSection } from '../server-section.js';
 import { formatIssues } from '../format-error.js';
 import { startSpinner } from '../terminal/spinner.js';
 
@@ -21,6 +22,7 @@ export default async function validate(command: ParsedCommand, cli: CliContext):
   const spinner = startSpinner(cli.stderr, cli.err, runtime ? 'Validating (starting resources for the runtime checks)…' : 'Validating…');
   const { validateConfig } = await import('@entity/core');
   const report = await validateConfig(file, { runtime }).finally(() => spinner.stop());
+  await checkServerSection(file, report, cli);
   const ran = PHASES.filter((phase) => report.timings[phase] !== undefined);
   if (cli.json) {
     cli.printJson({ ok: report.ok, file, phases: ran, issues: report.issues, warnings: report.warnings, timings: report.timings });

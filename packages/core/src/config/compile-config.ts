@@ -216,7 +216,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
   }
 
   compiled.report.ok = issues.length === 0;
-  const { resources: _resources, plugins: _plugins, workflow: _workflow, ...settings } = document;
+  const { resources: _resources, plugins: _plugins, workflow: _workflow, server: _server, ...settings } = document;
   compiled.agentOptions = {
     ...settings,
     resources,

@@ -38,6 +38,12 @@ export const agentConfigSchema = z
     resources: z.record(z.string().regex(/^[a-zA-Z][\w-]*$/, 'resource names start with a letter'), resourceEntrySchema).default({}),
     plugins: z.array(pluginEntrySchema).default([]),
     workflow: z.partialRecord(stageSchema, z.array(z.string().min(1))).optional(),
+    /**
+     * How to serve the agent (port, host, auth, limits, CORS). Core passes it through unchecked:
+     * it belongs to `@entity/plugin-http`, which validates it (`entity validate`, `entity serve`),
+     * and core does not depend on the HTTP package.
+     */
+    server: z.record(z.string(), z.unknown()).optional(),
   })
   .strict();
 

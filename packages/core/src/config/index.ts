@@ -9,5 +9,6 @@ export {
   validate,
   validateConfig,
 } from './compile-config.js';
+export { type ConfigDocument, readConfigDocument } from './config-document.js';
 export { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 export { applyParameterReload, topologyChanges } from './hot-reload.js';

@@ -1,0 +1,1 @@
+export { createKey as default } from './keys.js';

@@ -1,0 +1,1 @@
+export { listKeys as default } from './keys.js';
