@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { DEFAULT_KEYS_FILE } from './api-key-store.js';
 import { configIssuesOf } from './config-issues.js';
 import { apiKeySchema, bucketSchema, jwtSchema, type ServeHttpOptions } from './http-options.js';
+import { websocketOptionsSchema } from './websocket-options.js';
 
 /**
  * API keys in `agent.yaml`: a list, or a string holding that list as JSON — what
@@ -59,6 +60,8 @@ export const serverConfigSchema = z.strictObject({
   cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), maxAgeSeconds: z.number().int().min(0).optional() }).optional(),
   heartbeatMs: z.number().int().min(1).optional(),
   modelId: z.string().min(1).max(200).optional(),
+  idempotency: z.union([z.literal(false), z.strictObject({ ttlMs: z.number().int().min(1_000).optional() })]).optional(),
+  websocket: websocketOptionsSchema.optional(),
 });
 
 export type ServerConfig = z.output<typeof serverConfigSchema>;

@@ -30,6 +30,14 @@ describe('the server: section of agent.yaml', () => {
     expect(options.limits).not.toHaveProperty('shutdownTimeoutMs');
   });
 
+  it('takes the WebSocket endpoint and idempotency settings, and checks them', () => {
+    const options = serveOptionsFromConfig({ websocket: { maxConnections: 50 }, idempotency: { ttlMs: 60_000 } }, '/srv/agent');
+    expect(options).toMatchObject({ websocket: { maxConnections: 50 }, idempotency: { ttlMs: 60_000 } });
+    expect(serveOptionsFromConfig({ websocket: true, idempotency: false }, '/')).toMatchObject({ websocket: true, idempotency: false });
+    const paths = validateServerConfig({ websocket: { maxConections: 5 }, idempotency: { ttlMs: 5 } }).map((issue) => issue.path);
+    expect(paths).toEqual(expect.arrayContaining(['server.websocket', 'server.idempotency.ttlMs']));
+  });
+
   it('is strict: unknown keys, wrong types and incomplete JWT settings are reported with their paths', () => {
     const issues = validateServerConfig({ prot: 8080, port: '80', auth: { jwt: { secret: 'short' } }, cors: { origins: [] } });
     const paths = issues.map((issue) => issue.path);
