@@ -23,8 +23,47 @@ describe('secret redaction', () => {
   });
 
   it('censors the values of secret-named environment variables wherever they appear', () => {
-    const redact = createSecretRedactor({ environment: { MY_SERVICE_TOKEN: 'tok_live_98765', PGPASSWORD: 'plainpass', DEBUG: 'verbose-mode', SHORT_KEY: 'abc' } });
-    expect(redact.text('sent tok_live_98765 as plainpass in verbose-mode abc')).toBe('sent [REDACTED] as [REDACTED] in verbose-mode abc');
+    const redact = createSecretRedactor({ environment: { MY_SERVICE_TOKEN: 'tok_live_98765', PGPASSWORD: 'Plain-pass9', DEBUG: 'verbose-mode', SHORT_KEY: 'abc' } });
+    expect(redact.text('sent tok_live_98765 as Plain-pass9 in verbose-mode abc')).toBe('sent [REDACTED] as [REDACTED] in verbose-mode abc');
+  });
+
+  it('censors each credential whatever its case, quoted values whole, PEM keys whole', () => {
+    const redact = createSecretRedactor({ environment: {} });
+    const samples: [string, string][] = [
+      ['DB_PASSWORD=hunter2hunter2', 'DB_PASSWORD=[REDACTED]'],
+      ['API_KEY=abcd1234efgh', 'API_KEY=[REDACTED]'],
+      ['SECRET_KEY="django-insecure-abc123"', 'SECRET_KEY="[REDACTED]"'],
+      ['Password=Sup3rSecret;Host=db', 'Password=[REDACTED];Host=db'],
+      ['{"Password":"Sup3rSecret","user":"app"}', '{"Password":"[REDACTED]","user":"app"}'],
+      ['X-Api-Key: k3y-value-0001', 'X-Api-Key: [REDACTED]'],
+      ['POSTGRES://app:s3cretpw@db/x', 'POSTGRES://app:[REDACTED]@db/x'],
+      ['password="correct horse battery staple" next', 'password="[REDACTED]" next'],
+      ["client_secret: 'two words'", "client_secret: '[REDACTED]'"],
+      ['AUTHORIZATION: BEARER abc.def-ghi_jkl', 'AUTHORIZATION: BEARER [REDACTED]'],
+    ];
+    for (const [input, expected] of samples) expect(redact.text(input), input).toBe(expected);
+
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    // As a service-account JSON file carries it: the newlines are `\n` escapes inside one string.
+    const pem = String.raw`-----BEGIN PRIVATE KEY-----\n${body}\n${body}\n-----END PRIVATE KEY-----\n`;
+    const json = redact.text(`{"type":"service_account","private_key":"${pem}","client_email":"x@y.iam"}`);
+    expect(json).not.toContain(body.slice(0, 20));
+    expect(json).toContain('"client_email":"x@y.iam"');
+    expect(json).toContain('"private_key":"[REDACTED]"');
+    const multiline = redact.text(`key:\n-----BEGIN RSA PRIVATE KEY-----\n${body}\n${body}\n-----END RSA PRIVATE KEY-----\ndone`);
+    expect(multiline).toBe('key:\n-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----\ndone');
+  });
+
+  it('leaves ordinary words alone: short or plain-word environment values, prose about tokens', () => {
+    // The documented development set-up: these values are words that appear in ordinary log lines.
+    const redact = createSecretRedactor({ environment: { POSTGRES_PASSWORD: 'postgres', PGPASSWORD: 'entity', OPENAI_API_KEY: 'ollama', REAL_TOKEN: 'tok3n-Value-77' } });
+    const prose = 'could not connect to postgres at db:5432; install @entity/logging; run ollama serve; postgresql is up';
+    expect(redact.text(prose)).toBe(prose);
+    expect(redact.text('the token: expired, basic settings, password: wrong')).toBe('the token: expired, basic settings, password: wrong');
+    // Whole tokens only: a secret value inside a longer word is a different word.
+    expect(redact.text('sent tok3n-Value-77 and tok3n-Value-77x')).toBe('sent [REDACTED] and tok3n-Value-77x');
+    // A value that looks like a credential is still censored.
+    expect(redact.text('the token: abc123, password: longenough')).toBe('the token: [REDACTED], password: [REDACTED]');
   });
 
   it('reads process.env at call time, so keys set later are covered', () => {
