@@ -376,6 +376,7 @@ export class Agent {
       try {
         return await executeRun(run, new RunContext(run, runtime), runtime);
       } finally {
+        run.settled = true;
         clearTimeout(timer);
         runAbort.unlink();
         cancel?.unlink();

@@ -10,7 +10,7 @@ import {
 } from '../errors/index.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
-import type { Run } from './run.js';
+import { type PluginInvocation, pluginInvocation, type Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
 import { linkAbort } from './linked-abort.js';
@@ -75,14 +75,19 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   });
   let success = false;
   let failure: unknown;
+  // Only a streaming run has events to refuse; chat() skips the bookkeeping.
+  const invocation: PluginInvocation | undefined = run.emit ? { over: false } : undefined;
   try {
-    const result = plugin.execute(context, registered.config as never);
+    const result = invocation
+      ? pluginInvocation.run(invocation, () => plugin.execute!(context, registered.config as never))
+      : plugin.execute(context, registered.config as never);
     if (result instanceof Promise) await untilAborted(run.track(result), run.signal);
     success = true;
   } catch (error) {
     failure = error;
     throw new StageFailure(run.stage, plugin.name, error);
   } finally {
+    if (invocation) invocation.over = true;
     const durationMs = performance.now() - startTime;
     run.currentSpanId = run.stageSpanId;
     run.currentPlugin = undefined;
@@ -165,6 +170,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   const timeoutMs = runtime.settings.errorTimeoutMs;
   const deadline = linkAbort([run.cancelSignal]);
   const timer = setTimeout(() => deadline.controller.abort(new TimeoutError(`The ERROR stage took longer than ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+  const runSignal = run.signal;
   run.signal = deadline.signal;
   try {
     await runStage(run, context, runtime, 'ERROR');
@@ -183,6 +189,9 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   } finally {
     clearTimeout(timer);
     deadline.unlink();
+    // The deadline is unlinked from cancellation now; what follows (the `response` event) must
+    // still end when the run is cancelled or its time is up.
+    run.signal = runSignal;
   }
   if (!run.responded) {
     run.response = info.safeMessage;
