@@ -13,7 +13,7 @@ import type { RegisteredPlugin } from './plugin-registry.js';
 import { type PluginInvocation, pluginInvocation, type Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
-import { linkAbort } from './linked-abort.js';
+import { abortReason, linkAbort, untilAborted } from './linked-abort.js';
 import { flushToolQueue } from './tool-runner.js';
 import { redactSecrets } from '../redaction/secret-redactor.js';
 
@@ -29,31 +29,6 @@ class StageFailure extends Error {
 }
 
 const ENGINE = 'entity:engine';
-
-/** Resolves when `promise` settles, or rejects as soon as the run is aborted, so a stuck plugin cannot hold a run. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (TimeoutError.isInstance(reason) || CancelledError.isInstance(reason)) return reason;
-  return new CancelledError();
-}
 
 async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, registered: RegisteredPlugin): Promise<void> {
   const { plugin } = registered;

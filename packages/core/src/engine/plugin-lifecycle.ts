@@ -1,6 +1,7 @@
 import type { Logger } from '../contracts/logger.js';
 import type { Plugin, PluginInitContext } from '../contracts/plugin.js';
 import { PluginError } from '../errors/index.js';
+import { abortReason } from './linked-abort.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
 
 /** One plugin object's shared life: the agents holding it and its `init`, run once for all of them. */
@@ -68,21 +69,32 @@ export async function releasePlugin(plugin: Plugin<unknown>, holder: object, shu
 /**
  * Runs the `init` of every plugin in `plugins` (registration order) for `holder`, adding each to
  * `initialised` as it succeeds; the first failure throws a PluginError naming the plugin. Plugins
- * with neither `init` nor `shutdown` have no lifecycle to track.
+ * with neither `init` nor `shutdown` have no lifecycle to track. Once `signal` aborts (the agent
+ * stops meanwhile) no further `init` runs, and a plugin whose `init` returns after that is shut
+ * down again here: `initialised` is the stopper's, and it may already have been shut down.
  */
 export async function initialisePlugins(
   plugins: readonly RegisteredPlugin[],
   holder: object,
   contextFor: (registered: RegisteredPlugin) => PluginInitContext,
   initialised: RegisteredPlugin[],
+  signal: AbortSignal,
+  onStep?: (plugin: string) => void,
 ): Promise<void> {
   for (const registered of plugins) {
     const { plugin } = registered;
     if (!plugin.init && !plugin.shutdown) continue;
+    if (signal.aborted) throw abortReason(signal);
+    onStep?.(plugin.name);
     try {
       await acquirePlugin(plugin, holder, () => plugin.init?.(contextFor(registered)));
     } catch (error) {
+      if (signal.aborted) throw abortReason(signal);
       throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${(error as Error).message}`, { cause: error });
+    }
+    if (signal.aborted) {
+      await releasePlugin(plugin, holder, () => plugin.shutdown?.()).catch(() => {});
+      throw abortReason(signal);
     }
     initialised.push(registered);
   }
