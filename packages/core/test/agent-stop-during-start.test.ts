@@ -80,15 +80,20 @@ describe('stop() while the agent is still starting', () => {
     expect(events).toEqual(['journal start', 'first init', 'first shutdown', 'journal stop']);
     expect(logging.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('plugin "stubborn" init() has not returned') }));
 
+    // Until the abandoned init returns, the plugin is still its: a new start says so instead of hanging.
+    const tooSoon = await agent.chat('too soon').catch((error: unknown) => error);
+    expect(tooSoon).toMatchObject({ code: 'PLUGIN_IN_USE', plugin: 'stubborn', message: expect.stringMatching(/earlier start .* abandoned/) });
+    expect(events.slice(4)).toEqual(['journal start', 'first init', 'first shutdown', 'journal stop']);
+
     // When the abandoned init returns, its plugin is shut down again; nothing else is touched.
     release.open();
     await until(() => events.includes('stubborn shutdown'));
-    expect(events.slice(4)).toEqual(['stubborn late init', 'stubborn shutdown']);
+    expect(events.slice(8)).toEqual(['stubborn late init', 'stubborn shutdown']);
 
     // The agent is usable: the next chat starts it afresh.
     await expect(agent.chat('again')).resolves.toMatchObject({ text: 'ok' });
     await agent.stop();
-    expect(events.slice(6)).toEqual(['journal start', 'first init', 'stubborn init', 'stubborn shutdown', 'first shutdown', 'journal stop']);
+    expect(events.slice(10)).toEqual(['journal start', 'first init', 'stubborn init', 'stubborn shutdown', 'first shutdown', 'journal stop']);
   });
 
   it('does the same for a resource whose start() hangs', async () => {

@@ -17,7 +17,7 @@ import { linkAbort, untilAborted } from './linked-abort.js';
 import { executeRun } from './pipeline.js';
 import { ActiveRuns, stoppingError } from './active-runs.js';
 import { settlesWithin } from './settles-within.js';
-import { initialisePlugins, shutDownPlugins } from './plugin-lifecycle.js';
+import { initialisePlugins, type PluginHolder, shutDownPlugins } from './plugin-lifecycle.js';
 import { type PluginInput, PluginRegistry, type RegisteredPlugin } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
 import { Run } from './run.js';
@@ -106,8 +106,10 @@ export class Agent {
   private startAttempt: StartAttempt | undefined;
   private loadedConfig: { source: string | object; options: CompileOptions; compiled: CompiledConfig } | undefined;
   private runtime: EngineRuntime | undefined;
-  /** Plugins whose `init` ran (or that this agent holds a share of), in order: what stop() shuts down. */
+  /** Plugins whose `init` ran, in order: what stop() shuts down. */
   private readonly initialised: RegisteredPlugin[] = [];
+  /** The start that holds them (each start holds its plugins apart from an abandoned earlier one). */
+  private pluginHolder: PluginHolder | undefined;
   private readonly activeRuns = new ActiveRuns();
   private stopping: Promise<void> | undefined;
 
@@ -274,9 +276,10 @@ export class Agent {
       this.attachObservers();
       for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
       this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
+      this.pluginHolder = { agent: this, agentName: this.name };
       await initialisePlugins(
         this.registry.all(),
-        this,
+        this.pluginHolder,
         (registered) => ({
           config: registered.config,
           resource: (name) => this.container.get(name),
@@ -301,9 +304,9 @@ export class Agent {
     }
   }
 
-  /** Shuts down the plugins this agent initialised (shared ones only when no other agent holds them), then the resources. */
+  /** Shuts down the plugins this agent initialised, then the resources. */
   private async shutDown(): Promise<void> {
-    await shutDownPlugins(this.initialised, this, this.logger);
+    if (this.pluginHolder) await shutDownPlugins(this.initialised, this.pluginHolder, this.logger);
     await this.container.stop(this.logger);
   }
 
