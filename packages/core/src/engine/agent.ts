@@ -135,9 +135,10 @@ export class Agent {
   /** Builds an agent from a directory: its `agent.yaml` (if any) plus every plugin and tool in `plugins/` and `tools/`. */
   static async fromDirectory(directory: string, options: CompileOptions = {}): Promise<Agent> {
     const configFile = findConfigFile(directory);
+    // The config is validated in full before any file of plugins/ or tools/ is imported.
+    const compiled = configFile ? await compileOrThrow(configFile, options) : undefined;
     const discovered = await discoverDirectoryPlugins(directory);
-    if (!configFile) return new Agent({ plugins: discovered });
-    const compiled = await compileOrThrow(configFile, options);
+    if (!configFile || !compiled) return new Agent({ plugins: discovered });
     // A module both listed in agent.yaml and sitting in plugins/ is one plugin, configured by the YAML.
     const listed = new Set(compiled.pluginNames.flat());
     const unlisted = discovered.filter((plugin) => !listed.has(plugin.name));
