@@ -57,8 +57,8 @@ function pluginConfigsOf(compiled: CompiledConfig): Map<string, unknown> {
 /**
  * Applies a new config's parameters to a running agent — settings, plugin configs and resource
  * parameters (through `reconfigure`) — all or nothing. Everything is validated first; resources
- * are then reconfigured, and when one refuses, those already reconfigured get their previous
- * parameters back and nothing else is applied. Returns what changed (`[]` for an unchanged file).
+ * are then reconfigured, and when one refuses, it and those already reconfigured get their
+ * previous parameters back and nothing else is applied. Returns what changed (`[]` for an unchanged file).
  */
 export async function applyParameterReload(target: ReloadTarget, previous: CompiledConfig, next: CompiledConfig): Promise<string[]> {
   if (!next.report.ok) throw new ConfigError(next.report.issues);
@@ -88,7 +88,8 @@ export async function applyParameterReload(target: ReloadTarget, previous: Compi
       await target.resource<Resource>(change.name).reconfigure!(change.after);
       reconfigured.push(change);
     } catch (error) {
-      const restoreProblems = await restore(target, reconfigured);
+      // The refusing resource too: it may have applied part of the new parameters before it threw.
+      const restoreProblems = await restore(target, [...reconfigured, change]);
       throw new ConfigError([
         { path: `resources.${change.name}`, message: `resource "${change.name}" refused the new parameters: ${(error as Error).message}`, fix: RESTART },
         ...restoreProblems,
