@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Agent, createSecretRedactor, definePlugin, defineResource, inMemoryLogger, ProviderError, redactSecrets, validateConfig } from '../src/index.js';
@@ -176,5 +178,73 @@ describe('validation reports', () => {
     const health = await validateConfig({ resources: { db: { type: 'leaky-db', url: DATABASE_URL, fail: false } } }, { resourceTypes: [database], runtime: true });
     expect(created.issues[0]?.message).toBe('could not be created: cannot parse postgres://app:[REDACTED]@db.internal:5432/prod');
     expect(health.issues[0]?.message).toBe('cannot reach postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+});
+
+describe('error text that reaches callers is redacted', () => {
+  const quietAgent = (options: ConstructorParameters<typeof Agent>[0]) =>
+    new Agent({ defaultWorkflow: false, zeroConfig: false, ...options, resources: { logging: inMemoryLogger({ echoLevel: false }), ...options?.resources } });
+
+  it('a plugin init failure: chat() rejects with the URL password censored', async () => {
+    const database = definePlugin({
+      name: 'db',
+      kind: 'prompt',
+      init() {
+        throw new Error(`connect failed: ${DATABASE_URL}`);
+      },
+      execute() {},
+    });
+    const agent = quietAgent({ plugins: [database] });
+    const error = (await agent.chat('hi').catch((caught: unknown) => caught)) as Error;
+    await agent.stop();
+    expect(error.message).toBe('Plugin "db" failed to initialise: connect failed: postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+
+  it('a resource start failure: the ResourceError message has the URL password censored', async () => {
+    const agent = quietAgent({
+      resources: {
+        store: {
+          start() {
+            throw new Error(`cannot reach ${DATABASE_URL}`);
+          },
+        },
+      },
+    });
+    const error = (await agent.start().catch((caught: unknown) => caught)) as Error;
+    expect(error.message).toBe('Resource "store" failed to start: cannot reach postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+
+  it('a plugin module that throws an Entity error or ConfigError with a secret in it at import', async () => {
+    // Inside this package, so the module can import @entity/core (git-ignored folder).
+    mkdirSync(join(import.meta.dirname, '.generated'), { recursive: true });
+    const folder = mkdtempSync(join(import.meta.dirname, '.generated', 'leaky-module-'));
+    writeFileSync(join(folder, 'config-error.mjs'), `import { ConfigError } from '@entity/core';\nthrow new ConfigError([{ path: 'db', message: 'cannot reach ${DATABASE_URL}', fix: 'set DB_PASSWORD=hunter2-Pw9 in .env' }]);\n`);
+    writeFileSync(join(folder, 'entity-error.mjs'), `import { ResourceError } from '@entity/core';\nthrow new ResourceError('db', 'cannot reach ${DATABASE_URL}');\n`);
+    const report = await validateConfig({ defaultWorkflow: false, plugins: ['./config-error.mjs', './entity-error.mjs'] }, { baseDir: folder });
+    expect(report.issues.map((issue) => issue.message)).toEqual([
+      'cannot reach postgres://app:[REDACTED]@db.internal:5432/prod',
+      'cannot reach postgres://app:[REDACTED]@db.internal:5432/prod',
+    ]);
+    expect(JSON.stringify(report.issues)).not.toContain('hunter2');
+  });
+
+  it('a hot reload a resource refuses: the ConfigError has the resource\'s text censored', async () => {
+    const sloppy = defineResource({
+      type: 'sloppy',
+      packageName: 'test',
+      configSchema: z.object({ url: z.string() }).strict(),
+      create: () => ({
+        reconfigure(next: unknown) {
+          throw new Error(`will not switch to ${(next as { url: string }).url}`);
+        },
+      }),
+    });
+    const quiet = defineResource({ type: 'quiet', packageName: 'test', configSchema: z.object({}).strict(), create: () => inMemoryLogger({ echoLevel: false }) });
+    const agent = await Agent.fromConfig({ defaultWorkflow: false, resources: { db: { type: 'sloppy', url: 'postgres://app:old-pass-1@db/x' }, logging: { type: 'quiet' } } }, { resourceTypes: [sloppy, quiet] });
+    await agent.start();
+    const error = (await agent.reload({ defaultWorkflow: false, resources: { db: { type: 'sloppy', url: DATABASE_URL }, logging: { type: 'quiet' } } }).catch((caught: unknown) => caught)) as Error;
+    await agent.stop();
+    expect(error.message).toContain('refused the new parameters: will not switch to postgres://app:[REDACTED]@db.internal:5432/prod');
+    expect(error.message).not.toMatch(/hunter2|old-pass/);
   });
 });

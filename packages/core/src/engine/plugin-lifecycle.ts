@@ -1,6 +1,7 @@
 import type { Logger } from '../contracts/logger.js';
 import type { Plugin, PluginInitContext } from '../contracts/plugin.js';
 import { PluginError } from '../errors/index.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 import { abortReason } from './linked-abort.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
 
@@ -99,7 +100,7 @@ export async function initialisePlugins(
     } catch (error) {
       if (leases.get(plugin) === lease) leases.delete(plugin);
       if (signal.aborted) throw abortReason(signal);
-      throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${(error as Error).message}`, { cause: error });
+      throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${redactSecrets((error as Error).message)}`, { cause: error });
     }
     if (signal.aborted) {
       await releasePlugin(plugin, holder).catch(() => {});

@@ -2,6 +2,7 @@ import type { Logger } from '../contracts/logger.js';
 import type { Resource, ResourceStartContext } from '../contracts/resource.js';
 import { ResourceError } from '../errors/index.js';
 import { abortReason } from './linked-abort.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 
 /**
  * Holds the agent's resources: checks the dependency graph before anything starts, starts them
@@ -112,7 +113,8 @@ export class ResourceContainer {
         await resource.start?.(context);
       } catch (error) {
         if (signal.aborted) throw abortReason(signal);
-        const reason = error instanceof Error ? error.message : String(error);
+        // The reason is a driver's text and may carry the connection string it failed on.
+        const reason = redactSecrets(error instanceof Error ? error.message : String(error));
         await this.stop(log);
         throw new ResourceError(name, `Resource "${name}" failed to start: ${reason}`, { cause: error, code: 'RESOURCE_START_FAILED' });
       }

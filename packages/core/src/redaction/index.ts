@@ -6,4 +6,4 @@ export {
   SECRET_FIELD_NAMES,
   SECRET_TEXT_PATTERNS,
 } from './secret-patterns.js';
-export { createSecretRedactor, redactSecrets, type SecretRedactor, type SecretRedactorOptions } from './secret-redactor.js';
+export { createSecretRedactor, redactIssues, redactSecrets, type SecretRedactor, type SecretRedactorOptions } from './secret-redactor.js';

@@ -169,3 +169,8 @@ export function redactSecrets(text: string): string {
   shared ??= createSecretRedactor();
   return shared.text(text);
 }
+
+/** `issues` with secrets censored in each message and fix (for ConfigErrors built from other code's text). */
+export function redactIssues<T extends { message: string; fix?: string }>(issues: readonly T[]): T[] {
+  return issues.map((issue) => ({ ...issue, message: redactSecrets(issue.message), ...(issue.fix === undefined ? {} : { fix: redactSecrets(issue.fix) }) }));
+}
