@@ -248,3 +248,40 @@ describe('error text that reaches callers is redacted', () => {
     expect(error.message).not.toMatch(/hunter2|old-pass/);
   });
 });
+
+describe("core's own log lines are redacted at the source", () => {
+  it('a logger that does not redact (its own, or redact: false) still never receives the secret', async () => {
+    // Stands for any installed logger: core must not rely on it to censor core's lines.
+    const logging = inMemoryLogger({ echoLevel: false, redact: false });
+    const failingErrorStage = definePlugin({
+      name: 'apology',
+      kind: 'failure',
+      execute() {
+        throw new Error(`could not apologise via ${DATABASE_URL}`);
+      },
+    });
+    const closing = definePlugin({
+      name: 'closing',
+      kind: 'prompt',
+      init() {},
+      shutdown() {
+        throw new Error(`close failed for ${DATABASE_URL}`);
+      },
+      execute() {
+        throw new ProviderError('anthropic', `401: invalid x-api-key ${ANTHROPIC_KEY} at ${DATABASE_URL}`);
+      },
+    });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, resources: { logging }, plugins: [closing, failingErrorStage] });
+    await agent.chat('hi');
+    await agent.stop();
+    const lines = logging.entries.filter((entry) => entry.level === 'error' || entry.level === 'warn');
+    expect(lines.map((entry) => entry.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Plugin "closing" failed in THINK: 401: invalid x-api-key [REDACTED] at postgres://app:[REDACTED]@'),
+        expect.stringContaining('The ERROR stage itself failed: could not apologise via postgres://app:[REDACTED]@'),
+        expect.stringContaining('Plugin "closing" failed to shut down: close failed for postgres://app:[REDACTED]@'),
+      ]),
+    );
+    expect(JSON.stringify(logging.entries)).not.toMatch(/hunter2|sk-ant/);
+  });
+});

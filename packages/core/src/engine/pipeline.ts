@@ -122,7 +122,8 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   run.failure = info;
   run.responded = false;
   run.response = undefined;
-  runtime.logger.error(`Plugin "${info.plugin}" failed in ${info.stage}: ${info.error.message}`, {
+  // Redacted here, not left to the logger: whichever logger is installed, core's own lines are safe.
+  runtime.logger.error(`Plugin "${info.plugin}" failed in ${info.stage}: ${redactSecrets(info.error.message)}`, {
     component: 'pipeline',
     runId: run.runId,
     userId: run.userId,
@@ -130,7 +131,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     stage: info.stage,
     plugin: info.plugin,
     errorType: info.errorType,
-    stack: info.error.stack,
+    stack: info.error.stack === undefined ? undefined : redactSecrets(info.error.stack),
   });
   await run.emit?.({
     type: 'error',
@@ -152,7 +153,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   } catch (error) {
     const cause = error instanceof StageFailure ? error.original : error;
     if (CancelledError.isInstance(cause)) throw cause;
-    runtime.logger.error(`The ERROR stage itself failed: ${toError(cause).message}`, {
+    runtime.logger.error(`The ERROR stage itself failed: ${redactSecrets(toError(cause).message)}`, {
       component: 'pipeline',
       runId: run.runId,
       plugin: error instanceof StageFailure ? error.plugin : ENGINE,

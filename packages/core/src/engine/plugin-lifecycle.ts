@@ -117,7 +117,7 @@ export async function shutDownPlugins(initialised: RegisteredPlugin[], holder: P
     try {
       await releasePlugin(plugin, holder);
     } catch (error) {
-      logger.error(`Plugin "${plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
+      logger.error(`Plugin "${plugin.name}" failed to shut down: ${redactSecrets((error as Error).message)}`, { component: 'plugin' });
     }
   }
 }

@@ -141,7 +141,7 @@ export class ResourceContainer {
         component: 'resource',
         resource: name,
         errorType: error instanceof Error ? error.name : typeof error,
-        error: error instanceof Error ? error.message : String(error),
+        error: redactSecrets(error instanceof Error ? error.message : String(error)),
       });
     }
   }
