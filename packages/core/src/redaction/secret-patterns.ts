@@ -32,8 +32,11 @@ export const SECRET_TEXT_PATTERNS: readonly { name: string; pattern: string; kee
   { name: 'GitHub token', pattern: String.raw`\b(?:gh[pousr]_[A-Za-z0-9]{20,}|github_pat_[A-Za-z0-9_]{20,})` },
   { name: 'Slack token', pattern: String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}` },
   { name: 'Google API key', pattern: String.raw`\bAIza[0-9A-Za-z_-]{35}` },
-  /** The password of `scheme://user:password@host` (the user and host stay readable). */
-  { name: 'URL password', pattern: String.raw`(?<=\b[a-z][a-z0-9+.-]{0,32}://[^\s:/@]{0,256}:)[^\s@/]+(?=@)` },
+  /**
+   * The password of `scheme://user:password@host` (the user and host stay readable). Matched from
+   * the scheme forwards: a lookbehind would be tried at every position of every string.
+   */
+  { name: 'URL password', pattern: String.raw`\b[a-z][a-z0-9+.-]{0,32}://[^\s:/@]{0,256}:[^\s@/]+@`, keep: String.raw`^[^:]*://[^\s:/@]*:`, keepEnd: '@$' },
   /**
    * The value of `password=…`, `apikey: …`, `"client_secret":"…"`, `DB_PASSWORD=…`,
    * `X-Api-Key: …`, `SECRET_KEY="…"` and similar pairs (query strings, headers, JSON, `.env`
