@@ -63,43 +63,65 @@ describe('agent start', () => {
 });
 
 describe('plugins shared between agents', () => {
-  it('initialises a shared plugin once and shuts it down when the last agent using it stops', async () => {
-    const events: string[] = [];
-    let connection: 'open' | 'closed' = 'closed';
-    const shared = definePlugin({
-      name: 'shared-connection',
+  /** A workflow plugin that keeps the agent's journal from init(), as a plugin holding a connection does. */
+  function journalling() {
+    let kept: ReturnType<typeof journal> | undefined;
+    return definePlugin({
+      name: 'journalling',
       kind: 'prompt',
-      init: () => {
-        connection = 'open';
-        events.push('init');
+      dependencies: ['journal'],
+      init: (ctx) => {
+        kept = ctx.resource<ReturnType<typeof journal>>('journal');
       },
       shutdown: () => {
-        connection = 'closed';
-        events.push('shutdown');
+        kept = undefined;
       },
-      execute: (ctx) => {
-        if (connection !== 'open') throw new Error('the shared connection is closed');
-        ctx.store('seen', true);
+      execute: async (ctx) => {
+        if (!kept) throw new Error('not initialised');
+        await kept.write(ctx.message);
       },
     });
-    const workflow = new Workflow({ THINK: ['shared-connection'], DELIVER: ['answer'] }, [shared, responder]);
-    const first = new Agent({ name: 'first', workflow, defaultWorkflow: false, zeroConfig: false });
-    const second = new Agent({ name: 'second', workflow, defaultWorkflow: false, zeroConfig: false });
-    await first.chat('hi');
-    await second.chat('hi');
-    await first.stop();
-    expect(events).toEqual(['init']);
-    const afterFirstStopped = await second.chat('still there?');
-    expect(afterFirstStopped.info.failure).toBeUndefined();
-    expect(afterFirstStopped.text).toBe('ok');
-    await second.stop();
-    expect(events).toEqual(['init', 'shutdown']);
+  }
 
-    // Starting again after everyone stopped initialises it afresh.
-    await first.chat('back');
-    expect(events).toEqual(['init', 'shutdown', 'init']);
+  it('refuses a second running agent for a plugin object with init(), naming the holder and the fix; it is free once that agent stops', async () => {
+    const workflow = new Workflow({ THINK: ['journalling'], DELIVER: ['answer'] }, [journalling(), responder]);
+    const firstEvents: string[] = [];
+    const secondEvents: string[] = [];
+    const first = new Agent({ name: 'first', workflow, defaultWorkflow: false, zeroConfig: false, resources: { journal: journal(firstEvents) } });
+    const second = new Agent({ name: 'second', workflow, defaultWorkflow: false, zeroConfig: false, resources: { journal: journal(secondEvents) } });
+    await first.start();
+    const refused = await second.start().catch((error: unknown) => error);
+    expect(PluginError.isInstance(refused)).toBe(true);
+    expect(refused).toMatchObject({ code: 'PLUGIN_IN_USE', plugin: 'journalling' });
+    expect((refused as Error).message).toMatch(/already started by agent "first".*own plugin object/);
+    // The refused start left nothing running.
+    expect(secondEvents).toEqual(['journal start', 'journal stop']);
+    expect((await first.chat('one')).text).toBe('ok');
+
     await first.stop();
-    expect(events).toEqual(['init', 'shutdown', 'init', 'shutdown']);
+    // Now the second agent holds it, with its own journal: nothing runs on the stopped one.
+    const answer = await second.chat('two');
+    expect(answer.info.failure).toBeUndefined();
+    expect(firstEvents).toEqual(['journal start', 'write one', 'journal stop']);
+    expect(secondEvents.slice(2)).toEqual(['journal start', 'write two']);
+    await second.stop();
+  });
+
+  it('runs one plugin object per agent side by side when each agent builds its own (a workflow factory), and shares plugins without init()', async () => {
+    const stateless = definePlugin({ name: 'stateless', kind: 'prompt', execute: (ctx) => ctx.store('seen', true) });
+    const makeWorkflow = () => new Workflow({ THINK: ['stateless', 'journalling'], DELIVER: ['answer'] }, [stateless, journalling(), responder]);
+    const firstEvents: string[] = [];
+    const secondEvents: string[] = [];
+    const first = new Agent({ name: 'first', workflow: makeWorkflow(), defaultWorkflow: false, zeroConfig: false, resources: { journal: journal(firstEvents) } });
+    const second = new Agent({ name: 'second', workflow: makeWorkflow(), defaultWorkflow: false, zeroConfig: false, resources: { journal: journal(secondEvents) } });
+    await first.chat('a');
+    await second.chat('b');
+    await first.stop();
+    // Stopping one agent never touches the plugin object the other runs.
+    expect((await second.chat('c')).info.failure).toBeUndefined();
+    await second.stop();
+    expect(firstEvents).toEqual(['journal start', 'write a', 'journal stop']);
+    expect(secondEvents).toEqual(['journal start', 'write b', 'write c', 'journal stop']);
   });
 });
 

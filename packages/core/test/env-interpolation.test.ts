@@ -60,4 +60,22 @@ describe('${VAR} interpolation', () => {
     const compiled = await compileFile('agent.yaml', 'defaultWorkflow: false\nworkflow:\n  THINK: [a, "${NOT_SET_IN_LIST}"]\n');
     expect(compiled.report.issues).toEqual([expect.objectContaining({ path: 'workflow.THINK.1' })]);
   });
+
+  it('reads only variables that are set: `${toString}` and `${constructor}` are unset, not Object\'s methods', async () => {
+    const compiled = await compileFile('agent.yaml', 'instructions: "${toString}"\nname: "${constructor:-agent}/${__proto__:-p}/${hasOwnProperty-h}"\ndefaultWorkflow: false\n');
+    expect(compiled.report.issues).toEqual([expect.objectContaining({ path: 'instructions', message: 'environment variable toString is not set' })]);
+    expect(compiled.document).toMatchObject({ name: 'agent/p/h' });
+    // The same for an object config and the real environment merged with .env.
+    const fromObject = await compileConfig({ instructions: '${valueOf:-plain}', defaultWorkflow: false }, {});
+    expect(fromObject.report.issues).toEqual([]);
+    expect(fromObject.document).toMatchObject({ instructions: 'plain' });
+  });
+
+  it('refuses a placeholder nested in a default, with the path and a fix, instead of keeping it as text', async () => {
+    const compiled = await compileFile('agent.yaml', 'instructions: "${DB_URL:-${FALLBACK_URL}}"\ndefaultWorkflow: false\n', { FALLBACK_URL: 'postgres://db/x' });
+    expect(compiled.report.ok).toBe(false);
+    expect(compiled.report.issues).toEqual([
+      expect.objectContaining({ path: 'instructions', message: expect.stringMatching(/default of \$\{DB_URL\} contains another placeholder.*cannot be nested/), fix: expect.stringMatching(/literal default/) }),
+    ]);
+  });
 });

@@ -28,6 +28,33 @@ describe('plain functions as plugins (agent.use(fn))', () => {
     await agent.stop();
   });
 
+  it('reads only the context\'s failure as the ERROR hint: a local `.failure` leaves a responding function in DELIVER', async () => {
+    const agent = bareAgent();
+    agent.use(async function tally(ctx: Context) {
+      const stats = { failure: 0 };
+      stats.failure += ctx.message.length > 100 ? 1 : 0;
+      ctx.respond(`failures: ${stats.failure}`);
+    });
+    agent.use(function explode() {
+      throw new Error('boom');
+    }, { stages: ['PARSE'] });
+    let seen: string | undefined;
+    agent.use(({ failure }: Context) => {
+      seen = failure?.errorType;
+    });
+    agent.use(async (context: Context) => {
+      if (context?.failure) context.respond(`recovered from ${context.failure.errorType}`);
+    });
+    const stages = agent.describe().stages;
+    const namesIn = (stage: string) => stages.find((entry) => entry.stage === stage)?.plugins.map((plugin) => plugin.name) ?? [];
+    expect(namesIn('DELIVER')).toEqual(['tally']);
+    expect(namesIn('ERROR')).toHaveLength(2);
+    const result = await agent.chat('hi');
+    expect(result.text).toBe('recovered from Error');
+    expect(seen).toBe('Error');
+    await agent.stop();
+  });
+
   it('honours explicit stages for a function, for when the hint cannot see the call', async () => {
     const reply = (ctx: Context) => ctx.respond('from a helper');
     const agent = bareAgent();

@@ -13,7 +13,7 @@ import { scriptedLLM } from '../src/testing/index.js';
 const modelType = defineResource({
   type: 'greeter',
   packageName: '@entity/core',
-  configSchema: z.object({ greeting: z.string(), region: z.string().default('eu') }).strict(),
+  configSchema: z.object({ greeting: z.string(), region: z.string().default('eu'), partial: z.boolean().default(false) }).strict(),
   create(config) {
     const state = { ...config };
     const llm = scriptedLLM(() => state.greeting);
@@ -21,6 +21,8 @@ const modelType = defineResource({
       state,
       reconfigure(next: unknown) {
         const parsed = next as typeof config;
+        // `partial`: applies the greeting before it notices the region, as a resource updating field by field would.
+        if (parsed.partial) state.greeting = parsed.greeting;
         if (parsed.region !== state.region) throw new Error(`"region" cannot change while running (${state.region} -> ${parsed.region})`);
         Object.assign(state, parsed);
       },
@@ -37,12 +39,12 @@ export default {
   execute(ctx, config) { ctx.store('entity:answer', (ctx.load('entity:answer') ?? '') + config.suffix); },
 };\n`;
 
-function yaml(options: { maxIterations?: number; suffix?: string; primary?: string; backup?: string; backupRegion?: string }) {
+function yaml(options: { maxIterations?: number; suffix?: string; primary?: string; backup?: string; backupRegion?: string; backupPartial?: boolean }) {
   return [
     options.maxIterations === undefined ? '' : `maxIterations: ${options.maxIterations}`,
     'resources:',
     `  llm: { type: greeter, greeting: ${options.primary ?? 'one'} }`,
-    `  backup: { type: greeter, greeting: ${options.backup ?? 'b1'}, region: ${options.backupRegion ?? 'eu'} }`,
+    `  backup: { type: greeter, greeting: ${options.backup ?? 'b1'}, region: ${options.backupRegion ?? 'eu'}, partial: ${options.backupPartial ?? false} }`,
     '  logging: { type: quiet-log }',
     'plugins:',
     '  - use: ./suffix.mjs',
@@ -103,6 +105,16 @@ describe('hot reload', () => {
     // The refused file is not taken as the new baseline: fixing it reloads against what runs.
     writeFileSync(file, yaml({ maxIterations: 9, suffix: '!' }));
     expect(await agent.reload()).toEqual(['maxIterations']);
+    await agent.stop();
+  });
+
+  it('gives the resource that refused its previous parameters back too, in case it applied part of the new ones', async () => {
+    const { agent, file } = await loaded({ backupPartial: true });
+    writeFileSync(file, yaml({ primary: 'changed', backup: 'b2', backupRegion: 'us', backupPartial: true }));
+    const error = await agent.reload().catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect(agent.resource<{ state: { greeting: string } }>('llm').state.greeting).toBe('one');
+    expect(agent.resource<{ state: { greeting: string; region: string } }>('backup').state).toMatchObject({ greeting: 'b1', region: 'eu' });
     await agent.stop();
   });
 

@@ -123,3 +123,40 @@ describe('plugin module specifiers from a config', () => {
     expect(ran()).toEqual([]);
   });
 });
+
+describe('Agent.fromDirectory', () => {
+  beforeEach(() => {
+    delete (globalThis as Record<string, unknown>)[RAN];
+  });
+  afterEach(() => {
+    delete (globalThis as Record<string, unknown>)[RAN];
+  });
+
+  it('refuses a file in plugins/ or tools/ that links outside the folder, and imports none of the files', async () => {
+    const { project, outside } = folders();
+    symlinkSync(join(outside, 'evil.mjs'), join(project, 'plugins', 'evil.mjs'));
+    const error = await Agent.fromDirectory(project).catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((error as ConfigError).issues).toEqual([
+      expect.objectContaining({ path: 'plugins/evil.mjs', message: expect.stringMatching(/outside the config's folder.*symbolic link/), fix: expect.any(String) }),
+    ]);
+    // Not even the good plugin beside it ran.
+    expect(ran()).toEqual([]);
+  });
+
+  it('validates the config before importing anything from plugins/ or tools/', async () => {
+    const { project } = folders();
+    writeFileSync(join(project, 'agent.yaml'), 'defaultWorkflow: false\nmaxIterations: -1\n');
+    const error = await Agent.fromDirectory(project).catch((caught: unknown) => caught);
+    expect(ConfigError.isInstance(error)).toBe(true);
+    expect((error as ConfigError).issues[0]).toMatchObject({ path: 'maxIterations' });
+    expect(ran()).toEqual([]);
+  });
+
+  it('still loads the files that stay inside the folder', async () => {
+    const { project } = folders();
+    const agent = await Agent.fromDirectory(project);
+    expect(ran()).toEqual(['good']);
+    expect(agent.describe().stages.flatMap((stage) => stage.plugins.map((plugin) => plugin.name))).toContain('good');
+  });
+});

@@ -1,3 +1,5 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { z } from 'zod';
 import { Agent, createSecretRedactor, definePlugin, defineResource, inMemoryLogger, ProviderError, redactSecrets, validateConfig } from '../src/index.js';
@@ -23,8 +25,47 @@ describe('secret redaction', () => {
   });
 
   it('censors the values of secret-named environment variables wherever they appear', () => {
-    const redact = createSecretRedactor({ environment: { MY_SERVICE_TOKEN: 'tok_live_98765', PGPASSWORD: 'plainpass', DEBUG: 'verbose-mode', SHORT_KEY: 'abc' } });
-    expect(redact.text('sent tok_live_98765 as plainpass in verbose-mode abc')).toBe('sent [REDACTED] as [REDACTED] in verbose-mode abc');
+    const redact = createSecretRedactor({ environment: { MY_SERVICE_TOKEN: 'tok_live_98765', PGPASSWORD: 'Plain-pass9', DEBUG: 'verbose-mode', SHORT_KEY: 'abc' } });
+    expect(redact.text('sent tok_live_98765 as Plain-pass9 in verbose-mode abc')).toBe('sent [REDACTED] as [REDACTED] in verbose-mode abc');
+  });
+
+  it('censors each credential whatever its case, quoted values whole, PEM keys whole', () => {
+    const redact = createSecretRedactor({ environment: {} });
+    const samples: [string, string][] = [
+      ['DB_PASSWORD=hunter2hunter2', 'DB_PASSWORD=[REDACTED]'],
+      ['API_KEY=abcd1234efgh', 'API_KEY=[REDACTED]'],
+      ['SECRET_KEY="django-insecure-abc123"', 'SECRET_KEY="[REDACTED]"'],
+      ['Password=Sup3rSecret;Host=db', 'Password=[REDACTED];Host=db'],
+      ['{"Password":"Sup3rSecret","user":"app"}', '{"Password":"[REDACTED]","user":"app"}'],
+      ['X-Api-Key: k3y-value-0001', 'X-Api-Key: [REDACTED]'],
+      ['POSTGRES://app:s3cretpw@db/x', 'POSTGRES://app:[REDACTED]@db/x'],
+      ['password="correct horse battery staple" next', 'password="[REDACTED]" next'],
+      ["client_secret: 'two words'", "client_secret: '[REDACTED]'"],
+      ['AUTHORIZATION: BEARER abc.def-ghi_jkl', 'AUTHORIZATION: BEARER [REDACTED]'],
+    ];
+    for (const [input, expected] of samples) expect(redact.text(input), input).toBe(expected);
+
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    // As a service-account JSON file carries it: the newlines are `\n` escapes inside one string.
+    const pem = String.raw`-----BEGIN PRIVATE KEY-----\n${body}\n${body}\n-----END PRIVATE KEY-----\n`;
+    const json = redact.text(`{"type":"service_account","private_key":"${pem}","client_email":"x@y.iam"}`);
+    expect(json).not.toContain(body.slice(0, 20));
+    expect(json).toContain('"client_email":"x@y.iam"');
+    expect(json).toContain('"private_key":"[REDACTED]"');
+    const multiline = redact.text(`key:\n-----BEGIN RSA PRIVATE KEY-----\n${body}\n${body}\n-----END RSA PRIVATE KEY-----\ndone`);
+    expect(multiline).toBe('key:\n-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----\ndone');
+  });
+
+  it('leaves ordinary words alone: short or plain-word environment values, prose about tokens', () => {
+    // The documented development set-up: these values are words that appear in ordinary log lines.
+    const redact = createSecretRedactor({ environment: { POSTGRES_PASSWORD: 'postgres', PGPASSWORD: 'entity', OPENAI_API_KEY: 'ollama', REAL_TOKEN: 'tok3n-Value-77' } });
+    const prose = 'could not connect to postgres at db:5432; install @entity/logging; run ollama serve; postgresql is up';
+    expect(redact.text(prose)).toBe(prose);
+    expect(redact.text('the token: expired, basic settings, password: wrong')).toBe('the token: expired, basic settings, password: wrong');
+    // Whole tokens only: a secret value inside a longer word is a different word.
+    expect(redact.text('sent tok3n-Value-77 and tok3n-Value-77x')).toBe('sent [REDACTED] and tok3n-Value-77x');
+    // A value that looks like a credential is still censored.
+    expect(redact.text('the token: abc123, password: longenough')).toBe('the token: [REDACTED], password: [REDACTED]');
   });
 
   it('reads process.env at call time, so keys set later are covered', () => {
@@ -137,5 +178,110 @@ describe('validation reports', () => {
     const health = await validateConfig({ resources: { db: { type: 'leaky-db', url: DATABASE_URL, fail: false } } }, { resourceTypes: [database], runtime: true });
     expect(created.issues[0]?.message).toBe('could not be created: cannot parse postgres://app:[REDACTED]@db.internal:5432/prod');
     expect(health.issues[0]?.message).toBe('cannot reach postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+});
+
+describe('error text that reaches callers is redacted', () => {
+  const quietAgent = (options: ConstructorParameters<typeof Agent>[0]) =>
+    new Agent({ defaultWorkflow: false, zeroConfig: false, ...options, resources: { logging: inMemoryLogger({ echoLevel: false }), ...options?.resources } });
+
+  it('a plugin init failure: chat() rejects with the URL password censored', async () => {
+    const database = definePlugin({
+      name: 'db',
+      kind: 'prompt',
+      init() {
+        throw new Error(`connect failed: ${DATABASE_URL}`);
+      },
+      execute() {},
+    });
+    const agent = quietAgent({ plugins: [database] });
+    const error = (await agent.chat('hi').catch((caught: unknown) => caught)) as Error;
+    await agent.stop();
+    expect(error.message).toBe('Plugin "db" failed to initialise: connect failed: postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+
+  it('a resource start failure: the ResourceError message has the URL password censored', async () => {
+    const agent = quietAgent({
+      resources: {
+        store: {
+          start() {
+            throw new Error(`cannot reach ${DATABASE_URL}`);
+          },
+        },
+      },
+    });
+    const error = (await agent.start().catch((caught: unknown) => caught)) as Error;
+    expect(error.message).toBe('Resource "store" failed to start: cannot reach postgres://app:[REDACTED]@db.internal:5432/prod');
+  });
+
+  it('a plugin module that throws an Entity error or ConfigError with a secret in it at import', async () => {
+    // Inside this package, so the module can import @entity/core (git-ignored folder).
+    mkdirSync(join(import.meta.dirname, '.generated'), { recursive: true });
+    const folder = mkdtempSync(join(import.meta.dirname, '.generated', 'leaky-module-'));
+    writeFileSync(join(folder, 'config-error.mjs'), `import { ConfigError } from '@entity/core';\nthrow new ConfigError([{ path: 'db', message: 'cannot reach ${DATABASE_URL}', fix: 'set DB_PASSWORD=hunter2-Pw9 in .env' }]);\n`);
+    writeFileSync(join(folder, 'entity-error.mjs'), `import { ResourceError } from '@entity/core';\nthrow new ResourceError('db', 'cannot reach ${DATABASE_URL}');\n`);
+    const report = await validateConfig({ defaultWorkflow: false, plugins: ['./config-error.mjs', './entity-error.mjs'] }, { baseDir: folder });
+    expect(report.issues.map((issue) => issue.message)).toEqual([
+      'cannot reach postgres://app:[REDACTED]@db.internal:5432/prod',
+      'cannot reach postgres://app:[REDACTED]@db.internal:5432/prod',
+    ]);
+    expect(JSON.stringify(report.issues)).not.toContain('hunter2');
+  });
+
+  it('a hot reload a resource refuses: the ConfigError has the resource\'s text censored', async () => {
+    const sloppy = defineResource({
+      type: 'sloppy',
+      packageName: 'test',
+      configSchema: z.object({ url: z.string() }).strict(),
+      create: () => ({
+        reconfigure(next: unknown) {
+          throw new Error(`will not switch to ${(next as { url: string }).url}`);
+        },
+      }),
+    });
+    const quiet = defineResource({ type: 'quiet', packageName: 'test', configSchema: z.object({}).strict(), create: () => inMemoryLogger({ echoLevel: false }) });
+    const agent = await Agent.fromConfig({ defaultWorkflow: false, resources: { db: { type: 'sloppy', url: 'postgres://app:old-pass-1@db/x' }, logging: { type: 'quiet' } } }, { resourceTypes: [sloppy, quiet] });
+    await agent.start();
+    const error = (await agent.reload({ defaultWorkflow: false, resources: { db: { type: 'sloppy', url: DATABASE_URL }, logging: { type: 'quiet' } } }).catch((caught: unknown) => caught)) as Error;
+    await agent.stop();
+    expect(error.message).toContain('refused the new parameters: will not switch to postgres://app:[REDACTED]@db.internal:5432/prod');
+    expect(error.message).not.toMatch(/hunter2|old-pass/);
+  });
+});
+
+describe("core's own log lines are redacted at the source", () => {
+  it('a logger that does not redact (its own, or redact: false) still never receives the secret', async () => {
+    // Stands for any installed logger: core must not rely on it to censor core's lines.
+    const logging = inMemoryLogger({ echoLevel: false, redact: false });
+    const failingErrorStage = definePlugin({
+      name: 'apology',
+      kind: 'failure',
+      execute() {
+        throw new Error(`could not apologise via ${DATABASE_URL}`);
+      },
+    });
+    const closing = definePlugin({
+      name: 'closing',
+      kind: 'prompt',
+      init() {},
+      shutdown() {
+        throw new Error(`close failed for ${DATABASE_URL}`);
+      },
+      execute() {
+        throw new ProviderError('anthropic', `401: invalid x-api-key ${ANTHROPIC_KEY} at ${DATABASE_URL}`);
+      },
+    });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, resources: { logging }, plugins: [closing, failingErrorStage] });
+    await agent.chat('hi');
+    await agent.stop();
+    const lines = logging.entries.filter((entry) => entry.level === 'error' || entry.level === 'warn');
+    expect(lines.map((entry) => entry.message)).toEqual(
+      expect.arrayContaining([
+        expect.stringContaining('Plugin "closing" failed in THINK: 401: invalid x-api-key [REDACTED] at postgres://app:[REDACTED]@'),
+        expect.stringContaining('The ERROR stage itself failed: could not apologise via postgres://app:[REDACTED]@'),
+        expect.stringContaining('Plugin "closing" failed to shut down: close failed for postgres://app:[REDACTED]@'),
+      ]),
+    );
+    expect(JSON.stringify(logging.entries)).not.toMatch(/hunter2|sk-ant/);
   });
 });

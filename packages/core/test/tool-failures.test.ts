@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, type AgentEvent, type ChatRequest, defineTool, inMemoryLogger, inMemoryMemory, ToolError } from '../src/index.js';
+import { Agent, type AgentEvent, type ChatRequest, defineTool, inMemoryLogger, inMemoryMemory, ProviderError, ResourceError, ToolError, ValidationError } from '../src/index.js';
 import { scriptedLLM } from '../src/testing/index.js';
 
 const ANTHROPIC_KEY = 'sk-ant-api03-AbCdEfGhIjKlMnOpQrStUvWxYz0123456789';
@@ -16,6 +16,9 @@ const lookup = defineTool({
   input: z.object({ id: z.string() }),
   execute: ({ id }) => {
     if (id === 'entity') throw new ToolError('lookup_order', `order ${id} does not exist; the key was ${ANTHROPIC_KEY}`, { code: 'ORDER_NOT_FOUND' });
+    if (id === 'invalid') throw new ValidationError('id must be a number like 1042');
+    if (id === 'provider') throw new ProviderError('openai', 'HTTP 500: upstream db 10.0.0.7 said: relation "orders_internal" does not exist');
+    if (id === 'resource') throw new ResourceError('orders-db', 'query failed: SELECT * FROM orders_internal WHERE tenant = 7');
     throw new DriverError(DETAIL);
   },
 });
@@ -53,9 +56,24 @@ describe('a failing tool', () => {
     expect(JSON.stringify(modelFacing)).not.toMatch(/hunter2|sk-ant|10\.0\.0\.7|ECONNREFUSED/);
   });
 
-  it('gives an Entity error\'s own message to the model, redacted', async () => {
+  it('gives the message of a ToolError or ValidationError (written for the model) to the model, redacted', async () => {
     const { llm } = await turn('entity');
     expect(llm.requests[1]!.messages.at(-1)!.content).toBe('Error: order entity does not exist; the key was [REDACTED]');
+    const invalid = await turn('invalid');
+    expect(invalid.llm.requests[1]!.messages.at(-1)!.content).toBe('Error: id must be a number like 1042');
+  });
+
+  it('gives the model only the code of other Entity errors, whose text wraps a provider\'s or driver\'s', async () => {
+    for (const [id, code] of [['provider', 'PROVIDER_ERROR'], ['resource', 'RESOURCE_ERROR']] as const) {
+      const { llm, stored, events, info } = await turn(id);
+      const expected = `Tool "lookup_order" failed (${code}). The details are in the log.`;
+      expect(llm.requests[1]!.messages.at(-1)!.content).toBe(`Error: ${expected}`);
+      expect(stored.find((message) => message.role === 'tool')?.content).toBe(`Error: ${expected}`);
+      const modelFacing = { requests: llm.requests, stored, events: events.filter((event) => event.type !== 'done') };
+      expect(JSON.stringify(modelFacing)).not.toMatch(/orders_internal|10\.0\.0\.7/);
+      // The developer's record keeps the text.
+      expect(info.toolCalls[0]).toMatchObject({ code, errorType: code, error: expect.stringContaining('orders_internal') });
+    }
   });
 
   it('leaves one record in info.toolCalls: tool, stage, iteration, code, kind and the redacted error text', async () => {

@@ -1,3 +1,4 @@
+import { createSecretRedactor } from '@entity/core';
 /** How secrets are removed from log entries before any output sees them. */
 export interface RedactionOptions {
   /**
@@ -12,9 +13,11 @@ export interface RedactionOptions {
    */
   keys?: readonly string[];
   /**
-   * Scrub values that look like credentials inside any string, the message included: provider
-   * API keys (`sk-…`), bearer tokens, JWTs, AWS access key ids, GitHub/Slack/Google tokens and
-   * passwords in URLs. Default: true.
+   * Scrub values that look like credentials inside any string, the message included, with the
+   * patterns of `@entity/core`'s redactor (`SECRET_TEXT_PATTERNS`), so an entry reads the same
+   * whichever logger wrote it: provider API keys (`sk-…`), `Bearer`/`Basic` credentials, JWTs, AWS
+   * access key ids, GitHub/Slack/Google tokens, PEM private keys, passwords in URLs and the values
+   * of `password=`, `DB_PASSWORD=`, `"client_secret":"…"` and similar pairs. Default: true.
    */
   patterns?: boolean;
   /** Replacement text. Default: `[REDACTED]`. */
@@ -38,20 +41,6 @@ export const DEFAULT_SECRET_KEYS: readonly string[] = [
   'credentials',
   'connectionstring',
 ];
-
-const SECRET_PATTERN = new RegExp(
-  [
-    String.raw`\bsk-[A-Za-z0-9_-]{16,}`,
-    String.raw`\b[Bb]earer\s+[A-Za-z0-9._~+/=-]{8,}`,
-    String.raw`\beyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}`,
-    String.raw`\b(?:AKIA|ASIA)[0-9A-Z]{16}\b`,
-    String.raw`\bgh[pousr]_[A-Za-z0-9]{20,}`,
-    String.raw`\bxox[abprs]-[A-Za-z0-9-]{10,}`,
-    String.raw`\bAIza[0-9A-Za-z_-]{35}`,
-    String.raw`(?<=[a-z][a-z0-9+.-]*://[^:/\s@]+:)[^@\s/]+(?=@)`,
-  ].join('|'),
-  'g',
-);
 
 const MAX_DEPTH = 8;
 
@@ -87,20 +76,18 @@ export function createRedactor(options: RedactionOptions = {}): Redactor {
       (path) => path.length === trail.length && path.every((segment, index) => segment === '*' || segment === trail[index]),
     );
 
+  // Core's patterns only: environment values are left to core's own logger, which reads process.env per call.
+  const patternRedactor = createSecretRedactor({ environment: {}, censor });
   // Ids and names recur in every entry of a run; remembering the clean ones skips the regex.
   const cleanStrings = new Set<string>();
   const scrub = (text: string): string => {
     if (!scrubPatterns || text.length < 8 || cleanStrings.has(text)) return text;
-    SECRET_PATTERN.lastIndex = 0;
-    if (!SECRET_PATTERN.test(text)) {
-      if (text.length <= 256) {
-        if (cleanStrings.size >= 4096) cleanStrings.clear();
-        cleanStrings.add(text);
-      }
-      return text;
+    const scrubbed = patternRedactor.text(text);
+    if (scrubbed === text && text.length <= 256) {
+      if (cleanStrings.size >= 4096) cleanStrings.clear();
+      cleanStrings.add(text);
     }
-    SECRET_PATTERN.lastIndex = 0;
-    return text.replace(SECRET_PATTERN, (match) => (/^[Bb]earer\s/.test(match) ? `Bearer ${censor}` : censor));
+    return scrubbed;
   };
 
   const visit = (value: unknown, trail: string[], seen: Set<object>): unknown => {

@@ -69,4 +69,11 @@ describe('createRedactor', () => {
       note: 'sk-proj-AbCdEfGhIjKlMnOpQrStUv',
     });
   });
+
+  it('scrubs with the same patterns as core: secret pairs whatever their case, quoted values, PEM keys', () => {
+    const pem = '-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\n-----END PRIVATE KEY-----';
+    expect(redact('DB_PASSWORD=hunter2hunter2 and Password="correct horse battery staple"')).toBe('DB_PASSWORD=[REDACTED] and Password="[REDACTED]"');
+    expect(redact(`key ${pem} end`)).toBe('key -----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY----- end');
+    expect(redact('POSTGRES://app:s3cretpw@db/x')).toBe('POSTGRES://app:[REDACTED]@db/x');
+  });
 });

@@ -13,7 +13,7 @@ import { interpolateDocument, interpolateEnvironment, loadEnvironment } from './
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
 import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
 import { findResourceType } from './resource-types.js';
-import { redactSecrets } from '../redaction/secret-redactor.js';
+import { redactIssues, redactSecrets } from '../redaction/secret-redactor.js';
 
 export type ValidationPhase = 'structure' | 'graph' | 'runtime';
 
@@ -165,8 +165,9 @@ export async function compileConfig(source: string | object, options: CompileOpt
       }
       compiled.pluginNames.push(names);
     } catch (error) {
-      if (ConfigError.isInstance(error)) add('graph', error.issues);
-      else if (EntityError.isInstance(error)) add('graph', [{ path: where, message: error.message, fix: 'install the package or fix the path' }]);
+      // A plugin module's own errors may quote what it was given (a URL, a key): censored like the rest.
+      if (ConfigError.isInstance(error)) add('graph', redactIssues(error.issues));
+      else if (EntityError.isInstance(error)) add('graph', [{ path: where, message: redactSecrets(error.message), fix: 'install the package or fix the path' }]);
       else add('graph', [{ path: where, message: `plugin module failed to load: ${redactSecrets((error as Error).message)}`, fix: 'fix the error in the plugin module' }]);
       compiled.pluginNames.push([]);
     }

@@ -10,7 +10,15 @@ const PLACEHOLDER = /\$\{([A-Za-z_][A-Za-z0-9_]*)(?:(:?-)([^}]*))?\}/g;
 export function loadEnvironment(directory: string, environment: NodeJS.ProcessEnv = process.env): Record<string, string | undefined> {
   const file = join(directory, '.env');
   const fromFile = existsSync(file) ? parseEnv(readFileSync(file, 'utf8')) : {};
-  return { ...fromFile, ...environment };
+  // No prototype: `${toString}` or `${constructor}` must read as unset variables, not as Object's methods.
+  return Object.assign(Object.create(null) as Record<string, string | undefined>, fromFile, environment);
+}
+
+/** The value of variable `name`, own properties only (an environment passed in may be a plain object). */
+function variable(environment: Record<string, string | undefined>, name: string): string | undefined {
+  if (!Object.hasOwn(environment, name)) return undefined;
+  const value = environment[name];
+  return typeof value === 'string' ? value : undefined;
 }
 
 /**
@@ -20,7 +28,16 @@ export function loadEnvironment(directory: string, environment: NodeJS.ProcessEn
  */
 function replacePlaceholders(text: string, environment: Record<string, string | undefined>, issues: ConfigIssue[], path: string): string {
   return text.replace(PLACEHOLDER, (match, name: string, operator: string | undefined, fallback: string | undefined) => {
-    const found = environment[name];
+    if (fallback?.includes('${')) {
+      // `${A:-${B}}` would otherwise end at the first `}` and leave a literal `${B}` in the config.
+      issues.push({
+        path,
+        message: `the default of \${${name}} contains another placeholder (${match}…); defaults cannot be nested`,
+        fix: `use a literal default (\${${name}:-text}), or set ${name} from the other variable in .env or the shell`,
+      });
+      return match;
+    }
+    const found = variable(environment, name);
     if (operator === ':-' && (found === undefined || found === '')) return fallback ?? '';
     if (operator === '-' && found === undefined) return fallback ?? '';
     if (found !== undefined) return found;

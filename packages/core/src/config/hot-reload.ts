@@ -4,6 +4,7 @@ import { ConfigError, type ConfigIssue } from '../errors/index.js';
 import { DEFAULT_SETTINGS, type EngineSettings } from '../engine/runtime.js';
 import type { ReloadParameters } from '../engine/agent.js';
 import type { CompiledConfig } from './compile-config.js';
+import { redactIssues, redactSecrets } from '../redaction/secret-redactor.js';
 
 const RESTART = 'restart required: stop the agent and start it with the new config';
 
@@ -57,11 +58,11 @@ function pluginConfigsOf(compiled: CompiledConfig): Map<string, unknown> {
 /**
  * Applies a new config's parameters to a running agent — settings, plugin configs and resource
  * parameters (through `reconfigure`) — all or nothing. Everything is validated first; resources
- * are then reconfigured, and when one refuses, those already reconfigured get their previous
- * parameters back and nothing else is applied. Returns what changed (`[]` for an unchanged file).
+ * are then reconfigured, and when one refuses, it and those already reconfigured get their
+ * previous parameters back and nothing else is applied. Returns what changed (`[]` for an unchanged file).
  */
 export async function applyParameterReload(target: ReloadTarget, previous: CompiledConfig, next: CompiledConfig): Promise<string[]> {
-  if (!next.report.ok) throw new ConfigError(next.report.issues);
+  if (!next.report.ok) throw new ConfigError(redactIssues(next.report.issues));
   const issues = topologyChanges(previous, next);
   const changedResources: { name: string; before: unknown; after: unknown }[] = [];
   for (const [name, { config }] of next.resourceConfigs) {
@@ -88,9 +89,10 @@ export async function applyParameterReload(target: ReloadTarget, previous: Compi
       await target.resource<Resource>(change.name).reconfigure!(change.after);
       reconfigured.push(change);
     } catch (error) {
-      const restoreProblems = await restore(target, reconfigured);
+      // The refusing resource too: it may have applied part of the new parameters before it threw.
+      const restoreProblems = await restore(target, [...reconfigured, change]);
       throw new ConfigError([
-        { path: `resources.${change.name}`, message: `resource "${change.name}" refused the new parameters: ${(error as Error).message}`, fix: RESTART },
+        { path: `resources.${change.name}`, message: `resource "${change.name}" refused the new parameters: ${redactSecrets((error as Error).message)}`, fix: RESTART },
         ...restoreProblems,
       ]);
     }
@@ -106,7 +108,7 @@ async function restore(target: ReloadTarget, reconfigured: readonly { name: stri
     try {
       await target.resource<Resource>(name).reconfigure!(before);
     } catch (error) {
-      problems.push({ path: `resources.${name}`, message: `resource "${name}" could not return to its previous parameters: ${(error as Error).message}`, fix: RESTART });
+      problems.push({ path: `resources.${name}`, message: `resource "${name}" could not return to its previous parameters: ${redactSecrets((error as Error).message)}`, fix: RESTART });
     }
   }
   return problems;

@@ -25,6 +25,12 @@ export interface PluginInitContext<TConfig = unknown> {
   resource<T = unknown>(name: string): T;
   has(name: string): boolean;
   log: Logger;
+  /**
+   * Aborts when the agent stops. An `init` still running then should give up (pass the signal to
+   * what it awaits): `stop()` waits for it at most `stopTimeoutMs`, then stops what did start and
+   * leaves it behind.
+   */
+  signal: AbortSignal;
 }
 
 /**

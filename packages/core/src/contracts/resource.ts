@@ -11,6 +11,10 @@ export interface ResourceStartContext {
   /** Whether an optional dependency is present. */
   has(name: string): boolean;
   log: Logger;
+  /**
+   * Aborts when the agent stops. A `start()` still running then should give up (pass the signal
+   * to what it awaits): `stop()` waits for it at most `stopTimeoutMs`, then stops what did start.
+   */
   signal: AbortSignal;
 }
 

@@ -3,7 +3,8 @@ import { dirname, join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { type CompiledConfig, type CompileOptions, compileConfig } from '../config/compile-config.js';
 import { pluginsOfModule } from '../config/plugin-modules.js';
-import { ConfigError } from '../errors/index.js';
+import { checkPluginSpecifier, isPluginModuleTarget } from '../config/plugin-specifier.js';
+import { ConfigError, type ConfigIssue } from '../errors/index.js';
 import { Agent, type AgentOptions } from './agent.js';
 import { importFromProject } from './project-import.js';
 
@@ -24,17 +25,31 @@ export function findConfigFile(directory: string): string | undefined {
 const MODULE_EXTENSIONS = /\.(ts|mts|js|mjs)$/;
 const TEST_FILES = /\.(test|spec)\.[cm]?[jt]s$/;
 
-/** Plugins and tools found in `plugins/` and `tools/` of a directory (each module's plugin and tool exports). */
+/**
+ * Plugins and tools found in `plugins/` and `tools/` of a directory (each module's plugin and tool
+ * exports). Every file is held to the rule for `use:` paths first — its real path (after symbolic
+ * links) must stay inside `directory` — and nothing is imported unless all of them pass, so a link
+ * dropped into `plugins/` cannot make the agent run code from elsewhere.
+ */
 export async function discoverDirectoryPlugins(directory: string) {
-  const found = [];
+  const files: { file: string; where: string }[] = [];
+  const issues: ConfigIssue[] = [];
   for (const folder of ['plugins', 'tools']) {
     const path = join(directory, folder);
     if (!existsSync(path)) continue;
-    for (const file of readdirSync(path).sort()) {
-      if (!MODULE_EXTENSIONS.test(file) || TEST_FILES.test(file) || file.endsWith('.d.ts')) continue;
-      const module = (await import(pathToFileURL(join(path, file)).href)) as Record<string, unknown>;
-      found.push(...pluginsOfModule(module, undefined, `${folder}/${file}`));
+    for (const name of readdirSync(path).sort()) {
+      if (!MODULE_EXTENSIONS.test(name) || TEST_FILES.test(name) || name.endsWith('.d.ts')) continue;
+      const where = `${folder}/${name}`;
+      const target = checkPluginSpecifier(`./${where}`, directory);
+      if (!isPluginModuleTarget(target)) issues.push({ path: where, ...target });
+      else if (target.kind === 'file') files.push({ file: target.file, where });
     }
+  }
+  if (issues.length > 0) throw new ConfigError(issues);
+  const found = [];
+  for (const { file, where } of files) {
+    const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
+    found.push(...pluginsOfModule(module, undefined, where));
   }
   return found;
 }

@@ -8,15 +8,16 @@ import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Tool } from '../contracts/tool.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
-import { ConfigError, TimeoutError, ValidationError } from '../errors/index.js';
+import { CancelledError, ConfigError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
-import { linkAbort } from './linked-abort.js';
+import { linkAbort, untilAborted } from './linked-abort.js';
 import { executeRun } from './pipeline.js';
 import { ActiveRuns, stoppingError } from './active-runs.js';
-import { initialisePlugins, shutDownPlugins } from './plugin-lifecycle.js';
+import { settlesWithin } from './settles-within.js';
+import { initialisePlugins, type PluginHolder, shutDownPlugins } from './plugin-lifecycle.js';
 import { type PluginInput, PluginRegistry, type RegisteredPlugin } from './plugin-registry.js';
 import { ResourceContainer } from './resource-container.js';
 import { Run } from './run.js';
@@ -82,6 +83,12 @@ export interface ReloadParameters {
   pluginConfigs?: Record<string, unknown>;
 }
 
+/** One `start()`: its abort switch (the `signal` of init and resource start contexts) and where it is. */
+interface StartAttempt {
+  readonly abort: AbortController;
+  step: string;
+}
+
 const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
 const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const;
 
@@ -95,10 +102,14 @@ export class Agent {
   private readonly options: AgentOptions;
   private logger: Logger = inMemoryLogger({ level: 'warn' });
   private starting: Promise<void> | undefined;
+  /** The start in progress (or done): stop() aborts it, and reports the step it is stuck in. */
+  private startAttempt: StartAttempt | undefined;
   private loadedConfig: { source: string | object; options: CompileOptions; compiled: CompiledConfig } | undefined;
   private runtime: EngineRuntime | undefined;
-  /** Plugins whose `init` ran (or that this agent holds a share of), in order: what stop() shuts down. */
+  /** Plugins whose `init` ran, in order: what stop() shuts down. */
   private readonly initialised: RegisteredPlugin[] = [];
+  /** The start that holds them (each start holds its plugins apart from an abandoned earlier one). */
+  private pluginHolder: PluginHolder | undefined;
   private readonly activeRuns = new ActiveRuns();
   private stopping: Promise<void> | undefined;
 
@@ -124,9 +135,10 @@ export class Agent {
   /** Builds an agent from a directory: its `agent.yaml` (if any) plus every plugin and tool in `plugins/` and `tools/`. */
   static async fromDirectory(directory: string, options: CompileOptions = {}): Promise<Agent> {
     const configFile = findConfigFile(directory);
+    // The config is validated in full before any file of plugins/ or tools/ is imported.
+    const compiled = configFile ? await compileOrThrow(configFile, options) : undefined;
     const discovered = await discoverDirectoryPlugins(directory);
-    if (!configFile) return new Agent({ plugins: discovered });
-    const compiled = await compileOrThrow(configFile, options);
+    if (!configFile || !compiled) return new Agent({ plugins: discovered });
     // A module both listed in agent.yaml and sitting in plugins/ is one plugin, configured by the YAML.
     const listed = new Set(compiled.pluginNames.flat());
     const unlisted = discovered.filter((plugin) => !listed.has(plugin.name));
@@ -218,10 +230,19 @@ export class Agent {
   start(): Promise<void> {
     // Starting while a stop is under way would race its teardown: start again once it has finished.
     if (this.stopping) return this.stopping.then(() => this.start());
-    this.starting ??= this.startOnce().catch((error: unknown) => {
-      this.starting = undefined;
-      throw error;
-    });
+    if (!this.starting) {
+      const attempt: StartAttempt = { abort: new AbortController(), step: 'preparing' };
+      const starting: Promise<void> = this.startOnce(attempt).catch((error: unknown) => {
+        // An abandoned start that gives up late must not forget a newer one.
+        if (this.starting === starting) {
+          this.starting = undefined;
+          this.startAttempt = undefined;
+        }
+        throw error;
+      });
+      this.starting = starting;
+      this.startAttempt = attempt;
+    }
     return this.starting;
   }
 
@@ -239,25 +260,44 @@ export class Agent {
     this.registry.applyWorkflow(this.options.workflow?.stages ?? this.defaultOrdering(useDefaults));
   }
 
-  private async startOnce(): Promise<void> {
+  private async startOnce(attempt: StartAttempt): Promise<void> {
+    const { signal } = attempt.abort;
     this.prepare();
     const needed = new Set(this.registry.all().flatMap((registered) => registered.plugin.dependencies ?? []));
     await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir);
+    signal.throwIfAborted();
     this.checkPluginDependencies();
     const logging = this.container.get<unknown>('logging');
     this.logger = isLogger(logging) ? logging.child({ agent: this.name }) : this.logger;
-    await this.container.start(this.logger);
+    await this.container.start(this.logger, signal, (name) => {
+      attempt.step = `resource "${name}" start()`;
+    });
     try {
+      signal.throwIfAborted();
       this.attachObservers();
       for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
       this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
-      await initialisePlugins(this.registry.all(), this, (registered) => ({
-        config: registered.config,
-        resource: (name) => this.container.get(name),
-        has: (name) => this.container.has(name),
-        log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
-      }), this.initialised);
+      this.pluginHolder = { agent: this, agentName: this.name };
+      await initialisePlugins(
+        this.registry.all(),
+        this.pluginHolder,
+        (registered) => ({
+          config: registered.config,
+          resource: (name) => this.container.get(name),
+          has: (name) => this.container.has(name),
+          log: this.logger.child({ component: 'plugin', plugin: registered.plugin.name }),
+          signal,
+        }),
+        this.initialised,
+        signal,
+        (name) => {
+          attempt.step = `plugin "${name}" init()`;
+        },
+      );
+      attempt.step = 'started';
     } catch (error) {
+      // Abandoned by stop(): shutting down what started is stop()'s job, and it may have begun.
+      if (signal.aborted) throw error;
       // Not stop(): it waits for the start in progress, which is this one.
       this.runtime = undefined;
       await this.shutDown();
@@ -265,9 +305,9 @@ export class Agent {
     }
   }
 
-  /** Shuts down the plugins this agent initialised (shared ones only when no other agent holds them), then the resources. */
+  /** Shuts down the plugins this agent initialised, then the resources. */
   private async shutDown(): Promise<void> {
-    await shutDownPlugins(this.initialised, this, this.logger);
+    if (this.pluginHolder) await shutDownPlugins(this.initialised, this.pluginHolder, this.logger);
     await this.container.stop(this.logger);
   }
 
@@ -322,11 +362,22 @@ export class Agent {
   private async stopOnce(): Promise<void> {
     this.activeRuns.refuse(() => stoppingError(this.name));
     try {
-      await this.activeRuns.cancelAll(this.name, this.settings.stopTimeoutMs, this.logger);
       const pending = this.starting;
+      const attempt = this.startAttempt;
       this.starting = undefined;
+      this.startAttempt = undefined;
       this.runtime = undefined;
-      await pending?.catch(() => {});
+      // A start still under way gives up: no further resource starts or plugin init runs, and the
+      // init or start() in progress sees its `signal` abort.
+      attempt?.abort.abort(new CancelledError(`Agent "${this.name}" is stopping; its start was abandoned`, { code: 'AGENT_STOPPING' }));
+      await this.activeRuns.cancelAll(this.name, this.settings.stopTimeoutMs, this.logger);
+      if (pending && !(await settlesWithin(pending, this.settings.stopTimeoutMs))) {
+        this.logger.warn(
+          `The start of agent "${this.name}" is still in progress after ${this.settings.stopTimeoutMs} ms (stopTimeoutMs): ${attempt?.step ?? 'start'} has not returned. ` +
+            'Stopping what did start; what that call starts is stopped when it returns. An init() or start() that ignores ctx.signal keeps running: pass the signal to what it awaits.',
+          { component: 'agent' },
+        );
+      }
       await this.shutDown();
     } finally {
       this.activeRuns.accept();
@@ -358,8 +409,9 @@ export class Agent {
       }
     }
     return this.activeRuns.track(async (active) => {
-      await this.start();
       const stopSignal = active.controller.signal;
+      // A start that hangs must not hold the run (or the stop that cancels it).
+      await untilAborted(this.start(), stopSignal);
       if (stopSignal.aborted) throw stopSignal.reason;
       const runtime = this.runtime!;
       const timeoutMs = options.timeoutMs ?? this.settings.runTimeoutMs;
@@ -376,6 +428,7 @@ export class Agent {
       try {
         return await executeRun(run, new RunContext(run, runtime), runtime);
       } finally {
+        run.settled = true;
         clearTimeout(timer);
         runAbort.unlink();
         cancel?.unlink();
@@ -439,3 +492,4 @@ export class Agent {
     return this.settings;
   }
 }
+

@@ -2,6 +2,7 @@ import type { Instrumentation, OperationEnd, OperationStart } from '../contracts
 import type { Logger } from '../contracts/logger.js';
 import type { Metrics } from '../contracts/metrics.js';
 import type { Stage } from '../contracts/stage.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 
 /** Records runs, plugin executions and resource calls on a `Metrics` resource that has no observer of its own. */
 export function metricsObserver(metrics: Metrics): Instrumentation {
@@ -64,7 +65,7 @@ export function loggerObserver(logger: Logger): Instrumentation {
         };
         // A failed tool call already has its one full record, written by the tool runner.
         if (end.success || operation.kind === 'tool') logger.debug(`${describe(operation)} ${end.success ? 'finished' : 'failed'}`, fields);
-        else logger.warn(`${describe(operation)} failed: ${end.error?.message ?? end.errorType}`, fields);
+        else logger.warn(`${describe(operation)} failed: ${end.error ? redactSecrets(end.error.message) : end.errorType}`, fields);
       };
     },
   };

@@ -1,3 +1,5 @@
+import { CancelledError, TimeoutError } from '../errors/index.js';
+
 /** An AbortController that aborts when any of its sources does; `unlink()` detaches it from them. */
 export interface LinkedAbort {
   readonly controller: AbortController;
@@ -31,4 +33,30 @@ export function linkAbort(sources: readonly (AbortSignal | undefined)[]): Linked
   if (controller.signal.aborted) unlink();
   else controller.signal.addEventListener('abort', unlink, { once: true });
   return { controller, signal: controller.signal, unlink };
+}
+
+/** Resolves when `promise` settles, or rejects as soon as `signal` aborts, so a stuck plugin cannot hold a run (or a stop). */
+export function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) return Promise.reject(abortReason(signal));
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(abortReason(signal));
+    signal.addEventListener('abort', onAbort, { once: true });
+    promise.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error);
+      },
+    );
+  });
+}
+
+/** The error an aborted signal stands for: its reason when that is a timeout or a cancellation, else a CancelledError. */
+export function abortReason(signal: AbortSignal): Error {
+  const reason: unknown = signal.reason;
+  if (TimeoutError.isInstance(reason) || CancelledError.isInstance(reason)) return reason;
+  return new CancelledError();
 }

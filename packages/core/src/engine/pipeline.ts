@@ -10,10 +10,10 @@ import {
 } from '../errors/index.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
-import type { Run } from './run.js';
+import { type PluginInvocation, pluginInvocation, type Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
-import { linkAbort } from './linked-abort.js';
+import { abortReason, linkAbort, untilAborted } from './linked-abort.js';
 import { flushToolQueue } from './tool-runner.js';
 import { redactSecrets } from '../redaction/secret-redactor.js';
 
@@ -29,31 +29,6 @@ class StageFailure extends Error {
 }
 
 const ENGINE = 'entity:engine';
-
-/** Resolves when `promise` settles, or rejects as soon as the run is aborted, so a stuck plugin cannot hold a run. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(abortReason(signal));
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(abortReason(signal));
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
-}
-
-function abortReason(signal: AbortSignal): Error {
-  const reason: unknown = signal.reason;
-  if (TimeoutError.isInstance(reason) || CancelledError.isInstance(reason)) return reason;
-  return new CancelledError();
-}
 
 async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, registered: RegisteredPlugin): Promise<void> {
   const { plugin } = registered;
@@ -75,14 +50,19 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   });
   let success = false;
   let failure: unknown;
+  // Only a streaming run has events to refuse; chat() skips the bookkeeping.
+  const invocation: PluginInvocation | undefined = run.emit ? { over: false } : undefined;
   try {
-    const result = plugin.execute(context, registered.config as never);
+    const result = invocation
+      ? pluginInvocation.run(invocation, () => plugin.execute!(context, registered.config as never))
+      : plugin.execute(context, registered.config as never);
     if (result instanceof Promise) await untilAborted(run.track(result), run.signal);
     success = true;
   } catch (error) {
     failure = error;
     throw new StageFailure(run.stage, plugin.name, error);
   } finally {
+    if (invocation) invocation.over = true;
     const durationMs = performance.now() - startTime;
     run.currentSpanId = run.stageSpanId;
     run.currentPlugin = undefined;
@@ -142,7 +122,8 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   run.failure = info;
   run.responded = false;
   run.response = undefined;
-  runtime.logger.error(`Plugin "${info.plugin}" failed in ${info.stage}: ${info.error.message}`, {
+  // Redacted here, not left to the logger: whichever logger is installed, core's own lines are safe.
+  runtime.logger.error(`Plugin "${info.plugin}" failed in ${info.stage}: ${redactSecrets(info.error.message)}`, {
     component: 'pipeline',
     runId: run.runId,
     userId: run.userId,
@@ -150,7 +131,7 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
     stage: info.stage,
     plugin: info.plugin,
     errorType: info.errorType,
-    stack: info.error.stack,
+    stack: info.error.stack === undefined ? undefined : redactSecrets(info.error.stack),
   });
   await run.emit?.({
     type: 'error',
@@ -165,13 +146,14 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   const timeoutMs = runtime.settings.errorTimeoutMs;
   const deadline = linkAbort([run.cancelSignal]);
   const timer = setTimeout(() => deadline.controller.abort(new TimeoutError(`The ERROR stage took longer than ${timeoutMs} ms`, timeoutMs)), timeoutMs);
+  const runSignal = run.signal;
   run.signal = deadline.signal;
   try {
     await runStage(run, context, runtime, 'ERROR');
   } catch (error) {
     const cause = error instanceof StageFailure ? error.original : error;
     if (CancelledError.isInstance(cause)) throw cause;
-    runtime.logger.error(`The ERROR stage itself failed: ${toError(cause).message}`, {
+    runtime.logger.error(`The ERROR stage itself failed: ${redactSecrets(toError(cause).message)}`, {
       component: 'pipeline',
       runId: run.runId,
       plugin: error instanceof StageFailure ? error.plugin : ENGINE,
@@ -183,6 +165,9 @@ async function runErrorStage(run: Run, context: RunContext, runtime: EngineRunti
   } finally {
     clearTimeout(timer);
     deadline.unlink();
+    // The deadline is unlinked from cancellation now; what follows (the `response` event) must
+    // still end when the run is cancelled or its time is up.
+    run.signal = runSignal;
   }
   if (!run.responded) {
     run.response = info.safeMessage;

@@ -19,7 +19,7 @@ export type PluginFunction = ((context: Context) => Promise<void> | void) & { pl
 
 /**
  * Stage precedence: explicit stages > the kind's default > (function plugins only) a hint read
- * from the function's own source: `respond(` → DELIVER, `failure` → ERROR, tool calls → DO,
+ * from the function's own source: reading its context's `failure` → ERROR, `respond(` → DELIVER, tool calls → DO,
  * `llm` use → THINK, otherwise THINK. The hint sees only the function's own text (not helpers it
  * calls, and not reliably minified code); give such functions their stage explicitly.
  */
@@ -44,16 +44,42 @@ export function assignStages(plugin: Plugin<never>, override?: readonly Stage[],
   return { stages: [kindDefault], source: 'kind-default', reason: `default stage of kind "${plugin.kind}"` };
 }
 
+/**
+ * How the function names its context: the first parameter (`ctx`, `context`, ...) or, when it
+ * destructures it, the destructured text (`{ failure, respond }`). Undefined when it takes none.
+ */
+function contextParameter(source: string): { name: string } | { destructured: string } | undefined {
+  const bareArrow = /^\s*(?:async\s*)?([A-Za-z_$][\w$]*)\s*=>/.exec(source);
+  if (bareArrow) return { name: bareArrow[1]! };
+  const open = source.indexOf('(');
+  if (open === -1) return undefined;
+  const rest = source.slice(open + 1).trimStart();
+  const named = /^([A-Za-z_$][\w$]*)/.exec(rest);
+  if (named) return { name: named[1]! };
+  const destructured = /^\{([^}]*)\}/.exec(rest);
+  return destructured ? { destructured: destructured[1]! } : undefined;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/** Whether the function reads the failure from its own context (`ctx.failure`, `ctx?.failure`, `{ failure }`), not any `.failure`. */
+function readsContextFailure(source: string): boolean {
+  const parameter = contextParameter(source);
+  if (!parameter) return false;
+  if ('destructured' in parameter) return /(?:^|[\s,{])failure\b/.test(parameter.destructured);
+  return new RegExp(`(?<![\\w$.])${escapeRegExp(parameter.name)}\\s*\\??\\.\\s*failure\\b`).test(source);
+}
+
 function inferStages(source: string): StageAssignment {
-  const rules: [RegExp, Stage, string][] = [
+  const rules: [(source: string) => boolean, Stage, string][] = [
     // ERROR plugins may respond too, so reading ctx.failure decides before respond() does.
-    [/\.failure\b/, 'ERROR', 'reads ctx.failure, which only ERROR has'],
-    [/\.respond\s*\(/, 'DELIVER', 'calls respond(), which only DELIVER (and ERROR) may do'],
-    [/\.(queueTool|tool)\s*\(/, 'DO', 'calls tools'],
-    [/\.llm\b|resource\(\s*['"]llm/, 'THINK', 'uses the llm resource'],
+    [readsContextFailure, 'ERROR', 'reads ctx.failure, which only ERROR has'],
+    [(text) => /\.respond\s*\(/.test(text), 'DELIVER', 'calls respond(), which only DELIVER (and ERROR) may do'],
+    [(text) => /\.(queueTool|tool)\s*\(/.test(text), 'DO', 'calls tools'],
+    [(text) => /\.llm\b|resource\(\s*['"]llm/.test(text), 'THINK', 'uses the llm resource'],
   ];
-  for (const [pattern, stage, why] of rules) {
-    if (pattern.test(source)) return { stages: [stage], source: 'inferred', reason: `inferred ${stage}: the function ${why}` };
+  for (const [matches, stage, why] of rules) {
+    if (matches(source)) return { stages: [stage], source: 'inferred', reason: `inferred ${stage}: the function ${why}` };
   }
   return { stages: ['THINK'], source: 'inferred', reason: 'inferred THINK: no stage-specific call found (the default for functions)' };
 }

@@ -1,63 +1,72 @@
 import type { Logger } from '../contracts/logger.js';
 import type { Plugin, PluginInitContext } from '../contracts/plugin.js';
 import { PluginError } from '../errors/index.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
+import { abortReason } from './linked-abort.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
 
-/** One plugin object's shared life: the agents holding it and its `init`, run once for all of them. */
+/** Who holds a plugin object: one start of one agent. */
+export interface PluginHolder {
+  /** The agent, to tell "another agent" from "an earlier, abandoned start of this one". */
+  readonly agent: object;
+  readonly agentName: string;
+}
+
+/** A plugin object's one holder, and its shutdown while that runs. */
 interface PluginLease {
-  readonly holders: Set<object>;
-  readonly ready: Promise<void>;
+  readonly holder: PluginHolder;
   closing?: Promise<void>;
 }
 
 // Kept on globalThis under a Symbol.for key so two copies of @entity/core in one process still
 // agree on who holds a plugin object.
-const LEASES_KEY = Symbol.for('entity.plugin-leases');
+const LEASES_KEY = Symbol.for('entity.plugin-leases.v2');
 const globalStore = globalThis as { [LEASES_KEY]?: WeakMap<object, PluginLease> };
 globalStore[LEASES_KEY] ??= new WeakMap();
 const leases: WeakMap<object, PluginLease> = globalStore[LEASES_KEY];
 
 /**
- * Reference-counted plugin lifecycle. A plugin object can be registered in several agents (a shared
- * `Workflow`, or the same object passed twice); it is initialised by the first holder to start and
- * shut down when the last holder stops, so stopping one agent never shuts down a plugin another
- * agent still runs. Concurrent holders wait for the same `init`; when it fails, each of them fails.
+ * Per-agent plugin lifecycle. A plugin object with `init` or `shutdown` is held by one running
+ * agent at a time: its `init` runs with that agent's config and resources and its `shutdown` when
+ * that agent stops. What `init` keeps (a resource, a connection, the config) belongs to that agent,
+ * so a second agent cannot share the object — it would run on the first agent's resources, which
+ * stop with the first agent. A second holder is refused with an error saying so; once the holder
+ * has shut the plugin down, another agent may take it. Plugins without `init`/`shutdown` keep no
+ * agent state and are shared freely.
  */
-export async function acquirePlugin(plugin: Plugin<unknown>, holder: object, init: () => Promise<void> | void): Promise<void> {
+async function claimPlugin(plugin: Plugin<unknown>, holder: PluginHolder): Promise<PluginLease> {
   for (;;) {
     const lease = leases.get(plugin);
     if (!lease) break;
     if (lease.closing) {
-      // The last holder is shutting it down; start afresh once that has finished.
+      // Its holder is shutting it down; take it once that has finished.
       await lease.closing.catch(() => {});
       if (leases.get(plugin) === lease) leases.delete(plugin);
       continue;
     }
-    lease.holders.add(holder);
-    try {
-      await lease.ready;
-      return;
-    } catch (error) {
-      lease.holders.delete(holder);
-      throw error;
-    }
+    throw inUseError(plugin, lease.holder, holder);
   }
-  const lease: PluginLease = { holders: new Set([holder]), ready: Promise.resolve().then(init) };
+  const lease: PluginLease = { holder };
   leases.set(plugin, lease);
-  try {
-    await lease.ready;
-  } catch (error) {
-    lease.holders.delete(holder);
-    if (leases.get(plugin) === lease) leases.delete(plugin);
-    throw error;
-  }
+  return lease;
 }
 
-/** Gives up `holder`'s share; the last holder runs `shutdown`. A holder that holds nothing is a no-op. */
-export async function releasePlugin(plugin: Plugin<unknown>, holder: object, shutdown: () => Promise<void> | void): Promise<void> {
+function inUseError(plugin: Plugin<unknown>, current: PluginHolder, wanted: PluginHolder): PluginError {
+  const message =
+    current.agent === wanted.agent
+      ? `Plugin "${plugin.name}" is still in the init() of an earlier start of agent "${current.agentName}" that stop() abandoned; ` +
+        'it is shut down when that init() returns. Try again then, and pass ctx.signal to what init() awaits so a stop can end it.'
+      : `Plugin "${plugin.name}" is already started by agent "${current.agentName}". A plugin object with init() or shutdown() serves one ` +
+        'running agent at a time, because what its init() keeps (resources, connections, config) belongs to that agent. Give each agent ' +
+        'its own plugin object: create it (and a Workflow holding it) in a function called once per agent. Plugins without init()/shutdown() can be shared.';
+  return new PluginError(plugin.name, message, { code: 'PLUGIN_IN_USE' });
+}
+
+/** Shuts `plugin` down if `holder` holds it, and frees it for the next holder. */
+async function releasePlugin(plugin: Plugin<unknown>, holder: PluginHolder): Promise<void> {
   const lease = leases.get(plugin);
-  if (!lease || lease.closing || !lease.holders.delete(holder) || lease.holders.size > 0) return;
-  lease.closing = Promise.resolve().then(shutdown);
+  if (!lease || lease.holder !== holder || lease.closing) return;
+  lease.closing = Promise.resolve().then(() => plugin.shutdown?.());
   try {
     await lease.closing;
   } finally {
@@ -68,34 +77,47 @@ export async function releasePlugin(plugin: Plugin<unknown>, holder: object, shu
 /**
  * Runs the `init` of every plugin in `plugins` (registration order) for `holder`, adding each to
  * `initialised` as it succeeds; the first failure throws a PluginError naming the plugin. Plugins
- * with neither `init` nor `shutdown` have no lifecycle to track.
+ * with neither `init` nor `shutdown` have no lifecycle to track. Once `signal` aborts (the agent
+ * stops meanwhile) no further `init` runs, and a plugin whose `init` returns after that is shut
+ * down again here: `initialised` is the stopper's, and it may already have been shut down.
  */
 export async function initialisePlugins(
   plugins: readonly RegisteredPlugin[],
-  holder: object,
+  holder: PluginHolder,
   contextFor: (registered: RegisteredPlugin) => PluginInitContext,
   initialised: RegisteredPlugin[],
+  signal: AbortSignal,
+  onStep?: (plugin: string) => void,
 ): Promise<void> {
   for (const registered of plugins) {
     const { plugin } = registered;
     if (!plugin.init && !plugin.shutdown) continue;
+    if (signal.aborted) throw abortReason(signal);
+    onStep?.(plugin.name);
+    const lease = await claimPlugin(plugin, holder);
     try {
-      await acquirePlugin(plugin, holder, () => plugin.init?.(contextFor(registered)));
+      await plugin.init?.(contextFor(registered));
     } catch (error) {
-      throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${(error as Error).message}`, { cause: error });
+      if (leases.get(plugin) === lease) leases.delete(plugin);
+      if (signal.aborted) throw abortReason(signal);
+      throw new PluginError(plugin.name, `Plugin "${plugin.name}" failed to initialise: ${redactSecrets((error as Error).message)}`, { cause: error });
+    }
+    if (signal.aborted) {
+      await releasePlugin(plugin, holder).catch(() => {});
+      throw abortReason(signal);
     }
     initialised.push(registered);
   }
 }
 
-/** Releases `holder`'s plugins in reverse order (emptying `initialised`); a failing shutdown is logged and the rest still run. */
-export async function shutDownPlugins(initialised: RegisteredPlugin[], holder: object, logger: Logger): Promise<void> {
+/** Shuts down `holder`'s plugins in reverse order (emptying `initialised`); a failing shutdown is logged and the rest still run. */
+export async function shutDownPlugins(initialised: RegisteredPlugin[], holder: PluginHolder, logger: Logger): Promise<void> {
   while (initialised.length > 0) {
     const { plugin } = initialised.pop()!;
     try {
-      await releasePlugin(plugin, holder, () => plugin.shutdown?.());
+      await releasePlugin(plugin, holder);
     } catch (error) {
-      logger.error(`Plugin "${plugin.name}" failed to shut down: ${(error as Error).message}`, { component: 'plugin' });
+      logger.error(`Plugin "${plugin.name}" failed to shut down: ${redactSecrets((error as Error).message)}`, { component: 'plugin' });
     }
   }
 }

@@ -1,6 +1,8 @@
 import type { Logger } from '../contracts/logger.js';
 import type { Resource, ResourceStartContext } from '../contracts/resource.js';
 import { ResourceError } from '../errors/index.js';
+import { abortReason } from './linked-abort.js';
+import { redactSecrets } from '../redaction/secret-redactor.js';
 
 /**
  * Holds the agent's resources: checks the dependency graph before anything starts, starts them
@@ -81,11 +83,18 @@ export class ResourceContainer {
     return order;
   }
 
-  /** Starts every resource in dependency order; on the first failure stops what started and rethrows. */
-  async start(log: Logger, signal: AbortSignal = new AbortController().signal): Promise<void> {
+  /**
+   * Starts every resource in dependency order; on the first failure stops what started and rethrows.
+   * When `signal` aborts (the agent stops meanwhile), no further resource starts; one whose start
+   * returns after that is stopped again here, and the call rejects with the signal's reason — the
+   * resources started before are the stopper's to stop. `onStep` hears which resource is starting.
+   */
+  async start(log: Logger, signal: AbortSignal = new AbortController().signal, onStep?: (name: string) => void): Promise<void> {
     const order = this.resolveOrder();
     this.startOrder = order;
     for (const name of order) {
+      if (signal.aborted) throw abortReason(signal);
+      onStep?.(name);
       const resource = this.resources.get(name)!;
       const allowed = new Set([...(resource.dependencies ?? []), ...(resource.optionalDependencies ?? [])]);
       const context: ResourceStartContext = {
@@ -102,31 +111,39 @@ export class ResourceContainer {
       };
       try {
         await resource.start?.(context);
-        this.started.push(name);
       } catch (error) {
-        const reason = error instanceof Error ? error.message : String(error);
+        if (signal.aborted) throw abortReason(signal);
+        // The reason is a driver's text and may carry the connection string it failed on.
+        const reason = redactSecrets(error instanceof Error ? error.message : String(error));
         await this.stop(log);
         throw new ResourceError(name, `Resource "${name}" failed to start: ${reason}`, { cause: error, code: 'RESOURCE_START_FAILED' });
       }
+      if (signal.aborted) {
+        // Abandoned while this one started: nobody else knows it is running.
+        await this.stopOne(name, log);
+        throw abortReason(signal);
+      }
+      this.started.push(name);
     }
   }
 
   /** Stops started resources in reverse order. Every stop runs even if one throws; errors are logged. */
   async stop(log: Logger): Promise<void> {
-    while (this.started.length > 0) {
-      const name = this.started.pop()!;
-      try {
-        await this.resources.get(name)?.stop?.();
-      } catch (error) {
-        log.error(`Resource "${name}" failed to stop cleanly`, {
-          component: 'resource',
-          resource: name,
-          errorType: error instanceof Error ? error.name : typeof error,
-          error: error instanceof Error ? error.message : String(error),
-        });
-      }
-    }
+    while (this.started.length > 0) await this.stopOne(this.started.pop()!, log);
     this.startOrder = undefined;
+  }
+
+  private async stopOne(name: string, log: Logger): Promise<void> {
+    try {
+      await this.resources.get(name)?.stop?.();
+    } catch (error) {
+      log.error(`Resource "${name}" failed to stop cleanly`, {
+        component: 'resource',
+        resource: name,
+        errorType: error instanceof Error ? error.name : typeof error,
+        error: redactSecrets(error instanceof Error ? error.message : String(error)),
+      });
+    }
   }
 
   get isStarted(): boolean {

@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FailureInfo, PluginTiming, ToolCallRecord } from '../contracts/events.js';
 import type { JsonValue } from '../contracts/json.js';
 import type { Usage } from '../contracts/llm.js';
@@ -14,6 +15,18 @@ export interface QueuedToolCall {
   /** The operation the call nests under in traces (the stage it was queued in). */
   parentId: number;
 }
+
+/** One call of a plugin's `execute`; `over` once the pipeline has moved on from it (returned, failed or abandoned). */
+export interface PluginInvocation {
+  over: boolean;
+}
+
+/**
+ * The plugin invocation the current code runs on behalf of (streaming runs only). An abandoned
+ * plugin that ignores `ctx.signal` and keeps emitting is recognised by it, whatever context
+ * object it emits through, and its events are refused.
+ */
+export const pluginInvocation = new AsyncLocalStorage<PluginInvocation>();
 
 /** The mutable state of one `chat` run. Contexts, tools and the pipeline all read and write it. */
 export class Run {
@@ -47,7 +60,7 @@ export class Run {
     readonly message: string,
     readonly userId: string,
     readonly conversationId: string,
-    /** Aborts on cancellation and on the run's timeout; replaced by the ERROR stage's own deadline once the run fails. */
+    /** Aborts on cancellation and on the run's timeout; replaced by the ERROR stage's own deadline while that stage runs, then restored. */
     public signal: AbortSignal,
     emit: EventSink | undefined,
     /** Aborts on cancellation only (the caller's signal, the agent stopping), never on the run's timeout. */
@@ -61,13 +74,21 @@ export class Run {
   readonly emit: EventSink | undefined;
   /** Whether `token` events went out: a failure then voids text the consumer already shows. */
   emittedTokens = false;
+  /** Set once the run has returned or thrown: nothing it left running may add events after that. */
+  settled = false;
 
   private noticingTokens(emit: EventSink): EventSink {
     return (event) => {
+      // Events of a finished run, or of a plugin the pipeline has left behind, would land after
+      // `error`/`response` and hold `done` back for as long as that plugin keeps going.
+      if (this.settled || pluginInvocation.getStore()?.over) return undefined;
       if (event.type === 'token') this.emittedTokens = true;
       const admitted = emit(event);
-      // A cancelled or timed-out run must not wait on a consumer that stopped reading.
-      return admitted && untilAbortedOrDone(admitted, this.signal);
+      // A cancelled or timed-out run must not wait on a consumer that stopped reading. Both the
+      // current signal (the ERROR stage's deadline while it runs) and the cancellation signal are
+      // watched: `signal` alone is replaced during ERROR, and a wait must never hang on a signal
+      // nothing will abort any more.
+      return admitted && untilAbortedOrDone(admitted, [this.signal, this.cancelSignal]);
     };
   }
 
@@ -91,15 +112,15 @@ export class Run {
   }
 }
 
-/** Resolves when `promise` does or when `signal` aborts, whichever comes first. */
-function untilAbortedOrDone(promise: Promise<void>, signal: AbortSignal): Promise<void> | undefined {
-  if (signal.aborted) return undefined;
+/** Resolves when `promise` does or when one of `signals` aborts, whichever comes first. */
+function untilAbortedOrDone(promise: Promise<void>, signals: readonly AbortSignal[]): Promise<void> | undefined {
+  if (signals.some((signal) => signal.aborted)) return undefined;
   return new Promise<void>((resolve) => {
     const done = () => {
-      signal.removeEventListener('abort', done);
+      for (const signal of signals) signal.removeEventListener('abort', done);
       resolve();
     };
-    signal.addEventListener('abort', done, { once: true });
+    for (const signal of signals) signal.addEventListener('abort', done, { once: true });
     promise.then(done, done);
   });
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ToolContext, ToolResult } from '../contracts/tool.js';
-import { CancelledError, EntityError, TimeoutError } from '../errors/index.js';
+import { CancelledError, EntityError, TimeoutError, ToolError, ValidationError } from '../errors/index.js';
 import { redactSecrets } from '../redaction/secret-redactor.js';
 import { withTimeout } from '../resilience/timeout.js';
 import { instrumentResource } from './instrumented-resource.js';
@@ -35,8 +35,8 @@ function kindOf(error: unknown): string {
  * turns every failure into an `ok: false` result the model can read. Only cancellation of the
  * whole run escapes as an exception. A failure leaves one record — in `info.toolCalls` and in
  * the log — naming the tool, stage, iteration, code, kind and the redacted error text; the model
- * gets an Entity error's (redacted) message, or for any other error only the tool's name and the
- * error's kind.
+ * gets the (redacted) message of a ToolError or ValidationError, for any other Entity error only
+ * the tool's name and the error's code, for any other error the tool's name and the error's kind.
  */
 export async function callTool(
   run: Run,
@@ -152,8 +152,13 @@ async function executeTool(
   } catch (error) {
     if (CancelledError.isInstance(error) || run.signal.aborted) throw error;
     if (TimeoutError.isInstance(error)) return failed(callId, name, elapsed(), 'TIMEOUT', 'TIMEOUT', error.message);
-    // An Entity error's message is written for its caller; anything else may carry internals (URLs, keys, SQL).
-    if (EntityError.isInstance(error)) return failed(callId, name, elapsed(), error.code, error.code, error.message);
+    // ToolError and ValidationError are written for the model ("order 7 does not exist"). Other
+    // Entity errors (ProviderError, ResourceError, ...) wrap a driver's or provider's text — hosts,
+    // table names, SQL — so the model gets only their code; the text goes to the log.
+    if (ToolError.isInstance(error) || ValidationError.isInstance(error)) return failed(callId, name, elapsed(), error.code, error.code, error.message);
+    if (EntityError.isInstance(error)) {
+      return failed(callId, name, elapsed(), error.code, error.code, `Tool "${name}" failed (${error.code}). The details are in the log.`, error.message);
+    }
     const kind = kindOf(error);
     return failed(callId, name, elapsed(), 'TOOL_FAILED', kind, `Tool "${name}" failed (${kind}). The details are in the log.`, toError(error).message);
   }

@@ -1,5 +1,6 @@
 import {
-  MIN_ENVIRONMENT_SECRET_LENGTH,
+  isDistinctiveSecretValue,
+  MAX_REDACTED_TEXT_LENGTH,
   SECRET_ENVIRONMENT_NAME,
   SECRET_FIELD_NAMES,
   SECRET_TEXT_PATTERNS,
@@ -29,8 +30,10 @@ export interface SecretRedactor {
 }
 
 const MAX_DEPTH = 8;
-const PATTERN = new RegExp(SECRET_TEXT_PATTERNS.map(({ pattern }) => `(${pattern})`).join('|'), 'g');
-const KEEP = SECRET_TEXT_PATTERNS.map(({ keep }) => (keep === undefined ? undefined : new RegExp(keep)));
+// Case-insensitive: `DB_PASSWORD=`, `Password=` and `POSTGRES://` carry secrets as much as their lowercase forms.
+const PATTERN = new RegExp(SECRET_TEXT_PATTERNS.map(({ pattern }) => `(${pattern})`).join('|'), 'gi');
+const KEEP = SECRET_TEXT_PATTERNS.map(({ keep }) => (keep === undefined ? undefined : new RegExp(keep, 'i')));
+const KEEP_END = SECRET_TEXT_PATTERNS.map(({ keepEnd }) => (keepEnd === undefined ? undefined : new RegExp(keepEnd, 'i')));
 const FIELD_NAMES = SECRET_FIELD_NAMES.map((name) => name.toLowerCase());
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const normaliseFieldName = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
@@ -58,23 +61,28 @@ export function createSecretRedactor(options: SecretRedactorOptions = {}): Secre
     const values: string[] = [];
     for (const name in environment) {
       const value = environment[name];
-      if (value !== undefined && value.length >= MIN_ENVIRONMENT_SECRET_LENGTH && isSecretName(name)) values.push(value);
+      if (value !== undefined && isDistinctiveSecretValue(value) && isSecretName(name)) values.push(value);
     }
     const key = values.join('\u0000');
     if (key !== environmentKey) {
       environmentKey = key;
-      // Longest first, so a value that contains another is censored whole.
-      environmentPattern = values.length === 0 ? undefined : new RegExp(values.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|'), 'g');
+      // Longest first, so a value that contains another is censored whole; whole tokens only, so a
+      // value never censors part of a longer word.
+      environmentPattern =
+        values.length === 0
+          ? undefined
+          : new RegExp(`(?<![A-Za-z0-9])(?:${values.sort((a, b) => b.length - a.length).map(escapeRegExp).join('|')})(?![A-Za-z0-9])`, 'g');
     }
     return environmentPattern;
   };
 
   const scrub = (input: string, secrets: RegExp | undefined): string => {
     if (input.length < 3) return input;
-    let output = input.replace(PATTERN, (match, ...groups: unknown[]) => {
+    let output = truncate(input).replace(PATTERN, (match, ...groups: unknown[]) => {
       const index = groups.findIndex((group, position) => position < SECRET_TEXT_PATTERNS.length && group !== undefined);
       const kept = KEEP[index]?.exec(match)?.[0] ?? '';
-      return `${kept}${censor}`;
+      const keptEnd = KEEP_END[index]?.exec(match.slice(kept.length))?.[0] ?? '';
+      return `${kept}${censor}${keptEnd}`;
     });
     if (secrets) output = output.replace(secrets, censor);
     return output;
@@ -133,6 +141,19 @@ export function createSecretRedactor(options: SecretRedactorOptions = {}): Secre
   };
 }
 
+/**
+ * Cuts text longer than {@link MAX_REDACTED_TEXT_LENGTH}, dropping the token the cut falls in too
+ * (half a key would no longer match its pattern), and says how much went.
+ */
+function truncate(input: string): string {
+  if (input.length <= MAX_REDACTED_TEXT_LENGTH) return input;
+  let end = MAX_REDACTED_TEXT_LENGTH;
+  const floor = end - 512;
+  while (end > floor && !/\s/.test(input[end - 1]!)) end--;
+  if (end === floor) end = MAX_REDACTED_TEXT_LENGTH - 512;
+  return `${input.slice(0, end)}…[truncated ${input.length - end} characters]`;
+}
+
 function errorToObject(error: Error): Record<string, unknown> {
   const result: Record<string, unknown> = { type: error.name, message: error.message };
   const code = (error as { code?: unknown }).code;
@@ -147,4 +168,9 @@ let shared: SecretRedactor | undefined;
 export function redactSecrets(text: string): string {
   shared ??= createSecretRedactor();
   return shared.text(text);
+}
+
+/** `issues` with secrets censored in each message and fix (for ConfigErrors built from other code's text). */
+export function redactIssues<T extends { message: string; fix?: string }>(issues: readonly T[]): T[] {
+  return issues.map((issue) => ({ ...issue, message: redactSecrets(issue.message), ...(issue.fix === undefined ? {} : { fix: redactSecrets(issue.fix) }) }));
 }

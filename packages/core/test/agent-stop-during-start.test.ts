@@ -1,0 +1,121 @@
+import { describe, expect, it } from 'vitest';
+import { Agent, CancelledError, definePlugin, inMemoryLogger, type Resource } from '../src/index.js';
+
+/** A promise with its resolver, so a test decides exactly when a step may go on. */
+function gate() {
+  let open!: () => void;
+  const opened = new Promise<void>((resolve) => {
+    open = resolve;
+  });
+  return { open, opened };
+}
+
+/** Waits (no timing assertion) until `condition` holds; fails rather than hangs when it never does. */
+async function until(condition: () => boolean, limitMs = 10_000): Promise<void> {
+  const deadline = Date.now() + limitMs;
+  while (!condition()) {
+    if (Date.now() > deadline) throw new Error('condition never held');
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+}
+
+function journal(events: string[]): Resource {
+  return { start: () => void events.push('journal start'), stop: () => void events.push('journal stop') };
+}
+
+const responder = definePlugin({ name: 'answer', kind: 'output', execute: (ctx) => ctx.respond('ok') });
+const first = (events: string[]) =>
+  definePlugin({ name: 'first', kind: 'prompt', init: () => void events.push('first init'), shutdown: () => void events.push('first shutdown'), execute: () => {} });
+
+describe('stop() while the agent is still starting', () => {
+  it('signals a hanging init to give up; stop() returns, everything is undone, the agent starts again', async () => {
+    const events: string[] = [];
+    const entered = gate();
+    const polite = definePlugin({
+      name: 'polite',
+      kind: 'prompt',
+      init: (ctx) =>
+        new Promise<void>((_, reject) => {
+          entered.open();
+          ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true });
+        }),
+      shutdown: () => void events.push('polite shutdown'),
+      execute: () => {},
+    });
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, stopTimeoutMs: 5_000, resources: { journal: journal(events), logging }, plugins: [first(events), polite, responder] });
+    const chat = agent.chat('hi').catch((error: unknown) => error);
+    await entered.opened;
+    await agent.stop();
+    expect(CancelledError.isInstance(await chat)).toBe(true);
+    expect(events).toEqual(['journal start', 'first init', 'first shutdown', 'journal stop']);
+    expect(logging.entries.filter((entry) => entry.level === 'warn')).toEqual([]);
+  });
+
+  it('bounds the wait by stopTimeoutMs for an init that ignores the signal, names it, and cleans up after it when it returns', async () => {
+    const events: string[] = [];
+    const entered = gate();
+    const release = gate();
+    let initCalls = 0;
+    const stubborn = definePlugin({
+      name: 'stubborn',
+      kind: 'prompt',
+      async init() {
+        initCalls++;
+        if (initCalls > 1) return void events.push('stubborn init');
+        entered.open();
+        await release.opened;
+        events.push('stubborn late init');
+      },
+      shutdown: () => void events.push('stubborn shutdown'),
+      execute: () => {},
+    });
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, stopTimeoutMs: 50, resources: { journal: journal(events), logging }, plugins: [first(events), stubborn, responder] });
+    const chat = agent.chat('hi').catch((error: unknown) => error);
+    await entered.opened;
+    await agent.stop();
+    expect(CancelledError.isInstance(await chat)).toBe(true);
+    // What did start is stopped; the init still running is named.
+    expect(events).toEqual(['journal start', 'first init', 'first shutdown', 'journal stop']);
+    expect(logging.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('plugin "stubborn" init() has not returned') }));
+
+    // Until the abandoned init returns, the plugin is still its: a new start says so instead of hanging.
+    const tooSoon = await agent.chat('too soon').catch((error: unknown) => error);
+    expect(tooSoon).toMatchObject({ code: 'PLUGIN_IN_USE', plugin: 'stubborn', message: expect.stringMatching(/earlier start .* abandoned/) });
+    expect(events.slice(4)).toEqual(['journal start', 'first init', 'first shutdown', 'journal stop']);
+
+    // When the abandoned init returns, its plugin is shut down again; nothing else is touched.
+    release.open();
+    await until(() => events.includes('stubborn shutdown'));
+    expect(events.slice(8)).toEqual(['stubborn late init', 'stubborn shutdown']);
+
+    // The agent is usable: the next chat starts it afresh.
+    await expect(agent.chat('again')).resolves.toMatchObject({ text: 'ok' });
+    await agent.stop();
+    expect(events.slice(10)).toEqual(['journal start', 'first init', 'stubborn init', 'stubborn shutdown', 'first shutdown', 'journal stop']);
+  });
+
+  it('does the same for a resource whose start() hangs', async () => {
+    const events: string[] = [];
+    const entered = gate();
+    const release = gate();
+    const database: Resource = {
+      async start() {
+        entered.open();
+        await release.opened;
+        events.push('database late start');
+      },
+      stop: () => void events.push('database stop'),
+    };
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, stopTimeoutMs: 50, resources: { logging, database }, plugins: [responder] });
+    const starting = agent.start().catch((error: unknown) => error);
+    await entered.opened;
+    await agent.stop();
+    expect(logging.entries).toContainEqual(expect.objectContaining({ level: 'warn', message: expect.stringContaining('resource "database" start() has not returned') }));
+    release.open();
+    expect(CancelledError.isInstance(await starting)).toBe(true);
+    expect(events).toEqual(['database late start', 'database stop']);
+  });
+});
