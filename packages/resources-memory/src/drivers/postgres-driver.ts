@@ -108,13 +108,18 @@ export class PostgresDriver implements SqlDriver {
         { cause: error, code: 'MEMORY_UNREACHABLE', details: { host, port, database } },
       );
     }
+    let schemaError: unknown;
     try {
-      if (schema) await createSchemaOnce(client, schema);
+      if (schema) await ensureSchema(client, schema);
     } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw toMemoryError(error, { operation: `start (creating schema "${schema}")`, provider: 'postgres', idempotent: true });
+      schemaError = error;
     } finally {
+      // Before pool.end(): it waits for every checked-out client, this one included.
       client.release();
+    }
+    if (schemaError !== undefined) {
+      await pool.end().catch(() => undefined);
+      throw schemaStartError(schemaError, schema ?? '', this.options);
     }
     this.pool = pool;
   }
@@ -173,18 +178,40 @@ async function runQuery<Row>(target: PgPool | PoolClient, text: string, params: 
 }
 
 /**
- * `CREATE SCHEMA IF NOT EXISTS` is not safe when several workers start at once: two sessions can
- * both find the schema missing and one then fails on pg_namespace's unique index. A transaction
- * advisory lock keyed on the schema name serialises the check, so every worker starts.
+ * An existing schema is used as it is: a least-privilege role whose schema an administrator
+ * created has no CREATE privilege on the database, and PostgreSQL checks that privilege even for
+ * `CREATE SCHEMA IF NOT EXISTS` on a schema that exists.
+ *
+ * A missing schema is created under a transaction advisory lock keyed on its name: without it,
+ * several workers starting at once can all find it missing and one then fails on
+ * pg_namespace's unique index.
  */
-async function createSchemaOnce(client: PoolClient, schema: string): Promise<void> {
+async function ensureSchema(client: PoolClient, schema: string): Promise<void> {
+  if (await schemaExists(client, schema)) return;
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('entity-memory:create-schema:' || $1))", [schema]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    if (!(await schemaExists(client, schema))) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
+
+async function schemaExists(client: PoolClient, schema: string): Promise<boolean> {
+  const result = await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [schema]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+function schemaStartError(error: unknown, schema: string, options: PostgresDriverOptions) {
+  const failure = toMemoryError(error, { operation: `start (creating schema "${schema}")`, provider: 'postgres', idempotent: true });
+  if ((error as { code?: unknown } | null)?.code !== '42501') return failure;
+  const { user, database } = options.target;
+  return new ResourceError(
+    options.resourceName,
+    `${failure.message}: schema "${schema}" does not exist and this role may not create schemas in database "${database}". Have an administrator run CREATE SCHEMA ${quoteIdentifier(schema)} AUTHORIZATION ${user ? quoteIdentifier(user) : '<this role>'}, or grant the role CREATE on the database.`,
+    { cause: error, code: 'MEMORY_SCHEMA_FORBIDDEN', details: { schema, database } },
+  );
+}
+
