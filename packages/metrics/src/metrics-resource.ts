@@ -36,7 +36,8 @@ export interface MetricsOptions {
   /** Days events are kept in the database; older ones are deleted at start and hourly. Default: 7. */
   retentionDays?: number;
   /**
-   * Only read what is stored (`summary`, `runLog`): never delete past the retention, never write.
+   * Only read what is stored (`summary`, `runLog`): never migrate the table, delete past the
+   * retention, nor write. Reads a table of any version as it is (none yet reads as no events).
    * For tools that inspect an agent's metrics (`entity metrics`), which know neither the agent's
    * retention nor own its data. Events recorded still reach `prometheus()`. Default: false.
    */
@@ -331,12 +332,15 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
         if (memory.database) {
           const sqlStore = new SqlMetricsStore(memory.database);
           try {
-            await sqlStore.migrate();
+            // A reader leaves the table as the agent's release made it: migrating takes locks and writes.
+            if (readOnly) await sqlStore.inspect();
+            else await sqlStore.migrate();
           } catch (error) {
-            throw new ResourceError('metrics', `Could not prepare the metrics table in "${memoryName}"'s database`, {
-              cause: error,
-              code: 'METRICS_MIGRATION_FAILED',
-            });
+            throw new ResourceError(
+              'metrics',
+              readOnly ? `Could not read the metrics table in "${memoryName}"'s database` : `Could not prepare the metrics table in "${memoryName}"'s database`,
+              { cause: error, code: readOnly ? 'METRICS_READ_FAILED' : 'METRICS_MIGRATION_FAILED' },
+            );
           }
           const earlier = store;
           await flush();
