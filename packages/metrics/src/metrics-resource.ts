@@ -14,6 +14,7 @@ import {
   ResourceError,
   type ResourceStartContext,
   type RunRecord,
+  ValidationError,
 } from '@entity/core';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { type MetricEvent, newEventId, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
@@ -84,6 +85,8 @@ export interface MetricsStats {
   dropped: number;
   /** Events written to the store. */
   flushed: number;
+  /** Events the store refused as invalid (a value out of its range), dropped so the rest are written. */
+  rejected: number;
   flushErrors: number;
   lastFlushError?: string;
   tracing: boolean;
@@ -163,6 +166,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   let pending: MetricEvent[] = [];
   let dropped = 0;
   let flushed = 0;
+  let rejected = 0;
   let flushErrors = 0;
   let lastFlushError: string | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -207,14 +211,36 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     }
   };
 
+  /**
+   * Writes `batch` and returns how many of its events the store refused. A refusal of the values
+   * (ValidationError) is the data's fault, not the store's, and would fail every retry: the batch
+   * is halved until the refused events are found, and only they are dropped. Any other error
+   * leaves the whole batch for the next flush (ids make writing a part of it twice harmless).
+   */
+  const writeBatch = async (target: MetricsStore, batch: readonly MetricEvent[]): Promise<number> => {
+    try {
+      await writeCall(() => target.append(batch));
+      return 0;
+    } catch (error) {
+      if (!ValidationError.isInstance(error)) throw error;
+      if (batch.length === 1) {
+        warnRejected(batch[0]!, error);
+        return 1;
+      }
+      const middle = Math.ceil(batch.length / 2);
+      return (await writeBatch(target, batch.slice(0, middle))) + (await writeBatch(target, batch.slice(middle)));
+    }
+  };
+
   const flushOnce = async () => {
     while (pending.length > 0) {
       const batch = pending.slice(0, batchSize);
       const target = store;
       try {
-        await writeCall(() => target.append(batch));
+        const refused = await writeBatch(target, batch);
         pending.splice(0, batch.length);
-        flushed += batch.length;
+        flushed += batch.length - refused;
+        rejected += refused;
       } catch (error) {
         flushErrors++;
         lastFlushError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -237,6 +263,15 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     if (warned.has(key) || warned.size >= MAX_REFUSAL_WARNINGS) return;
     warned.add(key);
     log?.warn(`Metric "${name}" refused (${reason}): ${REFUSAL_FIXES[reason]}`, { component: 'resource', resource: 'metrics', metric: name, reason });
+  };
+
+  const warnRejected = (event: MetricEvent, error: ValidationError) => {
+    if (rejected >= MAX_REFUSAL_WARNINGS) return;
+    log?.warn(`Metric event "${event.kind}" dropped: the ${store.kind} store refused its values (${error.message})`, {
+      component: 'resource',
+      resource: 'metrics',
+      kind: event.kind,
+    });
   };
 
   const prune = async () => {
@@ -265,6 +300,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const registry = prometheusMetrics.registry;
   registry.collect('entity_metrics_buffered_events', 'Metric events waiting to be written to the store.', () => pending.length);
   registry.collect('entity_metrics_dropped_events_total', 'Metric events dropped because the buffer was full.', () => dropped, 'counter');
+  registry.collect('entity_metrics_rejected_events_total', 'Metric events the store refused as invalid and dropped.', () => rejected, 'counter');
   registry.collect('entity_metrics_flush_errors_total', 'Failed writes of metric events to the store.', () => flushErrors, 'counter');
   registry.collect('entity_metrics_refused_series_total', 'Observations refused by the per-family series cap.', () => registry.refused, 'counter');
   registry.collect(
@@ -320,7 +356,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     },
     prometheus: () => prometheusMetrics.render(),
     stats() {
-      const stats: MetricsStats = { store: store.kind, buffered: pending.length, dropped, flushed, flushErrors, tracing: tracing?.enabled ?? false };
+      const stats: MetricsStats = { store: store.kind, buffered: pending.length, dropped, flushed, rejected, flushErrors, tracing: tracing?.enabled ?? false };
       if (lastFlushError !== undefined) stats.lastFlushError = lastFlushError;
       return stats;
     },

@@ -3,6 +3,7 @@ import type { MetricEvent, MetricEventKind } from './metric-event.js';
 import { DEFAULT_QUERY_LIMIT, type MetricsStore, type RunLogQuery, type SummaryQuery } from './metrics-store.js';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { latencyStats, type MetricsSummary, orderSummary } from './metrics-summary.js';
+import { storableText } from './storable-text.js';
 
 /** The migration owner under which this package keeps its tables. */
 export const METRICS_MIGRATION_OWNER = '@entity/metrics';
@@ -232,7 +233,7 @@ export class SqlMetricsStore implements MetricsStore {
 
   async append(events: readonly MetricEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.#database.sql(INSERT, [JSON.stringify(events.map(toRecord))]);
+    await this.#database.sql(INSERT, [JSON.stringify(events.map((event) => storableText(toRecord(event))))]);
   }
 
   async query(query: RunLogQuery): Promise<MetricEvent[]> {
