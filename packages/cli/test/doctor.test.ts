@@ -129,4 +129,17 @@ describe('entity doctor', () => {
     expect(checkNode('22.11.0').status).toBe('fail');
     expect(checkNode('22.12.0').status).toBe('ok');
   });
+
+  it('never writes what a server answered raw to the terminal (Ollama model names)', async () => {
+    ollama.models = ['llama3.2:3b', 'evil\u001b]0;PWNED\u0007\u001b[2J\rmodel\u202e'];
+    try {
+      const text = await entity(['doctor'], { cwd: project(), env: { OLLAMA_HOST: ollama.origin, FORCE_COLOR: '1' } });
+      const shown = text.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+      expect(shown).toContain('evilmodel');
+      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+      expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    } finally {
+      ollama.models = ['llama3.2:3b'];
+    }
+  });
 });

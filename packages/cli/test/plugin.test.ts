@@ -80,4 +80,16 @@ export const helperConstant = 42;
     expect((await entity(['plugin', 'analyze', 'nope.ts'], { cwd: directory })).code).toBe(2);
     expect(readFileSync(join(directory, 'empty.ts'), 'utf8')).toBe('export const value = 1;\n');
   });
+
+  it('analyze prints names from the analysed module without terminal controls', async () => {
+    const directory = project({
+      'hostile.ts': `export const hostile = Object.assign(async function (ctx) { ctx.respond('x'); }, { pluginName: 'evil\\u001b]0;PWNED\\u0007\\u001b[2J\\rplugin' });\n`,
+    });
+    const text = await entity(['plugin', 'analyze', 'hostile.ts'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(text.code, text.stderr).toBe(0);
+    const shown = text.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(shown).toContain('evilplugin');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+    expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
 });

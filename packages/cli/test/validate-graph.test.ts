@@ -124,4 +124,14 @@ describe('entity graph', () => {
     expect(result.stdout).toContain('r_llm[("llm (default)")]');
     expect(result.stdout).toContain('r_memory[("memory (default)")]');
   });
+
+  it('validate prints config issues without the terminal controls a config value may hold', async () => {
+    const directory = project({ 'agent.yaml': 'name: bot\n"ev\\e]0;PWNED\\a\\e[2Jil": 1\n' });
+    const text = await entity(['validate'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(text.code).toBe(1);
+    const shown = text.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    expect(shown).toContain('unknown key "evil"');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
+    expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+  });
 });
