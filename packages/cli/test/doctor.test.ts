@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNode } from '../src/doctor/system-checks.js';
-import { entity, project } from './helpers.js';
+import { entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 interface Check {
   id: string;
@@ -134,10 +134,9 @@ describe('entity doctor', () => {
     ollama.models = ['llama3.2:3b', 'evil\u001b]0;PWNED\u0007\u001b[2J\rmodel\u202e'];
     try {
       const text = await entity(['doctor'], { cwd: project(), env: { OLLAMA_HOST: ollama.origin, FORCE_COLOR: '1' } });
-      const shown = text.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+      const shown = withoutOwnColour(text.stdout);
       expect(shown).toContain('evilmodel');
-      // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
-      expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+      expect(shown).not.toMatch(TERMINAL_CONTROL);
     } finally {
       ollama.models = ['llama3.2:3b'];
     }

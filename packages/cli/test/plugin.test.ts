@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { entity, project } from './helpers.js';
+import { entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const KINDS = ['tool', 'prompt', 'input', 'output', 'failure'] as const;
@@ -87,9 +87,8 @@ export const helperConstant = 42;
     });
     const text = await entity(['plugin', 'analyze', 'hostile.ts'], { cwd: directory, env: { FORCE_COLOR: '1' } });
     expect(text.code, text.stderr).toBe(0);
-    const shown = text.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    const shown = withoutOwnColour(text.stdout);
     expect(shown).toContain('evilplugin');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
-    expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(shown).not.toMatch(TERMINAL_CONTROL);
   });
 });

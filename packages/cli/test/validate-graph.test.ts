@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADD_TOOL, entity, project } from './helpers.js';
+import { ADD_TOOL, entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 const GREETER = `import { definePlugin } from '@entity/core';
 export default definePlugin({ name: 'greeter', kind: 'prompt', dependencies: ['llm'], execute(ctx) { ctx.store('greeting', 'hi'); } });
@@ -129,9 +129,8 @@ describe('entity graph', () => {
     const directory = project({ 'agent.yaml': 'name: bot\n"ev\\e]0;PWNED\\a\\e[2Jil": 1\n' });
     const text = await entity(['validate'], { cwd: directory, env: { FORCE_COLOR: '1' } });
     expect(text.code).toBe(1);
-    const shown = text.stdout.replace(/\u001b\[[0-9;]*m/g, '');
+    const shown = withoutOwnColour(text.stdout);
     expect(shown).toContain('unknown key "evil"');
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
-    expect(shown).not.toMatch(/[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/);
+    expect(shown).not.toMatch(TERMINAL_CONTROL);
   });
 });
