@@ -59,36 +59,39 @@ function connectHint(error: unknown, options: PostgresDriverOptions): string {
 export class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
   readonly description: string;
-  private pool: PgPool | undefined;
+  // Private fields (#): util.inspect and JSON.stringify never show the URL, nor the pool's copy of it.
+  #pool: PgPool | undefined;
+  readonly #options: PostgresDriverOptions;
 
-  constructor(private readonly options: PostgresDriverOptions) {
+  constructor(options: PostgresDriverOptions) {
+    this.#options = options;
     this.description = `PostgreSQL at ${describeTarget(options.target)}`;
   }
 
   async open(): Promise<void> {
-    if (this.pool) return;
+    if (this.#pool) return;
     let Pool: typeof import('pg').Pool;
     try {
       ({ Pool } = (await import('pg')).default);
     } catch (error) {
       throw new MissingPackageError('pg', 'The postgres memory', { cause: error });
     }
-    const { schema } = this.options;
+    const { schema } = this.#options;
     const startupOptions = schema ? `-c search_path=${quoteIdentifier(schema)},public` : '';
     const config: PoolConfig = {
-      connectionString: this.options.url,
-      max: this.options.poolSize,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      connectionString: this.#options.url,
+      max: this.#options.poolSize,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
-      statement_timeout: this.options.statementTimeoutMs,
+      statement_timeout: this.#options.statementTimeoutMs,
       application_name: 'entity-memory',
       ...(startupOptions ? { options: startupOptions } : {}),
     };
     const pool = new Pool(config);
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', (error) => {
-      this.options.log.warn('memory: an idle PostgreSQL connection failed; the pool will reconnect', {
-        resource: this.options.resourceName,
+      this.#options.log.warn('memory: an idle PostgreSQL connection failed; the pool will reconnect', {
+        resource: this.#options.resourceName,
         errorType: (error as { code?: string }).code ?? error.name,
       });
     });
@@ -101,10 +104,10 @@ export class PostgresDriver implements SqlDriver {
       });
     } catch (error) {
       await pool.end().catch(() => undefined);
-      const { host, port, database } = this.options.target;
+      const { host, port, database } = this.#options.target;
       throw new ResourceError(
-        this.options.resourceName,
-        `Cannot connect to PostgreSQL at ${host}:${port} (database "${database}"): ${connectHint(error, this.options)}`,
+        this.#options.resourceName,
+        `Cannot connect to PostgreSQL at ${host}:${port} (database "${database}"): ${connectHint(error, this.#options)}`,
         { cause: error, code: 'MEMORY_UNREACHABLE', details: { host, port, database } },
       );
     }
@@ -119,14 +122,14 @@ export class PostgresDriver implements SqlDriver {
     }
     if (schemaError !== undefined) {
       await pool.end().catch(() => undefined);
-      throw schemaStartError(schemaError, schema ?? '', this.options);
+      throw schemaStartError(schemaError, schema ?? '', this.#options);
     }
-    this.pool = pool;
+    this.#pool = pool;
   }
 
   private requirePool(): PgPool {
-    if (!this.pool) throw new ResourceError(this.options.resourceName, 'The postgres memory is not started; call start() first');
-    return this.pool;
+    if (!this.#pool) throw new ResourceError(this.#options.resourceName, 'The postgres memory is not started; call start() first');
+    return this.#pool;
   }
 
   query<Row = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
@@ -164,8 +167,8 @@ export class PostgresDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
+    const pool = this.#pool;
+    this.#pool = undefined;
     await pool?.end();
   }
 }
