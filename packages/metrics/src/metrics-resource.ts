@@ -14,12 +14,14 @@ import {
   ResourceError,
   type ResourceStartContext,
   type RunRecord,
-  ValidationError,
+  type ValidationError,
 } from '@entity/core';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { type MetricEvent, newEventId, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
 import { createMetricsInstrumentation } from './metrics-instrumentation.js';
 import type { MetricsStore, RunLogQuery } from './metrics-store.js';
+import { writeIsolatingRefused } from './refused-events.js';
+import { type RunLogEntry, withDepths } from './run-log-entry.js';
 import type { MetricsSummary } from './metrics-summary.js';
 import { PrometheusMetrics, splitRunLabels } from './prometheus-metrics.js';
 import { type CustomMetricRefusal, RESERVED_PREFIX } from './prometheus-registry.js';
@@ -75,8 +77,6 @@ export interface MetricsOptions {
   store?: MetricsStore;
 }
 
-/** One event of a run log, with its depth in the operation tree (run 0, stage 1, plugin 2...). */
-export type RunLogEntry = MetricEvent & { depth: number };
 
 export interface MetricsStats {
   store: string;
@@ -123,25 +123,6 @@ const REFUSAL_FIXES: Record<CustomMetricRefusal, string> = {
 
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
-
-/** Assigns tree depths from parent ids; events whose parent is not in the list start at 0. */
-function withDepths(events: MetricEvent[]): RunLogEntry[] {
-  const depths = new Map<number, number>();
-  const parents = new Map<number, number | undefined>();
-  for (const event of events) if (event.operationId !== undefined) parents.set(event.operationId, event.parentId);
-  const depthOf = (id: number, guard = 0): number => {
-    const known = depths.get(id);
-    if (known !== undefined) return known;
-    const parent = parents.get(id);
-    const depth = parent === undefined || !parents.has(parent) || guard > 64 ? 0 : depthOf(parent, guard + 1) + 1;
-    depths.set(id, depth);
-    return depth;
-  };
-  return events.map((event) => ({
-    ...event,
-    depth: event.operationId !== undefined ? depthOf(event.operationId) : event.parentId !== undefined && parents.has(event.parentId) ? depthOf(event.parentId) + 1 : 0,
-  }));
-}
 
 /**
  * Creates the metrics resource. Recording is synchronous and cheap: an event goes to the
@@ -211,33 +192,12 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     }
   };
 
-  /**
-   * Writes `batch` and returns how many of its events the store refused. A refusal of the values
-   * (ValidationError) is the data's fault, not the store's, and would fail every retry: the batch
-   * is halved until the refused events are found, and only they are dropped. Any other error
-   * leaves the whole batch for the next flush (ids make writing a part of it twice harmless).
-   */
-  const writeBatch = async (target: MetricsStore, batch: readonly MetricEvent[]): Promise<number> => {
-    try {
-      await writeCall(() => target.append(batch));
-      return 0;
-    } catch (error) {
-      if (!ValidationError.isInstance(error)) throw error;
-      if (batch.length === 1) {
-        warnRejected(batch[0]!, error);
-        return 1;
-      }
-      const middle = Math.ceil(batch.length / 2);
-      return (await writeBatch(target, batch.slice(0, middle))) + (await writeBatch(target, batch.slice(middle)));
-    }
-  };
-
   const flushOnce = async () => {
     while (pending.length > 0) {
       const batch = pending.slice(0, batchSize);
       const target = store;
       try {
-        const refused = await writeBatch(target, batch);
+        const refused = await writeIsolatingRefused(batch, (events) => writeCall(() => target.append(events)), warnRejected);
         pending.splice(0, batch.length);
         flushed += batch.length - refused;
         rejected += refused;
