@@ -25,9 +25,10 @@ export function exitCodeOf(error: unknown): number {
 export function formatIssues(issues: readonly Issue[], cli: CliContext): string[] {
   const c = cli.err;
   return issues.map((issue) => {
-    const where = c.bold(issue.path || '(root)');
-    const phase = issue.phase ? c.gray(` [${issue.phase}]`) : '';
-    return `  ${c.red('✖')} ${where}${phase}: ${issue.message}\n    ${c.cyan('fix:')} ${issue.fix}`;
+    // Issues quote the config's own values (a type, a path), which may hold control characters.
+    const where = c.bold(terminalSafe(issue.path || '(root)'));
+    const phase = issue.phase ? c.gray(` [${terminalSafe(issue.phase)}]`) : '';
+    return `  ${c.red('✖')} ${where}${phase}: ${terminalSafe(issue.message)}\n    ${c.cyan('fix:')} ${terminalSafe(issue.fix)}`;
   });
 }
 

@@ -2,7 +2,7 @@ import { connect } from 'node:net';
 import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkNode } from '../src/doctor/system-checks.js';
-import { entity, project } from './helpers.js';
+import { entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 interface Check {
   id: string;
@@ -128,5 +128,17 @@ describe('entity doctor', () => {
     expect(checkNode('20.19.0')).toMatchObject({ status: 'fail', fix: expect.stringContaining('Node 24') });
     expect(checkNode('22.11.0').status).toBe('fail');
     expect(checkNode('22.12.0').status).toBe('ok');
+  });
+
+  it('never writes what a server answered raw to the terminal (Ollama model names)', async () => {
+    ollama.models = ['llama3.2:3b', 'evil\u001b]0;PWNED\u0007\u001b[2J\rmodel\u202e'];
+    try {
+      const text = await entity(['doctor'], { cwd: project(), env: { OLLAMA_HOST: ollama.origin, FORCE_COLOR: '1' } });
+      const shown = withoutOwnColour(text.stdout);
+      expect(shown).toContain('evilmodel');
+      expect(shown).not.toMatch(TERMINAL_CONTROL);
+    } finally {
+      ollama.models = ['llama3.2:3b'];
+    }
   });
 });

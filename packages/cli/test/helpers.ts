@@ -85,3 +85,10 @@ export const add = defineTool({
 export function sharedMemoryYaml(path: string): string {
   return `  memory:\n    type: pglite\n    path: ${path}\n    embedder: hashing\n`;
 }
+
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the characters a terminal acts on, which output must never hold
+export const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
+// biome-ignore lint/suspicious/noControlCharactersInRegex: the CLI's own colour codes
+const OWN_COLOUR = /\u001b\[[0-9;]*m/g;
+/** Output with the CLI's own colours removed: what is left must hold no terminal control. */
+export const withoutOwnColour = (text: string): string => text.replace(OWN_COLOUR, '');

@@ -136,4 +136,36 @@ resources:
     const kept = await withDatabase((database) => database.sql<{ count: number }>(`SELECT count(*)::int AS count FROM entity_metric_events WHERE run_id = 'last-month'`));
     expect(kept.rows[0]!.count).toBe(1);
   });
+
+  it('metrics never writes what a model named (tool names) or the --user value raw to the terminal', async () => {
+    const hostileTool = 'evil\u001b]0;PWNED\u0007\u001b[2J\rtool';
+    const hostileUser = 'us\u001b[2Jer\u202e';
+    const memory = pgliteMemory({ path: join(directory, '.entity/memory'), embedder: 'hashing' }) as unknown as {
+      database: { sql(query: string, params?: unknown[]): Promise<unknown> };
+      start(): Promise<void>;
+      stop(): Promise<void>;
+    };
+    await memory.start();
+    try {
+      await memory.database.sql(
+        `INSERT INTO entity_metric_events (kind, name, started_at, run_id, user_id, duration_ms, success, stage, model, provider, operation)
+         VALUES ('run', 'run', now(), 'hostile-run', $2, 5, true, NULL, NULL, NULL, NULL),
+                ('tool', $1, now(), 'hostile-run', $2, 1, true, 'DO', NULL, NULL, 'call'),
+                ('plugin', $1, now(), 'hostile-run', $2, 1, true, 'THINK\u001b[1A', NULL, NULL, NULL),
+                ('resource', 'llm', now(), 'hostile-run', $2, 1, true, NULL, $1, 'prov\u009b2J', 'chat\nnext')`,
+        [hostileTool, hostileUser],
+      );
+    } finally {
+      await memory.stop();
+    }
+    const text = await entity(['metrics', '--user', hostileUser], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1`, FORCE_COLOR: '1' } });
+    expect(text.code, text.stderr).toBe(0);
+    const shown = text.stdout.replace(OWN_COLOUR, '');
+    expect(shown).not.toMatch(TERMINAL_CONTROL);
+    expect(shown).toContain('user user');
+    expect(shown).toMatch(/\n\s+eviltool\s+1\s+0/);
+    expect(shown).toMatch(/THINK\s+eviltool/);
+    expect(shown).toMatch(/eviltool\s+prov\s+1/);
+    expect(shown).toMatch(/llm\s+chat next\s+1/);
+  });
 });

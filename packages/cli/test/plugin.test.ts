@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
-import { entity, project } from './helpers.js';
+import { entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const KINDS = ['tool', 'prompt', 'input', 'output', 'failure'] as const;
@@ -79,5 +79,16 @@ export const helperConstant = 42;
     expect(none.stdout).toContain('No plugins');
     expect((await entity(['plugin', 'analyze', 'nope.ts'], { cwd: directory })).code).toBe(2);
     expect(readFileSync(join(directory, 'empty.ts'), 'utf8')).toBe('export const value = 1;\n');
+  });
+
+  it('analyze prints names from the analysed module without terminal controls', async () => {
+    const directory = project({
+      'hostile.ts': `export const hostile = Object.assign(async function (ctx) { ctx.respond('x'); }, { pluginName: 'evil\\u001b]0;PWNED\\u0007\\u001b[2J\\rplugin' });\n`,
+    });
+    const text = await entity(['plugin', 'analyze', 'hostile.ts'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(text.code, text.stderr).toBe(0);
+    const shown = withoutOwnColour(text.stdout);
+    expect(shown).toContain('evilplugin');
+    expect(shown).not.toMatch(TERMINAL_CONTROL);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ADD_TOOL, entity, project } from './helpers.js';
+import { ADD_TOOL, entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 const GREETER = `import { definePlugin } from '@entity/core';
 export default definePlugin({ name: 'greeter', kind: 'prompt', dependencies: ['llm'], execute(ctx) { ctx.store('greeting', 'hi'); } });
@@ -123,5 +123,14 @@ describe('entity graph', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('r_llm[("llm (default)")]');
     expect(result.stdout).toContain('r_memory[("memory (default)")]');
+  });
+
+  it('validate prints config issues without the terminal controls a config value may hold', async () => {
+    const directory = project({ 'agent.yaml': 'name: bot\n"ev\\e]0;PWNED\\a\\e[2Jil": 1\n' });
+    const text = await entity(['validate'], { cwd: directory, env: { FORCE_COLOR: '1' } });
+    expect(text.code).toBe(1);
+    const shown = withoutOwnColour(text.stdout);
+    expect(shown).toContain('unknown key "evil"');
+    expect(shown).not.toMatch(TERMINAL_CONTROL);
   });
 });

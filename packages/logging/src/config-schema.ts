@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { LoggingOptions } from './logging-resource.js';
+import { STREAM_TOKEN_FIX, STREAM_TOKEN_PATTERN } from './websocket-output.js';
 
 const level = z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal']);
 const levelSetting = z.union([level, z.literal('off')]);
@@ -59,7 +60,7 @@ const streamSchema = z
     path: z.string().startsWith('/').optional(),
     maxClients: z.number().int().positive().optional(),
     maxBufferedBytes: byteSize.optional(),
-    token: z.string().min(1).optional(),
+    token: z.string().regex(STREAM_TOKEN_PATTERN, `holds characters a browser cannot send as a WebSocket subprotocol; ${STREAM_TOKEN_FIX}`).optional(),
     allowedOrigins: z.array(z.string().url()).optional(),
     history: z.number().int().min(0).optional(),
   })

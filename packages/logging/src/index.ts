@@ -17,4 +17,4 @@ export { createLoggingInstrumentation, type OperationLogLevels } from './logging
 export { createLogging, type LoggingOptions, type LoggingResource, type LoggingStats } from './logging-resource.js';
 export { createRedactor, DEFAULT_SECRET_KEYS, type RedactionOptions, type Redactor } from './redact.js';
 export { loggingResourceType, resourceTypes } from './resource-types.js';
-export { STREAM_SUBPROTOCOL, type StreamOutputOptions, WebSocketOutput } from './websocket-output.js';
+export { STREAM_SUBPROTOCOL, STREAM_TOKEN_PATTERN, type StreamOutputOptions, WebSocketOutput } from './websocket-output.js';

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { ConfigError } from '@entity/core';
 import { type WebSocket, WebSocketServer } from 'ws';
 import { LEVEL_VALUES } from './log-filter.js';
 import { fieldOf, type LogEntry, type LogOutput, type OutputStats } from './log-output.js';
@@ -27,7 +28,9 @@ export interface StreamOutputOptions {
    * Secret clients must present: in the `Authorization: Bearer <token>` header, or (for browsers,
    * which cannot set headers) as the subprotocol `entity-logs.bearer.<token>` offered together with
    * `entity-logs`. Never in the query string, which proxies and browser histories keep: a `?token=`
-   * is refused with 400. Required when the stream listens beyond loopback. Default: none (loopback only).
+   * is refused with 400. Only HTTP token characters ({@link STREAM_TOKEN_PATTERN}: hex or base64url,
+   * not base64's `/ + =`), so both ways work; another token is a ConfigError. Required when the
+   * stream listens beyond loopback. Default: none (loopback only).
    */
   token?: string;
   /**
@@ -42,6 +45,17 @@ export interface StreamOutputOptions {
   /** Interval of the ping that detects dead connections, in ms. Default: 30000. */
   heartbeatMs?: number;
 }
+
+/**
+ * What a token may hold: the characters of an HTTP token (RFC 7230 `tchar`), so it can travel in
+ * the browser's subprotocol list as well as in the Authorization header. Base64 (`/ + =`) may
+ * not: a browser or the `ws` client refuses the subprotocol and servers answer 400.
+ */
+export const STREAM_TOKEN_PATTERN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** The fix when a token does not match {@link STREAM_TOKEN_PATTERN}. */
+export const STREAM_TOKEN_FIX =
+  'use letters, digits and - . _ ~ ! # $ % & \' * + ^ ` | only (no / = spaces): e.g. a hex or base64url secret, `openssl rand -hex 32`';
 
 /** Per-client filter from the query string: `?level=warn&component=plugin&runId=...`. */
 interface ClientFilter {
@@ -141,6 +155,10 @@ export class WebSocketOutput implements LogOutput {
   #lastError: string | undefined;
 
   constructor(level: number, options: StreamOutputOptions = {}) {
+    if (options.token !== undefined && !STREAM_TOKEN_PATTERN.test(options.token)) {
+      // The token itself is never repeated: it is a secret.
+      throw new ConfigError([{ path: 'stream.token', message: 'holds characters a browser cannot send as a WebSocket subprotocol', fix: STREAM_TOKEN_FIX }]);
+    }
     this.level = level;
     this.#options = {
       host: options.host ?? '127.0.0.1',

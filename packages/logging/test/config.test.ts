@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { correlationIdFromHeaders, loggingConfigSchema, resourceTypes } from '../src/index.js';
 
@@ -30,6 +31,20 @@ describe('YAML config and resource types', () => {
     expect(paths).toEqual(expect.arrayContaining(['level', 'file', 'stream.maxBufferedBytes']));
     expect(result.error!.issues.find((issue) => issue.path.join('.') === 'file')!.message).toContain('rotate');
     expect(loggingConfigSchema.parse({ console: false, file: true }).file).toEqual({});
+  });
+
+  it('refuses a stream token a browser cannot send as a subprotocol (base64 / + =), naming the fix, never the token', () => {
+    for (const token of ['c2VjcmV0/dG9rZW4+', 'c2VjcmV0dG9rZW4=', 'two words', 'bearer\u00e9']) {
+      const result = loggingConfigSchema.safeParse({ stream: { token } });
+      expect(result.success, token).toBe(false);
+      const issue = result.error!.issues[0]!;
+      expect(issue.path.join('.')).toBe('stream.token');
+      expect(issue.message).toMatch(/hex or base64url/);
+      expect(issue.message).not.toContain(token);
+    }
+    for (const token of [randomBytes(32).toString('hex'), randomBytes(32).toString('base64url'), 'let-me-in']) {
+      expect(loggingConfigSchema.parse({ stream: { token } }).stream).toMatchObject({ token });
+    }
   });
 
   it('creates a working logger from a validated YAML block', async () => {

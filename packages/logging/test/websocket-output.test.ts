@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { createServer } from 'node:http';
 import { connect, type Socket } from 'node:net';
+import { ConfigError } from '@entity/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { createLogging, type LoggingResource, STREAM_SUBPROTOCOL } from '../src/index.js';
@@ -163,6 +164,24 @@ describe('WebSocket live stream', () => {
     expect(browser.socket.protocol).toBe(STREAM_SUBPROTOCOL);
     logging.info('authorised');
     await until(() => header.received.length === 1 && browser.received.length === 1, 'both clients to receive the entry');
+  });
+
+  it('a base64url token works as the browser subprotocol; a base64 one is refused when the stream is built', async () => {
+    const token = randomBytes(32).toString('base64url');
+    const { url } = await startStream({ token });
+    const browser = await subscribe(url, {}, [STREAM_SUBPROTOCOL, `entity-logs.bearer.${token}`]);
+    expect(browser.socket.protocol).toBe(STREAM_SUBPROTOCOL);
+
+    const base64 = 'c2VjcmV0/dG9rZW4+dG9rZW4=';
+    let caught: unknown;
+    try {
+      createLogging({ console: false, stream: { token: base64 } });
+    } catch (error) {
+      caught = error;
+    }
+    expect(ConfigError.isInstance(caught)).toBe(true);
+    expect((caught as ConfigError).issues[0]).toMatchObject({ path: 'stream.token', fix: expect.stringMatching(/hex or base64url/) });
+    expect((caught as ConfigError).message).not.toContain(base64);
   });
 
   it('refuses to listen beyond loopback without a token, saying how to fix it', async () => {

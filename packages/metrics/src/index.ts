@@ -7,7 +7,6 @@ export {
   type MetricsOptions,
   type MetricsResource,
   type MetricsStats,
-  type RunLogEntry,
 } from './metrics-resource.js';
 export type { MetricsStore, RunLogQuery, SummaryQuery } from './metrics-store.js';
 export type {
@@ -21,6 +20,7 @@ export type {
   ToolSummary,
 } from './metrics-summary.js';
 export { prometheusHandler } from './prometheus-handler.js';
+export type { RunLogEntry } from './run-log-entry.js';
 export { DEFAULT_DURATION_BUCKETS, PROMETHEUS_CONTENT_TYPE } from './prometheus-registry.js';
 export { metricsResourceType, resourceTypes } from './resource-types.js';
 export { METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS, SqlMetricsStore } from './sql-metrics-store.js';

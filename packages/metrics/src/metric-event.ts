@@ -12,6 +12,8 @@ export interface MetricEvent {
   /**
    * Unique id (a UUID), given when the event is recorded. Stores skip ids they already hold, so a
    * batch written again after a write that timed out (but landed later) is not counted twice.
+   * Events stored before ids existed read back with `00000000-0000-0000-0000-` and their row
+   * number in hex.
    */
   id: string;
   kind: MetricEventKind;

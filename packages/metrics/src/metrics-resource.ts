@@ -14,11 +14,14 @@ import {
   ResourceError,
   type ResourceStartContext,
   type RunRecord,
+  type ValidationError,
 } from '@entity/core';
 import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { type MetricEvent, newEventId, pluginRecordToEvent, resourceRecordToEvent, runRecordToEvent } from './metric-event.js';
 import { createMetricsInstrumentation } from './metrics-instrumentation.js';
 import type { MetricsStore, RunLogQuery } from './metrics-store.js';
+import { writeIsolatingRefused } from './refused-events.js';
+import { type RunLogEntry, withDepths } from './run-log-entry.js';
 import type { MetricsSummary } from './metrics-summary.js';
 import { PrometheusMetrics, splitRunLabels } from './prometheus-metrics.js';
 import { type CustomMetricRefusal, RESERVED_PREFIX } from './prometheus-registry.js';
@@ -36,7 +39,8 @@ export interface MetricsOptions {
   /** Days events are kept in the database; older ones are deleted at start and hourly. Default: 7. */
   retentionDays?: number;
   /**
-   * Only read what is stored (`summary`, `runLog`): never delete past the retention, never write.
+   * Only read what is stored (`summary`, `runLog`): never migrate the table, delete past the
+   * retention, nor write. Reads a table of any version as it is (none yet reads as no events).
    * For tools that inspect an agent's metrics (`entity metrics`), which know neither the agent's
    * retention nor own its data. Events recorded still reach `prometheus()`. Default: false.
    */
@@ -73,8 +77,6 @@ export interface MetricsOptions {
   store?: MetricsStore;
 }
 
-/** One event of a run log, with its depth in the operation tree (run 0, stage 1, plugin 2...). */
-export type RunLogEntry = MetricEvent & { depth: number };
 
 export interface MetricsStats {
   store: string;
@@ -83,6 +85,8 @@ export interface MetricsStats {
   dropped: number;
   /** Events written to the store. */
   flushed: number;
+  /** Events the store refused as invalid (a value out of its range), dropped so the rest are written. */
+  rejected: number;
   flushErrors: number;
   lastFlushError?: string;
   tracing: boolean;
@@ -120,25 +124,6 @@ const REFUSAL_FIXES: Record<CustomMetricRefusal, string> = {
 const HOUR_MS = 3_600_000;
 const DAY_MS = 86_400_000;
 
-/** Assigns tree depths from parent ids; events whose parent is not in the list start at 0. */
-function withDepths(events: MetricEvent[]): RunLogEntry[] {
-  const depths = new Map<number, number>();
-  const parents = new Map<number, number | undefined>();
-  for (const event of events) if (event.operationId !== undefined) parents.set(event.operationId, event.parentId);
-  const depthOf = (id: number, guard = 0): number => {
-    const known = depths.get(id);
-    if (known !== undefined) return known;
-    const parent = parents.get(id);
-    const depth = parent === undefined || !parents.has(parent) || guard > 64 ? 0 : depthOf(parent, guard + 1) + 1;
-    depths.set(id, depth);
-    return depth;
-  };
-  return events.map((event) => ({
-    ...event,
-    depth: event.operationId !== undefined ? depthOf(event.operationId) : event.parentId !== undefined && parents.has(event.parentId) ? depthOf(event.parentId) + 1 : 0,
-  }));
-}
-
 /**
  * Creates the metrics resource. Recording is synchronous and cheap: an event goes to the
  * Prometheus figures and to a bounded buffer, which is written in batches to the memory
@@ -162,6 +147,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   let pending: MetricEvent[] = [];
   let dropped = 0;
   let flushed = 0;
+  let rejected = 0;
   let flushErrors = 0;
   let lastFlushError: string | undefined;
   let chain: Promise<void> = Promise.resolve();
@@ -211,9 +197,10 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
       const batch = pending.slice(0, batchSize);
       const target = store;
       try {
-        await writeCall(() => target.append(batch));
+        const refused = await writeIsolatingRefused(batch, (events) => writeCall(() => target.append(events)), warnRejected);
         pending.splice(0, batch.length);
-        flushed += batch.length;
+        flushed += batch.length - refused;
+        rejected += refused;
       } catch (error) {
         flushErrors++;
         lastFlushError = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
@@ -236,6 +223,15 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     if (warned.has(key) || warned.size >= MAX_REFUSAL_WARNINGS) return;
     warned.add(key);
     log?.warn(`Metric "${name}" refused (${reason}): ${REFUSAL_FIXES[reason]}`, { component: 'resource', resource: 'metrics', metric: name, reason });
+  };
+
+  const warnRejected = (event: MetricEvent, error: ValidationError) => {
+    if (rejected >= MAX_REFUSAL_WARNINGS) return;
+    log?.warn(`Metric event "${event.kind}" dropped: the ${store.kind} store refused its values (${error.message})`, {
+      component: 'resource',
+      resource: 'metrics',
+      kind: event.kind,
+    });
   };
 
   const prune = async () => {
@@ -264,6 +260,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
   const registry = prometheusMetrics.registry;
   registry.collect('entity_metrics_buffered_events', 'Metric events waiting to be written to the store.', () => pending.length);
   registry.collect('entity_metrics_dropped_events_total', 'Metric events dropped because the buffer was full.', () => dropped, 'counter');
+  registry.collect('entity_metrics_rejected_events_total', 'Metric events the store refused as invalid and dropped.', () => rejected, 'counter');
   registry.collect('entity_metrics_flush_errors_total', 'Failed writes of metric events to the store.', () => flushErrors, 'counter');
   registry.collect('entity_metrics_refused_series_total', 'Observations refused by the per-family series cap.', () => registry.refused, 'counter');
   registry.collect(
@@ -319,7 +316,7 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
     },
     prometheus: () => prometheusMetrics.render(),
     stats() {
-      const stats: MetricsStats = { store: store.kind, buffered: pending.length, dropped, flushed, flushErrors, tracing: tracing?.enabled ?? false };
+      const stats: MetricsStats = { store: store.kind, buffered: pending.length, dropped, flushed, rejected, flushErrors, tracing: tracing?.enabled ?? false };
       if (lastFlushError !== undefined) stats.lastFlushError = lastFlushError;
       return stats;
     },
@@ -331,12 +328,15 @@ export function createMetrics(options: MetricsOptions = {}): MetricsResource {
         if (memory.database) {
           const sqlStore = new SqlMetricsStore(memory.database);
           try {
-            await sqlStore.migrate();
+            // A reader leaves the table as the agent's release made it: migrating takes locks and writes.
+            if (readOnly) await sqlStore.inspect();
+            else await sqlStore.migrate();
           } catch (error) {
-            throw new ResourceError('metrics', `Could not prepare the metrics table in "${memoryName}"'s database`, {
-              cause: error,
-              code: 'METRICS_MIGRATION_FAILED',
-            });
+            throw new ResourceError(
+              'metrics',
+              readOnly ? `Could not read the metrics table in "${memoryName}"'s database` : `Could not prepare the metrics table in "${memoryName}"'s database`,
+              { cause: error, code: readOnly ? 'METRICS_READ_FAILED' : 'METRICS_MIGRATION_FAILED' },
+            );
           }
           const earlier = store;
           await flush();

@@ -1,7 +1,9 @@
 import type { MetricLabels, Migration, SqlMemory } from '@entity/core';
 import type { MetricEvent, MetricEventKind } from './metric-event.js';
 import { DEFAULT_QUERY_LIMIT, type MetricsStore, type RunLogQuery, type SummaryQuery } from './metrics-store.js';
+import { MemoryMetricsStore } from './memory-metrics-store.js';
 import { latencyStats, type MetricsSummary, orderSummary } from './metrics-summary.js';
+import { storableText } from './storable-text.js';
 
 /** The migration owner under which this package keeps its tables. */
 export const METRICS_MIGRATION_OWNER = '@entity/metrics';
@@ -43,16 +45,25 @@ export const METRICS_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS ${TABLE}_time ON ${TABLE} (started_at);
     `,
   },
+  // Version 2 is retired and its number must not be reused. It backfilled an id into every row
+  // and made it NOT NULL in one transaction under a table lock: too slow for a large table, and
+  // it ran even for readers. It never shipped in a release, but developer databases may have
+  // applied it, and applied migrations are checksummed, so it is dropped from the list rather
+  // than edited: the runner only applies listed versions. Version 3 brings both kinds of table
+  // (version 1 alone, or 1 and 2) to the same shape.
   {
-    version: 2,
-    name: 'metric event ids',
+    version: 3,
+    name: 'metric event ids without backfill',
     // Ids make the insert idempotent: a batch written again after a slow write landed is skipped.
-    // Rows written before get one; workers still on the old insert get one from the default.
+    // Rows written before keep a NULL id (adding a column without a default rewrites nothing);
+    // workers still on the old insert get one from the default. The partial unique index holds
+    // no entry for old rows and lets ON CONFLICT (id) WHERE id IS NOT NULL find duplicates.
     sql: `
       ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS id UUID;
-      UPDATE ${TABLE} SET id = gen_random_uuid() WHERE id IS NULL;
-      ALTER TABLE ${TABLE} ALTER COLUMN id SET DEFAULT gen_random_uuid(), ALTER COLUMN id SET NOT NULL;
-      CREATE UNIQUE INDEX IF NOT EXISTS ${TABLE}_id ON ${TABLE} (id);
+      ALTER TABLE ${TABLE} ALTER COLUMN id SET DEFAULT gen_random_uuid();
+      ALTER TABLE ${TABLE} ALTER COLUMN id DROP NOT NULL;
+      CREATE UNIQUE INDEX IF NOT EXISTS ${TABLE}_event_id ON ${TABLE} (id) WHERE id IS NOT NULL;
+      DROP INDEX IF EXISTS ${TABLE}_id;
     `,
   },
 ];
@@ -73,13 +84,27 @@ const INSERT = `
     operation, operation_id, parent_id, success, error_type, value, labels, model, provider, input_tokens,
     output_tokens, cost_usd, metadata
   FROM jsonb_to_recordset($1::jsonb) AS batch(${RECORD_COLUMNS})
-  ON CONFLICT (id) DO NOTHING`;
+  ON CONFLICT (id) WHERE id IS NOT NULL DO NOTHING`;
 
-const SELECT_EVENTS = `
-  SELECT id, kind, name, extract(epoch FROM started_at) * 1000 AS started_ms, duration_ms, run_id, user_id, conversation_id,
+/**
+ * The id a row written before ids existed reads back with: UUID-shaped, unique per row (made from
+ * its sequence number) and never equal to a random (version 4) UUID.
+ */
+const LEGACY_ID = `'00000000-0000-0000-0000-' || lpad(to_hex(sequence), 12, '0')`;
+
+const selectEvents = (hasIdColumn: boolean) => `
+  SELECT ${hasIdColumn ? `coalesce(id::text, ${LEGACY_ID})` : LEGACY_ID} AS id, kind, name,
+    extract(epoch FROM started_at) * 1000 AS started_ms, duration_ms, run_id, user_id, conversation_id,
     stage, iteration, operation, operation_id, parent_id, success, error_type, value, labels, model, provider,
     input_tokens, output_tokens, cost_usd, metadata
   FROM ${TABLE}`;
+
+/** Which table a reader found: none yet, the first version (no ids), or one with ids. */
+type TableShape = 'missing' | 'without-ids' | 'with-ids';
+
+const INSPECT = `
+  SELECT to_regclass('${TABLE}') IS NOT NULL AS present,
+    EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('${TABLE}') AND attname = 'id' AND NOT attisdropped) AS has_id`;
 
 interface EventRow {
   id: string;
@@ -184,6 +209,7 @@ const stats = (row: LatencyRow | undefined) =>
 export class SqlMetricsStore implements MetricsStore {
   readonly kind = 'database';
   readonly #database: SqlMemory;
+  #shape: TableShape = 'with-ids';
 
   constructor(database: SqlMemory) {
     this.#database = database;
@@ -192,14 +218,26 @@ export class SqlMetricsStore implements MetricsStore {
   /** Creates or upgrades the table; safe to call from several workers at once. */
   async migrate(): Promise<void> {
     await this.#database.migrate(METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS);
+    this.#shape = 'with-ids';
+  }
+
+  /**
+   * For readers that must not change the database (`readOnly`): finds the table as it is, of
+   * whatever version, without migrating it. A missing table reads as no events.
+   */
+  async inspect(): Promise<void> {
+    const result = await this.#database.sql<{ present: boolean; has_id: boolean }>(INSPECT);
+    const row = result.rows[0];
+    this.#shape = !row?.present ? 'missing' : row.has_id ? 'with-ids' : 'without-ids';
   }
 
   async append(events: readonly MetricEvent[]): Promise<void> {
     if (events.length === 0) return;
-    await this.#database.sql(INSERT, [JSON.stringify(events.map(toRecord))]);
+    await this.#database.sql(INSERT, [JSON.stringify(events.map((event) => storableText(toRecord(event))))]);
   }
 
   async query(query: RunLogQuery): Promise<MetricEvent[]> {
+    if (this.#shape === 'missing') return [];
     const conditions: string[] = [];
     const params: unknown[] = [];
     const where = (column: string, operator: string, value: unknown) => {
@@ -212,13 +250,14 @@ export class SqlMetricsStore implements MetricsStore {
     if (query.from !== undefined) where('started_at', '>=', query.from.toISOString());
     if (query.to !== undefined) where('started_at', '<', query.to.toISOString());
     params.push(query.limit ?? DEFAULT_QUERY_LIMIT);
-    const text = `${SELECT_EVENTS} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
+    const text = `${selectEvents(this.#shape === 'with-ids')} ${conditions.length > 0 ? `WHERE ${conditions.join(' AND ')}` : ''}
       ORDER BY started_at, operation_id NULLS LAST, sequence LIMIT $${params.length}`;
     const result = await this.#database.sql<EventRow>(text, params);
     return result.rows.map(fromRow);
   }
 
   async summary(query: SummaryQuery): Promise<MetricsSummary> {
+    if (this.#shape === 'missing') return new MemoryMetricsStore().summary(query);
     const params: unknown[] = [query.from.toISOString(), query.to.toISOString()];
     let window = 'started_at >= $1 AND started_at < $2';
     if (query.userId !== undefined) {
@@ -291,6 +330,7 @@ export class SqlMetricsStore implements MetricsStore {
   }
 
   async prune(before: Date): Promise<number> {
+    if (this.#shape === 'missing') return 0;
     const result = await this.#database.sql(`DELETE FROM ${TABLE} WHERE started_at < $1`, [before.toISOString()]);
     return result.rowCount;
   }

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import type { Resource, SqlMemory } from '@entity/core';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createMetrics, METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS } from '../src/index.js';
+import { createMetrics } from '../src/index.js';
 import { databaseUrl, type StartedMemory, startPglite, startPostgres } from './support/databases.js';
 import { driveRun } from './support/drive-run.js';
 import { startContext } from './support/start-context.js';
@@ -120,18 +120,5 @@ describe('a slow metrics write is stored once', () => {
       };
     });
     expect(result.rows).toBe(EVENTS_PER_RUN);
-  });
-
-  it('the migration gives rows written before ids one, and keeps them unique', async () => {
-    const memory = await startPglite('memory://metrics-ids');
-    const database = memory.database!;
-    // The table as version 1 left it, with a row in it.
-    await database.migrate(METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS.slice(0, 1));
-    await database.sql(`INSERT INTO entity_metric_events (kind, name, started_at, run_id) VALUES ('run', 'run', now(), 'old-run')`);
-    await database.migrate(METRICS_MIGRATION_OWNER, METRICS_MIGRATIONS);
-    const rows = await database.sql<{ id: string | null }>(`SELECT id FROM entity_metric_events WHERE run_id = 'old-run'`);
-    expect(rows.rows[0]!.id).toMatch(/^[0-9a-f-]{36}$/);
-    await expect(database.sql(`INSERT INTO entity_metric_events (id, kind, name, started_at) VALUES ($1, 'run', 'run', now())`, [rows.rows[0]!.id])).rejects.toThrow(/23505|duplicate key/);
-    await memory.stop();
   });
 });

@@ -90,16 +90,22 @@ export interface DatabaseErrorContext {
 }
 
 /**
- * What PostgreSQL (and PGlite) answer when the text of one extended-protocol call holds several
- * statements. The SQLSTATE alone (42601) is any syntax error, so the server's message decides.
+ * Whether PostgreSQL (or PGlite) refused an extended-protocol call because its text holds several
+ * statements. The SQLSTATE alone (42601) is any syntax error. The server function that raised it
+ * (`routine`, never translated) tells them apart whatever the server's lc_messages; the English
+ * message is the fallback for a driver that does not pass `routine` on.
  */
-const MULTIPLE_STATEMENTS = /cannot insert multiple commands into a prepared statement/i;
+function isMultipleStatements(error: unknown, code: string | undefined): boolean {
+  if (code !== '42601') return false;
+  if ((error as { routine?: unknown } | null)?.routine === 'exec_parse_message') return true;
+  return error instanceof Error && /cannot insert multiple commands into a prepared statement/i.test(error.message);
+}
 
 /** Turns a driver error into an Entity error whose message is safe to log and show. */
 export function toMemoryError(error: unknown, context: DatabaseErrorContext): EntityError {
   if (EntityError.isInstance(error)) return error;
   const code = errorCode(error);
-  if (code === '42601' && error instanceof Error && MULTIPLE_STATEMENTS.test(error.message)) {
+  if (isMultipleStatements(error, code)) {
     return new ValidationError(
       `Memory ${context.operation}: the query text holds more than one statement, but the database runs exactly one SQL statement per call (values are bound separately, so nothing can be appended to a query). Call it once per statement, or put a script in a migration with database.migrate(owner, migrations).`,
       { cause: error, code: 'MEMORY_SQL_MULTIPLE_STATEMENTS', details: { operation: context.operation, sqlState: code } },

@@ -97,14 +97,17 @@ export class DatabaseMemory implements Memory {
   private readonly conversations: ConversationStore;
   private readonly now: () => number;
   private readonly efSearch: number;
-  private started: Started | undefined;
-  private starting: Promise<void> | undefined;
-  private resourceName = 'memory';
+  // Private fields (#): util.inspect and JSON.stringify never show them, and the driver factory
+  // and a started driver hold connection settings.
+  #started: Started | undefined;
+  #starting: Promise<void> | undefined;
+  #resourceName = 'memory';
+  readonly #createDriver: (environment: DriverEnvironment) => SqlDriver;
+  readonly #options: MemoryOptions;
 
-  constructor(
-    private readonly createDriver: (environment: DriverEnvironment) => SqlDriver,
-    private readonly options: MemoryOptions = {},
-  ) {
+  constructor(createDriver: (environment: DriverEnvironment) => SqlDriver, options: MemoryOptions = {}) {
+    this.#createDriver = createDriver;
+    this.#options = options;
     this.now = options.now ?? Date.now;
     requireResilienceOptions(options.resilience);
     if (options.dimensions !== undefined) requireDimensions(options.dimensions, 'dimensions');
@@ -118,8 +121,8 @@ export class DatabaseMemory implements Memory {
   }
 
   private require(): Started {
-    if (!this.started) throw new ResourceError(this.resourceName, `Memory "${this.resourceName}" is not started; call start() first`);
-    return this.started;
+    if (!this.#started) throw new ResourceError(this.#resourceName, `Memory "${this.#resourceName}" is not started; call start() first`);
+    return this.#started;
   }
 
   /** The embedder in use (after start). */
@@ -129,33 +132,33 @@ export class DatabaseMemory implements Memory {
 
   /** The database circuit breaker (after start), for health pages and tests. */
   get circuitBreaker(): CircuitBreaker | undefined {
-    return this.started?.database.circuitBreaker;
+    return this.#started?.database.circuitBreaker;
   }
 
   /** Opens the database, applies migrations and picks the embedder. Safe to call more than once. */
   start(context?: ResourceStartContext): Promise<void> {
-    if (this.started) return Promise.resolve();
-    this.starting ??= this.open(context).finally(() => {
-      this.starting = undefined;
+    if (this.#started) return Promise.resolve();
+    this.#starting ??= this.open(context).finally(() => {
+      this.#starting = undefined;
     });
-    return this.starting;
+    return this.#starting;
   }
 
   private async open(context: ResourceStartContext | undefined): Promise<void> {
-    this.resourceName = context?.name ?? this.resourceName;
-    const name = this.resourceName;
+    this.#resourceName = context?.name ?? this.#resourceName;
+    const name = this.#resourceName;
     const log = context?.log ?? silentLogger;
-    const embedder = await resolveEmbedder(this.options, context, name);
-    const driver = this.createDriver({ resourceName: name, log });
+    const embedder = await resolveEmbedder(this.#options, context, name);
+    const driver = this.#createDriver({ resourceName: name, log });
     await driver.open();
-    const database = new Database(driver, this.options.resilience);
+    const database = new Database(driver, this.#options.resilience);
     try {
       const pgvectorVersion = await this.prepareSchema(database, embedder, name, log);
-      this.started = { database, embedder, searchSettings: searchSettings(this.efSearch, pgvectorVersion) };
+      this.#started = { database, embedder, searchSettings: searchSettings(this.efSearch, pgvectorVersion) };
       const pruned = await this.conversations.pruneExpired();
       if (pruned > 0) log.info(`memory: retention removed ${pruned} expired messages`, { resource: name });
     } catch (error) {
-      this.started = undefined;
+      this.#started = undefined;
       await driver.close().catch(() => undefined);
       if (ResourceError.isInstance(error) || !EntityError.isInstance(error)) throw error;
       throw new ResourceError(name, `Memory "${name}" could not prepare ${driver.description}: ${error.message}`, { cause: error });
@@ -266,15 +269,15 @@ export class DatabaseMemory implements Memory {
   }
 
   async stop(): Promise<void> {
-    await this.starting?.catch(() => undefined);
-    const started = this.started;
-    this.started = undefined;
+    await this.#starting?.catch(() => undefined);
+    const started = this.#started;
+    this.#started = undefined;
     await started?.database.driver.close();
   }
 
   async healthCheck(): Promise<HealthReport> {
-    if (!this.started) return { healthy: false, message: `Memory "${this.resourceName}" is not started` };
-    const { database } = this.started;
+    if (!this.#started) return { healthy: false, message: `Memory "${this.#resourceName}" is not started` };
+    const { database } = this.#started;
     try {
       await database.run('health check', (sql) => sql.query('SELECT 1'), { idempotent: true });
       return { healthy: true, message: `${database.driver.description} is reachable`, details: { circuit: database.circuitBreaker.state } };

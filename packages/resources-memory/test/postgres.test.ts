@@ -1,4 +1,5 @@
 import { createServer } from 'node:net';
+import { inspect } from 'node:util';
 import { CircuitOpenError, ConfigError, ResourceError } from '@entity/core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryDatabaseError, parseConnectionUrl, pgliteMemory, postgresConfigSchema, postgresMemory } from '../src/index.js';
@@ -198,6 +199,30 @@ describe.skipIf(!available)('postgres: against the real server', () => {
       } finally {
         await memory.stop();
       }
+    }
+  });
+
+  it('never shows the URL or its password in util.inspect or JSON.stringify, before or after start', async () => {
+    const schema = freshSchema('inspect');
+    schemas.push(schema);
+    const url = new URL(DATABASE_URL);
+    // Trust authentication ignores the password, so the URL still connects.
+    url.password = 'S3cretPw';
+    const memory = postgresMemory({ url: url.toString(), schema, poolSize: 1 });
+    const shown = () => [inspect(memory, { depth: Number.POSITIVE_INFINITY, showHidden: true }), JSON.stringify(memory) ?? ''];
+    for (const text of shown()) {
+      expect(text).not.toContain('S3cretPw');
+      expect(text).not.toContain('postgres://');
+    }
+    await memory.start();
+    try {
+      await memory.set('inspect-user', 'k', 1);
+      for (const text of shown()) {
+        expect(text).not.toContain('S3cretPw');
+        expect(text).not.toContain('postgres://');
+      }
+    } finally {
+      await memory.stop();
     }
   });
 

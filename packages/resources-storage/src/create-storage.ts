@@ -1,4 +1,4 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import {
   CancelledError,
@@ -79,20 +79,27 @@ function isAddressable(key: string): boolean {
 const BACKUP_STAMP = /^\d{8}T\d{9}Z$/;
 const BACKUP_SUFFIX_LENGTH = '.20260101T000000000Z-abcdef'.length;
 
-/** Where the backups of `key` live and how their names start and end. */
+/**
+ * Where the backups of `key` live and how their names start and end. A name too long to take the
+ * timestamp is shortened, and then carries `~` and a hash of the whole name: two long names that
+ * share their first bytes would otherwise share a backup stem, and pruning one file's backups
+ * would delete the other's.
+ */
 function backupParts(key: string): { folder: string; stem: string; extension: string } {
   const slash = key.lastIndexOf('/');
   const folder = `${slash === -1 ? '' : key.slice(0, slash + 1)}${BACKUP_SEGMENT}/`;
   const name = key.slice(slash + 1);
   const extension = name.slice(name.length - keyExtension(key).length);
-  let characters = [...name.slice(0, name.length - extension.length)];
-  // The timestamp makes names longer; shorten the name so the backup still fits the key limits.
-  const fits = () => {
-    const segment = characters.join('') + 'x'.repeat(BACKUP_SUFFIX_LENGTH) + extension;
+  const fullStem = name.slice(0, name.length - extension.length);
+  const fits = (stem: string) => {
+    const segment = stem + 'x'.repeat(BACKUP_SUFFIX_LENGTH) + extension;
     return Buffer.byteLength(segment) <= MAX_SEGMENT_BYTES && Buffer.byteLength(folder + segment) <= MAX_KEY_BYTES;
   };
-  while (characters.length > 1 && !fits()) characters = characters.slice(0, -1);
-  return { folder, stem: characters.join(''), extension };
+  if (fits(fullStem)) return { folder, stem: fullStem, extension };
+  const mark = `~${createHash('sha256').update(name).digest('hex').slice(0, 12)}`;
+  let characters = [...fullStem];
+  while (characters.length > 1 && !fits(characters.join('') + mark)) characters = characters.slice(0, -1);
+  return { folder, stem: characters.join('') + mark, extension };
 }
 
 function backupKeyFor(key: string, stamp: Date): string {

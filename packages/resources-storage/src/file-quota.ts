@@ -81,28 +81,28 @@ export async function checkQuota(scope: Storage, key: string, size: number, quot
   if (bytes > quota.maxBytes) throw exceeded(key, formatBytes(bytes), formatBytes(quota.maxBytes), 'maxBytes');
 }
 
-const queues = new WeakMap<Storage, Map<string, Promise<unknown>>>();
+/** The tail of each scope's queue, keyed by resource name and scope folder. */
+const queues = new Map<string, Promise<void>>();
 
 /**
- * Runs writes to one scope of one storage one at a time, so two parallel writes cannot both
- * pass the quota check. Exact within a process; several processes sharing a bucket can each
- * admit one write past it.
+ * Runs writes to one scope of one storage resource one at a time, so two parallel writes cannot
+ * both pass the quota check. The key is the resource's name and the scope's folder, not the
+ * storage object: an agent hands each tool call its own wrapper around the resource, so the
+ * object differs between two parallel calls on the same storage. Two agents in one process with
+ * storages of the same name share a queue per folder, which only orders their writes. Exact
+ * within a process; several processes sharing a bucket can each admit one write past it.
  */
-export function oneAtATime<T>(storage: Storage, scope: string, work: () => Promise<T>): Promise<T> {
-  let scopes = queues.get(storage);
-  if (scopes === undefined) {
-    scopes = new Map();
-    queues.set(storage, scopes);
-  }
-  const previous = scopes.get(scope) ?? Promise.resolve();
-  const result = previous.then(work, work);
+export function oneAtATime<T>(resourceName: string, folder: string, work: () => Promise<T>): Promise<T> {
+  const key = `${resourceName}\u0000${folder}`;
+  const previous = queues.get(key) ?? Promise.resolve();
+  const result = previous.then(work);
   const settled = result.then(
     () => undefined,
     () => undefined,
   );
-  scopes.set(scope, settled);
+  queues.set(key, settled);
   void settled.then(() => {
-    if (scopes.get(scope) === settled) scopes.delete(scope);
+    if (queues.get(key) === settled) queues.delete(key);
   });
   return result;
 }

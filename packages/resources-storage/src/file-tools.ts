@@ -97,7 +97,7 @@ export function fileTools(options: FileToolsOptions = {}): Tool<any, unknown>[] 
       const { base, folder, storage } = scopeOf(context);
       const backsUp = (base as { limits?: { backupOnOverwrite?: boolean } }).limits?.backupOnOverwrite === true;
       // Check and write as one step per scope, so parallel calls cannot share the last free room.
-      const info = await oneAtATime(base, folder, async () => {
+      const info = await oneAtATime(resourceName, folder, async () => {
         await checkQuota(storage, normaliseKey(key), Buffer.byteLength(content), quota, backsUp);
         return storage.put(key, content, { signal: context.signal });
       });

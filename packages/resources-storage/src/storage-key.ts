@@ -100,7 +100,8 @@ export function normalisePrefix(prefix: unknown = ''): string {
 /**
  * A folder prefix for a driver (S3's `prefix`): checked like a key, never in the backup folder,
  * normalised to exactly one trailing `/` so `agents/support` can never match `agents/support-eu/`.
- * Empty means the whole bucket. Throws a `ConfigError` naming `path` and the fix.
+ * Empty means the whole bucket; a prefix of only `.` segments is refused rather than read as
+ * that. Throws a `ConfigError` naming `path` and the fix.
  */
 export function normaliseFolderPrefix(prefix: string, path = 'prefix'): string {
   let folder: string;
@@ -111,6 +112,16 @@ export function normaliseFolderPrefix(prefix: string, path = 'prefix'): string {
     throw new ConfigError([{ path, message: `${JSON.stringify(prefix)} is not a safe folder: ${reason}`, fix: 'use a relative folder like "agents/support/"' }], {
       cause: error,
     });
+  }
+  if (folder === '' && prefix !== '') {
+    // "." and "./" normalise to nothing; taking that as the whole bucket would be a silent surprise.
+    throw new ConfigError([
+      {
+        path,
+        message: `${JSON.stringify(prefix)} names no folder (only "." segments), so it would mean the whole bucket`,
+        fix: `name a folder like "agents/support/"; for the whole bucket leave ${path} out (or set it to "")`,
+      },
+    ]);
   }
   return folder === '' || folder.endsWith('/') ? folder : `${folder}/`;
 }

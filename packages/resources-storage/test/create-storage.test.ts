@@ -1,6 +1,9 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { CancelledError, CircuitOpenError, ProviderError, TimeoutError, ValidationError } from '@entity/core';
-import { describe, expect, it } from 'vitest';
-import { createStorage, type DriverPutRequest, inMemoryDriver, type StorageDriver } from '../src/index.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { createStorage, type DriverPutRequest, inMemoryDriver, inMemoryStorage, localFileStorage, type StorageDriver } from '../src/index.js';
 
 /**
  * A memory driver whose calls fail on demand, standing in for a flaky backend: the one thing
@@ -180,4 +183,29 @@ describe('createStorage: whole-object reads are bounded by maxFileSize', () => {
     const error = await createStorage(careless, { maxFileSize: 1024 }).get('big.log').catch((caught: unknown) => caught);
     expect((error as ValidationError).code).toBe('STORAGE_FILE_TOO_LARGE');
   });
+});
+
+describe('createStorage: backups of long names', () => {
+  // Not in the conformance suite: the S3 test server (s3rver) keeps objects as files named after
+  // the key plus its own suffixes, so it cannot hold names this long; the naming is the same for every driver.
+  const root = mkdtempSync(join(tmpdir(), 'entity-storage-long-'));
+  afterAll(() => rmSync(root, { recursive: true, force: true }));
+  const longNamedStorages = {
+    memory: () => inMemoryStorage({ backupOnOverwrite: true, maxBackups: 1 }),
+    local: () => localFileStorage({ root, backupOnOverwrite: true, maxBackups: 1 }),
+  };
+  for (const [driver, make] of Object.entries(longNamedStorages)) {
+    it(`keeps apart the backups of two long names that share their first 225 bytes (${driver})`, async () => {
+      const storage = make();
+      // Too long to take a backup timestamp as they are: both are shortened, to the same first bytes.
+      const first = `docs/${'a'.repeat(225)}y.md`;
+      const second = `docs/${'a'.repeat(225)}x.md`;
+      await storage.put(first, 'first v1');
+      await storage.put(first, 'first v2');
+      for (let version = 1; version <= 3; version++) await storage.put(second, `second v${version}`);
+      const backups = (await storage.list('docs/.backups/', { limit: 100 })).items.map((item) => item.key);
+      expect((await Promise.all(backups.map((backup) => storage.getText(backup)))).sort()).toEqual(['first v1', 'second v2']);
+      for (const backup of backups) expect(Buffer.byteLength(backup.slice('docs/.backups/'.length))).toBeLessThanOrEqual(255);
+    });
+  }
 });

@@ -137,6 +137,24 @@ describe('write_file quota defaults and errors', () => {
     expect(() => fileTools({ quota: { maxBytes: 'lots' } })).toThrow(/quota\.maxBytes/);
   });
 
+  it('holds for parallel tool calls in one agent turn (each call gets its own resource wrapper)', async () => {
+    for (const [driver, make] of Object.entries(drivers)) {
+      const storage = make();
+      const toolCalls = Array.from({ length: 12 }, (_, index) => ({ name: 'write_file', arguments: { path: `f${index}.md`, content: 'x' } }));
+      const llm = scriptedLLM([{ toolCalls }, 'Saved what fitted.']);
+      const agent = new Agent({ resources: { llm, storage }, plugins: [filesPlugin({ quota: { maxFiles: 4 } })], zeroConfig: false });
+      await agent.start();
+      try {
+        const result = await agent.chat('Save twelve notes', { userId: 'parallel-user' });
+        expect(result.info.toolCalls.filter((call) => call.success), driver).toHaveLength(4);
+        const page = await storage.list('users/parallel-user/', { limit: 100 });
+        expect(page.items, driver).toHaveLength(4);
+      } finally {
+        await agent.stop();
+      }
+    }
+  });
+
   it('the model sees a tool error naming the limit', async () => {
     const storage = inMemoryStorage();
     await storage.put('users/u1/full.md', 'x'.repeat(100));

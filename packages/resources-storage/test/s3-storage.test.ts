@@ -207,6 +207,22 @@ describe('s3Storage against a real S3-protocol server', () => {
     }
   });
 
+  it('refuses a prefix of only "." segments, which would silently mean the whole bucket', () => {
+    for (const prefix of ['.', './', '././', './/.']) {
+      let error: unknown;
+      try {
+        storageFor({ prefix });
+      } catch (caught) {
+        error = caught;
+      }
+      expect(ConfigError.isInstance(error), `prefix ${JSON.stringify(prefix)} must be refused`).toBe(true);
+      expect((error as ConfigError).issues[0]).toMatchObject({ path: 'prefix', message: expect.stringContaining('whole bucket') });
+      expect((error as ConfigError).issues[0]!.fix).toMatch(/leave .*prefix.* out/);
+    }
+    // Leaving it out, or "", is how to say "the whole bucket".
+    expect(() => storageFor({ prefix: '' })).not.toThrow();
+  });
+
   it('get() refuses an object larger than maxFileSize without downloading it, naming getStream as the fix', async () => {
     const prefix = `t${++counter}/`;
     const writer = storageFor({ prefix, maxFileSize: '64 MB', allowedExtensions: '*' });

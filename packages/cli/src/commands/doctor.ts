@@ -8,6 +8,7 @@ import { checkModelAvailable, checkOllama, normaliseOllamaHost } from '../doctor
 import { checkApiKeys, checkNode, checkWritable } from '../doctor/system-checks.js';
 import { EXIT } from '../exit-codes.js';
 import { findPackageManifest } from '../project-packages.js';
+import { terminalSafe } from '../terminal/safe-text.js';
 import { startSpinner } from '../terminal/spinner.js';
 
 function checkPackages(settings: DoctorSettings): CheckResult {
@@ -78,8 +79,10 @@ export default async function doctor(command: ParsedCommand, cli: CliContext): P
   const paint = { ok: c.green, warn: c.yellow, fail: c.red, skip: c.dim } as const;
   const width = Math.max(...checks.map((check) => check.title.length));
   for (const check of checks) {
-    cli.print(`${paint[check.status](ICONS[check.status])} ${c.bold(check.title.padEnd(width))}  ${check.status === 'skip' ? c.dim(check.message) : check.message}`);
-    if (check.fix && (check.status === 'fail' || check.status === 'warn')) cli.print(`  ${' '.repeat(width)}  ${c.cyan('→')} ${check.fix}`);
+    // Messages carry what servers answered (Ollama's model names, error text): never raw to the terminal.
+    const message = terminalSafe(check.message);
+    cli.print(`${paint[check.status](ICONS[check.status])} ${c.bold(check.title.padEnd(width))}  ${check.status === 'skip' ? c.dim(message) : message}`);
+    if (check.fix && (check.status === 'fail' || check.status === 'warn')) cli.print(`  ${' '.repeat(width)}  ${c.cyan('→')} ${terminalSafe(check.fix)}`);
   }
   cli.print('');
   const warnings = checks.filter((check) => check.status === 'warn').length;

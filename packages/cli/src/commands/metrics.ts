@@ -6,6 +6,7 @@ import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { startSpinner } from '../terminal/spinner.js';
+import { terminalSafe } from '../terminal/safe-text.js';
 import { formatTable } from '../terminal/table.js';
 
 // Types only: @entity/metrics is an optional peer, loaded at run time by importFromProject.
@@ -62,7 +63,7 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
   }
   const c = cli.out;
   const runs = summary.runs;
-  cli.print(c.bold(`Last ${hours} h${userId ? ` · user ${userId}` : ''}`));
+  cli.print(c.bold(`Last ${hours} h${userId ? ` · user ${terminalSafe(userId)}` : ''}`));
   if (runs.count === 0) {
     cli.print(c.dim('No runs recorded. Metrics persist when the agent has a `metrics` resource (type: metrics) and a memory with a database.'));
     return EXIT.ok;

@@ -5,6 +5,7 @@ import type { Plugin, StageAssignment } from '@entity/core';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { terminalSafe } from '../terminal/safe-text.js';
 
 interface AnalyzedPlugin {
   export: string;
@@ -93,14 +94,17 @@ export default async function pluginAnalyze(command: ParsedCommand, cli: CliCont
     cli.print(c.dim('Export definePlugin() / defineTool() results, or a function (ctx) => { ... }.'));
     return EXIT.problems;
   }
+  // Everything below comes from the analysed module (names, stages, tools): terminal-safe first.
+  const safe = (text: string) => terminalSafe(text);
+  const list = (items: readonly string[]) => (items.length > 0 ? safe(items.join(', ')) : c.dim('none'));
   for (const plugin of found) {
-    cli.print(`${c.bold(plugin.name)} ${c.dim(`(export ${plugin.export}, ${plugin.form})`)}`);
-    cli.print(`  kind          ${plugin.kind}`);
-    cli.print(`  stages        ${plugin.stages.length > 0 ? plugin.stages.join(', ') : c.dim('none')}  ${c.dim(`[${plugin.source}]`)}`);
-    cli.print(`  why           ${plugin.reason}`);
-    cli.print(`  dependencies  ${plugin.dependencies.length > 0 ? plugin.dependencies.join(', ') : c.dim('none')}`);
-    if (plugin.tools.length > 0) cli.print(`  tools         ${plugin.tools.join(', ')}`);
-    if (plugin.warning) cli.print(`  ${c.yellow('⚠')} ${plugin.warning}`);
+    cli.print(`${c.bold(safe(plugin.name))} ${c.dim(`(export ${safe(plugin.export)}, ${plugin.form})`)}`);
+    cli.print(`  kind          ${safe(String(plugin.kind))}`);
+    cli.print(`  stages        ${list(plugin.stages)}  ${c.dim(`[${plugin.source}]`)}`);
+    cli.print(`  why           ${safe(plugin.reason)}`);
+    cli.print(`  dependencies  ${list(plugin.dependencies)}`);
+    if (plugin.tools.length > 0) cli.print(`  tools         ${safe(plugin.tools.join(', '))}`);
+    if (plugin.warning) cli.print(`  ${c.yellow('⚠')} ${safe(plugin.warning)}`);
     cli.print('');
   }
   return EXIT.ok;

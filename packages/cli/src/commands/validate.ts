@@ -4,6 +4,7 @@ import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { checkServerSection } from '../server-section.js';
 import { formatIssues } from '../format-error.js';
+import { terminalSafe } from '../terminal/safe-text.js';
 import { startSpinner } from '../terminal/spinner.js';
 
 const PHASES = ['structure', 'graph', 'runtime'] as const;
@@ -34,9 +35,9 @@ export default async function validate(command: ParsedCommand, cli: CliContext):
     const failed = report.issues.some((issue) => issue.phase === phase);
     return `${failed ? c.red('✖') : c.green('✔')} ${phase} ${c.dim(`${report.timings[phase]} ms`)}`;
   });
-  cli.print(`${c.bold(file)}`);
+  cli.print(`${c.bold(terminalSafe(file))}`);
   for (const line of phaseLine) cli.print(`  ${line}`);
-  for (const warning of report.warnings) cli.print(`  ${c.yellow('⚠')} ${warning}`);
+  for (const warning of report.warnings) cli.print(`  ${c.yellow('⚠')} ${terminalSafe(warning)}`);
   if (report.ok) {
     cli.print(c.green('Valid.'));
     return EXIT.ok;

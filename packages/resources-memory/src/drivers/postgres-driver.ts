@@ -60,36 +60,39 @@ function connectHint(error: unknown, options: PostgresDriverOptions): string {
 export class PostgresDriver implements SqlDriver {
   readonly kind = 'postgres' as const;
   readonly description: string;
-  private pool: PgPool | undefined;
+  // Private fields (#): util.inspect and JSON.stringify never show the URL, nor the pool's copy of it.
+  #pool: PgPool | undefined;
+  readonly #options: PostgresDriverOptions;
 
-  constructor(private readonly options: PostgresDriverOptions) {
+  constructor(options: PostgresDriverOptions) {
+    this.#options = options;
     this.description = `PostgreSQL at ${describeTarget(options.target)}`;
   }
 
   async open(): Promise<void> {
-    if (this.pool) return;
+    if (this.#pool) return;
     let Pool: typeof import('pg').Pool;
     try {
       ({ Pool } = (await import('pg')).default);
     } catch (error) {
       throw new MissingPackageError('pg', 'The postgres memory', { cause: error });
     }
-    const { schema } = this.options;
+    const { schema } = this.#options;
     const startupOptions = schema ? `-c search_path=${quoteIdentifier(schema)},public` : '';
     const config: PoolConfig = {
-      connectionString: this.options.url,
-      max: this.options.poolSize,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      connectionString: this.#options.url,
+      max: this.#options.poolSize,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs,
       idleTimeoutMillis: 30_000,
-      statement_timeout: this.options.statementTimeoutMs,
+      statement_timeout: this.#options.statementTimeoutMs,
       application_name: 'entity-memory',
       ...(startupOptions ? { options: startupOptions } : {}),
     };
     const pool = new Pool(config);
     // An idle client losing its connection (server restart) must not crash the process.
     pool.on('error', (error) => {
-      this.options.log.warn('memory: an idle PostgreSQL connection failed; the pool will reconnect', {
-        resource: this.options.resourceName,
+      this.#options.log.warn('memory: an idle PostgreSQL connection failed; the pool will reconnect', {
+        resource: this.#options.resourceName,
         errorType: (error as { code?: string }).code ?? error.name,
       });
     });
@@ -102,27 +105,32 @@ export class PostgresDriver implements SqlDriver {
       });
     } catch (error) {
       await pool.end().catch(() => undefined);
-      const { host, port, database } = this.options.target;
+      const { host, port, database } = this.#options.target;
       throw new ResourceError(
-        this.options.resourceName,
-        `Cannot connect to PostgreSQL at ${host}:${port} (database "${database}"): ${connectHint(error, this.options)}`,
+        this.#options.resourceName,
+        `Cannot connect to PostgreSQL at ${host}:${port} (database "${database}"): ${connectHint(error, this.#options)}`,
         { cause: error, code: 'MEMORY_UNREACHABLE', details: { host, port, database } },
       );
     }
+    let schemaError: unknown;
     try {
-      if (schema) await createSchemaOnce(client, schema);
+      if (schema) await ensureSchema(client, schema);
     } catch (error) {
-      await pool.end().catch(() => undefined);
-      throw toMemoryError(error, { operation: `start (creating schema "${schema}")`, provider: 'postgres', idempotent: true });
+      schemaError = error;
     } finally {
+      // Before pool.end(): it waits for every checked-out client, this one included.
       client.release();
     }
-    this.pool = pool;
+    if (schemaError !== undefined) {
+      await pool.end().catch(() => undefined);
+      throw schemaStartError(schemaError, schema ?? '', this.#options);
+    }
+    this.#pool = pool;
   }
 
   private requirePool(): PgPool {
-    if (!this.pool) throw new ResourceError(this.options.resourceName, 'The postgres memory is not started; call start() first');
-    return this.pool;
+    if (!this.#pool) throw new ResourceError(this.#options.resourceName, 'The postgres memory is not started; call start() first');
+    return this.#pool;
   }
 
   query<Row = Record<string, unknown>>(text: string, params: readonly unknown[] = []): Promise<QueryResult<Row>> {
@@ -213,8 +221,8 @@ export class PostgresDriver implements SqlDriver {
   };
 
   async close(): Promise<void> {
-    const pool = this.pool;
-    this.pool = undefined;
+    const pool = this.#pool;
+    this.#pool = undefined;
     await pool?.end();
   }
 }
@@ -227,18 +235,40 @@ async function runQuery<Row>(target: PoolClient, text: string, params: readonly 
 }
 
 /**
- * `CREATE SCHEMA IF NOT EXISTS` is not safe when several workers start at once: two sessions can
- * both find the schema missing and one then fails on pg_namespace's unique index. A transaction
- * advisory lock keyed on the schema name serialises the check, so every worker starts.
+ * An existing schema is used as it is: a least-privilege role whose schema an administrator
+ * created has no CREATE privilege on the database, and PostgreSQL checks that privilege even for
+ * `CREATE SCHEMA IF NOT EXISTS` on a schema that exists.
+ *
+ * A missing schema is created under a transaction advisory lock keyed on its name: without it,
+ * several workers starting at once can all find it missing and one then fails on
+ * pg_namespace's unique index.
  */
-async function createSchemaOnce(client: PoolClient, schema: string): Promise<void> {
+async function ensureSchema(client: PoolClient, schema: string): Promise<void> {
+  if (await schemaExists(client, schema)) return;
   await client.query('BEGIN');
   try {
     await client.query("SELECT pg_advisory_xact_lock(hashtext('entity-memory:create-schema:' || $1))", [schema]);
-    await client.query(`CREATE SCHEMA IF NOT EXISTS ${quoteIdentifier(schema)}`);
+    if (!(await schemaExists(client, schema))) await client.query(`CREATE SCHEMA ${quoteIdentifier(schema)}`);
     await client.query('COMMIT');
   } catch (error) {
     await client.query('ROLLBACK').catch(() => undefined);
     throw error;
   }
 }
+
+async function schemaExists(client: PoolClient, schema: string): Promise<boolean> {
+  const result = await client.query('SELECT 1 FROM pg_catalog.pg_namespace WHERE nspname = $1', [schema]);
+  return (result.rowCount ?? 0) > 0;
+}
+
+function schemaStartError(error: unknown, schema: string, options: PostgresDriverOptions) {
+  const failure = toMemoryError(error, { operation: `start (creating schema "${schema}")`, provider: 'postgres', idempotent: true });
+  if ((error as { code?: unknown } | null)?.code !== '42501') return failure;
+  const { user, database } = options.target;
+  return new ResourceError(
+    options.resourceName,
+    `${failure.message}: schema "${schema}" does not exist and this role may not create schemas in database "${database}". Have an administrator run CREATE SCHEMA ${quoteIdentifier(schema)} AUTHORIZATION ${user ? quoteIdentifier(user) : '<this role>'}, or grant the role CREATE on the database.`,
+    { cause: error, code: 'MEMORY_SCHEMA_FORBIDDEN', details: { schema, database } },
+  );
+}
+
