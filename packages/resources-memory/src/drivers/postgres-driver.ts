@@ -208,8 +208,8 @@ export class PostgresDriver implements SqlDriver {
   private readonly cancelBackend = async (pid: number): Promise<void> => {
     const { Client } = (await import('pg')).default;
     const client = new Client({
-      connectionString: this.options.url,
-      connectionTimeoutMillis: this.options.connectTimeoutMs,
+      connectionString: this.#options.url,
+      connectionTimeoutMillis: this.#options.connectTimeoutMs,
       application_name: 'entity-memory-cancel',
     });
     try {
