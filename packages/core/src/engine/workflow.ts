@@ -7,7 +7,9 @@ export type StageMapping = Partial<Record<Stage, readonly string[]>>;
 
 /**
  * A reusable mapping of stages to plugin names (and, optionally, the plugins themselves).
- * Give the same workflow to several agents to run them the same way.
+ * Give the same workflow to several agents to run them the same way. A plugin object with
+ * `init()`/`shutdown()` serves one running agent at a time (a second one is refused with
+ * `PLUGIN_IN_USE`): build such a workflow in a function called once per agent.
  */
 export class Workflow {
   readonly stages: StageMapping;
