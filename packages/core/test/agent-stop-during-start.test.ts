@@ -1,3 +1,6 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Agent, CancelledError, definePlugin, inMemoryLogger, type Resource } from '../src/index.js';
 
@@ -117,5 +120,82 @@ describe('stop() while the agent is still starting', () => {
     release.open();
     expect(CancelledError.isInstance(await starting)).toBe(true);
     expect(events).toEqual(['database late start', 'database stop']);
+  });
+
+  it('a new start never uses a resource an abandoned start() still holds: refused until that call returns and is stopped again', async () => {
+    const events: string[] = [];
+    const entered = gate();
+    const release = gate();
+    let starts = 0;
+    const database: Resource = {
+      async start() {
+        const call = ++starts;
+        if (call === 1) {
+          entered.open();
+          await release.opened;
+        }
+        events.push(`start#${call} done`);
+      },
+      stop: () => void events.push('stop'),
+    };
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, stopTimeoutMs: 50, resources: { logging, database }, plugins: [responder] });
+    const starting = agent.start().catch((error: unknown) => error);
+    await entered.opened;
+    await agent.stop();
+
+    // The first start() is still running: the resource is not started a second time meanwhile.
+    const tooSoon = await agent.chat('one').catch((error: unknown) => error);
+    expect(tooSoon).toMatchObject({ code: 'RESOURCE_IN_USE', resource: 'database', message: expect.stringMatching(/earlier start .* abandoned/) });
+    expect(starts).toBe(1);
+
+    // When it returns, the abandoned start stops it again; then the agent starts afresh and keeps it.
+    release.open();
+    expect(CancelledError.isInstance(await starting)).toBe(true);
+    expect(events).toEqual(['start#1 done', 'stop']);
+    await expect(agent.chat('two')).resolves.toMatchObject({ text: 'ok' });
+    await expect(agent.chat('three')).resolves.toMatchObject({ text: 'ok' });
+    expect(events).toEqual(['start#1 done', 'stop', 'start#2 done']);
+    await agent.stop();
+    expect(events).toEqual(['start#1 done', 'stop', 'start#2 done', 'stop']);
+  });
+
+  it('a zero-config fill given up on adds nothing when it returns, so a newer start fills the container alone', async () => {
+    const project = mkdtempSync(join(tmpdir(), 'entity-fill-'));
+    const memoryPackage = join(project, 'node_modules', '@entity', 'resources-memory');
+    mkdirSync(memoryPackage, { recursive: true });
+    writeFileSync(join(memoryPackage, 'package.json'), JSON.stringify({ name: '@entity/resources-memory', type: 'module', main: 'index.js' }));
+    // The first defaultMemory() waits (like a slow probe) until the test releases it; later calls return at once.
+    writeFileSync(
+      join(memoryPackage, 'index.js'),
+      `const gates = globalThis.__entityFillGates;
+export async function defaultMemory() {
+  const call = ++gates.calls;
+  if (call === 1) { gates.entered(); await gates.release; }
+  return { name: 'memory#' + call, start() {}, stop() {} };
+}`,
+    );
+    const entered = gate();
+    const release = gate();
+    (globalThis as Record<string, unknown>).__entityFillGates = { calls: 0, entered: entered.open, release: release.opened };
+    try {
+      const agent = new Agent({ defaultWorkflow: false, zeroConfig: true, stopTimeoutMs: 50, projectDir: project, resources: { logging: inMemoryLogger({ echoLevel: false }) }, plugins: [responder] });
+      const starting = agent.start().catch((error: unknown) => error);
+      await entered.opened;
+      await agent.stop();
+      await expect(agent.chat('one')).resolves.toMatchObject({ text: 'ok' });
+      release.open();
+      expect(CancelledError.isInstance(await starting)).toBe(true);
+      // The late fill did not register a second memory, and the agent keeps working with the one it has.
+      expect(agent.resource<{ name: string }>('memory').name).toBe('memory#2');
+      await expect(agent.chat('two')).resolves.toMatchObject({ text: 'ok' });
+      await agent.stop();
+      // A restart after that fills nothing new and does not collide either.
+      await expect(agent.chat('three')).resolves.toMatchObject({ text: 'ok' });
+      await agent.stop();
+    } finally {
+      delete (globalThis as Record<string, unknown>).__entityFillGates;
+      rmSync(project, { recursive: true, force: true });
+    }
   });
 });

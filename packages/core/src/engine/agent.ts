@@ -264,7 +264,8 @@ export class Agent {
     const { signal } = attempt.abort;
     this.prepare();
     const needed = new Set(this.registry.all().flatMap((registered) => registered.plugin.dependencies ?? []));
-    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir);
+    attempt.step = 'the zero-config defaults';
+    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir, signal);
     signal.throwIfAborted();
     this.checkPluginDependencies();
     const logging = this.container.get<unknown>('logging');

@@ -13,6 +13,12 @@ export class ResourceContainer {
   private readonly resources = new Map<string, Resource>();
   private readonly started: string[] = [];
   private startOrder: string[] | undefined;
+  /**
+   * Resources whose start() a start the agent gave up on is still waiting for. Until that call has
+   * returned (and the resource was stopped again), nobody else may start the same object: the late
+   * clean-up would stop it under the new start.
+   */
+  private readonly abandonedStarts = new Set<string>();
 
   constructor(resources: Record<string, Resource> = {}) {
     for (const [name, resource] of Object.entries(resources)) this.add(name, resource);
@@ -91,6 +97,15 @@ export class ResourceContainer {
    */
   async start(log: Logger, signal: AbortSignal = new AbortController().signal, onStep?: (name: string) => void): Promise<void> {
     const order = this.resolveOrder();
+    const busy = order.find((name) => this.abandonedStarts.has(name));
+    if (busy !== undefined) {
+      throw new ResourceError(
+        busy,
+        `Resource "${busy}" is still in the start() of an earlier start of the agent that stop() abandoned; it is stopped when that start() returns. ` +
+          'Try again then, and pass ctx.signal to what start() awaits so a stop can end it.',
+        { code: 'RESOURCE_IN_USE' },
+      );
+    }
     this.startOrder = order;
     for (const name of order) {
       if (signal.aborted) throw abortReason(signal);
@@ -109,18 +124,26 @@ export class ResourceContainer {
         log: log.child({ component: 'resource', resource: name }),
         signal,
       };
+      const abandon = () => this.abandonedStarts.add(name);
+      signal.addEventListener('abort', abandon, { once: true });
       try {
         await resource.start?.(context);
       } catch (error) {
-        if (signal.aborted) throw abortReason(signal);
+        if (signal.aborted) {
+          this.abandonedStarts.delete(name);
+          throw abortReason(signal);
+        }
         // The reason is a driver's text and may carry the connection string it failed on.
         const reason = redactSecrets(error instanceof Error ? error.message : String(error));
         await this.stop(log);
         throw new ResourceError(name, `Resource "${name}" failed to start: ${reason}`, { cause: error, code: 'RESOURCE_START_FAILED' });
+      } finally {
+        signal.removeEventListener('abort', abandon);
       }
       if (signal.aborted) {
         // Abandoned while this one started: nobody else knows it is running.
         await this.stopOne(name, log);
+        this.abandonedStarts.delete(name);
         throw abortReason(signal);
       }
       this.started.push(name);

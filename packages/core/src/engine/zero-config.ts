@@ -14,21 +14,28 @@ import type { ResourceContainer } from './resource-container.js';
  * Fills in what a zero-config agent needs: the `llm` from `@entity/resources-llm`'s detection
  * (Ollama, then OpenAI, then Anthropic), memory from `@entity/resources-memory` (embedded
  * PGlite) or the in-process fallback, storage from `@entity/resources-storage` (local files).
- * Only resources some plugin needs are created; packages load only when used.
+ * Only resources some plugin needs are created; packages load only when used. Once `signal`
+ * aborts (the agent stopped and gave up on this start) nothing more is added: a newer start may
+ * be filling the same container, and a late `add` would collide with what it added.
  */
 export async function fillDefaultResources(
   container: ResourceContainer,
   needed: ReadonlySet<string>,
   discover: boolean,
   projectDir?: string,
+  signal: AbortSignal = new AbortController().signal,
 ): Promise<void> {
+  const add = (name: string, resource: Resource | object) => {
+    signal.throwIfAborted();
+    container.add(name, resource as Resource);
+  };
   if (needed.has('llm') && !container.has('llm') && discover) {
     const module = await importFromProject<{ defaultLLM(): Promise<LLM> }>('@entity/resources-llm', 'The default "llm" resource', projectDir);
-    container.add('llm', await module.defaultLLM());
+    add('llm', await module.defaultLLM());
   }
   if (!container.has('memory')) {
     const module = discover ? await importIfInstalled<{ defaultMemory(): Memory | Promise<Memory> }>('@entity/resources-memory', projectDir) : undefined;
-    container.add('memory', module ? await module.defaultMemory() : inMemoryMemory());
+    add('memory', module ? await module.defaultMemory() : inMemoryMemory());
   }
   if (needed.has('storage') && !container.has('storage') && discover) {
     const module = await importFromProject<{ defaultStorage(): Storage | Promise<Storage> }>(
@@ -36,12 +43,12 @@ export async function fillDefaultResources(
       'The default "storage" resource',
       projectDir,
     );
-    container.add('storage', await module.defaultStorage());
+    add('storage', await module.defaultStorage());
   }
-  if (!container.has('logging')) container.add('logging', inMemoryLogger({ level: 'warn', echoLevel: 'warn' }) as Logger & Resource);
+  if (!container.has('logging')) add('logging', inMemoryLogger({ level: 'warn', echoLevel: 'warn' }));
   if (!container.has('metrics')) {
     const module = discover ? await importIfInstalled<{ defaultMetrics?(): Metrics & Resource }>('@entity/metrics', projectDir) : undefined;
-    container.add('metrics', module?.defaultMetrics ? module.defaultMetrics() : (inMemoryMetrics() as Metrics & Resource));
+    add('metrics', module?.defaultMetrics ? module.defaultMetrics() : inMemoryMetrics());
   }
 }
 
