@@ -73,10 +73,23 @@ export function instrumentResource<T extends object>(
   path = '',
 ): T {
   const wrappers = new Map<PropertyKey, unknown>();
+  // Methods run with `this` = the resource itself, never the proxy: a class resource's private
+  // `#fields` cannot be read through a proxy. Cached per function so `ctx.resource(x).m === …m`.
+  const bound = new WeakMap<(...args: unknown[]) => unknown, unknown>();
+  const bindToTarget = (value: unknown, property: PropertyKey): unknown => {
+    if (typeof value !== 'function' || property === 'constructor') return value;
+    const method = value as (...args: unknown[]) => unknown;
+    let result = bound.get(method);
+    if (result === undefined) {
+      result = method.bind(resource);
+      bound.set(method, result);
+    }
+    return result;
+  };
   return new Proxy(resource, {
     get(target, property) {
       const value = Reflect.get(target, property, target) as unknown;
-      if (typeof property === 'symbol' || LIFECYCLE.has(property) || !hub.active) return value;
+      if (typeof property === 'symbol' || LIFECYCLE.has(property) || !hub.active) return bindToTarget(value, property);
       if (wrappers.has(property)) return wrappers.get(property);
       let wrapped: unknown = value;
       if (typeof value === 'function') {
