@@ -51,4 +51,17 @@ describe('secret patterns scan in linear time', () => {
     const longToken = `${'x '.repeat(MAX_REDACTED_TEXT_LENGTH / 2 - 10)}sk-ant-api03-${'K'.repeat(100)}`;
     expect(redact.text(longToken)).not.toMatch(/sk-ant/);
   });
+
+  it('a PEM header repeated without an END marker is read once, not rescanned 8 KB ahead from every header', () => {
+    // The old lazy scan for the END marker read up to 8 KB after each header: about 1 µs a byte,
+    // so 1 MB took seconds; read once, it takes milliseconds.
+    const pattern = new RegExp(SECRET_TEXT_PATTERNS.map(({ pattern: source }) => `(${source})`).join('|'), 'gi');
+    for (const unit of ['-----BEGIN PRIVATE KEY----- ', '-----BEGIN PRIVATE KEY-----\n', String.raw`-----BEGIN RSA PRIVATE KEY-----\n`]) {
+      const input = unit.repeat(Math.ceil((1024 * 1024) / unit.length));
+      const started = performance.now();
+      const replaced = input.replace(pattern, '#');
+      expect(performance.now() - started, JSON.stringify(unit)).toBeLessThan(GENEROUS_BOUND_MS / 2);
+      expect(replaced.startsWith('##'), JSON.stringify(unit)).toBe(true);
+    }
+  });
 });

@@ -56,6 +56,55 @@ describe('secret redaction', () => {
     expect(multiline).toBe('key:\n-----BEGIN RSA PRIVATE KEY-----[REDACTED]-----END RSA PRIVATE KEY-----\ndone');
   });
 
+  it('censors a Basic credential after an Authorization header name whatever it looks like; elsewhere only base64-looking ones', () => {
+    const redact = createSecretRedactor({ environment: {} });
+    const samples: [string, string][] = [
+      // `user:pass`: no digit, `+`, `/` or `=` in it.
+      ['Authorization: Basic dXNlcjpwYXNz', 'Authorization: Basic [REDACTED]'],
+      ['authorization:basic YWxpY2U6c2VjcmV0', 'authorization:basic [REDACTED]'],
+      ['Proxy-Authorization: Basic YWRtaW46YWRtaW4', 'Proxy-Authorization: Basic [REDACTED]'],
+      ['{"Authorization":"Basic dXNlcjpwYXNz","x":1}', '{"Authorization":"Basic [REDACTED]","x":1}'],
+      ['curl -H "Authorization: Basic dXNlcjpwYXNz" https://api', 'curl -H "Authorization: Basic [REDACTED]" https://api'],
+      // Without the header name: a base64-looking credential of 12 characters or more.
+      ['sent basic dXNlcjpwYXNzd29yZA== upstream', 'sent basic [REDACTED] upstream'],
+      ['retry with Basic dXNlcjpwYXNz', 'retry with Basic [REDACTED]'],
+    ];
+    for (const [input, expected] of samples) expect(redact.text(input), input).toBe(expected);
+    const prose = 'Basic authentication is off; basic settings apply; BASIC SETTINGS; the bearer of bad news';
+    expect(redact.text(prose)).toBe(prose);
+  });
+
+  it('censors the whole body of a PEM key that follows PRIVATE_KEY= or private_key: (.env and YAML forms)', () => {
+    const redact = createSecretRedactor({ environment: {} });
+    const body = 'MIIEvQIBADANBgkqhkiG9w0BAQEFAASCBKcwggSjAgEAAoIBAQC7';
+    const block = `-----BEGIN PRIVATE KEY-----\n${body}\n${body}\n-----END PRIVATE KEY-----`;
+    const forms = [
+      `PRIVATE_KEY=${block}\nNEXT=1`,
+      `private_key: ${block}\nnext: 1`,
+      `ssh_private_key:\n${block}\nnext: 1`,
+      `API_KEY=-----BEGIN RSA PRIVATE KEY-----\n${body}\n-----END RSA PRIVATE KEY-----`,
+      // Escaped newlines, as a one-line .env value carries them.
+      `PRIVATE_KEY=${block.replaceAll('\n', String.raw`\n`)}`,
+      // An encrypted key's header lines are part of the body too.
+      `private_key: -----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\nDEK-Info: AES-128-CBC,3F17F5316E2BAC89\n\n${body}\n-----END RSA PRIVATE KEY-----`,
+    ];
+    for (const form of forms) {
+      const output = redact.text(form);
+      expect(output, form).not.toContain(body.slice(0, 12));
+      expect(output, form).not.toContain('3F17F5316E2BAC89');
+      expect(output, form).toMatch(/-----BEGIN [A-Z ]*PRIVATE KEY-----\[REDACTED\]-----END [A-Z ]*PRIVATE KEY-----/);
+    }
+    expect(redact.text(`PRIVATE_KEY=${block}\nNEXT=1`)).toBe('PRIVATE_KEY=-----BEGIN PRIVATE KEY-----[REDACTED]-----END PRIVATE KEY-----\nNEXT=1');
+  });
+
+  it('matches vendor tokens in their own case only, and censors 6-7 character environment values with a digit or symbol', () => {
+    const redact = createSecretRedactor({ environment: { DB_PASSWORD: 'Pa55w0r', API_TOKEN: 'x!y#z1', PLAIN_SECRET: 'Secret', SHORT_KEY: 'ab1' } });
+    const ordinary = 'regions: Asiapacificregions12 asia0123456789abcdef SK-1234567890ABCDEFGH GHP_abcdefghijklmnopqrstuvwxyz0123 Secret';
+    expect(redact.text(ordinary)).toBe(ordinary);
+    expect(redact.text('key ASIA0123456789ABCDEF and sk-1234567890abcdefgh')).toBe('key [REDACTED] and [REDACTED]');
+    expect(redact.text('login with Pa55w0r, then x!y#z1, not ab1')).toBe('login with [REDACTED], then [REDACTED], not ab1');
+  });
+
   it('leaves ordinary words alone: short or plain-word environment values, prose about tokens', () => {
     // The documented development set-up: these values are words that appear in ordinary log lines.
     const redact = createSecretRedactor({ environment: { POSTGRES_PASSWORD: 'postgres', PGPASSWORD: 'entity', OPENAI_API_KEY: 'ollama', REAL_TOKEN: 'tok3n-Value-77' } });

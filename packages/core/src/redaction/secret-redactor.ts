@@ -30,10 +30,27 @@ export interface SecretRedactor {
 }
 
 const MAX_DEPTH = 8;
-// Case-insensitive: `DB_PASSWORD=`, `Password=` and `POSTGRES://` carry secrets as much as their lowercase forms.
-const PATTERN = new RegExp(SECRET_TEXT_PATTERNS.map(({ pattern }) => `(${pattern})`).join('|'), 'gi');
-const KEEP = SECRET_TEXT_PATTERNS.map(({ keep }) => (keep === undefined ? undefined : new RegExp(keep, 'i')));
-const KEEP_END = SECRET_TEXT_PATTERNS.map(({ keepEnd }) => (keepEnd === undefined ? undefined : new RegExp(keepEnd, 'i')));
+/** One regular expression for a group of patterns, with what each keeps readable. */
+interface PatternGroup {
+  readonly pattern: RegExp;
+  readonly keep: (RegExp | undefined)[];
+  readonly keepEnd: (RegExp | undefined)[];
+}
+
+function compileGroup(caseSensitive: boolean): PatternGroup {
+  const entries = SECRET_TEXT_PATTERNS.filter((entry) => (entry.caseSensitive ?? false) === caseSensitive);
+  const flags = caseSensitive ? '' : 'i';
+  return {
+    pattern: new RegExp(entries.map(({ pattern }) => `(${pattern})`).join('|'), `g${flags}`),
+    keep: entries.map(({ keep }) => (keep === undefined ? undefined : new RegExp(keep, flags))),
+    keepEnd: entries.map(({ keepEnd }) => (keepEnd === undefined ? undefined : new RegExp(keepEnd, flags))),
+  };
+}
+
+// Case-insensitive: `DB_PASSWORD=`, `Password=` and `POSTGRES://` carry secrets as much as their
+// lowercase forms. Vendor tokens (`sk-`, `AKIA…`) go through a second, case-sensitive pass: inline
+// regex modifiers that could mix both in one expression need Node 23.
+const PATTERN_GROUPS: readonly PatternGroup[] = [compileGroup(false), compileGroup(true)];
 const FIELD_NAMES = SECRET_FIELD_NAMES.map((name) => name.toLowerCase());
 const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 const normaliseFieldName = (name: string) => name.toLowerCase().replace(/[-_]/g, '');
@@ -78,12 +95,15 @@ export function createSecretRedactor(options: SecretRedactorOptions = {}): Secre
 
   const scrub = (input: string, secrets: RegExp | undefined): string => {
     if (input.length < 3) return input;
-    let output = truncate(input).replace(PATTERN, (match, ...groups: unknown[]) => {
-      const index = groups.findIndex((group, position) => position < SECRET_TEXT_PATTERNS.length && group !== undefined);
-      const kept = KEEP[index]?.exec(match)?.[0] ?? '';
-      const keptEnd = KEEP_END[index]?.exec(match.slice(kept.length))?.[0] ?? '';
-      return `${kept}${censor}${keptEnd}`;
-    });
+    let output = truncate(input);
+    for (const { pattern, keep, keepEnd } of PATTERN_GROUPS) {
+      output = output.replace(pattern, (match, ...groups: unknown[]) => {
+        const index = groups.findIndex((group, position) => position < keep.length && group !== undefined);
+        const kept = keep[index]?.exec(match)?.[0] ?? '';
+        const keptEnd = keepEnd[index]?.exec(match.slice(kept.length))?.[0] ?? '';
+        return `${kept}${censor}${keptEnd}`;
+      });
+    }
     if (secrets) output = output.replace(secrets, censor);
     return output;
   };
