@@ -1,7 +1,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Agent, CancelledError, definePlugin, inMemoryLogger, type Resource } from '../src/index.js';
 
 /** A promise with its resolver, so a test decides exactly when a step may go on. */
@@ -197,5 +197,64 @@ export async function defaultMemory() {
       delete (globalThis as Record<string, unknown>).__entityFillGates;
       rmSync(project, { recursive: true, force: true });
     }
+  });
+
+  it('a stuck run and a stuck start share one stopTimeoutMs: stop() waits for both side by side', async () => {
+    const runEntered = gate();
+    const releaseRun = gate();
+    const startEntered = gate();
+    const releaseStart = gate();
+    let starts = 0;
+    const database: Resource = {
+      async start() {
+        if (++starts === 2) {
+          startEntered.open();
+          await releaseStart.opened;
+        }
+      },
+    };
+    const stuck = definePlugin({
+      name: 'stuck',
+      kind: 'output',
+      async execute(ctx) {
+        if (ctx.message === 'hang') {
+          runEntered.open();
+          await releaseRun.opened;
+        }
+        ctx.respond('ok');
+      },
+    });
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ defaultWorkflow: false, zeroConfig: false, stopTimeoutMs: 20, resources: { logging, database }, plugins: [stuck] });
+    // A run that ignores its signal outlives the first stop, which gives up on it.
+    const hanging = agent.chat('hang').catch((error: unknown) => error);
+    await runEntered.opened;
+    await agent.stop();
+    // The next start hangs in the resource's start().
+    const starting = agent.start().catch((error: unknown) => error);
+    await startEntered.opened;
+    agent.reloadParameters({ settings: { stopTimeoutMs: 1_000 } });
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      let stopped = false;
+      const stopping = agent.stop().then(() => {
+        stopped = true;
+      });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(stopped).toBe(true);
+      await stopping;
+    } finally {
+      vi.useRealTimers();
+    }
+    const giveUps = logging.entries.filter((entry) => entry.level === 'warn' && entry.message.includes('(stopTimeoutMs)'));
+    expect(giveUps.map((entry) => entry.message)).toEqual([
+      expect.stringContaining('1 run still in progress after 20 ms'),
+      expect.stringContaining('1 run still in progress after 1000 ms'),
+      expect.stringContaining('resource "database" start() has not returned'),
+    ]);
+    releaseRun.open();
+    releaseStart.open();
+    await hanging;
+    expect(CancelledError.isInstance(await starting)).toBe(true);
   });
 });

@@ -371,8 +371,13 @@ export class Agent {
       // A start still under way gives up: no further resource starts or plugin init runs, and the
       // init or start() in progress sees its `signal` abort.
       attempt?.abort.abort(new CancelledError(`Agent "${this.name}" is stopping; its start was abandoned`, { code: 'AGENT_STOPPING' }));
-      await this.activeRuns.cancelAll(this.name, this.settings.stopTimeoutMs, this.logger);
-      if (pending && !(await settlesWithin(pending, this.settings.stopTimeoutMs))) {
+      // One deadline for both waits (they run side by side): a stuck run and a stuck start cost
+      // stopTimeoutMs together, not one after the other.
+      const [, startSettled] = await Promise.all([
+        this.activeRuns.cancelAll(this.name, this.settings.stopTimeoutMs, this.logger),
+        pending ? settlesWithin(pending, this.settings.stopTimeoutMs) : true,
+      ]);
+      if (!startSettled) {
         this.logger.warn(
           `The start of agent "${this.name}" is still in progress after ${this.settings.stopTimeoutMs} ms (stopTimeoutMs): ${attempt?.step ?? 'start'} has not returned. ` +
             'Stopping what did start; what that call starts is stopped when it returns. An init() or start() that ignores ctx.signal keeps running: pass the signal to what it awaits.',
