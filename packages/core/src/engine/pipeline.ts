@@ -10,7 +10,7 @@ import {
 } from '../errors/index.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
-import { type PluginInvocation, pluginInvocation, type Run } from './run.js';
+import type { Run } from './run.js';
 import type { RunContext } from './run-context.js';
 import type { EngineRuntime } from './runtime.js';
 import { abortReason, linkAbort, untilAborted } from './linked-abort.js';
@@ -50,19 +50,19 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   });
   let success = false;
   let failure: unknown;
-  // Only a streaming run has events to refuse; chat() skips the bookkeeping.
-  const invocation: PluginInvocation | undefined = run.emit ? { over: false } : undefined;
+  // A streaming run gives each plugin call its own context, closed when the pipeline moves on: a
+  // plugin that ignores ctx.signal and keeps emitting after that is refused. chat() has no events
+  // to refuse and shares one context.
+  const callContext = run.emit ? context.forPluginCall() : context;
   try {
-    const result = invocation
-      ? pluginInvocation.run(invocation, () => plugin.execute!(context, registered.config as never))
-      : plugin.execute(context, registered.config as never);
+    const result = plugin.execute(callContext, registered.config as never);
     if (result instanceof Promise) await untilAborted(run.track(result), run.signal);
     success = true;
   } catch (error) {
     failure = error;
     throw new StageFailure(run.stage, plugin.name, error);
   } finally {
-    if (invocation) invocation.over = true;
+    if (callContext !== context) callContext.endPluginCall();
     const durationMs = performance.now() - startTime;
     run.currentSpanId = run.stageSpanId;
     run.currentPlugin = undefined;

@@ -12,7 +12,7 @@ import type { ToolInfo, ToolResult } from '../contracts/tool.js';
 import { StageError, ValidationError } from '../errors/index.js';
 import { instrumentResource } from './instrumented-resource.js';
 import type { Run } from './run.js';
-import type { EngineRuntime } from './runtime.js';
+import type { EngineRuntime, EventSink } from './runtime.js';
 import { callTool } from './tool-runner.js';
 
 const RESPOND_STAGES: ReadonlySet<Stage> = new Set(['DELIVER', 'ERROR']);
@@ -25,10 +25,34 @@ export class RunContext implements Context {
   private runMetrics: Metrics | undefined;
   private advancedView: AdvancedContext | undefined;
 
+  /** Set on a context of one plugin call once the pipeline has moved on from that call. */
+  private callOver = false;
+  /** Where this context's events go: the run's sink, closed for a plugin call that is over. */
+  private readonly events: EventSink | undefined;
+
   constructor(
     private readonly run: Run,
     private readonly runtime: EngineRuntime,
-  ) {}
+    pluginCall = false,
+  ) {
+    const emit = run.emit;
+    this.events = emit && pluginCall ? (event) => (this.callOver ? undefined : emit(event)) : emit;
+  }
+
+  /**
+   * A context for one plugin call of a streaming run (engine-internal). After `endPluginCall()`
+   * its events are dropped: the plugin returned, failed or was abandoned (it ignores ctx.signal),
+   * and what it emits now would land after `error`/`response` and hold `done` back. A flag on the
+   * context, not AsyncLocalStorage, which on Node 22 turns on promise hooks for the whole process.
+   */
+  forPluginCall(): RunContext {
+    return new RunContext(this.run, this.runtime, true);
+  }
+
+  /** Closes this plugin call's context to events (see {@link forPluginCall}). */
+  endPluginCall(): void {
+    this.callOver = true;
+  }
 
   get message() {
     return this.run.message;
@@ -98,7 +122,7 @@ export class RunContext implements Context {
   }
 
   tool<T = unknown>(name: string, args: unknown): Promise<ToolResult<T>> {
-    return callTool(this.run, this.runtime, name, args, this.run.nextCallId(), this.run.currentSpanId) as Promise<ToolResult<T>>;
+    return callTool(this.run, this.runtime, name, args, this.run.nextCallId(), this.run.currentSpanId, this.events) as Promise<ToolResult<T>>;
   }
   queueTool(name: string, args: unknown, options: QueueToolOptions = {}): string {
     const callId = this.run.nextCallId();
@@ -175,8 +199,8 @@ export class RunContext implements Context {
       get newMessages() {
         return run.newMessages;
       },
-      emit: async (name, data) => run.emit?.({ type: 'custom', name, data }),
-      emitEvent: async (event: AgentEvent) => run.emit?.(event),
+      emit: async (name, data) => this.events?.({ type: 'custom', name, data }),
+      emitEvent: async (event: AgentEvent) => this.events?.(event),
       get streaming() {
         return run.emit !== undefined;
       },

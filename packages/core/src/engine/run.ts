@@ -1,4 +1,3 @@
-import { AsyncLocalStorage } from 'node:async_hooks';
 import type { FailureInfo, PluginTiming, ToolCallRecord } from '../contracts/events.js';
 import type { JsonValue } from '../contracts/json.js';
 import type { Usage } from '../contracts/llm.js';
@@ -15,18 +14,6 @@ export interface QueuedToolCall {
   /** The operation the call nests under in traces (the stage it was queued in). */
   parentId: number;
 }
-
-/** One call of a plugin's `execute`; `over` once the pipeline has moved on from it (returned, failed or abandoned). */
-export interface PluginInvocation {
-  over: boolean;
-}
-
-/**
- * The plugin invocation the current code runs on behalf of (streaming runs only). An abandoned
- * plugin that ignores `ctx.signal` and keeps emitting is recognised by it, whatever context
- * object it emits through, and its events are refused.
- */
-export const pluginInvocation = new AsyncLocalStorage<PluginInvocation>();
 
 /** The mutable state of one `chat` run. Contexts, tools and the pipeline all read and write it. */
 export class Run {
@@ -79,9 +66,9 @@ export class Run {
 
   private noticingTokens(emit: EventSink): EventSink {
     return (event) => {
-      // Events of a finished run, or of a plugin the pipeline has left behind, would land after
-      // `error`/`response` and hold `done` back for as long as that plugin keeps going.
-      if (this.settled || pluginInvocation.getStore()?.over) return undefined;
+      // Events of a finished run would land after `error`/`response` and hold `done` back. (A plugin
+      // the pipeline left behind is stopped at its own context: see RunContext.forPluginCall.)
+      if (this.settled) return undefined;
       if (event.type === 'token') this.emittedTokens = true;
       const admitted = emit(event);
       // A cancelled or timed-out run must not wait on a consumer that stopped reading. Both the

@@ -6,7 +6,7 @@ import { withTimeout } from '../resilience/timeout.js';
 import { instrumentResource } from './instrumented-resource.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { Run } from './run.js';
-import type { EngineRuntime } from './runtime.js';
+import type { EngineRuntime, EventSink } from './runtime.js';
 
 /** A tool call's outcome, with what only the developer may see of a failure. */
 interface ToolOutcome {
@@ -45,10 +45,12 @@ export async function callTool(
   args: unknown,
   callId: string,
   parentId: number,
+  /** Where the call's events go: the run's sink, or that of the plugin call making it (closed once the pipeline left it). */
+  emit: EventSink | undefined = run.emit,
 ): Promise<ToolResult> {
   const startTime = performance.now();
   const { stage, iteration } = run;
-  await run.emit?.({ type: 'tool-call', callId, name, arguments: args });
+  await emit?.({ type: 'tool-call', callId, name, arguments: args });
   const spanId = runtime.hub.newId();
   const end = runtime.hub.start({
     kind: 'tool',
@@ -95,7 +97,7 @@ export async function callTool(
       ...(run.correlationId ? { correlationId: run.correlationId } : {}),
     });
   }
-  await run.emit?.(
+  await emit?.(
     result.ok
       ? { type: 'tool-result', callId, name, ok: true, value: result.value }
       : { type: 'tool-result', callId, name, ok: false, error: result.error.message },
