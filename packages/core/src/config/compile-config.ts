@@ -157,7 +157,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     try {
       const module = await importPluginModule(pluginTargets[index]!, spec.use, input.baseDir, where);
       const names: string[] = [];
-      for (const plugin of pluginsOfModule(module, spec.export, where)) {
+      for (const plugin of await pluginsOfModule(module, spec.export, where)) {
         const registration = { plugin, ...(spec.config ? { config: spec.config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
         registry.register(registration);
         plugins.push(registration);

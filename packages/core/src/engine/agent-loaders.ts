@@ -49,7 +49,7 @@ export async function discoverDirectoryPlugins(directory: string) {
   const found = [];
   for (const { file, where } of files) {
     const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
-    found.push(...pluginsOfModule(module, undefined, where));
+    found.push(...(await pluginsOfModule(module, undefined, where)));
   }
   return found;
 }

@@ -90,11 +90,15 @@ interface StartAttempt {
 }
 
 const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
+/** Agents built in this process so far: numbers them, so messages can tell apart agents of the same name. */
+let agentsBuilt = 0;
 const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const;
 
 /** An agent: plugins in stages, resources by name, one `chat` call per message. */
 export class Agent {
   readonly name: string;
+  /** This agent's number in the process (from 1), shown where two agents may share a name. */
+  private readonly agentNumber = ++agentsBuilt;
   private readonly registry = new PluginRegistry();
   private readonly container: ResourceContainer;
   private readonly hub = new InstrumentationHub();
@@ -278,7 +282,7 @@ export class Agent {
       this.attachObservers();
       for (const warning of this.registry.warnings) this.logger.warn(warning, { component: 'agent' });
       this.runtime = { registry: this.registry, container: this.container, hub: this.hub, logger: this.logger, settings: this.settings };
-      this.pluginHolder = { agent: this, agentName: this.name };
+      this.pluginHolder = { agent: this, agentName: this.name, agentNumber: this.agentNumber };
       await initialisePlugins(
         this.registry.all(),
         this.pluginHolder,

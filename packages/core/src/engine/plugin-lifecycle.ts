@@ -10,6 +10,8 @@ export interface PluginHolder {
   /** The agent, to tell "another agent" from "an earlier, abandoned start of this one". */
   readonly agent: object;
   readonly agentName: string;
+  /** Tells apart agents of the same name in messages (the agents of one process are numbered from 1). */
+  readonly agentNumber: number;
 }
 
 /** A plugin object's one holder, and its shutdown while that runs. */
@@ -31,8 +33,9 @@ const leases: WeakMap<object, PluginLease> = globalStore[LEASES_KEY];
  * that agent stops. What `init` keeps (a resource, a connection, the config) belongs to that agent,
  * so a second agent cannot share the object — it would run on the first agent's resources, which
  * stop with the first agent. A second holder is refused with an error saying so; once the holder
- * has shut the plugin down, another agent may take it. Plugins without `init`/`shutdown` keep no
- * agent state and are shared freely.
+ * has shut the plugin down, another agent may take it. Only objects passed in code can meet this:
+ * plugins loaded from config or a plugins/ folder are copied per agent (`pluginsOfModule`).
+ * Plugins without `init`/`shutdown` keep no agent state and are shared freely.
  */
 async function claimPlugin(plugin: Plugin<unknown>, holder: PluginHolder): Promise<PluginLease> {
   for (;;) {
@@ -56,10 +59,18 @@ function inUseError(plugin: Plugin<unknown>, current: PluginHolder, wanted: Plug
     current.agent === wanted.agent
       ? `Plugin "${plugin.name}" is still in the init() of an earlier start of agent "${current.agentName}" that stop() abandoned; ` +
         'it is shut down when that init() returns. Try again then, and pass ctx.signal to what init() awaits so a stop can end it.'
-      : `Plugin "${plugin.name}" is already started by agent "${current.agentName}". A plugin object with init() or shutdown() serves one ` +
-        'running agent at a time, because what its init() keeps (resources, connections, config) belongs to that agent. Give each agent ' +
-        'its own plugin object: create it (and a Workflow holding it) in a function called once per agent. Plugins without init()/shutdown() can be shared.';
+      : `Plugin "${plugin.name}" is already started by ${holderName(current, wanted)}. A plugin object with init() or shutdown() serves one ` +
+        'running agent at a time, because what its init() keeps (resources, connections, config) belongs to that agent; it is free again once that agent stop()s. ' +
+        'This object was passed in code to both agents: give each agent its own plugin object, created (with a Workflow holding it) in a function called once per agent. ' +
+        'Plugins loaded from agent.yaml (use:) or a plugins/ folder get their own copy per agent; plugins without init()/shutdown() can be shared.';
   return new PluginError(plugin.name, message, { code: 'PLUGIN_IN_USE' });
+}
+
+/** The holding agent as the refused one should read it: by name, and by number when both share the name. */
+function holderName(current: PluginHolder, wanted: PluginHolder): string {
+  return current.agentName === wanted.agentName
+    ? `another agent also named "${current.agentName}" (agent #${current.agentNumber}; this one is agent #${wanted.agentNumber})`
+    : `agent "${current.agentName}"`;
 }
 
 /** Shuts `plugin` down if `holder` holds it, and frees it for the next holder. */

@@ -9,7 +9,8 @@ export type StageMapping = Partial<Record<Stage, readonly string[]>>;
  * A reusable mapping of stages to plugin names (and, optionally, the plugins themselves).
  * Give the same workflow to several agents to run them the same way. A plugin object with
  * `init()`/`shutdown()` serves one running agent at a time (a second one is refused with
- * `PLUGIN_IN_USE`): build such a workflow in a function called once per agent.
+ * `PLUGIN_IN_USE`): build such a workflow in a function called once per agent. (Plugins loaded
+ * from config or a plugins/ folder are copied per agent and never meet this.)
  */
 export class Workflow {
   readonly stages: StageMapping;
