@@ -33,7 +33,11 @@ export default {
 };
 `;
 
-const initLog = () => ((globalThis as Record<string, unknown>).__perAgentLog ??= []) as string[];
+function initLog(): string[] {
+  const store = globalThis as Record<string, unknown>;
+  store.__perAgentLog ??= [];
+  return store.__perAgentLog as string[];
+}
 
 describe('plugins loaded from config or a plugins/ folder belong to each agent', () => {
   it('two agents from the same agent.yaml in one process both start, each with its own plugin state', async () => {
