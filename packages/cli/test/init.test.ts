@@ -171,8 +171,15 @@ describe('entity init', () => {
           "await openai({ model: 'gpt-4o-mini', apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' }).chat({ messages: [{ role: 'user', content: 'hi' }] })" +
           '.then(() => console.log("answered"), (error) => console.log(error.message));\n',
       );
+      writeFileSync(
+        join(app, 'missing-driver.mjs'),
+        "import { postgresMemory } from '@entity/resources-memory';\n" +
+          "await postgresMemory({ url: 'postgres://postgres@127.0.0.1:9/none' }).start().then(() => console.log('started'), (error) => console.log(error.message));\n",
+      );
       const missing = await command(process.execPath, ['missing-sdk.mjs'], { cwd: app, env: offline });
       expect(missing.stdout).toContain('The OpenAI provider needs the package "openai". Install it with: pnpm add openai');
+      const missingDriver = await command(process.execPath, ['missing-driver.mjs'], { cwd: app, env: offline });
+      expect(missingDriver.stdout).toContain('The postgres memory needs the package "pg". Install it with: pnpm add pg');
 
       const typechecked = await command('pnpm', ['typecheck'], { cwd: app, env: offline });
       expect(typechecked.stdout).not.toContain('error TS');
