@@ -1,9 +1,11 @@
 import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MEMORY_PACKAGES, PROVIDER_PACKAGES } from '../src/init/project-manifest.js';
 import { cliVersion } from '../src/main.js';
@@ -42,11 +44,20 @@ describe('entity init', () => {
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
   });
 
-  it('ships the agent.yaml JSON Schema it points at, generated from core\'s config schema', () => {
+  it('ships the agent.yaml JSON Schema it points at: generated files pass it, a typo does not', async () => {
     const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../dist/agent.schema.json', import.meta.url)), 'utf8'));
-    expect(schema.type).toBe('object');
-    expect(schema.additionalProperties).toBe(false);
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'instructions', 'resources', 'plugins', 'workflow']));
+    const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const yaml = createRequire(fileURLToPath(import.meta.resolve('@entity/core')))('yaml') as { parse(text: string): unknown };
+    const parent = project();
+    await entity(['init', 'plain', '--yes'], { cwd: parent });
+    await entity(['init', 'full', '--yes', '--llm', 'anthropic', '--memory', 'postgres', '--storage'], { cwd: parent });
+    for (const name of ['plain', 'full']) {
+      const document = yaml.parse(readFileSync(join(parent, name, 'agent.yaml'), 'utf8')) as Record<string, unknown>;
+      expect(check(document), `${name}: ${JSON.stringify(check.errors)}`).toBe(true);
+      expect(check({ ...document, maxIteration: 5 })).toBe(false);
+      expect(check.errors?.[0]).toMatchObject({ keyword: 'additionalProperties', params: { additionalProperty: 'maxIteration' } });
+    }
   });
 
   it('asks for the SDK and driver versions that the packages peer on', () => {
