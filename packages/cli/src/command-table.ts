@@ -51,9 +51,10 @@ export const COMMANDS: readonly CommandSpec[] = [
       memory: { type: 'string', valueName: 'kind', description: 'pglite | postgres | none (default: pglite)' },
       storage: { type: 'boolean', description: 'add file storage and the file tools' },
       force: { type: 'boolean', description: 'write into a directory that is not empty' },
+      packages: { type: 'string', valueName: 'folder', description: 'install @entity/* from the tarballs in this folder (`pnpm release:pack` writes them; default: $ENTITY_PACKAGES, else the registry)' },
     },
     positionals: [0, 1],
-    examples: ['entity init my-agent', 'entity init my-agent --yes --llm openai'],
+    examples: ['entity init my-agent', 'entity init my-agent --yes --llm openai', 'entity init my-agent --packages ~/entity/dist-packages'],
     load: () => import('./commands/init.js'),
   },
   {

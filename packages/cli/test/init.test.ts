@@ -1,10 +1,14 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type OllamaTestServer, startOllamaServer } from '@entity/test-servers';
+import { Ajv } from 'ajv';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MEMORY_PACKAGES, PROVIDER_PACKAGES } from '../src/init/project-manifest.js';
+import { cliVersion } from '../src/main.js';
 import { BIN, entity, project } from './helpers.js';
 import { command, UNREACHABLE_REGISTRY } from './support/command.js';
 import { type RegistryMirror, startRegistryMirror } from './support/registry-mirror.js';
@@ -19,16 +23,69 @@ describe('entity init', () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('Created support-bot in support-bot (openai, memory: none, storage)');
     const manifest = JSON.parse(readFileSync(join(parent, 'support-bot', 'package.json'), 'utf8'));
-    expect(Object.keys(manifest.dependencies)).toEqual(['@entity/core', '@entity/resources-llm', '@entity/resources-storage', 'zod']);
-    expect(manifest.dependencies['@entity/core']).toBe('^0.1.0');
-    expect(Object.keys(manifest.devDependencies)).toEqual(['@entity/cli', 'vitest']);
+    // The provider's SDK comes with the project: resources-llm only peers on it.
+    expect(Object.keys(manifest.dependencies)).toEqual(['@entity/core', '@entity/resources-llm', '@entity/resources-storage', 'openai', 'zod']);
+    expect(manifest.dependencies['@entity/core']).toBe(`^${cliVersion()}`);
+    expect(Object.keys(manifest.devDependencies)).toEqual(['@entity/cli', '@types/node', 'typescript', 'vitest']);
+    expect(manifest.scripts.typecheck).toBe('tsc');
     const yaml = readFileSync(join(parent, 'support-bot', 'agent.yaml'), 'utf8');
     expect(yaml).toContain('type: openai');
     expect(yaml).toContain('type: local');
     expect(yaml).not.toContain('memory:');
+    // --storage promises file tools: the plugin is written and listed.
+    expect(yaml).toContain('- ./plugins/files.ts');
+    expect(readFileSync(join(parent, 'support-bot', 'plugins', 'files.ts'), 'utf8')).toContain('filesPlugin(');
+    // Editors find the JSON Schema that @entity/cli ships.
+    expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@entity/cli/dist/agent.schema.json');
+    const graph = await entity(['graph', 'support-bot', '--json'], { cwd: parent, env: { OPENAI_API_KEY: 'sk-test' } });
+    expect(graph.stdout).toContain('write_file');
     // The scaffold validates with the CLI itself (resources resolve from this workspace).
     const validate = await entity(['validate', 'support-bot'], { cwd: parent, env: { OPENAI_API_KEY: 'sk-test' } });
     expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+  });
+
+  it('ships the agent.yaml JSON Schema it points at: generated files pass it, a typo does not', async () => {
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../dist/agent.schema.json', import.meta.url)), 'utf8'));
+    expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'instructions', 'resources', 'plugins', 'workflow']));
+    const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    const yaml = createRequire(fileURLToPath(import.meta.resolve('@entity/core')))('yaml') as { parse(text: string): unknown };
+    const parent = project();
+    await entity(['init', 'plain', '--yes'], { cwd: parent });
+    await entity(['init', 'full', '--yes', '--llm', 'anthropic', '--memory', 'postgres', '--storage'], { cwd: parent });
+    for (const name of ['plain', 'full']) {
+      const document = yaml.parse(readFileSync(join(parent, name, 'agent.yaml'), 'utf8')) as Record<string, unknown>;
+      expect(check(document), `${name}: ${JSON.stringify(check.errors)}`).toBe(true);
+      expect(check({ ...document, maxIteration: 5 })).toBe(false);
+      expect(check.errors?.[0]).toMatchObject({ keyword: 'additionalProperties', params: { additionalProperty: 'maxIteration' } });
+    }
+  });
+
+  it('asks for the SDK and driver versions that the packages peer on', () => {
+    const peers = (directory: string) => JSON.parse(readFileSync(join(PACKAGES, directory, 'package.json'), 'utf8')).peerDependencies as Record<string, string>;
+    for (const [name, range] of Object.values(PROVIDER_PACKAGES)) expect(peers('resources-llm')[name], name).toBe(range);
+    for (const [name, range] of Object.values(MEMORY_PACKAGES)) expect(peers('resources-memory')[name], name).toBe(range);
+  });
+
+  it('quotes a directory with spaces in the printed commands', async () => {
+    const parent = project();
+    const result = await entity(['init', "Tom's agent", '--yes', '--memory', 'none'], { cwd: parent });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stdout).toContain("cd 'Tom'\\''s agent'");
+    expect(JSON.parse(readFileSync(join(parent, "Tom's agent", 'package.json'), 'utf8')).name).toBe('tom-s-agent');
+  });
+
+  it('--packages and ENTITY_PACKAGES: a folder without the needed tarballs is a usage error naming them', async () => {
+    const empty = project();
+    const none = await entity(['init', 'x', '--yes', '--packages', empty], { cwd: project() });
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('holds no package tarballs');
+    expect(none.stderr).toContain('pnpm release:pack');
+    const packs = project();
+    await command('pnpm', ['pack', '--pack-destination', packs], { cwd: join(PACKAGES, 'core') });
+    const partial = await entity(['init', 'x', '--yes', '--storage'], { cwd: project(), env: { ENTITY_PACKAGES: packs } });
+    expect(partial.code).toBe(2);
+    expect(partial.stderr).toContain('ENTITY_PACKAGES');
+    expect(partial.stderr).toContain('has no tarball of @entity/resources-llm, @entity/cli, @entity/resources-memory, @entity/resources-storage');
   });
 
   it('asks on a terminal: name, provider, memory, storage (re-asking on an unknown answer)', async () => {
@@ -57,7 +114,7 @@ describe('entity init', () => {
     expect(await new Promise((resolve) => child.on('close', resolve))).toBe(0);
     const manifest = JSON.parse(readFileSync(join(parent, 'asked', 'package.json'), 'utf8'));
     expect(manifest.name).toBe('helper-bot');
-    expect(Object.keys(manifest.dependencies)).toEqual(['@entity/core', '@entity/resources-llm', '@entity/resources-memory', '@entity/resources-storage', 'zod']);
+    expect(Object.keys(manifest.dependencies)).toEqual(['@anthropic-ai/sdk', '@entity/core', '@entity/resources-llm', '@entity/resources-memory', '@entity/resources-storage', 'pg', 'zod']);
     const yaml = readFileSync(join(parent, 'asked', 'agent.yaml'), 'utf8');
     expect(yaml).toContain('type: anthropic');
     expect(yaml).toContain('type: postgres');
@@ -84,19 +141,18 @@ describe('entity init', () => {
       rmSync(home, { recursive: true, force: true });
     });
 
-    it('init → lockfile resolved offline → pnpm install --offline (local tarballs + the workspace store) → pnpm test → entity run', async () => {
-      const packs = join(home, 'packs');
-      // `pnpm pack` is what publishing does: workspace ranges become versions, only `files` ship.
-      const names = { core: '@entity/core', 'resources-llm': '@entity/resources-llm', 'resources-memory': '@entity/resources-memory', cli: '@entity/cli' } as const;
-      const tarballs: Record<string, string> = {};
-      for (const [directory, name] of Object.entries(names)) {
-        const { stdout } = await command('pnpm', ['pack', '--pack-destination', packs, '--json'], { cwd: join(PACKAGES, directory) });
-        tarballs[name] = (JSON.parse(stdout) as { filename: string }).filename;
-      }
-      const created = await entity(['init', 'my-agent', '--yes'], { cwd: home });
+    it('release:pack → init --packages → lockfile resolved offline → pnpm install --offline → typecheck → test → entity run', async () => {
+      const packs = join(home, 'dist-packages');
+      // The root `pnpm release:pack` script's packing step: every public package, as publishing packs it.
+      await command(process.execPath, [join(WORKSPACE, 'scripts', 'release-pack.mjs'), packs], { cwd: WORKSPACE });
+      // A directory name with a space, as a newcomer's may have.
+      const created = await entity(['init', 'my agent', '--yes', '--storage', '--packages', packs], { cwd: home });
       expect(created.code, created.stderr).toBe(0);
-      const app = join(home, 'my-agent');
-      writeFileSync(join(app, 'pnpm-workspace.yaml'), `overrides:\n${Object.entries(tarballs).map(([name, file]) => `  "${name}": "file:${file}"`).join('\n')}\n`);
+      expect(created.stdout).toContain("cd 'my agent'");
+      const app = join(home, 'my agent');
+      const manifest = JSON.parse(readFileSync(join(app, 'package.json'), 'utf8'));
+      expect(manifest.dependencies['@entity/core']).toMatch(/^file:\.\.\/dist-packages\/entity-core-[\d.]+\.tgz$/);
+      expect(manifest.devDependencies['@entity/cli']).toMatch(/^file:\.\.\/dist-packages\/entity-cli-/);
 
       // Nothing may come from the internet: the project's lockfile is resolved against a loopback
       // mirror of the workspace lockfile, then installed with --offline from the workspace's pnpm
@@ -114,8 +170,33 @@ describe('entity init', () => {
       mirror = undefined;
       await command('pnpm', ['install', '--offline', '--frozen-lockfile', '--reporter=append-only'], { cwd: app, env: offline, timeout: 240_000 });
 
+      // Only the chosen provider's SDK and memory driver are installed (they are optional peers).
+      const installed = readdirSync(join(app, 'node_modules', '.pnpm'));
+      expect(installed.some((entry) => entry.startsWith('ollama@'))).toBe(true);
+      expect(installed.some((entry) => entry.startsWith('@electric-sql+pglite@'))).toBe(true);
+      expect(installed.filter((entry) => /^(openai|@anthropic-ai\+sdk|pg)@/.test(entry))).toEqual([]);
+      // A provider whose SDK is not installed says which package to add and how.
+      writeFileSync(
+        join(app, 'missing-sdk.mjs'),
+        "import { openai } from '@entity/resources-llm';\n" +
+          "await openai({ model: 'gpt-4o-mini', apiKey: 'sk-test', baseURL: 'http://127.0.0.1:9/v1' }).chat({ messages: [{ role: 'user', content: 'hi' }] })" +
+          '.then(() => console.log("answered"), (error) => console.log(error.message));\n',
+      );
+      writeFileSync(
+        join(app, 'missing-driver.mjs'),
+        "import { postgresMemory } from '@entity/resources-memory';\n" +
+          "await postgresMemory({ url: 'postgres://postgres@127.0.0.1:9/none' }).start().then(() => console.log('started'), (error) => console.log(error.message));\n",
+      );
+      const missing = await command(process.execPath, ['missing-sdk.mjs'], { cwd: app, env: offline });
+      expect(missing.stdout).toContain('The OpenAI provider needs the package "openai". Install it with: pnpm add openai');
+      const missingDriver = await command(process.execPath, ['missing-driver.mjs'], { cwd: app, env: offline });
+      expect(missingDriver.stdout).toContain('The postgres memory needs the package "pg". Install it with: pnpm add pg');
+
+      const typechecked = await command('pnpm', ['typecheck'], { cwd: app, env: offline });
+      expect(typechecked.stdout).not.toContain('error TS');
+
       const tested = await command('pnpm', ['test'], { cwd: app, env: offline });
-      expect(tested.stdout).toMatch(/Tests\s+.*3 passed/);
+      expect(tested.stdout).toMatch(/Tests\s+.*4 passed/);
 
       const validated = await command('pnpm', ['exec', 'entity', 'validate'], { cwd: app, env: offline });
       expect(validated.stdout).toContain('Valid.');

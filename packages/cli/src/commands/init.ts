@@ -4,7 +4,9 @@ import { createInterface } from 'node:readline/promises';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
+import { fileSpecifier, readLocalPackages } from '../init/local-packages.js';
 import { LLM_CHOICES, type LlmChoice, MEMORY_CHOICES, type MemoryChoice, type ProjectChoices, projectFiles } from '../init/project-templates.js';
+import { shellQuote } from '../init/shell-quote.js';
 import { writeGeneratedFiles } from '../write-files.js';
 
 const PACKAGE_NAME = /^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
@@ -37,6 +39,26 @@ async function ask(cli: CliContext, defaults: ProjectChoices, given: Partial<Pro
   }
 }
 
+/**
+ * `file:` specifiers for the @entity/* packages the project needs, from `--packages <folder>` or
+ * ENTITY_PACKAGES (a folder of tarballs `pnpm release:pack` wrote), so a project can be tried
+ * before the packages are on a registry. Undefined without either: the project uses registry ranges.
+ */
+function entityTarballs(cli: CliContext, flag: string | undefined, target: string, choices: ProjectChoices): Map<string, string> | undefined {
+  const given = flag ?? cli.env.ENTITY_PACKAGES;
+  if (given === undefined || given === '') return undefined;
+  const folder = resolve(cli.cwd, given);
+  const found = readLocalPackages(folder);
+  const needed = ['@entity/core', '@entity/resources-llm', '@entity/cli'];
+  if (choices.memory !== 'none') needed.push('@entity/resources-memory');
+  if (choices.storage) needed.push('@entity/resources-storage');
+  const missing = needed.filter((name) => !found.has(name));
+  if (missing.length > 0) {
+    throw new UsageError(`${flag === undefined ? 'ENTITY_PACKAGES' : '--packages'}: ${folder} has no tarball of ${missing.join(', ')}`, 'run `pnpm release:pack` in the Entity clone again; it packs every public package');
+  }
+  return new Map(needed.map((name) => [name, fileSpecifier(target, found.get(name)!.tarball)]));
+}
+
 export default async function init(command: ParsedCommand, cli: CliContext): Promise<number> {
   const target = resolve(cli.cwd, command.positionals[0] ?? '.');
   const values = command.values;
@@ -58,7 +80,8 @@ export default async function init(command: ParsedCommand, cli: CliContext): Pro
   const interactive = values.yes !== true && cli.stdin.isTTY === true && !cli.json;
   const choices = interactive ? await ask(cli, defaults, given) : { ...defaults, ...given };
   if (!PACKAGE_NAME.test(choices.name)) throw new UsageError(`"${choices.name}" is not a valid package name`, 'use lower-case letters, digits and dashes');
-  const files = projectFiles(choices).filter((file) => values.force !== true || !existsSync(resolve(target, file.path)));
+  const localPackages = entityTarballs(cli, values.packages as string | undefined, target, choices);
+  const files = projectFiles(choices, localPackages).filter((file) => values.force !== true || !existsSync(resolve(target, file.path)));
   const written = await writeGeneratedFiles(target, files, cli);
   const c = cli.out;
   const relativeTarget = relative(cli.cwd, target) || '.';
@@ -67,7 +90,7 @@ export default async function init(command: ParsedCommand, cli: CliContext): Pro
   for (const path of written) cli.print(`  ${c.dim(relative(target, path))}`);
   cli.print('');
   cli.print(c.bold('Next:'));
-  if (where !== '.') cli.print(`  cd ${where}`);
+  if (where !== '.') cli.print(`  cd ${shellQuote(where)}`);
   cli.print('  pnpm install');
   if (choices.llm === 'ollama') cli.print(`  ollama pull llama3.2:3b   ${c.dim('# or set OPENAI_API_KEY / ANTHROPIC_API_KEY')}`);
   else cli.print(`  cp .env.example .env      ${c.dim(`# and add your ${choices.llm === 'openai' ? 'OPENAI_API_KEY' : 'ANTHROPIC_API_KEY'}`)}`);

@@ -59,7 +59,7 @@ export async function checkDatabase(settings: DoctorSettings): Promise<CheckResu
   if (!pg) {
     const reachable = await tcpReachable(parsed.hostname, Number(parsed.port || 5432), settings.timeoutMs);
     return reachable
-      ? { id: ID, title: TITLE, status: 'warn', message: `${where} accepts connections; pgvector not checked`, fix: 'pnpm add @entity/resources-memory to let doctor log in and check pgvector' }
+      ? { id: ID, title: TITLE, status: 'warn', message: `${where} accepts connections; pgvector not checked`, fix: 'pnpm add @entity/resources-memory pg to let doctor log in and check pgvector' }
       : { id: ID, title: TITLE, status: 'fail', message: `nothing answers at ${where}`, fix: START_HINT };
   }
   let client: PgClient;

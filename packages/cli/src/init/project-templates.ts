@@ -1,4 +1,5 @@
 import type { GeneratedFile } from './plugin-templates.js';
+import { projectPackageJson } from './project-manifest.js';
 
 export type LlmChoice = 'ollama' | 'openai' | 'anthropic';
 export type MemoryChoice = 'pglite' | 'postgres' | 'none';
@@ -12,11 +13,6 @@ export interface ProjectChoices {
 
 export const LLM_CHOICES: readonly LlmChoice[] = ['ollama', 'openai', 'anthropic'];
 export const MEMORY_CHOICES: readonly MemoryChoice[] = ['pglite', 'postgres', 'none'];
-
-/** Version ranges written into generated projects (the packages release together). */
-export const ENTITY_RANGE = '^0.1.0';
-const ZOD_RANGE = '^4.6.7';
-const VITEST_RANGE = '^5.1.1';
 
 const LLM_YAML: Record<LlmChoice, string> = {
   ollama: `  llm:
@@ -45,36 +41,12 @@ const MEMORY_YAML: Record<MemoryChoice, string> = {
 
 const KEY_OF: Record<LlmChoice, string | undefined> = { ollama: undefined, openai: 'OPENAI_API_KEY', anthropic: 'ANTHROPIC_API_KEY' };
 
-export function projectPackageJson(choices: ProjectChoices): string {
-  const dependencies: Record<string, string> = { '@entity/core': ENTITY_RANGE, '@entity/resources-llm': ENTITY_RANGE };
-  if (choices.memory !== 'none') dependencies['@entity/resources-memory'] = ENTITY_RANGE;
-  if (choices.storage) dependencies['@entity/resources-storage'] = ENTITY_RANGE;
-  dependencies.zod = ZOD_RANGE;
-  const manifest = {
-    name: choices.name,
-    version: '0.1.0',
-    private: true,
-    type: 'module',
-    engines: { node: '>=22.12' },
-    scripts: {
-      chat: 'entity chat',
-      ask: 'entity run',
-      validate: 'entity validate',
-      graph: 'entity graph',
-      doctor: 'entity doctor',
-      test: 'vitest run',
-    },
-    dependencies: Object.fromEntries(Object.entries(dependencies).sort(([a], [b]) => a.localeCompare(b))),
-    devDependencies: { '@entity/cli': ENTITY_RANGE, vitest: VITEST_RANGE },
-  };
-  return `${JSON.stringify(manifest, null, 2)}\n`;
-}
-
 function agentYaml(choices: ProjectChoices): string {
   const resources = [LLM_YAML[choices.llm], MEMORY_YAML[choices.memory], choices.storage ? '  storage:\n    type: local\n    root: ./agent_files' : '']
     .filter(Boolean)
     .join('\n');
-  return `# ${choices.name}: the agent's configuration. Check it with \`entity validate\`; draw it with \`entity graph\`.
+  return `# yaml-language-server: $schema=${AGENT_SCHEMA_PATH}
+# ${choices.name}: the agent's configuration. Check it with \`entity validate\`; draw it with \`entity graph\`.
 # \${VAR} and \${VAR:-default} come from the environment or .env.
 name: ${choices.name}
 instructions: |
@@ -87,8 +59,23 @@ ${resources}
 plugins:
   - ./plugins/word-count.ts
   - ./tools/calculator.ts
-`;
+${choices.storage ? '  - ./plugins/files.ts   # read_file, write_file, list_files over the storage resource\n' : ''}`;
 }
+
+/**
+ * Where the generated agent.yaml finds its JSON Schema (editors with the YAML language server
+ * complete and check the file with it): the copy @entity/cli ships, a devDependency of the project.
+ */
+export const AGENT_SCHEMA_PATH = './node_modules/@entity/cli/dist/agent.schema.json';
+
+const FILES_PLUGIN = `import { filesPlugin } from '@entity/resources-storage';
+
+/**
+ * Lets the model read, write and list files in the storage resource (\`storage:\` in agent.yaml),
+ * each user confined to their own folder, with a quota so a model cannot fill the disk.
+ */
+export default filesPlugin({ quota: { maxBytes: '20 MB', maxFiles: 200 } });
+`;
 
 const WORD_COUNT = `import { definePlugin } from '@entity/core';
 
@@ -122,6 +109,20 @@ export const add = defineTool({
 });
 `;
 
+const STORAGE_TEST = `
+  it('writes a file with the write_file tool, into the user\\'s own folder', async () => {
+    const storage = inMemoryStorage();
+    const llm = scriptedLLM((_request, index) =>
+      index === 0 ? { toolCalls: [{ name: 'write_file', arguments: { path: 'notes/todo.md', content: 'buy milk' } }] } : 'Saved.',
+    );
+    const agent = new Agent({ resources: { llm, storage }, plugins: [files], zeroConfig: false });
+    const result = await agent.chat('Note: buy milk', { userId: 'ada' });
+    expect(result.info.toolCalls.map((call) => call.name)).toEqual(['write_file']);
+    expect((await storage.list('')).items.map((item) => item.key)).toEqual(['users/ada/notes/todo.md']);
+    await agent.stop();
+  });
+`;
+
 function agentTest(choices: ProjectChoices): string {
   const key = KEY_OF[choices.llm];
   return `import { fileURLToPath } from 'node:url';
@@ -130,7 +131,7 @@ import { scriptedLLM } from '@entity/core/testing';
 import { describe, expect, it } from 'vitest';
 import { wordCount } from '../plugins/word-count.ts';
 import { add } from '../tools/calculator.ts';
-
+${choices.storage ? "import { inMemoryStorage } from '@entity/resources-storage';\nimport files from '../plugins/files.ts';\n" : ''}
 describe('${choices.name}', () => {
   it('has a valid agent.yaml (structure and dependency graph)', async () => {
 ${key ? `    // Creating the ${choices.llm} resource needs a key; validation never calls the API.\n    process.env.${key} ??= 'placeholder-for-validation';\n` : ''}    const report = await validateConfig(fileURLToPath(new URL('../agent.yaml', import.meta.url)));
@@ -157,7 +158,7 @@ ${key ? `    // Creating the ${choices.llm} resource needs a key; validation nev
     expect(counted).toBe(4);
     await agent.stop();
   });
-});
+${choices.storage ? STORAGE_TEST : ''}});
 `;
 }
 
@@ -169,7 +170,7 @@ function readme(choices: ProjectChoices): string {
       : `Put your key in \`.env\`: \`${key}=...\` (see \`.env.example\`).`;
   return `# ${choices.name}
 
-An [Entity](https://github.com/entity) agent.
+An Entity agent. \`npx entity --help\` lists the commands; \`node_modules/@entity/cli/README.md\` explains them.
 
 ## Start
 
@@ -184,27 +185,29 @@ ${model}${choices.memory === 'postgres' ? ' Memory uses PostgreSQL with pgvector
 
 ## Layout
 
-- \`agent.yaml\` — resources (model, memory${choices.storage ? ', storage' : ''}) and plugins. \`pnpm validate\` checks it; \`pnpm graph\` draws it.
+- \`agent.yaml\` — resources (model, memory${choices.storage ? ', storage' : ''}) and plugins. \`pnpm validate\` checks it; \`pnpm graph\` draws it. Its first line points editors that use the YAML language server (e.g. VS Code's YAML extension) at its JSON Schema, for completion and checks as you type.
 - \`plugins/word-count.ts\` — a sample input plugin (PARSE stage).
 - \`tools/calculator.ts\` — a sample tool the model can call.
-- \`test/agent.test.ts\` — tests with a scripted model: \`pnpm test\`.
+${choices.storage ? '- `plugins/files.ts` — file tools (`read_file`, `write_file`, `list_files`) over the storage resource, in `agent_files/`.\n' : ''}- \`test/agent.test.ts\` — tests with a scripted model: \`pnpm test\`; \`pnpm typecheck\` checks the types.
 
 Add a plugin with \`npx entity plugin new <name> --kind tool|prompt|input|output|failure\`.
 When something does not work, \`pnpm doctor\` checks your setup.
 `;
 }
 
-export function projectFiles(choices: ProjectChoices): GeneratedFile[] {
+/** `localPackages`: package name → `file:` specifier, for projects installing from `--packages`. */
+export function projectFiles(choices: ProjectChoices, localPackages?: ReadonlyMap<string, string>): GeneratedFile[] {
   const key = KEY_OF[choices.llm];
   const envLines = [
     key ? `${key}=` : 'OLLAMA_HOST=http://localhost:11434',
     ...(choices.memory === 'postgres' ? ['DATABASE_URL=postgres://postgres@localhost:5432/postgres'] : []),
   ];
   return [
-    { path: 'package.json', content: projectPackageJson(choices) },
+    { path: 'package.json', content: projectPackageJson(choices, localPackages) },
     { path: 'agent.yaml', content: agentYaml(choices) },
     { path: 'plugins/word-count.ts', content: WORD_COUNT },
     { path: 'tools/calculator.ts', content: CALCULATOR },
+    ...(choices.storage ? [{ path: 'plugins/files.ts', content: FILES_PLUGIN }] : []),
     { path: 'test/agent.test.ts', content: agentTest(choices) },
     { path: 'README.md', content: readme(choices) },
     { path: '.env.example', content: `${envLines.join('\n')}\n` },
