@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiKeyFileVerifier } from './api-key-store.js';
 import { ApiKeyVerifier, type Principal, type Role } from './api-keys.js';
-import { isLoopbackAddress } from './client-address.js';
+import { refuseDevelopmentRequest } from './development-access.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
 import { JwtVerifier, looksLikeJwt } from './jwt-auth.js';
@@ -10,8 +10,8 @@ const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', use
 
 /**
  * Authenticates every request: a bearer API key or JWT, or in development mode (`auth: 'none'`)
- * any loopback client. No credential, an unknown key or an invalid token is 401; a non-loopback
- * client in development mode is 403.
+ * any loopback client addressing the server by a loopback name (`refuseDevelopmentRequest`).
+ * No credential, an unknown key or an invalid token is 401; a refused development request is 403.
  */
 export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
   const auth = state.options.auth;
@@ -24,10 +24,16 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
   const tokens = auth === 'none' || !auth.jwt ? undefined : new JwtVerifier(auth.jwt);
   return async (context, next) => {
     if (auth === 'none') {
-      const address = context.get('clientAddress');
-      if (address !== undefined && !isLoopbackAddress(address)) {
-        throw new HttpApiError(403, 'loopback_only', 'This server runs without authentication (development mode) and only serves this machine');
-      }
+      const refusal = refuseDevelopmentRequest(
+        {
+          peerAddress: context.get('clientAddress'),
+          host: context.req.header('host') ?? new URL(context.req.url).host,
+          origin: context.req.header('origin'),
+          header: (name) => context.req.header(name),
+        },
+        state.options,
+      );
+      if (refusal) throw new HttpApiError(403, refusal.code, refusal.message);
       context.set('principal', DEVELOPMENT_PRINCIPAL);
       return next();
     }
