@@ -147,6 +147,7 @@ export class JwtVerifier {
       role,
       userIds: role === 'admin' ? '*' : [subject],
       bucketId: `jwt:${payload.iss ?? ''}:${subject}`,
+      expiresAt: (payload.exp! + (this.config.clockToleranceSeconds ?? 5)) * 1_000,
     };
   }
 

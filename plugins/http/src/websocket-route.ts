@@ -9,8 +9,11 @@ import { WEBSOCKET_PATH } from './websocket-protocol.js';
 
 /** How the Node upgrade listener learns that the handler accepted a handshake. */
 export interface UpgradeHook {
-  /** Takes a connection slot for `principal`; throws a 503 HttpApiError when none is free. */
-  accept(principal: Principal): void;
+  /**
+   * Takes a connection slot for `principal`; throws a 503 HttpApiError when none is free.
+   * `credentialStillValid` is asked again during the connection's life (revoked key, expired JWT).
+   */
+  accept(principal: Principal, credentialStillValid: () => boolean): void;
 }
 
 /** Key of the hook in the host environment that `app.fetch(request, env)` receives. */
@@ -59,7 +62,7 @@ export function registerWebSocketRoute(app: Hono<HandlerEnvironment>, state: Han
     if (!isOriginAllowed(context.req.header('origin'), context.req.header('host'), state)) {
       throw new HttpApiError(403, 'forbidden_origin', `Origin ${context.req.header('origin')} may not open WebSocket connections; add it to cors.origins to allow it`);
     }
-    hook.accept(principal);
+    hook.accept(principal, context.get('credentialStillValid'));
     return context.body(null, 204);
   });
 }

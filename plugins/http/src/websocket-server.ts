@@ -108,8 +108,9 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
     const webRequest = handshakeRequest(request);
     if (webRequest instanceof Response) return refuseHandshake(socket, webRequest);
     let principal: Principal | undefined;
+    let credentialStillValid: () => boolean = () => false;
     const hook: UpgradeHook = {
-      accept(accepted) {
+      accept(accepted, stillValid) {
         if (connections.value >= options.maxConnections) {
           throw new HttpApiError(503, 'too_many_connections', `The server holds its maximum of ${options.maxConnections} WebSocket connections; retry later`, {
             headers: { 'retry-after': '5' },
@@ -117,6 +118,7 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
         }
         connections.change(1);
         principal = accepted;
+        credentialStillValid = stillValid;
       },
     };
     const response = await app.fetch(webRequest, { incoming: request, [UPGRADE_HOOK]: hook });
@@ -126,7 +128,7 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
     socket.once('close', () => connections.change(-1));
     const accepted = principal;
     webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
-      const session = new WebSocketSession(webSocket, accepted, context);
+      const session = new WebSocketSession(webSocket, accepted, context, credentialStillValid);
       sessions.add(session);
       sessionsClosed.change(1);
       webSocket.once('close', () => {

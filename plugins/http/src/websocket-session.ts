@@ -27,6 +27,7 @@ export class WebSocketSession {
     private readonly socket: WebSocket,
     private readonly principal: Principal,
     private readonly context: SessionContext,
+    private readonly credentialStillValid: () => boolean = () => true,
   ) {
     socket.on('message', (data, isBinary) => {
       try {
@@ -48,6 +49,7 @@ export class WebSocketSession {
   /** Called every `pingIntervalMs`: cuts a peer that did not answer the last ping, else pings it. */
   heartbeat(): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.checkCredential()) return;
     if (!this.answeredPing) {
       this.context.state.logger.info('cutting a WebSocket peer that did not answer a ping', { component: 'http', key: this.principal.name });
       this.socket.terminate();
@@ -68,7 +70,21 @@ export class WebSocketSession {
     this.socket.terminate();
   }
 
+  /**
+   * The handshake's credential is checked again on every message and ping tick: a key revoked
+   * from the key file or an expired JWT must not keep a connection that outlives it. On failure
+   * the connection closes with 1008 (policy violation) and its runs are cancelled.
+   */
+  private checkCredential(): boolean {
+    if (this.credentialStillValid()) return true;
+    this.context.state.logger.info('closing a WebSocket whose credential was revoked or expired', { component: 'http', key: this.principal.name });
+    this.cancelAll('the credential was revoked or expired');
+    this.socket.close(1008, 'credential revoked or expired');
+    return false;
+  }
+
   private receive(data: Buffer, isBinary: boolean): void {
+    if (!this.checkCredential()) return;
     let request: WebSocketClientMessage | undefined;
     let invalid: InvalidClientMessage | undefined;
     try {
