@@ -114,6 +114,12 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
   const connections = new Countdown();
   const runs = new Countdown();
   const handshakes = new Countdown();
+  const connectionsPerPrincipal = new Map<string, number>();
+  const releasePrincipalSlot = (bucketId: string) => {
+    const held = (connectionsPerPrincipal.get(bucketId) ?? 1) - 1;
+    if (held === 0) connectionsPerPrincipal.delete(bucketId);
+    else connectionsPerPrincipal.set(bucketId, held);
+  };
   const sessions = new Set<WebSocketSession>();
   const sessionsClosed = new Countdown();
   const context: SessionContext = {
@@ -145,6 +151,13 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
             headers: { 'retry-after': '5' },
           });
         }
+        const held = connectionsPerPrincipal.get(accepted.bucketId) ?? 0;
+        if (held >= options.maxConnectionsPerPrincipal) {
+          throw new HttpApiError(429, 'too_many_connections_for_credential', `This credential holds its maximum of ${options.maxConnectionsPerPrincipal} WebSocket connections; close one first`, {
+            headers: { 'retry-after': '5' },
+          });
+        }
+        connectionsPerPrincipal.set(accepted.bucketId, held + 1);
         connections.change(1);
         principal = accepted;
         credentialStillValid = stillValid;
@@ -152,10 +165,14 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
     };
     const response = await app.fetch(webRequest, { incoming: request, [UPGRADE_HOOK]: hook });
     if (!principal) return refuseHandshake(socket, response);
-    // The slot is held until the TCP connection ends, however the handshake goes from here.
-    if (socket.destroyed) return connections.change(-1);
-    socket.once('close', () => connections.change(-1));
     const accepted = principal;
+    // The slots are held until the TCP connection ends, however the handshake goes from here.
+    const release = () => {
+      connections.change(-1);
+      releasePrincipalSlot(accepted.bucketId);
+    };
+    if (socket.destroyed) return release();
+    socket.once('close', release);
     webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
       const session = new WebSocketSession(webSocket, accepted, context, credentialStillValid);
       sessions.add(session);
