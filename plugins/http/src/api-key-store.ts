@@ -4,6 +4,7 @@ import { dirname } from 'node:path';
 import { ConfigError } from '@entity/core';
 import { z } from 'zod';
 import { withFileLock } from './key-file-lock.js';
+import { assertKeyFileTrusted } from './key-file-permissions.js';
 import { type ApiKeyConfig, ApiKeyVerifier, generateApiKey, hashApiKey, type Principal, type Role } from './api-keys.js';
 
 /** Where `entity keys` keeps a project's keys, relative to the project directory. */
@@ -149,15 +150,23 @@ export class ApiKeyFileVerifier {
     private readonly onError: (message: string) => void,
     onWarning: (message: string) => void = onError,
   ) {
-    this.verifier = new ApiKeyVerifier(readApiKeyFile(path).map(configOf));
+    this.verifier = this.load();
     this.version = this.versionOf();
     if (this.version === 'missing') onWarning(`API key file ${path} does not exist yet: no key is accepted until \`entity keys create\` writes one`);
+  }
+
+  /** The keys of the file, once its permissions show only its owner could have written it. */
+  private load(): ApiKeyVerifier {
+    assertKeyFileTrusted(this.path);
+    return new ApiKeyVerifier(readApiKeyFile(this.path).map(configOf));
   }
 
   private versionOf(): string {
     try {
       const stat = statSync(this.path);
-      return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+      const directory = statSync(dirname(this.path));
+      // ctime, mode and owner too: a chmod or chown must be seen, not only a new content.
+      return `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}:${stat.mode}:${stat.uid}:${directory.mode}`;
     } catch {
       return 'missing';
     }
@@ -171,7 +180,7 @@ export class ApiKeyFileVerifier {
       if (version !== this.version) {
         this.version = version;
         try {
-          this.verifier = new ApiKeyVerifier(readApiKeyFile(this.path).map(configOf));
+          this.verifier = this.load();
         } catch (error) {
           this.verifier = new ApiKeyVerifier([]);
           this.onError(`API key file ${this.path} could not be read; no key from it is accepted: ${(error as Error).message}`);
