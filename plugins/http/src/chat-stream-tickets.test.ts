@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { STREAM_TICKET_TTL_MS, StreamTickets } from './chat-stream-tickets.js';
 
 describe('StreamTickets', () => {
-  const stream = { message: 'hi', userId: 'alice', conversationId: undefined };
+  const stream = { message: 'hi', userId: 'alice', conversationId: undefined, correlationId: 'req-1' };
 
   it('redeems a ticket once', () => {
     const tickets = new StreamTickets(() => 0);

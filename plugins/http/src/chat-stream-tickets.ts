@@ -23,6 +23,8 @@ interface PendingStream {
   message: string;
   userId: string;
   conversationId: string | undefined;
+  /** The minting request's id (`x-request-id`/`traceparent`): the run's correlation id, as EventSource can send neither. */
+  correlationId: string;
   expiresAt: number;
 }
 
@@ -85,6 +87,7 @@ export function registerStreamTicketRedemption(app: Hono<HandlerEnvironment>, st
     const options: ChatOptions = {
       userId: stream.userId,
       signal: run.signal,
+      correlationId: stream.correlationId,
       ...(stream.conversationId ? { conversationId: stream.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };
@@ -106,7 +109,7 @@ export function registerStreamTicketMinting(app: Hono<HandlerEnvironment>, state
     const body = await readJsonBody(context, schema);
     const userId = resolveUserId(principal, body.userId);
     if (body.metadata) state.logger.debug('chat request metadata', { component: 'http', userId, metadata: body.metadata });
-    const ticket = tickets.issue({ message: body.message, userId, conversationId: body.conversationId });
+    const ticket = tickets.issue({ message: body.message, userId, conversationId: body.conversationId, correlationId: context.get('requestId') });
     return context.json({ url: `${CHAT_STREAMS_PATH}/${ticket}`, expiresInSeconds: STREAM_TICKET_TTL_MS / 1000 }, 201);
   });
 }

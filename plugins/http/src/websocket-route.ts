@@ -11,9 +11,10 @@ import { WEBSOCKET_PATH } from './websocket-protocol.js';
 export interface UpgradeHook {
   /**
    * Takes a connection slot for `principal`; throws a 503 HttpApiError when none is free.
-   * `credentialStillValid` is asked again during the connection's life (revoked key, expired JWT).
+   * `credentialStillValid` is asked again during the connection's life (revoked key, expired JWT);
+   * `handshakeRequestId` (the handshake's `x-request-id`/`traceparent`) prefixes its runs' correlation ids.
    */
-  accept(principal: Principal, credentialStillValid: () => boolean): void;
+  accept(principal: Principal, credentialStillValid: () => boolean, handshakeRequestId: string): void;
 }
 
 /** Key of the hook in the host environment that `app.fetch(request, env)` receives. */
@@ -62,7 +63,7 @@ export function registerWebSocketRoute(app: Hono<HandlerEnvironment>, state: Han
     if (!isOriginAllowed(context.req.header('origin'), context.req.header('host'), state)) {
       throw new HttpApiError(403, 'forbidden_origin', `Origin ${context.req.header('origin')} may not open WebSocket connections; add it to cors.origins to allow it`);
     }
-    hook.accept(principal, context.get('credentialStillValid'));
+    hook.accept(principal, context.get('credentialStillValid'), context.get('requestId'));
     return context.body(null, 204);
   });
 }

@@ -144,8 +144,9 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
     if (webRequest instanceof Response) return refuseHandshake(socket, webRequest);
     let principal: Principal | undefined;
     let credentialStillValid: () => boolean = () => false;
+    let handshakeRequestId = '';
     const hook: UpgradeHook = {
-      accept(accepted, stillValid) {
+      accept(accepted, stillValid, requestId) {
         if (connections.value >= options.maxConnections) {
           throw new HttpApiError(503, 'too_many_connections', `The server holds its maximum of ${options.maxConnections} WebSocket connections; retry later`, {
             headers: { 'retry-after': '5' },
@@ -161,6 +162,7 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
         connections.change(1);
         principal = accepted;
         credentialStillValid = stillValid;
+        handshakeRequestId = requestId;
       },
     };
     const response = await app.fetch(webRequest, { incoming: request, [UPGRADE_HOOK]: hook });
@@ -174,7 +176,7 @@ export function attachWebSocket(server: Server, app: EntityHttpHandler, state: H
     if (socket.destroyed) return release();
     socket.once('close', release);
     webSocketServer.handleUpgrade(request, socket, head, (webSocket) => {
-      const session = new WebSocketSession(webSocket, accepted, context, credentialStillValid);
+      const session = new WebSocketSession(webSocket, accepted, context, credentialStillValid, handshakeRequestId);
       sessions.add(session);
       sessionsClosed.change(1);
       webSocket.once('close', () => {

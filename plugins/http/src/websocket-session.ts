@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CancelledError, type StreamOptions } from '@entity/core';
 import { WebSocket } from 'ws';
 import type { Principal } from './api-keys.js';
@@ -28,6 +29,7 @@ export class WebSocketSession {
     private readonly principal: Principal,
     private readonly context: SessionContext,
     private readonly credentialStillValid: () => boolean = () => true,
+    private readonly handshakeRequestId: string = randomUUID(),
   ) {
     socket.on('message', (data, isBinary) => {
       try {
@@ -151,6 +153,8 @@ export class WebSocketSession {
     const options: StreamOptions = {
       userId,
       signal: controller.signal,
+      // The handshake's id ties a connection's runs together; the message id tells them apart.
+      correlationId: `${this.handshakeRequestId}/${request.id}`,
       ...(request.conversationId ? { conversationId: request.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };
