@@ -10,6 +10,7 @@ import { registerStreamTicketMinting, registerStreamTicketRedemption, StreamTick
 import { limitBodySize } from './body-size-limit.js';
 import { remoteAddressOf } from './client-address.js';
 import { registerConversationRoutes } from './conversation-routes.js';
+import { corsAllowsOrigin } from './cors-origins.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
@@ -57,7 +58,8 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   if (options.cors) {
     app.use(
       cors({
-        origin: options.cors.origins,
+        // Hono takes '*' in a list literally; the rule is the one the WebSocket handshake uses.
+        origin: (origin) => (corsAllowsOrigin(options, origin) ? origin : null),
         allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
         allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER, REQUEST_ID_HEADER, 'traceparent'],
         exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream', REQUEST_ID_HEADER],

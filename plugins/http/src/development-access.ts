@@ -1,4 +1,5 @@
 import { isLoopbackAddress, isLoopbackHost } from './client-address.js';
+import { corsAllowsOrigin } from './cors-origins.js';
 import type { HttpHandlerOptions } from './http-options.js';
 
 /**
@@ -68,7 +69,7 @@ export function refuseDevelopmentRequest(request: DevelopmentRequest, options: H
   if (request.host === undefined || !isLoopbackHost(hostName(request.host.toLowerCase()))) {
     return { code: 'forbidden_host', message: `${served}; the Host header must be a loopback name (localhost, 127.0.0.1, [::1]), got "${request.host ?? ''}"` };
   }
-  if (request.origin !== undefined && !isLoopbackOrigin(request.origin) && !(options.cors?.origins ?? []).includes(request.origin)) {
+  if (request.origin !== undefined && !isLoopbackOrigin(request.origin) && !corsAllowsOrigin(options, request.origin)) {
     return { code: 'forbidden_origin', message: `${served}; Origin ${request.origin} is not a loopback origin. List it in cors.origins to allow it` };
   }
   return undefined;

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Principal } from './api-keys.js';
 import { requireRole } from './authorization.js';
 import { isLoopbackHost } from './client-address.js';
+import { corsAllowsOrigin } from './cors-origins.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
 import { readQuery } from './request-validation.js';
@@ -23,14 +24,13 @@ export const UPGRADE_HOOK = Symbol('entity.websocket-upgrade');
 /**
  * Browsers send `Origin` with every WebSocket handshake but apply no CORS to it, so the server
  * must refuse foreign pages itself, or any site a user visits could talk to the agent through
- * the user's browser. Allowed: no Origin (not a browser), an origin in `cors.origins` (`*` for
- * any), or the server's own origin. Without authentication (development mode) the own origin
+ * the user's browser. Allowed: no Origin (not a browser), an origin `cors.origins` allows
+ * (`corsAllowsOrigin`: `*` for any, except without authentication), or the server's own origin. Without authentication (development mode) the own origin
  * counts only under a loopback name, so a DNS-rebound foreign name cannot pass as it.
  */
 export function isOriginAllowed(origin: string | undefined, host: string | undefined, state: HandlerState): boolean {
   if (origin === undefined) return true;
-  const allowed = state.options.cors?.origins ?? [];
-  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  if (corsAllowsOrigin(state.options, origin)) return true;
   let parsed: URL;
   try {
     parsed = new URL(origin);

@@ -134,6 +134,24 @@ describe('health, description and headers', () => {
   });
 });
 
+describe("cors.origins ['*']", () => {
+  it('allows any origin over HTTP, as it does for WebSocket handshakes', async () => {
+    const server = await startTestServer(['hello'], { cors: { origins: ['*'] } });
+    try {
+      const preflight = await fetch(server.url('/v1/chat'), {
+        method: 'OPTIONS',
+        headers: { origin: 'https://any.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://any.example');
+      const response = await fetch(server.url('/v1/agent'), { headers: { origin: 'https://other.example', ...bearer(KEYS.viewer) } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://other.example');
+    } finally {
+      await server.handle.close();
+    }
+  });
+});
+
 describe('development mode and options', () => {
   const agent = () => new Agent({ resources: { llm: scriptedLLM(['Hello from dev mode.']), logging: inMemoryLogger({ echoLevel: false }) }, zeroConfig: false });
 
