@@ -83,7 +83,10 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   // EventSource cannot send a key: its GET carries a single-use ticket instead, checked by the route.
   const streamTickets = new StreamTickets();
   registerStreamTicketRedemption(app, state, streamTickets);
-  app.use(exceptProbes(authenticate(state)));
+  // A probe is served without a credential; one that sends a credential gets it checked (401 when
+  // wrong) and, on /health/ready, the per-resource detail that anonymous callers do not see.
+  const authentication = authenticate(state);
+  app.use((context, next) => (!isHealthProbe(context.req.path) || context.req.header('authorization') !== undefined ? authentication(context, next) : next()));
   app.use(exceptProbes(limitPerKey(perKeyLimiter)));
   app.use(limitBodySize(options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 

@@ -175,8 +175,8 @@ export function openApiDocument(options: OpenApiOptions): JsonObject {
       '/health/ready': {
         get: {
           operationId: 'ready',
-          summary: 'Readiness: agent started and resources healthy (no key needed)',
-          security: [],
+          summary: 'Readiness: agent started and resources healthy (no key needed; per-resource detail with a key)',
+          security: [{}, { apiKey: [] }],
           responses: { '200': { description: 'Ready.', content: json(HEALTH_READY) }, '503': { description: 'Not ready, or shutting down.', content: json(HEALTH_READY) } },
         },
       },
