@@ -91,7 +91,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     options: {
       port: { type: 'string', short: 'p', valueName: 'number', description: 'port to listen on (default: server.port, else PORT, else 3000)' },
       host: { type: 'string', valueName: 'address', description: 'address to bind (default: server.host, else 127.0.0.1)' },
-      'no-auth': { type: 'boolean', description: 'serve without credentials (development; loopback only). Otherwise: server.auth, ENTITY_API_KEYS or .entity/api-keys.json' },
+      'no-auth': { type: 'boolean', description: 'serve without credentials (development; direct loopback clients only: no proxy, tunnel or foreign Host). Otherwise: server.auth, ENTITY_API_KEYS or .entity/api-keys.json' },
       websocket: { type: 'boolean', description: 'also serve the WebSocket endpoint /v1/ws (same port and credentials)' },
       watch: { type: 'boolean', short: 'w', description: 'hot-reload parameters when the config changes' },
     },

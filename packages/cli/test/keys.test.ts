@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { chmodSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { entity, project } from './helpers.js';
@@ -66,5 +66,17 @@ describe('entity keys', () => {
     const unknown = await entity(['keys', 'rotate'], { cwd: directory });
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('unknown keys command "rotate"');
+  });
+
+  it('warns when the key file sits where entity serve will refuse it (a directory others can write)', async () => {
+    const directory = project();
+    mkdirSync(join(directory, '.entity'), { recursive: true });
+    chmodSync(join(directory, '.entity'), 0o777);
+    const created = await entity(['keys', 'create', '--role', 'admin'], { cwd: directory, env: { NO_COLOR: '1' } });
+    expect(created.code).toBe(0);
+    expect(created.stderr).toContain('entity serve will refuse this key file');
+    expect(created.stderr).toContain(`chmod 700 ${join(directory, '.entity')}`);
+    const json = JSON.parse((await entity(['keys', 'create', '--role', 'admin', '--json'], { cwd: directory })).stdout) as { warning?: string };
+    expect(json.warning).toMatch(/writable by other users/);
   });
 });

@@ -31,7 +31,10 @@ function summarize(state: HandlerState): AgentSummary {
   };
 }
 
-/** Health probes (no credential needed, never rate limited), the agent's description and the OpenAPI document. */
+/**
+ * Health probes (no credential needed, never rate limited; `/health/ready` adds per-resource
+ * health for a caller with a credential), the agent's description and the OpenAPI document.
+ */
 export function registerAgentRoutes(app: Hono<HandlerEnvironment>, state: HandlerState): void {
   const readiness = readinessChecker(state.agent, state.logger);
   app.get('/health/live', (context) => {
@@ -40,9 +43,12 @@ export function registerAgentRoutes(app: Hono<HandlerEnvironment>, state: Handle
   });
   app.get('/health/ready', async (context) => {
     readQuery(context);
-    if (state.draining) return context.json({ status: 'draining', resources: {} }, 503);
+    if (state.draining) return context.json({ status: 'draining' }, 503);
     const result = await readiness();
-    return context.json({ status: result.ready ? 'ready' : 'not-ready', resources: result.resources }, result.ready ? 200 : 503);
+    const status = result.ready ? 'ready' : 'not-ready';
+    // Resource names and their health tell an attacker what to aim at: only callers with a credential see them.
+    const detailed = context.get('principal') !== undefined;
+    return context.json(detailed ? { status, resources: result.resources } : { status }, result.ready ? 200 : 503);
   });
   let document: Record<string, unknown> | undefined;
   app.get('/openapi.json', (context) => {

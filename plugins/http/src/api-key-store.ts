@@ -3,6 +3,8 @@ import { chmodSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, write
 import { dirname } from 'node:path';
 import { ConfigError } from '@entity/core';
 import { z } from 'zod';
+import { withFileLock } from './key-file-lock.js';
+import { assertKeyFileTrusted } from './key-file-permissions.js';
 import { type ApiKeyConfig, ApiKeyVerifier, generateApiKey, hashApiKey, type Principal, type Role } from './api-keys.js';
 
 /** Where `entity keys` keeps a project's keys, relative to the project directory. */
@@ -87,7 +89,6 @@ export interface CreateApiKeyOptions {
 export function createStoredApiKey(path: string, options: CreateApiKeyOptions): { key: string; stored: StoredApiKey } {
   const userIds = options.userIds ?? (options.role === 'admin' ? '*' : undefined);
   if (userIds === undefined) throw fileProblem('userIds', `a ${options.role} key needs the user ids it may act for`, "give them (e.g. --user alice), or '*' for any user");
-  const keys = readApiKeyFile(path);
   const key = generateApiKey();
   const stored: StoredApiKey = {
     id: `key_${randomBytes(6).toString('hex')}`,
@@ -99,17 +100,35 @@ export function createStoredApiKey(path: string, options: CreateApiKeyOptions): 
   };
   const checked = storedKeySchema.safeParse(stored);
   if (!checked.success) throw fileProblem(checked.error.issues[0]!.path.join('.'), checked.error.issues[0]!.message, 'user ids are 1-200 letters, digits or . _ @ : + -; names 1-100 characters');
-  writeApiKeyFile(path, [...keys, stored]);
+  changeApiKeyFile(path, (keys) => [...keys, stored]);
+  if (!readApiKeyFile(path).some((entry) => entry.id === stored.id)) throw fileProblem(path, 'lost the new key: another program rewrote the file at the same time', 'run the command again');
   return { key, stored };
 }
 
 /** Removes a key by id; false when there was none with that id. */
 export function revokeStoredApiKey(path: string, id: string): boolean {
-  const keys = readApiKeyFile(path);
-  const remaining = keys.filter((key) => key.id !== id);
-  if (remaining.length === keys.length) return false;
-  writeApiKeyFile(path, remaining);
-  return true;
+  let found = false;
+  changeApiKeyFile(path, (keys) => {
+    const remaining = keys.filter((key) => key.id !== id);
+    found = remaining.length < keys.length;
+    return found ? remaining : undefined;
+  });
+  if (found && readApiKeyFile(path).some((key) => key.id === id)) {
+    throw fileProblem(path, `still holds key ${id}: another program rewrote the file at the same time`, 'run `entity keys revoke` again');
+  }
+  return found;
+}
+
+/**
+ * Reads, changes and writes the key file under its lock, so concurrent `entity keys` commands
+ * never lose each other's changes. `change` returns the new keys, or undefined to leave the file as is.
+ */
+function changeApiKeyFile(path: string, change: (keys: StoredApiKey[]) => StoredApiKey[] | undefined): void {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  withFileLock(path, () => {
+    const changed = change(readApiKeyFile(path));
+    if (changed) writeApiKeyFile(path, changed);
+  });
 }
 
 function configOf(key: StoredApiKey): ApiKeyConfig {
@@ -131,15 +150,23 @@ export class ApiKeyFileVerifier {
     private readonly onError: (message: string) => void,
     onWarning: (message: string) => void = onError,
   ) {
-    this.verifier = new ApiKeyVerifier(readApiKeyFile(path).map(configOf));
+    this.verifier = this.load();
     this.version = this.versionOf();
     if (this.version === 'missing') onWarning(`API key file ${path} does not exist yet: no key is accepted until \`entity keys create\` writes one`);
+  }
+
+  /** The keys of the file, once its permissions show only its owner could have written it. */
+  private load(): ApiKeyVerifier {
+    assertKeyFileTrusted(this.path);
+    return new ApiKeyVerifier(readApiKeyFile(this.path).map(configOf));
   }
 
   private versionOf(): string {
     try {
       const stat = statSync(this.path);
-      return `${stat.mtimeMs}:${stat.size}:${stat.ino}`;
+      const directory = statSync(dirname(this.path));
+      // ctime, mode and owner too: a chmod or chown must be seen, not only a new content.
+      return `${stat.mtimeMs}:${stat.ctimeMs}:${stat.size}:${stat.ino}:${stat.mode}:${stat.uid}:${directory.mode}`;
     } catch {
       return 'missing';
     }
@@ -153,7 +180,7 @@ export class ApiKeyFileVerifier {
       if (version !== this.version) {
         this.version = version;
         try {
-          this.verifier = new ApiKeyVerifier(readApiKeyFile(this.path).map(configOf));
+          this.verifier = this.load();
         } catch (error) {
           this.verifier = new ApiKeyVerifier([]);
           this.onError(`API key file ${this.path} could not be read; no key from it is accepted: ${(error as Error).message}`);

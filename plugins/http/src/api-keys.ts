@@ -25,6 +25,11 @@ export interface Principal {
   userIds: readonly string[] | '*';
   /** Stable id for rate limiting. */
   bucketId: string;
+  /**
+   * When the credential stops being accepted (ms since the epoch): a JWT's `exp` plus the clock
+   * tolerance. Absent for API keys and development mode. Long-lived connections check it.
+   */
+  expiresAt?: number;
 }
 
 /** SHA-256 hex of an API key: what goes into the `apiKeys` config. */

@@ -1,7 +1,7 @@
 import type { MiddlewareHandler } from 'hono';
 import { ApiKeyFileVerifier } from './api-key-store.js';
 import { ApiKeyVerifier, type Principal, type Role } from './api-keys.js';
-import { isLoopbackAddress } from './client-address.js';
+import { refuseDevelopmentRequest } from './development-access.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
 import { JwtVerifier, looksLikeJwt } from './jwt-auth.js';
@@ -10,8 +10,8 @@ const DEVELOPMENT_PRINCIPAL: Principal = { name: 'anonymous', role: 'admin', use
 
 /**
  * Authenticates every request: a bearer API key or JWT, or in development mode (`auth: 'none'`)
- * any loopback client. No credential, an unknown key or an invalid token is 401; a non-loopback
- * client in development mode is 403.
+ * any loopback client addressing the server by a loopback name (`refuseDevelopmentRequest`).
+ * No credential, an unknown key or an invalid token is 401; a refused development request is 403.
  */
 export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvironment> {
   const auth = state.options.auth;
@@ -24,11 +24,18 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
   const tokens = auth === 'none' || !auth.jwt ? undefined : new JwtVerifier(auth.jwt);
   return async (context, next) => {
     if (auth === 'none') {
-      const address = context.get('clientAddress');
-      if (address !== undefined && !isLoopbackAddress(address)) {
-        throw new HttpApiError(403, 'loopback_only', 'This server runs without authentication (development mode) and only serves this machine');
-      }
+      const refusal = refuseDevelopmentRequest(
+        {
+          peerAddress: context.get('clientAddress'),
+          host: context.req.header('host') ?? new URL(context.req.url).host,
+          origin: context.req.header('origin'),
+          header: (name) => context.req.header(name),
+        },
+        state.options,
+      );
+      if (refusal) throw new HttpApiError(403, refusal.code, refusal.message);
       context.set('principal', DEVELOPMENT_PRINCIPAL);
+      context.set('credentialStillValid', () => true);
       return next();
     }
     const header = context.req.header('authorization');
@@ -38,16 +45,29 @@ export function authenticate(state: HandlerState): MiddlewareHandler<HandlerEnvi
     if (!match) throw new HttpApiError(401, 'invalid_authorization', 'The Authorization header must be "Bearer <key>"', challenge);
     const credential = match[1]!;
     // Keys first (a hash lookup); only a credential that is no key and has a JWT's shape is verified as one.
-    const key = keys?.verify(credential) ?? keyFile?.verify(credential);
-    const principal = key ?? (tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : undefined);
+    const configuredKey = keys?.verify(credential);
+    const fileKey = configuredKey ? undefined : keyFile?.verify(credential);
+    const principal = configuredKey ?? fileKey ?? (tokens && looksLikeJwt(credential) ? await tokens.verify(credential) : undefined);
     if (!principal) {
       if (!keys && !keyFile) throw new HttpApiError(401, 'invalid_token', 'The bearer token is not a JWT', challenge);
       // With JWTs configured, a well-formed token fails above with its own reason; this is neither key nor token.
       throw new HttpApiError(401, 'invalid_api_key', 'The API key is not valid', challenge);
     }
     context.set('principal', principal);
+    context.set('credentialStillValid', credentialCheck(principal, fileKey && keyFile ? () => keyFile.verify(credential) !== undefined : undefined));
     return next();
   };
+}
+
+/**
+ * How a long-lived connection re-checks its credential: a JWT until it expires; a key from the
+ * key file while the file (re-read when it changes) still holds it; a configured key always,
+ * since the configuration cannot change without a restart.
+ */
+function credentialCheck(principal: Principal, stillInKeyFile: (() => boolean) | undefined): () => boolean {
+  const { expiresAt } = principal;
+  if (expiresAt !== undefined) return () => Date.now() < expiresAt;
+  return stillInKeyFile ?? (() => true);
 }
 
 const ROLE_RANK: Record<Role, number> = { viewer: 0, user: 1, admin: 2 };

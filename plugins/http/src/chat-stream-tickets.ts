@@ -17,12 +17,21 @@ export const STREAM_TICKET_TTL_MS = 30_000;
 
 /** Unredeemed tickets held at most, so minting cannot grow memory without bound. */
 const MAX_PENDING_TICKETS = 10_000;
+/**
+ * Unredeemed tickets one credential may hold: a page opens one stream per message, so a handful
+ * is plenty, and a few keys can no longer fill the shared pool and lock everyone else out.
+ */
+export const MAX_PENDING_TICKETS_PER_CREDENTIAL = 16;
 
 /** A chat request that was authenticated and authorized when its ticket was minted. */
 interface PendingStream {
   message: string;
   userId: string;
   conversationId: string | undefined;
+  /** The minting request's id (`x-request-id`/`traceparent`): the run's correlation id, as EventSource can send neither. */
+  correlationId: string;
+  /** The minting credential's rate-limit bucket: whose share of the pool the ticket uses. */
+  bucketId: string;
   expiresAt: number;
 }
 
@@ -34,25 +43,44 @@ interface PendingStream {
  */
 export class StreamTickets {
   private readonly pending = new Map<string, PendingStream>();
+  private readonly pendingPerCredential = new Map<string, number>();
 
   constructor(private readonly now: () => number = () => Date.now()) {}
 
   issue(stream: Omit<PendingStream, 'expiresAt'>): string {
     this.dropExpired();
+    const held = this.pendingPerCredential.get(stream.bucketId) ?? 0;
+    if (held >= MAX_PENDING_TICKETS_PER_CREDENTIAL) {
+      throw new HttpApiError(
+        429,
+        'too_many_pending_streams',
+        `This credential has ${MAX_PENDING_TICKETS_PER_CREDENTIAL} stream tickets waiting to be opened, the most allowed; open them or let them expire (${STREAM_TICKET_TTL_MS / 1000} s)`,
+        { headers: { 'retry-after': '1' } },
+      );
+    }
     if (this.pending.size >= MAX_PENDING_TICKETS) {
       throw new HttpApiError(503, 'too_many_pending_streams', 'Too many streams wait to be opened; open the ones you have or retry shortly', { headers: { 'retry-after': '1' } });
     }
     const ticket = randomBytes(32).toString('base64url');
     this.pending.set(hashTicket(ticket), { ...stream, expiresAt: this.now() + STREAM_TICKET_TTL_MS });
+    this.pendingPerCredential.set(stream.bucketId, held + 1);
     return ticket;
+  }
+
+  private forget(key: string, stream: PendingStream): void {
+    this.pending.delete(key);
+    const held = (this.pendingPerCredential.get(stream.bucketId) ?? 1) - 1;
+    if (held <= 0) this.pendingPerCredential.delete(stream.bucketId);
+    else this.pendingPerCredential.set(stream.bucketId, held);
   }
 
   /** The stream `ticket` stands for, once: it is spent whether or not it was still valid. */
   redeem(ticket: string): PendingStream | undefined {
     const key = hashTicket(ticket);
     const stream = this.pending.get(key);
-    this.pending.delete(key);
-    return stream && stream.expiresAt > this.now() ? stream : undefined;
+    if (!stream) return undefined;
+    this.forget(key, stream);
+    return stream.expiresAt > this.now() ? stream : undefined;
   }
 
   private dropExpired(): void {
@@ -60,7 +88,7 @@ export class StreamTickets {
     const now = this.now();
     for (const [key, stream] of this.pending) {
       if (stream.expiresAt > now) break;
-      this.pending.delete(key);
+      this.forget(key, stream);
     }
   }
 }
@@ -85,6 +113,7 @@ export function registerStreamTicketRedemption(app: Hono<HandlerEnvironment>, st
     const options: ChatOptions = {
       userId: stream.userId,
       signal: run.signal,
+      correlationId: stream.correlationId,
       ...(stream.conversationId ? { conversationId: stream.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };
@@ -106,7 +135,7 @@ export function registerStreamTicketMinting(app: Hono<HandlerEnvironment>, state
     const body = await readJsonBody(context, schema);
     const userId = resolveUserId(principal, body.userId);
     if (body.metadata) state.logger.debug('chat request metadata', { component: 'http', userId, metadata: body.metadata });
-    const ticket = tickets.issue({ message: body.message, userId, conversationId: body.conversationId });
+    const ticket = tickets.issue({ message: body.message, userId, conversationId: body.conversationId, correlationId: context.get('requestId'), bucketId: principal.bucketId });
     return context.json({ url: `${CHAT_STREAMS_PATH}/${ticket}`, expiresInSeconds: STREAM_TICKET_TTL_MS / 1000 }, 201);
   });
 }

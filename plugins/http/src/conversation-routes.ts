@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { requireRole, resolveUserId } from './authorization.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
+import { forgetConversationReplays } from './idempotency.js';
 import { ID_SCHEMA, readQuery } from './request-validation.js';
 
 const USER_QUERY = z.strictObject({ userId: ID_SCHEMA.optional() });
@@ -90,6 +91,8 @@ export function registerConversationRoutes(app: Hono<HandlerEnvironment>, state:
     const query = readQuery(context, USER_QUERY);
     const userId = resolveUserId(principal, query.userId);
     const conversationId = conversationIdOf(context);
+    // Replays go first: once the conversation is gone, no retry may bring its answers back.
+    await forgetConversationReplays(state, userId, conversationId);
     if (!(await (await memoryOf(state)).deleteConversation({ userId, conversationId }))) throw notFound(conversationId);
     return context.body(null, 204);
   });

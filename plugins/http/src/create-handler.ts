@@ -10,6 +10,7 @@ import { registerStreamTicketMinting, registerStreamTicketRedemption, StreamTick
 import { limitBodySize } from './body-size-limit.js';
 import { remoteAddressOf } from './client-address.js';
 import { registerConversationRoutes } from './conversation-routes.js';
+import { corsAllowsOrigin } from './cors-origins.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
@@ -57,7 +58,8 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   if (options.cors) {
     app.use(
       cors({
-        origin: options.cors.origins,
+        // Hono takes '*' in a list literally; the rule is the one the WebSocket handshake uses.
+        origin: (origin) => (corsAllowsOrigin(options, origin) ? origin : null),
         allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
         allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER, REQUEST_ID_HEADER, 'traceparent'],
         exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream', REQUEST_ID_HEADER],
@@ -81,7 +83,10 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   // EventSource cannot send a key: its GET carries a single-use ticket instead, checked by the route.
   const streamTickets = new StreamTickets();
   registerStreamTicketRedemption(app, state, streamTickets);
-  app.use(exceptProbes(authenticate(state)));
+  // A probe is served without a credential; one that sends a credential gets it checked (401 when
+  // wrong) and, on /health/ready, the per-resource detail that anonymous callers do not see.
+  const authentication = authenticate(state);
+  app.use((context, next) => (!isHealthProbe(context.req.path) || context.req.header('authorization') !== undefined ? authentication(context, next) : next()));
   app.use(exceptProbes(limitPerKey(perKeyLimiter)));
   app.use(limitBodySize(options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES));
 

@@ -7,6 +7,11 @@ import type { TokenBucketLimiter } from './token-bucket.js';
 export type HandlerEnvironment = {
   Variables: {
     principal: Principal;
+    /**
+     * Whether the request's credential is still accepted now: false once its key is revoked
+     * from the key file or its JWT expired. Long-lived connections (WebSocket) ask before each use.
+     */
+    credentialStillValid: () => boolean;
     clientAddress: string | undefined;
     /** The request's id (`x-request-id`, a `traceparent` trace id, or generated): the run's correlation id. */
     requestId: string;

@@ -44,6 +44,13 @@ export interface HttpHandlerOptions {
   idempotency?: false | { ttlMs?: number };
   /** Where the adapter logs. Default: the agent's `logging` resource when it is a logger, else stderr for warnings. */
   logger?: Logger;
+  /**
+   * Under `auth: 'none'`, serve requests even when the host does not report the client's address
+   * (hosts other than `serveHttp`/`@hono/node-server`). Default: false — such requests get 403,
+   * because the loopback check cannot be made. Set it only when nothing but this machine can
+   * reach the host, and never behind a proxy.
+   */
+  allowUnauthenticatedWithoutPeerAddress?: boolean;
 }
 
 /** Credentials the server accepts: at least one of `apiKeys` and `jwt`. */
@@ -146,6 +153,7 @@ const handlerSchema = z.strictObject({
   modelId: z.string().min(1).max(200).optional(),
   idempotency: z.union([z.literal(false), z.strictObject({ ttlMs: z.number().int().min(1_000).optional() })]).optional(),
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function', 'must be a Logger').optional(),
+  allowUnauthenticatedWithoutPeerAddress: z.boolean().optional(),
 });
 
 const serveSchema = handlerSchema.extend({

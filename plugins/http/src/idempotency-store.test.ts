@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ProcessIdempotencyStore } from './idempotency-store.js';
 
-const request = (scope: string, fingerprint = 'f') => ({ scope, fingerprint, leaseMs: 1_000, ttlMs: 10_000 });
+const request = (scope: string, fingerprint = 'f') => ({ scope, fingerprint, leaseMs: 1_000, ttlMs: 10_000, conversation: 'c' });
 
 describe('ProcessIdempotencyStore', () => {
   it('replays a finished record until its TTL, then lets the key be claimed again', async () => {

@@ -26,6 +26,8 @@ export interface ClaimRequest {
   leaseMs: number;
   /** How long the finished response is kept for replay. */
   ttlMs: number;
+  /** Hash of the user and conversation the turn belongs to, so deleting the conversation deletes its replays. */
+  conversation: string;
 }
 
 /** Where `Idempotency-Key` records live: the memory's database, or this process. */
@@ -36,10 +38,13 @@ export interface IdempotencyStore {
   complete(scope: string, owner: string, response: StoredResponse): Promise<void>;
   /** Drops the owner's unfinished record (the request failed), so a retry runs again. */
   release(scope: string, owner: string): Promise<void>;
+  /** Drops every record of a conversation (it was deleted: its answers must not be replayed). */
+  forgetConversation(conversation: string): Promise<void>;
 }
 
 interface ProcessRecord {
   fingerprint: string;
+  conversation: string;
   owner: string;
   response?: StoredResponse;
   lockedUntil: number;
@@ -71,7 +76,7 @@ export class ProcessIdempotencyStore implements IdempotencyStore {
     }
     const owner = randomUUID();
     this.records.delete(request.scope);
-    this.records.set(request.scope, { fingerprint: request.fingerprint, owner, lockedUntil: now + request.leaseMs, expiresAt: now + request.ttlMs });
+    this.records.set(request.scope, { fingerprint: request.fingerprint, conversation: request.conversation, owner, lockedUntil: now + request.leaseMs, expiresAt: now + request.ttlMs });
     return { kind: 'claimed', owner };
   }
 
@@ -82,6 +87,10 @@ export class ProcessIdempotencyStore implements IdempotencyStore {
 
   async release(scope: string, owner: string): Promise<void> {
     if (this.records.get(scope)?.owner === owner) this.records.delete(scope);
+  }
+
+  async forgetConversation(conversation: string): Promise<void> {
+    for (const [scope, record] of this.records) if (record.conversation === conversation) this.records.delete(scope);
   }
 
   private evict(now: number): void {

@@ -23,8 +23,10 @@ const LEASE_MARGIN_MS = 30_000;
 
 /** The store for this handler: the memory's database when it has one, else this process. Opened once. */
 function storeOf(state: HandlerState): () => Promise<IdempotencyStore> {
+  const existing = stores.get(state);
+  if (existing) return existing;
   let opening: Promise<IdempotencyStore> | undefined;
-  return () => {
+  const open = () => {
     opening ??= (async () => {
       await state.agent.start();
       let memory: Memory | undefined;
@@ -43,6 +45,27 @@ function storeOf(state: HandlerState): () => Promise<IdempotencyStore> {
     });
     return opening;
   };
+  stores.set(state, open);
+  return open;
+}
+
+const stores = new WeakMap<HandlerState, () => Promise<IdempotencyStore>>();
+
+/** The key that ties idempotency records to a conversation (hashed: records need not hold ids). */
+function conversationKey(userId: string, conversationId: string | undefined): string {
+  return sha256(['conversation', userId, conversationId ?? DEFAULT_CONVERSATION_ID]);
+}
+
+/** The conversation a turn without a conversation id goes to (the agent's default). */
+const DEFAULT_CONVERSATION_ID = 'default';
+
+/**
+ * Deletes the replayable responses of a conversation, so a deleted conversation's answers cannot
+ * come back through an `Idempotency-Key` retry. Called when the conversation is deleted.
+ */
+export async function forgetConversationReplays(state: HandlerState, userId: string, conversationId: string): Promise<void> {
+  if (state.options.idempotency === false) return;
+  await (await storeOf(state)()).forgetConversation(conversationKey(userId, conversationId));
 }
 
 const sha256 = (parts: readonly string[]) => createHash('sha256').update(JSON.stringify(parts)).digest('hex');
@@ -70,7 +93,14 @@ export function refuseIdempotencyKeyOnStream(context: Context): void {
   }
 }
 
-export type IdempotentRunner = (context: Context<HandlerEnvironment>, userId: string, respond: () => Promise<Response>) => Promise<Response>;
+/** Whose turn a request runs: the user and conversation its response is recorded under. */
+export interface IdempotentTurn {
+  userId: string;
+  /** Undefined for the agent's default conversation. */
+  conversationId: string | undefined;
+}
+
+export type IdempotentRunner = (context: Context<HandlerEnvironment>, turn: IdempotentTurn, respond: () => Promise<Response>) => Promise<Response>;
 
 /**
  * Wraps a JSON route so a retried POST with the same `Idempotency-Key` gets the first
@@ -99,7 +129,9 @@ function createRunner(state: HandlerState): IdempotentRunner {
   // Runs of this process, so a local retry wakes up when the first ends instead of polling.
   const local = new Map<string, Promise<unknown>>();
 
-  return async (context, userId, respond) => {
+  return async (context, turn, respond) => {
+    const { userId } = turn;
+    const conversation = conversationKey(userId, turn.conversationId);
     const key = idempotencyKeyOf(context);
     if (key === undefined) return respond();
     if (state.options.idempotency === false) {
@@ -113,7 +145,7 @@ function createRunner(state: HandlerState): IdempotentRunner {
     const records = await store();
     const deadline = Date.now() + leaseMs;
     for (let attempt = 0; ; attempt++) {
-      const claim = await records.claim({ scope, fingerprint, leaseMs, ttlMs });
+      const claim = await records.claim({ scope, fingerprint, leaseMs, ttlMs, conversation });
       if (claim.kind === 'mismatch') {
         throw new HttpApiError(422, 'idempotency_key_reused', 'This Idempotency-Key was already used for a different request; use a new key for a new request', { param: IDEMPOTENCY_HEADER });
       }

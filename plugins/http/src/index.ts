@@ -6,6 +6,7 @@ export {
   revokeStoredApiKey,
   type StoredApiKey,
 } from './api-key-store.js';
+export { assertKeyFileTrusted } from './key-file-permissions.js';
 export { type ApiKeyConfig, generateApiKey, hashApiKey, type Principal, type Role } from './api-keys.js';
 export type { AgentSummary } from './agent-routes.js';
 export type { PublicMessage } from './conversation-routes.js';

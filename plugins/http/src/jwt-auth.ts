@@ -36,7 +36,9 @@ export interface JwtAuthConfig {
   clockToleranceSeconds?: number;
   /**
    * Claim that holds the role (`admin`, `user` or `viewer`; an array takes its highest known
-   * role). A dotted path reaches nested claims (`realm_access.roles`). Default: `role`.
+   * role). A dotted path reaches nested claims (`realm_access.roles`), and only them: a top-level
+   * claim whose name has the dots is ignored. A name with a `/` is one top-level claim (a
+   * namespaced claim such as `https://example.com/roles`). Default: `role`.
    */
   roleClaim?: string;
   /**
@@ -100,9 +102,19 @@ function keyOf(config: JwtAuthConfig): { key: KeyObject | JWTVerifyGetKey; algor
   return { key: createRemoteJWKSet(url, { timeoutDuration: 5_000, cooldownDuration: 30_000 }), algorithms: ['RS256', 'ES256'] };
 }
 
+/**
+ * The claim at `path`: a dotted path walks nested objects only, and never matches a top-level
+ * claim spelled with the dots (`{"realm_access.roles": ["admin"]}` must not override
+ * `realm_access.roles`). Only own properties count, so `__proto__` or `constructor` reach nothing.
+ * A name with a `/` is a namespaced claim, read as one top-level name.
+ */
 function claimAt(payload: JWTPayload, path: string): unknown {
-  if (path in payload) return payload[path];
-  return path.split('.').reduce<unknown>((value, part) => (typeof value === 'object' && value !== null ? (value as Record<string, unknown>)[part] : undefined), payload);
+  // Namespaced claims (Auth0's `https://example.com/roles`) are one name with dots in it.
+  const parts = path.includes('/') ? [path] : path.split('.');
+  return parts.reduce<unknown>(
+    (value, part) => (typeof value === 'object' && value !== null && Object.hasOwn(value, part) ? (value as Record<string, unknown>)[part] : undefined),
+    payload,
+  );
 }
 
 function unauthorized(code: string, message: string): HttpApiError {
@@ -147,6 +159,7 @@ export class JwtVerifier {
       role,
       userIds: role === 'admin' ? '*' : [subject],
       bucketId: `jwt:${payload.iss ?? ''}:${subject}`,
+      expiresAt: (payload.exp! + (this.config.clockToleranceSeconds ?? 5)) * 1_000,
     };
   }
 

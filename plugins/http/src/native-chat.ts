@@ -52,7 +52,7 @@ export function registerNativeChat(app: Hono<HandlerEnvironment>, state: Handler
       const run = runCancellation(state, context.req.raw);
       return streamRunEvents(context, state, body.message, chatOptions(run), run);
     }
-    return idempotent(context, userId, async () => {
+    return idempotent(context, { userId, conversationId: body.conversationId }, async () => {
       const run = runCancellation(state, context.req.raw);
       try {
         return context.json(publicChatResult(await state.agent.chat(body.message, chatOptions(run))));

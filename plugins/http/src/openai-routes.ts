@@ -85,7 +85,7 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
       const run = runCancellation(state, context.req.raw);
       return streamCompletion(context, state, { id, created: createdAt, model: modelId, includeUsage: body.stream_options?.include_usage === true }, turn.message, chatOptions(run), run);
     }
-    return idempotent(context, userId, async () => {
+    return idempotent(context, { userId, conversationId: turn.conversationId }, async () => {
       const run = runCancellation(state, context.req.raw);
       try {
         const result = await state.agent.chat(turn.message, chatOptions(run));

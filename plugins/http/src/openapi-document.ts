@@ -136,7 +136,7 @@ export function openApiDocument(options: OpenApiOptions): JsonObject {
       '/metrics': {
         get: {
           operationId: 'metrics',
-          summary: 'Prometheus text from the metrics resource (admin and viewer keys only)',
+          summary: 'Prometheus text from the metrics resource (role: viewer; admin and viewer keys only, a user key gets 403)',
           responses: { '200': { description: 'Prometheus exposition format 0.0.4.', content: { 'text/plain': { schema: { type: 'string' } } } }, ...errors(400, 401, 403, 404, 429) },
         },
       },
@@ -175,9 +175,9 @@ export function openApiDocument(options: OpenApiOptions): JsonObject {
       '/health/ready': {
         get: {
           operationId: 'ready',
-          summary: 'Readiness: agent started and resources healthy (no key needed)',
-          security: [],
-          responses: { '200': { description: 'Ready.', content: json(HEALTH_READY) }, '503': { description: 'Not ready, or shutting down.', content: json(HEALTH_READY) } },
+          summary: 'Readiness: agent started and resources healthy (no key needed; per-resource detail with a key)',
+          security: [{}, { apiKey: [] }],
+          responses: { '200': { description: 'Ready.', content: json(HEALTH_READY) }, ...errors(401), '503': { description: 'Not ready, or shutting down.', content: json(HEALTH_READY) } },
         },
       },
       '/openapi.json': {

@@ -1,4 +1,5 @@
 import type { MiddlewareHandler } from 'hono';
+import { addressBucketId } from './client-address.js';
 import type { HandlerEnvironment } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
 import { TokenBucketLimiter, type TokenBucketOptions } from './token-bucket.js';
@@ -10,7 +11,7 @@ function tooMany(retryAfterSeconds: number, what: string): HttpApiError {
 }
 
 /**
- * Limits requests per client address. Hosts that do not report the peer address (anything but
+ * Limits requests per client address (an IPv6 client per /64, see `addressBucketId`). Hosts that do not report the peer address (anything but
  * Node's server) are not limited per address: one shared bucket would throttle every client at once.
  */
 export function limitPerAddress(bucket: TokenBucketOptions | false): MiddlewareHandler<HandlerEnvironment> {
@@ -19,7 +20,7 @@ export function limitPerAddress(bucket: TokenBucketOptions | false): MiddlewareH
   return async (context, next) => {
     const address = context.get('clientAddress');
     if (address === undefined) return next();
-    const result = limiter.take(`ip:${address}`);
+    const result = limiter.take(addressBucketId(address));
     if (!result.allowed) throw tooMany(result.retryAfterSeconds, 'address');
     return next();
   };

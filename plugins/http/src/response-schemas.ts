@@ -50,7 +50,13 @@ export const AGENT_SUMMARY = z
 
 export const HEALTH_LIVE = z.object({ status: z.literal('live') });
 export const HEALTH_READY = z
-  .object({ status: z.enum(['ready', 'not-ready', 'draining']), resources: z.record(z.string(), z.object({ healthy: z.boolean() })) })
+  .object({
+    status: z.enum(['ready', 'not-ready', 'draining']),
+    resources: z
+      .record(z.string(), z.object({ healthy: z.boolean() }))
+      .optional()
+      .describe('Per resource health; only for a caller with a valid credential (any role)'),
+  })
   ;
 
 export const MODEL = z.object({ id: z.string(), object: z.literal('model'), created: z.number().int(), owned_by: z.string() });

@@ -101,7 +101,7 @@ export async function serveHttp(agent: Agent, rawOptions: ServeHttpOptions): Pro
     state.draining = true;
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
-    const busy = () => inFlight > 0 || (websocket?.runs ?? 0) > 0;
+    const busy = () => inFlight > 0 || (websocket?.runs ?? 0) > 0 || (websocket?.handshakes ?? 0) > 0;
     if (busy()) {
       let timer: NodeJS.Timeout | undefined;
       const httpIdle = new Promise<void>((resolve) => {

@@ -25,15 +25,26 @@ export const HTTP_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX IF NOT EXISTS ${TABLE}_expires ON ${TABLE} (expires_at);
     `,
   },
+  {
+    version: 2,
+    name: 'idempotency records name their conversation',
+    // Records from before have no conversation and cannot be matched to one: drop them (they are
+    // retry records kept for a day at most).
+    sql: `
+      DELETE FROM ${TABLE};
+      ALTER TABLE ${TABLE} ADD COLUMN IF NOT EXISTS conversation TEXT NOT NULL DEFAULT '';
+      CREATE INDEX IF NOT EXISTS ${TABLE}_conversation ON ${TABLE} (conversation);
+    `,
+  },
 ];
 
 // One statement decides atomically: a new key is inserted; an expired record, or a running one
 // whose owner's lease ran out (the process died), is taken over; anything else stays as it is.
 const CLAIM = `
-  INSERT INTO ${TABLE} (scope, fingerprint, owner, locked_until, expires_at)
-  VALUES ($1, $2, $3, now() + $4::double precision * interval '1 millisecond', now() + $5::double precision * interval '1 millisecond')
+  INSERT INTO ${TABLE} (scope, fingerprint, owner, locked_until, expires_at, conversation)
+  VALUES ($1, $2, $3, now() + $4::double precision * interval '1 millisecond', now() + $5::double precision * interval '1 millisecond', $6)
   ON CONFLICT (scope) DO UPDATE
-    SET fingerprint = EXCLUDED.fingerprint, owner = EXCLUDED.owner, status = NULL, body = NULL,
+    SET fingerprint = EXCLUDED.fingerprint, owner = EXCLUDED.owner, status = NULL, body = NULL, conversation = EXCLUDED.conversation,
         locked_until = EXCLUDED.locked_until, expires_at = EXCLUDED.expires_at, created_at = now()
     WHERE ${TABLE}.expires_at <= now()
        OR (${TABLE}.status IS NULL AND ${TABLE}.locked_until <= now() AND ${TABLE}.fingerprint = EXCLUDED.fingerprint)
@@ -56,7 +67,7 @@ export class SqlIdempotencyStore implements IdempotencyStore {
     await this.sweep();
     for (;;) {
       const owner = randomUUID();
-      const claimed = await this.database.sql<{ owner: string }>(CLAIM, [request.scope, request.fingerprint, owner, request.leaseMs, request.ttlMs]);
+      const claimed = await this.database.sql<{ owner: string }>(CLAIM, [request.scope, request.fingerprint, owner, request.leaseMs, request.ttlMs, request.conversation]);
       if (claimed.rows[0]?.owner === owner) return { kind: 'claimed', owner };
       const found = await this.database.sql<{ fingerprint: string; status: number | null; body: string | null }>(
         `SELECT fingerprint, status, body FROM ${TABLE} WHERE scope = $1 AND expires_at > now()`,
@@ -77,6 +88,10 @@ export class SqlIdempotencyStore implements IdempotencyStore {
 
   async release(scope: string, owner: string): Promise<void> {
     await this.database.sql(`DELETE FROM ${TABLE} WHERE scope = $1 AND owner = $2 AND status IS NULL`, [scope, owner]);
+  }
+
+  async forgetConversation(conversation: string): Promise<void> {
+    await this.database.sql(`DELETE FROM ${TABLE} WHERE conversation = $1`, [conversation]);
   }
 
   /** Deletes expired records, at most once a minute per process, so the table does not grow forever. */

@@ -21,13 +21,25 @@ describe('TokenBucketLimiter', () => {
     expect(limiter.take('a')).toEqual({ allowed: false, retryAfterSeconds: 10 });
   });
 
-  it('holds at most maxBuckets ids, dropping the least recently used', () => {
-    const limiter = new TokenBucketLimiter({ capacity: 1, refillPerSecond: 0.001 }, 2, () => 0);
+  it('holds at most maxBuckets ids, replacing only buckets that refilled completely', () => {
+    let now = 0;
+    const limiter = new TokenBucketLimiter({ capacity: 1, refillPerSecond: 1 }, 2, () => now);
     limiter.take('a');
     limiter.take('b');
-    limiter.take('a');
-    limiter.take('c'); // drops b, the least recently used
+    // Both are drained: a new id may not push out either, or a flood of ids would reset them.
+    expect(limiter.take('c')).toEqual({ allowed: false, retryAfterSeconds: 1 });
     expect(limiter.take('a').allowed).toBe(false);
-    expect(limiter.take('b').allowed).toBe(true);
+    now = 1_500; // a and b are full again: c replaces the least recently used one
+    expect(limiter.take('c').allowed).toBe(true);
+    expect(limiter.take('c').allowed).toBe(false);
+  });
+
+  it('a flood of distinct ids does not reset a throttled client', () => {
+    const limiter = new TokenBucketLimiter({ capacity: 2, refillPerSecond: 0.001 }, 10_000, () => 0);
+    limiter.take('ip:victim');
+    limiter.take('ip:victim');
+    expect(limiter.take('ip:victim').allowed).toBe(false);
+    for (let index = 0; index < 10_000; index++) limiter.take(`ip6:2001:db8:${index.toString(16)}:0::/64`);
+    expect(limiter.take('ip:victim').allowed).toBe(false);
   });
 });

@@ -93,6 +93,7 @@ export function registerUiChatRoute(app: Hono<HandlerEnvironment>, state: Handle
       userId,
       conversationId: body.id,
       signal: run.signal,
+      correlationId: context.get('requestId'),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };
     return streamUiMessages(context, state, message, options, run);

@@ -10,6 +10,13 @@ export interface WebSocketOptions {
    * Each connection may hold up to `maxBufferedBytes` of unsent output, so this bounds memory.
    */
   maxConnections?: number;
+  /**
+   * Open connections one credential (API key, JWT subject, or everyone in development mode) may
+   * hold; the next handshake with it gets 429 `too_many_connections_for_credential`. Default: 10,
+   * plenty for a user's tabs and devices, so one low-privilege key cannot take every slot of
+   * `maxConnections` and lock out the others. Each connection may run `maxRunsPerConnection` chats.
+   */
+  maxConnectionsPerPrincipal?: number;
   /** Chat runs one connection may have in progress at once; more get a `too_many_runs` error. Default: 8. */
   maxRunsPerConnection?: number;
   /**
@@ -32,6 +39,7 @@ export type ResolvedWebSocketOptions = Required<WebSocketOptions>;
 
 export const DEFAULT_WEBSOCKET_OPTIONS: ResolvedWebSocketOptions = {
   maxConnections: 1_000,
+  maxConnectionsPerPrincipal: 10,
   maxRunsPerConnection: 8,
   maxBufferedBytes: 1_048_576,
   pingIntervalMs: 30_000,
@@ -41,6 +49,7 @@ export const websocketOptionsSchema = z.union([
   z.boolean(),
   z.strictObject({
     maxConnections: z.number().int().min(1).optional(),
+    maxConnectionsPerPrincipal: z.number().int().min(1).optional(),
     maxRunsPerConnection: z.number().int().min(1).optional(),
     maxBufferedBytes: z.number().int().min(1_024).optional(),
     pingIntervalMs: z.number().int().min(10).optional(),

@@ -2,6 +2,7 @@ import type { Hono } from 'hono';
 import type { Principal } from './api-keys.js';
 import { requireRole } from './authorization.js';
 import { isLoopbackHost } from './client-address.js';
+import { corsAllowsOrigin } from './cors-origins.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError } from './http-errors.js';
 import { readQuery } from './request-validation.js';
@@ -9,8 +10,12 @@ import { WEBSOCKET_PATH } from './websocket-protocol.js';
 
 /** How the Node upgrade listener learns that the handler accepted a handshake. */
 export interface UpgradeHook {
-  /** Takes a connection slot for `principal`; throws a 503 HttpApiError when none is free. */
-  accept(principal: Principal): void;
+  /**
+   * Takes a connection slot for `principal`; throws a 503 HttpApiError when none is free.
+   * `credentialStillValid` is asked again during the connection's life (revoked key, expired JWT);
+   * `handshakeRequestId` (the handshake's `x-request-id`/`traceparent`) prefixes its runs' correlation ids.
+   */
+  accept(principal: Principal, credentialStillValid: () => boolean, handshakeRequestId: string): void;
 }
 
 /** Key of the hook in the host environment that `app.fetch(request, env)` receives. */
@@ -19,14 +24,13 @@ export const UPGRADE_HOOK = Symbol('entity.websocket-upgrade');
 /**
  * Browsers send `Origin` with every WebSocket handshake but apply no CORS to it, so the server
  * must refuse foreign pages itself, or any site a user visits could talk to the agent through
- * the user's browser. Allowed: no Origin (not a browser), an origin in `cors.origins` (`*` for
- * any), or the server's own origin. Without authentication (development mode) the own origin
+ * the user's browser. Allowed: no Origin (not a browser), an origin `cors.origins` allows
+ * (`corsAllowsOrigin`: `*` for any, except without authentication), or the server's own origin. Without authentication (development mode) the own origin
  * counts only under a loopback name, so a DNS-rebound foreign name cannot pass as it.
  */
 export function isOriginAllowed(origin: string | undefined, host: string | undefined, state: HandlerState): boolean {
   if (origin === undefined) return true;
-  const allowed = state.options.cors?.origins ?? [];
-  if (allowed.includes('*') || allowed.includes(origin)) return true;
+  if (corsAllowsOrigin(state.options, origin)) return true;
   let parsed: URL;
   try {
     parsed = new URL(origin);
@@ -59,7 +63,7 @@ export function registerWebSocketRoute(app: Hono<HandlerEnvironment>, state: Han
     if (!isOriginAllowed(context.req.header('origin'), context.req.header('host'), state)) {
       throw new HttpApiError(403, 'forbidden_origin', `Origin ${context.req.header('origin')} may not open WebSocket connections; add it to cors.origins to allow it`);
     }
-    hook.accept(principal);
+    hook.accept(principal, context.get('credentialStillValid'), context.get('requestId'));
     return context.body(null, 204);
   });
 }

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { CancelledError, type StreamOptions } from '@entity/core';
 import { WebSocket } from 'ws';
 import type { Principal } from './api-keys.js';
@@ -27,6 +28,8 @@ export class WebSocketSession {
     private readonly socket: WebSocket,
     private readonly principal: Principal,
     private readonly context: SessionContext,
+    private readonly credentialStillValid: () => boolean = () => true,
+    private readonly handshakeRequestId: string = randomUUID(),
   ) {
     socket.on('message', (data, isBinary) => {
       try {
@@ -48,6 +51,7 @@ export class WebSocketSession {
   /** Called every `pingIntervalMs`: cuts a peer that did not answer the last ping, else pings it. */
   heartbeat(): void {
     if (this.socket.readyState !== WebSocket.OPEN) return;
+    if (!this.checkCredential()) return;
     if (!this.answeredPing) {
       this.context.state.logger.info('cutting a WebSocket peer that did not answer a ping', { component: 'http', key: this.principal.name });
       this.socket.terminate();
@@ -68,7 +72,21 @@ export class WebSocketSession {
     this.socket.terminate();
   }
 
+  /**
+   * The handshake's credential is checked again on every message and ping tick: a key revoked
+   * from the key file or an expired JWT must not keep a connection that outlives it. On failure
+   * the connection closes with 1008 (policy violation) and its runs are cancelled.
+   */
+  private checkCredential(): boolean {
+    if (this.credentialStillValid()) return true;
+    this.context.state.logger.info('closing a WebSocket whose credential was revoked or expired', { component: 'http', key: this.principal.name });
+    this.cancelAll('the credential was revoked or expired');
+    this.socket.close(1008, 'credential revoked or expired');
+    return false;
+  }
+
   private receive(data: Buffer, isBinary: boolean): void {
+    if (!this.checkCredential()) return;
     let request: WebSocketClientMessage | undefined;
     let invalid: InvalidClientMessage | undefined;
     try {
@@ -135,6 +153,8 @@ export class WebSocketSession {
     const options: StreamOptions = {
       userId,
       signal: controller.signal,
+      // The handshake's id ties a connection's runs together; the message id tells them apart.
+      correlationId: `${this.handshakeRequestId}/${request.id}`,
       ...(request.conversationId ? { conversationId: request.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
     };

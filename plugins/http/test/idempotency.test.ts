@@ -159,3 +159,25 @@ describe('Idempotency-Key without a database (process memory)', () => {
     expect(server.llm.requests).toHaveLength(0);
   });
 });
+
+describe('Idempotency-Key after the conversation is deleted', () => {
+  const memories: [string, () => Promise<Memory>][] = [
+    ['the memory database (PGlite)', sharedMemory],
+    ['process memory', async () => inMemoryMemory()],
+  ];
+  for (const [where, memoryOf] of memories) {
+    it(`does not replay a deleted conversation's answer (${where})`, async () => {
+      const server = await serve(['the private answer', 'a fresh answer'], {}, { resources: { memory: await memoryOf() } });
+      const body = { message: 'secret', userId: 'alice', conversationId: `deleted-${where.length}` };
+      expect((await chat(server, body, 'replay-after-delete')).status).toBe(200);
+      const replay = await chat(server, body, 'replay-after-delete');
+      expect(replay.headers.get('idempotent-replayed')).toBe('true');
+      const deleted = await fetch(server.url(`/v1/conversations/${body.conversationId}?userId=alice`), { method: 'DELETE', headers: { authorization: `Bearer ${KEYS.admin}` } });
+      expect(deleted.status).toBe(204);
+      const again = await chat(server, body, 'replay-after-delete');
+      expect(again.headers.get('idempotent-replayed')).toBeNull();
+      expect(await again.text()).not.toContain('the private answer');
+      expect(server.llm.requests).toHaveLength(2);
+    });
+  }
+});

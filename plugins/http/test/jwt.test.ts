@@ -151,6 +151,22 @@ describe('JWT authentication', () => {
     expect(test.llm.requests).toHaveLength(0);
   });
 
+  it('resolves a dotted roleClaim only through nested objects: a top-level claim spelled with dots does not override it', async () => {
+    const test = await serveWithJwt({ secret: SECRET, roleClaim: 'realm_access.roles' });
+    const smuggled = await hs({ realm_access: { roles: ['user'] }, 'realm_access.roles': ['admin'] });
+    // An admin could act for any user; the nested role (user) may act only for its own sub.
+    const forOther = await chat(test, smuggled, { message: 'hi', userId: 'bob' });
+    expect(forOther.status).toBe(403);
+    expect(forOther.body.error.code).toBe('forbidden_user');
+    expect((await chat(test, await hs({ 'realm_access.roles': ['admin'] }), { message: 'hi', userId: 'bob' })).status).toBe(403);
+  });
+
+  it('reads a namespaced roleClaim (a URL with dots) as one top-level claim', async () => {
+    const test = await serveWithJwt({ secret: SECRET, roleClaim: 'https://entity.example/roles' });
+    const admin = await hs({ 'https://entity.example/roles': ['admin'] });
+    expect((await chat(test, admin, { message: 'hi', userId: 'bob' })).status).toBe(200);
+  });
+
   it('lets a user token act only for its own sub (403 for another user); an admin token for anyone', async () => {
     const test = await serveWithJwt({ secret: SECRET });
     const forBob = await chat(test, await hs({ sub: 'alice' }), { message: 'hi', userId: 'bob' });

@@ -1,6 +1,7 @@
 import { definePlugin } from '@entity/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { bearer, KEYS, startTestServer, type TestServer } from './helpers.js';
+import { connect } from './websocket-client.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -53,5 +54,23 @@ describe('request ids', () => {
       expect(response.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     }
     expect(server.llm.requests).toHaveLength(0);
+  });
+
+  it('is the correlation id of /v1/ui/chat, of a stream ticket (taken when minted) and of WebSocket runs', async () => {
+    server = await startTestServer(['one', 'two', 'three'], { websocket: true }, { plugins: [noter] });
+    const ui = await server.post(
+      '/v1/ui/chat',
+      { id: 'c1', trigger: 'submit-message', messages: [{ id: 'm1', role: 'user', parts: [{ type: 'text', text: 'hi' }] }] },
+      { 'x-request-id': 'req-ui' },
+    );
+    await ui.text();
+    const minted = await server.post('/v1/chat/streams', { message: 'hi' }, { 'x-request-id': 'req-ticket' });
+    const { url } = (await minted.json()) as { url: string };
+    await (await fetch(server.url(url))).text();
+    const client = await connect(server.handle.websocket!.url, { protocols: ['entity.v1'], headers: { ...bearer(KEYS.admin), 'x-request-id': 'req-ws' } });
+    client.send({ type: 'chat', id: 'q1', message: 'hi' });
+    await client.run('q1');
+    await client.close();
+    expect(correlationIdsOfNotes(server)).toEqual(['req-ui', 'req-ticket', 'req-ws/q1']);
   });
 });

@@ -91,12 +91,12 @@ describe('health, description and headers', () => {
     const probe = { healthCheck: async () => ({ healthy, message: healthy ? 'fine' : 'database at 10.0.0.9 unreachable' }) };
     server = await startTestServer(['unused'], {}, { resources: { probe } });
     expect(await (await fetch(server.url('/health/live'))).json()).toEqual({ status: 'live' });
-    const ready = await fetch(server.url('/health/ready'));
+    const ready = await fetch(server.url('/health/ready'), { headers: bearer(KEYS.viewer) });
     expect(ready.status).toBe(200);
     expect(await ready.json()).toMatchObject({ status: 'ready', resources: { llm: { healthy: true }, probe: { healthy: true } } });
     healthy = false;
     await new Promise((resolve) => setTimeout(resolve, 1_100)); // past the one-second readiness cache
-    const notReady = await fetch(server.url('/health/ready'));
+    const notReady = await fetch(server.url('/health/ready'), { headers: bearer(KEYS.viewer) });
     expect(notReady.status).toBe(503);
     const text = await notReady.text();
     expect(JSON.parse(text)).toMatchObject({ status: 'not-ready', resources: { probe: { healthy: false } } });
@@ -131,6 +131,36 @@ describe('health, description and headers', () => {
     expect(allowed.headers.get('access-control-allow-origin')).toBe('https://app.example');
     expect(allowed.headers.get('access-control-allow-headers')).toContain('authorization');
     expect((await preflight('https://evil.example')).headers.get('access-control-allow-origin')).toBeNull();
+  });
+});
+
+describe('readiness detail', () => {
+  it('tells anonymous callers the status only; resource names and health need a credential', async () => {
+    server = await startTestServer(['unused'], {}, { resources: { billingDatabase: { healthCheck: async () => ({ healthy: false, message: 'down' }) } } });
+    const anonymous = await fetch(server.url('/health/ready'));
+    expect(anonymous.status).toBe(503);
+    expect(await anonymous.json()).toEqual({ status: 'not-ready' });
+    const detailed = await fetch(server.url('/health/ready'), { headers: bearer(KEYS.viewer) });
+    expect(await detailed.json()).toMatchObject({ status: 'not-ready', resources: { billingDatabase: { healthy: false } } });
+    expect((await fetch(server.url('/health/ready'), { headers: bearer('ent_wrong') })).status).toBe(401);
+  });
+});
+
+describe("cors.origins ['*']", () => {
+  it('allows any origin over HTTP, as it does for WebSocket handshakes', async () => {
+    const server = await startTestServer(['hello'], { cors: { origins: ['*'] } });
+    try {
+      const preflight = await fetch(server.url('/v1/chat'), {
+        method: 'OPTIONS',
+        headers: { origin: 'https://any.example', 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization,content-type' },
+      });
+      expect(preflight.headers.get('access-control-allow-origin')).toBe('https://any.example');
+      const response = await fetch(server.url('/v1/agent'), { headers: { origin: 'https://other.example', ...bearer(KEYS.viewer) } });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('access-control-allow-origin')).toBe('https://other.example');
+    } finally {
+      await server.handle.close();
+    }
   });
 });
 

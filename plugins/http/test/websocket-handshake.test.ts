@@ -102,7 +102,7 @@ describe('WebSocket handshake: Origin', () => {
       const url = handle.websocket!.url;
       const rebound = `rebound.example:${handle.port}`;
       const outcome = await handshake(url, { headers: { host: rebound }, origin: `http://${rebound}` });
-      expect(refusalCode(outcome)).toBe('forbidden_origin');
+      expect(refusalCode(outcome)).toBe('forbidden_host');
       const local = await connect(url, { headers: { host: `localhost:${handle.port}` }, origin: `http://localhost:${handle.port}` });
       await local.close();
     } finally {

@@ -2,12 +2,22 @@ import { resolve } from 'node:path';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
-import { loadHttpAdapter } from '../http-adapter.js';
+import { type HttpAdapterModule, loadHttpAdapter } from '../http-adapter.js';
 
 const ROLES = ['admin', 'user', 'viewer'] as const;
 
 function keysFileOf(command: ParsedCommand, cli: CliContext, defaultFile: string): string {
   return resolve(cli.cwd, (command.values.file as string | undefined) ?? defaultFile);
+}
+
+/** Why a server would refuse the key file (others could write it), said now rather than at `entity serve`. */
+function untrustedReason(http: HttpAdapterModule, file: string): string | undefined {
+  try {
+    http.assertKeyFileTrusted(file);
+    return undefined;
+  } catch (error) {
+    return (error as Error).message;
+  }
 }
 
 /** `entity keys create`: makes a key, stores its hash, prints the key once. */
@@ -24,12 +34,14 @@ export async function createKey(command: ParsedCommand, cli: CliContext): Promis
   const name = command.values.name as string | undefined;
   const { key, stored } = http.createStoredApiKey(file, { role: role as (typeof ROLES)[number], ...(userIds ? { userIds } : {}), ...(name ? { name } : {}) });
   const summary = { id: stored.id, name: stored.name, role: stored.role, userIds: stored.userIds, createdAt: stored.createdAt };
+  const untrusted = untrustedReason(http, file);
   if (cli.json) {
-    cli.printJson({ ok: true, key, ...summary, file });
+    cli.printJson({ ok: true, key, ...summary, file, ...(untrusted ? { warning: untrusted } : {}) });
     return EXIT.ok;
   }
   const c = cli.out;
   cli.print(key);
+  if (untrusted) cli.note(c.yellow(`⚠ entity serve will refuse this key file: ${untrusted}`));
   cli.note(`${c.green('✔')} created ${stored.id} (${stored.role}, users: ${stored.userIds === '*' ? 'any' : stored.userIds.join(', ')}) in ${file}`);
   cli.note(c.yellow('This is the only time the key is shown: only its hash is stored. Send it as "Authorization: Bearer <key>".'));
   return EXIT.ok;

@@ -44,7 +44,7 @@ export default async function serve(command: ParsedCommand, cli: CliContext): Pr
     const url = handle?.url ?? `http://${host}:${port}`;
     cli.note(`${c.green('✔')} HTTP on ${url}`);
     cli.note(c.dim(`  native API ${url}/v1/chat · OpenAI base URL ${url}/v1 · OpenAPI ${url}/openapi.json`));
-    if (auth === 'none') cli.note(c.yellow(`⚠ no authentication (--no-auth): only this machine can connect`));
+    if (auth === 'none') cli.note(c.yellow(`⚠ no authentication (--no-auth): only this machine can connect, directly (requests through a proxy or tunnel, or naming another Host, are refused)`));
     else cli.note(c.dim(`  credentials from ${authSource === 'key file' ? join(baseDir, http.DEFAULT_KEYS_FILE) : authSource}`));
     if (websocket) cli.note(`${c.green('✔')} WebSocket on ${handle?.websocket?.url ?? `${url.replace(/^http/, 'ws')}/v1/ws`}`);
     let stopWatching = () => {};
