@@ -1,7 +1,7 @@
-import { mkdir, realpath, rm } from 'node:fs/promises';
+import { mkdir, realpath } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { MissingPackageError, ResourceError } from '@entity/core';
-import { acquireLockFile } from './pglite/lock-file.js';
+import { acquireLockFile, releaseLockFile } from './pglite/lock-file.js';
 import { PgliteWorkerClient, WorkerOpenError } from './pglite/worker-client.js';
 import type { QueryResult, SqlDriver, SqlExecutor } from './sql-driver.js';
 
@@ -11,15 +11,37 @@ export const IN_MEMORY_PREFIX = 'memory://';
 interface SharedDatabase {
   ready: Promise<PgliteWorkerClient>;
   users: number;
-  lockFile: string | undefined;
+  lock: FolderLock | undefined;
 }
 
-// One PGlite per folder per process, keyed by the folder's real path (a symlink reaches the
-// same instance): PGlite is a single-connection database and two instances on the same files
-// would corrupt them.
-const openDatabases = new Map<string, SharedDatabase>();
-// A folder being closed must finish closing before it is opened again.
-const closingDatabases = new Map<string, Promise<void>>();
+interface FolderLock {
+  file: string;
+  /** What this instance wrote into the lock file, once taken: only a lock still holding it is ours to delete. */
+  token?: string;
+}
+
+interface OpenDatabases {
+  /** One PGlite per folder, keyed by the folder's real path (a symlink reaches the same instance). */
+  open: Map<string, SharedDatabase>;
+  /** A folder being closed must finish closing before it is opened again. */
+  closing: Map<string, Promise<void>>;
+}
+
+// PGlite is a single-connection database and two instances on the same files would corrupt
+// them. The registry lives on globalThis, not in this module, so that every copy of the package
+// loaded in this thread (two installed versions, a bundler's copy, a test runner's module
+// graph) shares the open instances. The version in the key keeps an incompatible future shape apart.
+const OPEN_DATABASES = Symbol.for('entity.pglite.open-databases.v1');
+
+function openDatabases(): OpenDatabases {
+  const holder = globalThis as { [OPEN_DATABASES]?: OpenDatabases };
+  holder[OPEN_DATABASES] ??= { open: new Map(), closing: new Map() };
+  return holder[OPEN_DATABASES];
+}
+
+async function releaseLock(lock: FolderLock | undefined): Promise<void> {
+  if (lock?.token) await releaseLockFile(lock.file, lock.token);
+}
 
 /**
  * Embedded PostgreSQL (WASM) with pgvector, run in a worker thread so SQL never blocks the
@@ -54,8 +76,9 @@ export class PgliteDriver implements SqlDriver {
     }
   }
 
-  private async openShared(key: string, dataDir: string | undefined, lockFile: string | undefined): Promise<PgliteWorkerClient> {
-    if (lockFile) {
+  private async openShared(key: string, dataDir: string | undefined, folderLock: FolderLock | undefined): Promise<PgliteWorkerClient> {
+    if (folderLock) {
+      const lockFile = folderLock.file;
       const lock = await acquireLockFile(lockFile).catch((error: unknown) => {
         throw new ResourceError(this.resourceName, `Cannot lock the PGlite memory at ${this.path}: ${(error as Error).message}`, {
           cause: error,
@@ -63,17 +86,17 @@ export class PgliteDriver implements SqlDriver {
         });
       });
       if (!lock.acquired) {
-        throw new ResourceError(
-          this.resourceName,
-          `The PGlite memory at ${this.path} is in use by process ${lock.holder}. PGlite is single-process: stop the other process, give each process its own path, or use the postgres memory for several workers.`,
-          { code: 'MEMORY_LOCKED' },
-        );
+        const message = lock.sameProcess
+          ? `The PGlite memory at ${this.path} is in use by this process (thread ${lock.thread ?? 'unknown'}): another thread, or another copy of @entity/resources-memory that does not share open databases with this one, opened it (see ${lockFile}). PGlite opens a folder once per process: use the memory from one thread only, give each thread its own path, or use the postgres memory.`
+          : `The PGlite memory at ${this.path} is in use by process ${lock.holder} (see ${lockFile}). PGlite is single-process: stop the other process, give each process its own path, or use the postgres memory for several workers.`;
+        throw new ResourceError(this.resourceName, message, { code: 'MEMORY_LOCKED', details: { lockFile, holder: lock.holder, sameProcess: lock.sameProcess } });
       }
+      folderLock.token = lock.token;
     }
     try {
       return await PgliteWorkerClient.open({ dataDir: dataDir ?? key });
     } catch (error) {
-      if (lockFile) await rm(lockFile, { force: true });
+      await releaseLock(folderLock);
       if (error instanceof WorkerOpenError && error.missingPackage) {
         throw new MissingPackageError('@electric-sql/pglite', 'The pglite memory', { cause: error.cause });
       }
@@ -88,12 +111,13 @@ export class PgliteDriver implements SqlDriver {
   async open(): Promise<void> {
     if (this.database) return;
     const { key, dataDir } = await this.locate();
-    await closingDatabases.get(key)?.catch(() => undefined);
-    let shared = openDatabases.get(key);
+    const { open, closing } = openDatabases();
+    await closing.get(key)?.catch(() => undefined);
+    let shared = open.get(key);
     if (!shared) {
-      const lockFile = dataDir ? `${dataDir}.lock` : undefined;
-      shared = { ready: this.openShared(key, dataDir, lockFile), users: 0, lockFile };
-      openDatabases.set(key, shared);
+      const lock = dataDir ? { file: `${dataDir}.lock` } : undefined;
+      shared = { ready: this.openShared(key, dataDir, lock), users: 0, lock };
+      open.set(key, shared);
     }
     shared.users++;
     try {
@@ -101,13 +125,13 @@ export class PgliteDriver implements SqlDriver {
       this.key = key;
     } catch (error) {
       shared.users--;
-      if (shared.users === 0 && openDatabases.get(key) === shared) {
-        openDatabases.delete(key);
+      if (shared.users === 0 && open.get(key) === shared) {
+        open.delete(key);
         // Only a database we opened holds our lock; a failed open already released (or never took) it.
         const opened = await shared.ready.catch(() => undefined);
         if (opened) {
           await opened.close().catch(() => undefined);
-          if (shared.lockFile) await rm(shared.lockFile, { force: true });
+          await releaseLock(shared.lock);
         }
       }
       throw error;
@@ -139,15 +163,16 @@ export class PgliteDriver implements SqlDriver {
     const key = this.key;
     if (!this.database || key === undefined) return;
     this.database = undefined;
-    const shared = openDatabases.get(key);
+    const { open, closing: closingDatabases } = openDatabases();
+    const shared = open.get(key);
     if (!shared) return;
     shared.users--;
     if (shared.users > 0) return;
-    openDatabases.delete(key);
+    open.delete(key);
     const closing = (async () => {
       const database = await shared.ready;
       await database.close();
-      if (shared.lockFile) await rm(shared.lockFile, { force: true });
+      await releaseLock(shared.lock);
     })();
     closingDatabases.set(key, closing);
     try {
