@@ -44,6 +44,24 @@ async function releaseLock(lock: FolderLock | undefined): Promise<void> {
 }
 
 /**
+ * The worker of `shared` ended by itself: its files are no longer in use, so the folder is
+ * released at once and the next memory started on it opens a new instance. The memories that
+ * used the dead one keep failing with MEMORY_WORKER_EXITED until they are restarted.
+ */
+function forgetCrashed(key: string, shared: SharedDatabase): void {
+  const { open, closing } = openDatabases();
+  if (open.get(key) !== shared) return;
+  open.delete(key);
+  const released = releaseLock(shared.lock);
+  closing.set(key, released);
+  void released
+    .catch(() => undefined)
+    .finally(() => {
+      if (closing.get(key) === released) closing.delete(key);
+    });
+}
+
+/**
  * Embedded PostgreSQL (WASM) with pgvector, run in a worker thread so SQL never blocks the
  * event loop; one instance (and worker) per folder per process, shared by every memory on it.
  */
@@ -51,6 +69,7 @@ export class PgliteDriver implements SqlDriver {
   readonly kind = 'pglite' as const;
   readonly description: string;
   private key: string | undefined;
+  private shared: SharedDatabase | undefined;
   private database: PgliteWorkerClient | undefined;
 
   constructor(
@@ -76,7 +95,12 @@ export class PgliteDriver implements SqlDriver {
     }
   }
 
-  private async openShared(key: string, dataDir: string | undefined, folderLock: FolderLock | undefined): Promise<PgliteWorkerClient> {
+  private async openShared(
+    key: string,
+    dataDir: string | undefined,
+    folderLock: FolderLock | undefined,
+    onCrash: () => void,
+  ): Promise<PgliteWorkerClient> {
     if (folderLock) {
       const lockFile = folderLock.file;
       const lock = await acquireLockFile(lockFile).catch((error: unknown) => {
@@ -94,7 +118,7 @@ export class PgliteDriver implements SqlDriver {
       folderLock.token = lock.token;
     }
     try {
-      return await PgliteWorkerClient.open({ dataDir: dataDir ?? key });
+      return await PgliteWorkerClient.open({ dataDir: dataDir ?? key }, onCrash);
     } catch (error) {
       await releaseLock(folderLock);
       if (error instanceof WorkerOpenError && error.missingPackage) {
@@ -116,13 +140,15 @@ export class PgliteDriver implements SqlDriver {
     let shared = open.get(key);
     if (!shared) {
       const lock = dataDir ? { file: `${dataDir}.lock` } : undefined;
-      shared = { ready: this.openShared(key, dataDir, lock), users: 0, lock };
+      const created: SharedDatabase = { ready: this.openShared(key, dataDir, lock, () => forgetCrashed(key, created)), users: 0, lock };
+      shared = created;
       open.set(key, shared);
     }
     shared.users++;
     try {
       this.database = await shared.ready;
       this.key = key;
+      this.shared = shared;
     } catch (error) {
       shared.users--;
       if (shared.users === 0 && open.get(key) === shared) {
@@ -160,15 +186,15 @@ export class PgliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    const key = this.key;
-    if (!this.database || key === undefined) return;
+    const { key, shared } = this;
+    if (!this.database || key === undefined || !shared) return;
     this.database = undefined;
-    const { open, closing: closingDatabases } = openDatabases();
-    const shared = open.get(key);
-    if (!shared) return;
+    this.shared = undefined;
     shared.users--;
     if (shared.users > 0) return;
-    open.delete(key);
+    const { open, closing: closingDatabases } = openDatabases();
+    // After a crash the folder may already be open again by others: that entry is not ours.
+    if (open.get(key) === shared) open.delete(key);
     const closing = (async () => {
       const database = await shared.ready;
       await database.close();
