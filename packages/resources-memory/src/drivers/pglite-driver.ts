@@ -1,5 +1,5 @@
-import { mkdir, realpath } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, mkdir, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { MissingPackageError, ResourceError } from '@entity/core';
 import { acquireLockFile, releaseLockFile } from './pglite/lock-file.js';
 import { PgliteWorkerClient, WorkerOpenError } from './pglite/worker-client.js';
@@ -43,6 +43,11 @@ async function releaseLock(lock: FolderLock | undefined): Promise<void> {
   if (lock?.token) await releaseLockFile(lock.file, lock.token);
 }
 
+export interface PgliteDriverOptions {
+  /** Open only a folder that already holds a database (readers): never create one. Default: false. */
+  mustExist?: boolean;
+}
+
 /**
  * The worker of `shared` ended by itself: its files are no longer in use, so the folder is
  * released at once and the next memory started on it opens a new instance. The memories that
@@ -75,13 +80,33 @@ export class PgliteDriver implements SqlDriver {
   constructor(
     private readonly path: string,
     private readonly resourceName: string,
+    private readonly options: PgliteDriverOptions = {},
   ) {
     this.description = `PGlite at ${path}`;
+  }
+
+  /** For readers: a folder that holds no database yet is an error, never created. */
+  private async requireExistingDatabase(): Promise<string> {
+    try {
+      const dataDir = await realpath(resolve(this.path));
+      // Every PostgreSQL data folder has PG_VERSION; PGlite would create a database in any other folder.
+      await access(join(dataDir, 'PG_VERSION'));
+      return dataDir;
+    } catch (error) {
+      throw new ResourceError(this.resourceName, `There is no PGlite memory at ${this.path} yet: no agent has stored anything there.`, {
+        cause: error,
+        code: 'MEMORY_NOT_FOUND',
+      });
+    }
   }
 
   /** The folder's real path (created first, so symlinks resolve), or the in-memory name. */
   private async locate(): Promise<{ key: string; dataDir: string | undefined }> {
     if (this.path.startsWith(IN_MEMORY_PREFIX)) return { key: this.path, dataDir: undefined };
+    if (this.options.mustExist) {
+      const dataDir = await this.requireExistingDatabase();
+      return { key: dataDir, dataDir };
+    }
     try {
       const requested = resolve(this.path);
       await mkdir(requested, { recursive: true });
