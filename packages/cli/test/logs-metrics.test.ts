@@ -1,9 +1,10 @@
 import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { pgliteMemory } from '@entity/resources-memory';
 import { type LoopbackServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BIN, entity, project } from './helpers.js';
+import { BIN, entity, hasStackTrace, project } from './helpers.js';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: the test looks for exactly these characters
 const TERMINAL_CONTROL = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/;
@@ -127,14 +128,60 @@ resources:
         await memory.stop();
       }
     };
-    await withDatabase((database) =>
-      database.sql(`INSERT INTO entity_metric_events (kind, name, started_at, run_id, user_id, duration_ms, success) VALUES ('run', 'run', now() - interval '30 days', 'last-month', 'old', 5, true)`),
-    );
+    await withDatabase(async (database) => {
+      await database.sql(`INSERT INTO entity_metric_events (kind, name, started_at, run_id, user_id, duration_ms, success) VALUES ('run', 'run', now() - interval '30 days', 'last-month', 'old', 5, true)`);
+      // A memory start records its embedder here: a reader must leave the row missing.
+      await database.sql(`DELETE FROM entity_memory_settings WHERE name = 'embedder'`);
+    });
     const result = await entity(['metrics', '--json', '--hours', String(24 * 40), '--user', 'old'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(JSON.parse(result.stdout).runs.count).toBe(1);
-    const kept = await withDatabase((database) => database.sql<{ count: number }>(`SELECT count(*)::int AS count FROM entity_metric_events WHERE run_id = 'last-month'`));
-    expect(kept.rows[0]!.count).toBe(1);
+    const reader = pgliteMemory({ path: join(directory, '.entity/memory'), embedder: 'hashing' });
+    await reader.startReadOnly();
+    try {
+      const kept = await reader.database.sql<{ count: number }>(`SELECT count(*)::int AS count FROM entity_metric_events WHERE run_id = 'last-month'`);
+      expect(kept.rows[0]!.count).toBe(1);
+      const embedder = await reader.database.sql(`SELECT 1 FROM entity_memory_settings WHERE name = 'embedder'`);
+      expect(embedder.rowCount, 'entity metrics wrote the embedder record').toBe(0);
+    } finally {
+      await reader.stop();
+    }
+  });
+
+  it('metrics on a project with no memory database yet: no runs, and nothing is created', async () => {
+    const configured = project({ 'agent.yaml': 'name: fresh\nresources:\n  memory:\n    type: pglite\n    path: ./.entity/memory\n    embedder: hashing\n' });
+    const result = await entity(['metrics', '--json'], { cwd: configured });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout).runs.count).toBe(0);
+    expect(result.stderr).toMatch(/There is no PGlite memory at \S*\.entity\/memory yet/);
+    expect(existsSync(join(configured, '.entity'))).toBe(false);
+    // Without a config: the zero-config memory folder is not created either.
+    const bare = project();
+    const text = await entity(['metrics'], { cwd: bare });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain('No runs recorded');
+    expect(existsSync(join(bare, '.entity'))).toBe(false);
+  });
+
+  it('metrics while the agent runs (its PGlite folder locked by another process) names the lock and the ways to read metrics', async () => {
+    // This test process plays the running agent: it holds the project's PGlite folder.
+    const agent = pgliteMemory({ path: join(directory, '.entity/memory'), embedder: 'hashing' });
+    await agent.start();
+    try {
+      const result = await entity(['metrics'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` } });
+      expect(result.code).toBe(1);
+      expect(result.stdout).toBe('');
+      expect(result.stderr).toContain(`in use by process ${process.pid}`);
+      expect(result.stderr).toContain('.entity/memory.lock');
+      expect(result.stderr).toMatch(/Stop the agent and run entity metrics again/);
+      expect(result.stderr).toContain('GET /metrics');
+      expect(hasStackTrace(result.stderr)).toBe(false);
+      // The agent's memory is untouched and still works.
+      await agent.set('metrics-reader', 'k', 'still mine');
+      expect(await agent.get('metrics-reader', 'k')).toBe('still mine');
+    } finally {
+      await agent.stop();
+    }
   });
 
   it('metrics never writes what a model named (tool names) or the --user value raw to the terminal', async () => {

@@ -20,6 +20,7 @@ import type { Embedder } from './embedders/embedder.js';
 import { resolveEmbedder } from './embedders/resolve-embedder.js';
 import { DOCUMENTS_TABLE, MEMORY_MIGRATIONS, MEMORY_OWNER, VECTORS_OWNER, vectorMigrations } from './memory-schema.js';
 import { applyMigrations, MIGRATIONS_TABLE } from './migrations.js';
+import { inspectSchema, readerEmbedder } from './read-only-start.js';
 import { requireResilienceOptions } from './resilience-options.js';
 import { DEFAULT_EF_SEARCH, requireEfSearch, searchSettings } from './search-settings.js';
 import { ConversationStore, type RetentionOptions } from './stores/conversation-store.js';
@@ -72,6 +73,8 @@ const silentLogger: Logger = {
 export interface DriverEnvironment {
   resourceName: string;
   log: Logger;
+  /** The memory only reads (`startReadOnly`): create nothing, and refuse writes where the database can. */
+  readOnly: boolean;
 }
 
 interface Started {
@@ -137,22 +140,42 @@ export class DatabaseMemory implements Memory {
 
   /** Opens the database, applies migrations and picks the embedder. Safe to call more than once. */
   start(context?: ResourceStartContext): Promise<void> {
+    return this.startOnce(context, false);
+  }
+
+  /**
+   * Opens an existing memory database only to read it, for tools such as `entity metrics`:
+   * no migrations, no retention pruning, no embedder record, nothing created (PGlite: the
+   * folder must already hold a database, else `MEMORY_NOT_FOUND`; PostgreSQL: the session is
+   * read-only and the schema is not created). Fails with `MEMORY_NOT_INITIALIZED` when the
+   * memory tables are missing. A later `start()` is a no-op until `stop()`.
+   */
+  startReadOnly(context?: ResourceStartContext): Promise<void> {
+    return this.startOnce(context, true);
+  }
+
+  private startOnce(context: ResourceStartContext | undefined, readOnly: boolean): Promise<void> {
     if (this.#started) return Promise.resolve();
-    this.#starting ??= this.open(context).finally(() => {
+    this.#starting ??= this.open(context, readOnly).finally(() => {
       this.#starting = undefined;
     });
     return this.#starting;
   }
 
-  private async open(context: ResourceStartContext | undefined): Promise<void> {
+  private async open(context: ResourceStartContext | undefined, readOnly: boolean): Promise<void> {
     this.#resourceName = context?.name ?? this.#resourceName;
     const name = this.#resourceName;
     const log = context?.log ?? silentLogger;
-    const embedder = await resolveEmbedder(this.#options, context, name);
-    const driver = this.#createDriver({ resourceName: name, log });
+    const embedder = readOnly ? await readerEmbedder(this.#options, context, name) : await resolveEmbedder(this.#options, context, name);
+    const driver = this.#createDriver({ resourceName: name, log, readOnly });
     await driver.open();
     const database = new Database(driver, this.#options.resilience);
     try {
+      if (readOnly) {
+        this.#started = { database, embedder, searchSettings: searchSettings(this.efSearch, await inspectSchema(database, name)) };
+        log.debug(`memory: reading ${driver.description}`, { resource: name });
+        return;
+      }
       const pgvectorVersion = await this.prepareSchema(database, embedder, name, log);
       this.#started = { database, embedder, searchSettings: searchSettings(this.efSearch, pgvectorVersion) };
       const pruned = await this.conversations.pruneExpired();

@@ -24,7 +24,7 @@ export function pgliteMemory(options: PgliteMemoryOptions = {}): DatabaseMemory 
   if (typeof path !== 'string' || path.trim() === '') {
     throw new ConfigError([{ path: 'path', message: 'must be a non-empty folder path', fix: 'e.g. path: ./.entity/memory' }]);
   }
-  return new DatabaseMemory(({ resourceName }) => new PgliteDriver(path, resourceName), options);
+  return new DatabaseMemory(({ resourceName, readOnly }) => new PgliteDriver(path, resourceName, { mustExist: readOnly }), options);
 }
 
 /** The zero-config memory: PGlite under `./.entity/memory`, hashing embeddings unless an LLM can embed. */

@@ -40,8 +40,9 @@ export function postgresMemory(options: PostgresMemoryOptions): DatabaseMemory {
   requireResilienceOptions(options.resilience);
   const statementTimeoutMs = statementTimeoutFor(options.resilience?.timeoutMs ?? 30_000);
   return new DatabaseMemory(
-    ({ resourceName, log }) =>
+    ({ resourceName, log, readOnly }) =>
       new PostgresDriver({
+        readOnly,
         url: options.url,
         target,
         resourceName,

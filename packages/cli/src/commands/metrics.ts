@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import type { Memory, Resource } from '@entity/core';
+import type { Logger, Memory, Resource, ResourceStartContext } from '@entity/core';
 import type { MetricsSummary } from '@entity/metrics';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
@@ -33,6 +33,44 @@ async function memoryOf(configArgument: string | undefined, cli: CliContext): Pr
   return module.defaultMemory();
 }
 
+/** A memory that can open its database only to read it (the SQL memories of @entity/resources-memory). */
+interface ReadableMemory extends Memory, Resource {
+  startReadOnly(context?: ResourceStartContext): Promise<void>;
+}
+
+const canReadOnly = (memory: Memory & Resource): memory is ReadableMemory => typeof (memory as Partial<ReadableMemory>).startReadOnly === 'function';
+const codeOf = (error: unknown) => (error as { code?: unknown } | null)?.code;
+
+type Reading = { memory: Memory & Resource } | { memory: undefined; reason: string } | { locked: string };
+
+/**
+ * Opens the memory without changing it: no migrations, no retention, nothing created. A
+ * database that holds nothing yet reads as no runs; one the running agent holds (PGlite is
+ * single-process) is reported, with the ways to read its metrics.
+ */
+async function openForReading(memory: Memory & Resource, log: Logger): Promise<Reading> {
+  // Other memories (in-process, a plugin's) have no read-only start; the container starts them.
+  if (!canReadOnly(memory)) return { memory };
+  const context: ResourceStartContext = {
+    name: 'memory',
+    log,
+    has: () => false,
+    resource: (name) => {
+      throw new Error(`entity metrics starts only the memory, not "${name}"`);
+    },
+    signal: new AbortController().signal,
+  };
+  try {
+    await memory.startReadOnly(context);
+    return { memory };
+  } catch (error) {
+    const code = codeOf(error);
+    if (code === 'MEMORY_NOT_FOUND' || code === 'MEMORY_NOT_INITIALIZED') return { memory: undefined, reason: (error as Error).message };
+    if (code === 'MEMORY_LOCKED') return { locked: (error as Error).message };
+    throw error;
+  }
+}
+
 const ms = (value: number) => Math.round(value * 10) / 10;
 const percent = (value: number) => `${Math.round(value * 1000) / 10}%`;
 
@@ -43,12 +81,26 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
   const userId = command.values.user as string | undefined;
   const core = await import('@entity/core');
   const spinner = startSpinner(cli.stderr, cli.err, 'Reading metrics…');
-  const memory = await memoryOf(command.positionals[0], cli);
+  const log = core.inMemoryLogger({ echoLevel: false });
   const { createMetrics } = await core.importFromProject<{ createMetrics(options?: object): MetricsResource }>('@entity/metrics', 'entity metrics', cli.cwd);
+  const reading = await openForReading(await memoryOf(command.positionals[0], cli), log).catch((error: unknown) => {
+    spinner.stop();
+    throw error;
+  });
+  if ('locked' in reading) {
+    spinner.stop();
+    cli.note(cli.err.yellow(terminalSafe(reading.locked)));
+    cli.note(
+      cli.err.dim(
+        'entity metrics reads the memory database, and a PGlite memory opens in one process at a time: the running agent holds it. Stop the agent and run entity metrics again, read the live numbers from the agent\'s HTTP GET /metrics (Prometheus, @entity/plugin-http), or use the postgres memory, which any number of processes can read.',
+      ),
+    );
+    return EXIT.problems;
+  }
   // A reader: it must not apply a retention of its own to the agent's stored metrics, nor add to them.
   const metricsResource = createMetrics({ readOnly: true, flushIntervalMs: 60_000 });
-  const container = new core.ResourceContainer({ memory, metrics: metricsResource });
-  const log = core.inMemoryLogger({ echoLevel: false });
+  // Without a database to read, the metrics resource has nothing stored: the summary is empty.
+  const container = new core.ResourceContainer(reading.memory ? { memory: reading.memory, metrics: metricsResource } : { metrics: metricsResource });
   let summary: Summary;
   try {
     await container.start(log);
@@ -57,6 +109,7 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
     spinner.stop();
     await container.stop(log);
   }
+  if (!reading.memory) cli.note(cli.err.dim(terminalSafe(reading.reason)));
   if (cli.json) {
     cli.printJson(summary);
     return EXIT.ok;

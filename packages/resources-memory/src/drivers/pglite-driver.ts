@@ -1,7 +1,7 @@
-import { mkdir, realpath, rm } from 'node:fs/promises';
-import { resolve } from 'node:path';
+import { access, mkdir, realpath } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { MissingPackageError, ResourceError } from '@entity/core';
-import { acquireLockFile } from './pglite/lock-file.js';
+import { acquireLockFile, releaseLockFile } from './pglite/lock-file.js';
 import { PgliteWorkerClient, WorkerOpenError } from './pglite/worker-client.js';
 import type { QueryResult, SqlDriver, SqlExecutor } from './sql-driver.js';
 
@@ -11,15 +11,60 @@ export const IN_MEMORY_PREFIX = 'memory://';
 interface SharedDatabase {
   ready: Promise<PgliteWorkerClient>;
   users: number;
-  lockFile: string | undefined;
+  lock: FolderLock | undefined;
 }
 
-// One PGlite per folder per process, keyed by the folder's real path (a symlink reaches the
-// same instance): PGlite is a single-connection database and two instances on the same files
-// would corrupt them.
-const openDatabases = new Map<string, SharedDatabase>();
-// A folder being closed must finish closing before it is opened again.
-const closingDatabases = new Map<string, Promise<void>>();
+interface FolderLock {
+  file: string;
+  /** What this instance wrote into the lock file, once taken: only a lock still holding it is ours to delete. */
+  token?: string;
+}
+
+interface OpenDatabases {
+  /** One PGlite per folder, keyed by the folder's real path (a symlink reaches the same instance). */
+  open: Map<string, SharedDatabase>;
+  /** A folder being closed must finish closing before it is opened again. */
+  closing: Map<string, Promise<void>>;
+}
+
+// PGlite is a single-connection database and two instances on the same files would corrupt
+// them. The registry lives on globalThis, not in this module, so that every copy of the package
+// loaded in this thread (two installed versions, a bundler's copy, a test runner's module
+// graph) shares the open instances. The version in the key keeps an incompatible future shape apart.
+const OPEN_DATABASES = Symbol.for('entity.pglite.open-databases.v1');
+
+function openDatabases(): OpenDatabases {
+  const holder = globalThis as { [OPEN_DATABASES]?: OpenDatabases };
+  holder[OPEN_DATABASES] ??= { open: new Map(), closing: new Map() };
+  return holder[OPEN_DATABASES];
+}
+
+async function releaseLock(lock: FolderLock | undefined): Promise<void> {
+  if (lock?.token) await releaseLockFile(lock.file, lock.token);
+}
+
+export interface PgliteDriverOptions {
+  /** Open only a folder that already holds a database (readers): never create one. Default: false. */
+  mustExist?: boolean;
+}
+
+/**
+ * The worker of `shared` ended by itself: its files are no longer in use, so the folder is
+ * released at once and the next memory started on it opens a new instance. The memories that
+ * used the dead one keep failing with MEMORY_WORKER_EXITED until they are restarted.
+ */
+function forgetCrashed(key: string, shared: SharedDatabase): void {
+  const { open, closing } = openDatabases();
+  if (open.get(key) !== shared) return;
+  open.delete(key);
+  const released = releaseLock(shared.lock);
+  closing.set(key, released);
+  void released
+    .catch(() => undefined)
+    .finally(() => {
+      if (closing.get(key) === released) closing.delete(key);
+    });
+}
 
 /**
  * Embedded PostgreSQL (WASM) with pgvector, run in a worker thread so SQL never blocks the
@@ -29,18 +74,39 @@ export class PgliteDriver implements SqlDriver {
   readonly kind = 'pglite' as const;
   readonly description: string;
   private key: string | undefined;
+  private shared: SharedDatabase | undefined;
   private database: PgliteWorkerClient | undefined;
 
   constructor(
     private readonly path: string,
     private readonly resourceName: string,
+    private readonly options: PgliteDriverOptions = {},
   ) {
     this.description = `PGlite at ${path}`;
+  }
+
+  /** For readers: a folder that holds no database yet is an error, never created. */
+  private async requireExistingDatabase(): Promise<string> {
+    try {
+      const dataDir = await realpath(resolve(this.path));
+      // Every PostgreSQL data folder has PG_VERSION; PGlite would create a database in any other folder.
+      await access(join(dataDir, 'PG_VERSION'));
+      return dataDir;
+    } catch (error) {
+      throw new ResourceError(this.resourceName, `There is no PGlite memory at ${this.path} yet: no agent has stored anything there.`, {
+        cause: error,
+        code: 'MEMORY_NOT_FOUND',
+      });
+    }
   }
 
   /** The folder's real path (created first, so symlinks resolve), or the in-memory name. */
   private async locate(): Promise<{ key: string; dataDir: string | undefined }> {
     if (this.path.startsWith(IN_MEMORY_PREFIX)) return { key: this.path, dataDir: undefined };
+    if (this.options.mustExist) {
+      const dataDir = await this.requireExistingDatabase();
+      return { key: dataDir, dataDir };
+    }
     try {
       const requested = resolve(this.path);
       await mkdir(requested, { recursive: true });
@@ -54,8 +120,14 @@ export class PgliteDriver implements SqlDriver {
     }
   }
 
-  private async openShared(key: string, dataDir: string | undefined, lockFile: string | undefined): Promise<PgliteWorkerClient> {
-    if (lockFile) {
+  private async openShared(
+    key: string,
+    dataDir: string | undefined,
+    folderLock: FolderLock | undefined,
+    onCrash: () => void,
+  ): Promise<PgliteWorkerClient> {
+    if (folderLock) {
+      const lockFile = folderLock.file;
       const lock = await acquireLockFile(lockFile).catch((error: unknown) => {
         throw new ResourceError(this.resourceName, `Cannot lock the PGlite memory at ${this.path}: ${(error as Error).message}`, {
           cause: error,
@@ -63,17 +135,17 @@ export class PgliteDriver implements SqlDriver {
         });
       });
       if (!lock.acquired) {
-        throw new ResourceError(
-          this.resourceName,
-          `The PGlite memory at ${this.path} is in use by process ${lock.holder}. PGlite is single-process: stop the other process, give each process its own path, or use the postgres memory for several workers.`,
-          { code: 'MEMORY_LOCKED' },
-        );
+        const message = lock.sameProcess
+          ? `The PGlite memory at ${this.path} is in use by this process (thread ${lock.thread ?? 'unknown'}): another thread, or another copy of @entity/resources-memory that does not share open databases with this one, opened it (see ${lockFile}). PGlite opens a folder once per process: use the memory from one thread only, give each thread its own path, or use the postgres memory.`
+          : `The PGlite memory at ${this.path} is in use by process ${lock.holder} (see ${lockFile}). PGlite is single-process: stop the other process, give each process its own path, or use the postgres memory for several workers.`;
+        throw new ResourceError(this.resourceName, message, { code: 'MEMORY_LOCKED', details: { lockFile, holder: lock.holder, sameProcess: lock.sameProcess } });
       }
+      folderLock.token = lock.token;
     }
     try {
-      return await PgliteWorkerClient.open({ dataDir: dataDir ?? key });
+      return await PgliteWorkerClient.open({ dataDir: dataDir ?? key }, onCrash);
     } catch (error) {
-      if (lockFile) await rm(lockFile, { force: true });
+      await releaseLock(folderLock);
       if (error instanceof WorkerOpenError && error.missingPackage) {
         throw new MissingPackageError('@electric-sql/pglite', 'The pglite memory', { cause: error.cause });
       }
@@ -88,26 +160,29 @@ export class PgliteDriver implements SqlDriver {
   async open(): Promise<void> {
     if (this.database) return;
     const { key, dataDir } = await this.locate();
-    await closingDatabases.get(key)?.catch(() => undefined);
-    let shared = openDatabases.get(key);
+    const { open, closing } = openDatabases();
+    await closing.get(key)?.catch(() => undefined);
+    let shared = open.get(key);
     if (!shared) {
-      const lockFile = dataDir ? `${dataDir}.lock` : undefined;
-      shared = { ready: this.openShared(key, dataDir, lockFile), users: 0, lockFile };
-      openDatabases.set(key, shared);
+      const lock = dataDir ? { file: `${dataDir}.lock` } : undefined;
+      const created: SharedDatabase = { ready: this.openShared(key, dataDir, lock, () => forgetCrashed(key, created)), users: 0, lock };
+      shared = created;
+      open.set(key, shared);
     }
     shared.users++;
     try {
       this.database = await shared.ready;
       this.key = key;
+      this.shared = shared;
     } catch (error) {
       shared.users--;
-      if (shared.users === 0 && openDatabases.get(key) === shared) {
-        openDatabases.delete(key);
+      if (shared.users === 0 && open.get(key) === shared) {
+        open.delete(key);
         // Only a database we opened holds our lock; a failed open already released (or never took) it.
         const opened = await shared.ready.catch(() => undefined);
         if (opened) {
           await opened.close().catch(() => undefined);
-          if (shared.lockFile) await rm(shared.lockFile, { force: true });
+          await releaseLock(shared.lock);
         }
       }
       throw error;
@@ -136,18 +211,19 @@ export class PgliteDriver implements SqlDriver {
   }
 
   async close(): Promise<void> {
-    const key = this.key;
-    if (!this.database || key === undefined) return;
+    const { key, shared } = this;
+    if (!this.database || key === undefined || !shared) return;
     this.database = undefined;
-    const shared = openDatabases.get(key);
-    if (!shared) return;
+    this.shared = undefined;
     shared.users--;
     if (shared.users > 0) return;
-    openDatabases.delete(key);
+    const { open, closing: closingDatabases } = openDatabases();
+    // After a crash the folder may already be open again by others: that entry is not ours.
+    if (open.get(key) === shared) open.delete(key);
     const closing = (async () => {
       const database = await shared.ready;
       await database.close();
-      if (shared.lockFile) await rm(shared.lockFile, { force: true });
+      await releaseLock(shared.lock);
     })();
     closingDatabases.set(key, closing);
     try {

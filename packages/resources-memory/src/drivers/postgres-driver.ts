@@ -18,6 +18,8 @@ export interface PostgresDriverOptions {
   /** Tables live in this schema (created when missing); `public` stays on the path for the vector type. */
   schema: string | undefined;
   log: Logger;
+  /** Sessions start read-only (`default_transaction_read_only`) and the schema is never created. */
+  readOnly?: boolean;
 }
 
 const quoteIdentifier = (name: string) => `"${name.replaceAll('"', '""')}"`;
@@ -78,7 +80,12 @@ export class PostgresDriver implements SqlDriver {
       throw new MissingPackageError('pg', 'The postgres memory', { cause: error });
     }
     const { schema } = this.#options;
-    const startupOptions = schema ? `-c search_path=${quoteIdentifier(schema)},public` : '';
+    const startupOptions = [
+      schema ? `-c search_path=${quoteIdentifier(schema)},public` : '',
+      this.#options.readOnly ? '-c default_transaction_read_only=on' : '',
+    ]
+      .filter(Boolean)
+      .join(' ');
     const config: PoolConfig = {
       connectionString: this.#options.url,
       max: this.#options.poolSize,
@@ -113,13 +120,24 @@ export class PostgresDriver implements SqlDriver {
       );
     }
     let schemaError: unknown;
+    let missingSchema = false;
     try {
-      if (schema) await ensureSchema(client, schema);
+      if (schema && !this.#options.readOnly) await ensureSchema(client, schema);
+      // A reader must not fall through to the tables in public when the schema is missing.
+      else if (schema && !(await schemaExists(client, schema))) missingSchema = true;
     } catch (error) {
       schemaError = error;
     } finally {
       // Before pool.end(): it waits for every checked-out client, this one included.
       client.release();
+    }
+    if (missingSchema) {
+      await pool.end().catch(() => undefined);
+      throw new ResourceError(
+        this.#options.resourceName,
+        `The schema "${schema}" does not exist in ${this.description}: no agent has started on it yet (starting the agent creates it).`,
+        { code: 'MEMORY_NOT_INITIALIZED' },
+      );
     }
     if (schemaError !== undefined) {
       await pool.end().catch(() => undefined);

@@ -1,4 +1,5 @@
 import { Worker } from 'node:worker_threads';
+import { MemoryDatabaseError } from '../../database-errors.js';
 import type { QueryResult, SqlExecutor } from '../sql-driver.js';
 import {
   OPERATION_CANCELLED,
@@ -42,6 +43,25 @@ const toQueryResult = <Row>(result: StatementResult | undefined): QueryResult<Ro
   rowCount: result?.rowCount ?? 0,
 });
 
+/**
+ * The worker ended without close(): PGlite aborted, ran out of memory, or the thread was
+ * terminated. Not transient: nothing reopens this instance, so retrying cannot help; the
+ * memory must be stopped and started again (which opens a new instance).
+ */
+function workerStopped(dataDir: string, detail: string, cause?: unknown): MemoryDatabaseError {
+  return new MemoryDatabaseError(
+    'pglite',
+    `The PGlite worker of ${dataDir} stopped unexpectedly (${detail}). This memory cannot be used until it is restarted: stop and start it, or restart the agent.`,
+    {
+      cause,
+      transient: false,
+      retryable: false,
+      code: 'MEMORY_WORKER_EXITED',
+      safeMessage: 'My memory is unavailable right now. Please try again later.',
+    },
+  );
+}
+
 interface Pending {
   resolve: (result: StatementResult | undefined) => void;
   reject: (error: Error) => void;
@@ -58,8 +78,13 @@ export class PgliteWorkerClient {
   private readonly pending = new Map<number, Pending>();
   private nextId = 1;
   private stopped: Error | undefined;
+  private closing = false;
 
-  private constructor(private readonly worker: Worker) {
+  private constructor(
+    private readonly worker: Worker,
+    dataDir: string,
+    onCrash: (error: Error) => void,
+  ) {
     worker.on('message', (reply: WorkerReply) => {
       if (reply.type !== 'done' && reply.type !== 'failed') return;
       const waiting = this.pending.get(reply.id);
@@ -68,20 +93,25 @@ export class PgliteWorkerClient {
       if (reply.type === 'done') waiting.resolve(reply.result);
       else waiting.reject(deserialize(reply.error));
     });
-    const stop = (reason: Error) => {
-      this.stopped ??= reason;
+    const crash = (reason: Error) => {
+      if (this.stopped) return;
+      this.stopped = reason;
       for (const [id, waiting] of this.pending) {
         this.pending.delete(id);
         waiting.reject(reason);
       }
+      if (!this.closing) onCrash(reason);
     };
-    worker.on('error', (error) => stop(new Error(`Connection terminated: the PGlite worker failed (${error.message})`, { cause: error })));
+    worker.on('error', (error) => crash(workerStopped(dataDir, `it failed: ${error.message}`, error)));
     // Like a connection pool, an open database keeps the process alive until close().
-    worker.on('exit', (code) => stop(new Error(`Connection terminated: the PGlite worker exited (code ${code})`)));
+    worker.on('exit', (code) => crash(workerStopped(dataDir, `exit code ${code}`)));
   }
 
-  /** Starts a worker and waits until its database is open. */
-  static open(options: WorkerOptions): Promise<PgliteWorkerClient> {
+  /**
+   * Starts a worker and waits until its database is open. `onCrash` runs once if the worker
+   * ends without close(); every waiting and later call then fails with MEMORY_WORKER_EXITED.
+   */
+  static open(options: WorkerOptions, onCrash: (error: Error) => void = () => undefined): Promise<PgliteWorkerClient> {
     const worker = new Worker(WORKER_FILE, { workerData: options });
     return new Promise((resolve, reject) => {
       // Only our own listeners are removed: Worker keeps internal ones (port ref counting).
@@ -97,7 +127,7 @@ export class PgliteWorkerClient {
       };
       const onMessage = (reply: WorkerReply) => {
         detach();
-        if (reply.type === 'ready') resolve(new PgliteWorkerClient(worker));
+        if (reply.type === 'ready') resolve(new PgliteWorkerClient(worker, options.dataDir, onCrash));
         else if (reply.type === 'open-failed') fail(new WorkerOpenError(reply.missingPackage, { cause: deserialize(reply.error) }));
         else fail(new Error(`unexpected first message from the PGlite worker: ${reply.type}`));
       };
@@ -226,6 +256,7 @@ export class PgliteWorkerClient {
 
   /** Closes the database and ends the worker. */
   async close(): Promise<void> {
+    this.closing = true;
     if (!this.stopped) await this.request({ type: 'close', id: this.nextId++ });
     this.stopped ??= new Error('Connection terminated: the PGlite memory was closed');
     await this.worker.terminate();
