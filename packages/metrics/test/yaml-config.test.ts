@@ -1,4 +1,4 @@
-import { writeFile, mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { compileConfig, validateConfig } from '@entity/core';
@@ -14,6 +14,9 @@ describe('YAML configuration through the core loader', () => {
   it('builds the logging and metrics resources from their blocks', async () => {
     const folder = await mkdtemp(join(tmpdir(), 'entity-metrics-yaml-'));
     try {
+      // The loader looks for `@entity/logging` from the config's folder, as it would in a user's
+      // project: give this temporary project the package's node_modules.
+      await symlink(join(packageDir, 'node_modules'), join(folder, 'node_modules'), 'dir');
       const file = join(folder, 'agent.yaml');
       await writeFile(
         file,
