@@ -8,7 +8,7 @@ import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Tool } from '../contracts/tool.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
-import { CancelledError, ConfigError, TimeoutError, ValidationError } from '../errors/index.js';
+import { CancelledError, ConfigError, RunFailedError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
@@ -65,9 +65,16 @@ export interface ChatOptions {
   timeoutMs?: number;
   /** Id of the incoming request (e.g. an `x-request-id` header), attached to every log entry and operation of the run. */
   correlationId?: string;
+  /**
+   * Reject with `RunFailedError` (its `result` is the failed result, its `cause` the error) when
+   * the run goes through the ERROR stage, instead of resolving with `status: 'failed'`.
+   * Default: false — a failed turn still has a reply for the user (the apology), and servers and
+   * chat loops want to show it; scripts that need the answer or nothing pass true.
+   */
+  throwOnFailure?: boolean;
 }
 
-export interface StreamOptions extends ChatOptions {
+export interface StreamOptions extends Omit<ChatOptions, 'throwOnFailure'> {
   /**
    * Events held for a consumer that reads slower than the run produces. When that many wait, the
    * run pauses (model tokens, stage and tool events) until the consumer reads again, so memory stays
@@ -426,7 +433,9 @@ export class Agent {
       run.correlationId = options.correlationId;
       active.run = run;
       try {
-        return await executeRun(run, new RunContext(run, runtime), runtime);
+        const result = await executeRun(run, new RunContext(run, runtime), runtime);
+        if (options.throwOnFailure && run.failure) throw new RunFailedError(result, run.failure.error);
+        return result;
       } finally {
         run.settled = true;
         clearTimeout(timer);

@@ -223,7 +223,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   const response = run.response ?? DEFAULT_SAFE_MESSAGE;
   const text = typeof response === 'string' ? response : JSON.stringify(response);
   await run.emit?.({ type: 'response', response, text });
-  return { response, text, info };
+  return { status: run.failure ? 'failed' : 'ok', response, text, info };
 }
 
 function runInfo(run: Run, durationMs: number): RunInfo {
