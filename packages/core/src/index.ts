@@ -146,7 +146,9 @@ export { Agent, askModel, DEFAULT_CHAT_WORKFLOW, Workflow } from './engine/index
 export { definePlugin, defineResource, defineTool, toJsonSchema } from './define/index.js';
 export { ALL_STAGES, LOG_LEVELS, PIPELINE_STAGES } from './contracts/index.js';
 export { inMemoryLogger, inMemoryMemory, inMemoryMetrics } from './builtins/index.js';
-export { agentConfigSchema, validate, validateConfig } from './config/index.js';
+export { agentConfigSchema } from './config/config-schema.js';
+// Lazy: the YAML parser and schema compilation load on the first validation, not with the package.
+export { validate, validateConfig } from './config/validate-config.js';
 
 // Errors: check kinds with `XError.isInstance(error)`.
 export {

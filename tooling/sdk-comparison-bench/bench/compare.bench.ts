@@ -8,7 +8,8 @@
 // Every figure is the median of ENTITY_BENCH_RUNS (default 3) fresh processes per contender, the
 // contenders taking turns so that a busy moment of the machine does not fall on one of them:
 // - cold start: import + first turn, from the process's start (Node's own start-up included);
-// - seq p50: median latency of ENTITY_BENCH_SEQUENTIAL (default 1000) turns one after another;
+// - seq p50: median latency of ENTITY_BENCH_SEQUENTIAL (default 1000) turns one after another, and
+//   the CPU time the contender's process spent per turn meanwhile (steady when the machine is busy);
 // - cold CPU: the CPU time (user + system) of that process until then, which a busy machine disturbs less;
 // - turns/s: ENTITY_BENCH_CONCURRENT (default 3000) turns with 64 in flight, after 300 turns of warm-up.
 // The goals of issue 12 are checked at the end (Entity vs the others, same run).
@@ -37,6 +38,7 @@ const cold: Record<string, number[]> = {};
 const coldCpu: Record<string, number[]> = {};
 const seq: Record<string, number[]> = {};
 const rate: Record<string, number[]> = {};
+const cpuPerTurn: Record<string, number[]> = {};
 const profile = process.env.ENTITY_BENCH_CPU_PROF; // a folder: the Entity load runs write .cpuprofile files there
 try {
   for (let run = 0; run < RUNS; run++) {
@@ -47,23 +49,24 @@ try {
     }
     for (const name of CONTENDERS) {
       const execArgv = profile && name === 'Entity' ? ['--cpu-prof', `--cpu-prof-dir=${profile}`] : [];
-      const { message } = await start<{ seqP50: number; turnsPerSecond: number }>('./contender-process.ts', [name, 'load', baseURL], execArgv);
+      const { message } = await start<{ seqP50: number; cpuPerTurnUs: number; turnsPerSecond: number }>('./contender-process.ts', [name, 'load', baseURL], execArgv);
       record(seq, name, message.seqP50);
       record(rate, name, message.turnsPerSecond);
+      record(cpuPerTurn, name, message.cpuPerTurnUs);
     }
   }
 } finally {
   server.child.send({ stop: true });
 }
 
-const row = (name: ContenderName) => ({ cold: median(cold[name]!), coldCpu: median(coldCpu[name]!), seq: median(seq[name]!), rate: median(rate[name]!) });
+const row = (name: ContenderName) => ({ cold: median(cold[name]!), coldCpu: median(coldCpu[name]!), seq: median(seq[name]!), cpuTurn: median(cpuPerTurn[name]!), rate: median(rate[name]!) });
 const rows = Object.fromEntries(CONTENDERS.map((name) => [name, row(name)])) as Record<ContenderName, ReturnType<typeof row>>;
 console.log(`\nOne tool turn (2 model calls) against the loopback OpenAI server — Node ${process.version}, ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(2)}, median of ${RUNS} processes each\n`);
-console.log('| | cold start | cold start CPU | seq p50 | turns/s at 64 in flight |');
-console.log('|---|---:|---:|---:|---:|');
+console.log('| | cold start | cold start CPU | seq p50 | CPU per turn | turns/s at 64 in flight |');
+console.log('|---|---:|---:|---:|---:|---:|');
 for (const name of CONTENDERS) {
-  const { cold: c, coldCpu: cpu, seq: s, rate: r } = rows[name];
-  console.log(`| ${name} | ${c.toFixed(0)} ms | ${cpu.toFixed(0)} ms | ${s.toFixed(2)} ms | ${r.toFixed(0)} |`);
+  const { cold: c, coldCpu: cpu, seq: s, cpuTurn, rate: r } = rows[name];
+  console.log(`| ${name} | ${c.toFixed(0)} ms | ${cpu.toFixed(0)} ms | ${s.toFixed(2)} ms | ${cpuTurn.toFixed(0)} µs | ${r.toFixed(0)} |`);
 }
 const entity = rows.Entity;
 const raw = rows['raw openai SDK'];
