@@ -11,7 +11,9 @@ describe('a turn nobody observes', () => {
   it('hands plugins the resources themselves and records nothing into the fallback metrics', async () => {
     const memory = inMemoryMemory();
     let seen: unknown;
-    const spy = definePlugin({ name: 'spy', kind: 'input', execute: (ctx) => void (seen = ctx.memory) });
+    const spy = definePlugin({ name: 'spy', kind: 'input', execute: (ctx) => {
+      seen = ctx.memory;
+    } });
     const agent = new Agent({ resources: { llm: scriptedLLM(['hi']), memory }, plugins: [spy], zeroConfig: false });
     expect((await agent.chat('hello')).status).toBe('ok');
     expect(seen).toBe(memory);
@@ -23,7 +25,9 @@ describe('a turn nobody observes', () => {
     const memory = inMemoryMemory();
     const metrics = inMemoryMetrics();
     let seen: unknown;
-    const spy = definePlugin({ name: 'spy', kind: 'input', execute: (ctx) => void (seen = ctx.memory) });
+    const spy = definePlugin({ name: 'spy', kind: 'input', execute: (ctx) => {
+      seen = ctx.memory;
+    } });
     const agent = new Agent({ resources: { llm: scriptedLLM(['hi']), memory, metrics }, plugins: [spy], zeroConfig: false });
     await agent.chat('hello');
     expect(seen).not.toBe(memory);
