@@ -62,7 +62,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Chat with an agent in the terminal',
     usage: 'entity chat [config]',
     description:
-      'Streams the answer as it is written and shows tool calls. End a line with \\ to continue it, or wrap several lines in """. Commands: /reset, /history, /user <id>, /help, /exit. The conversation is kept in memory, so a restarted chat continues it.',
+      'Streams the answer as it is written and shows tool calls. End a line with \\ to continue it, or wrap several lines in """. Commands: /reset, /history, /user <id>, /help, /exit. The conversation is kept in memory, so a restarted chat continues it. Exits 130 on Ctrl-C at the prompt (Ctrl-C during an answer cancels that turn), and 1 when messages piped in failed.',
     options: { ...userOptions, new: { type: 'boolean', description: 'start a new conversation instead of continuing the last one' } },
     positionals: [0, 1],
     examples: ['entity chat', 'entity chat agent.yaml --user alice'],
@@ -72,14 +72,17 @@ export const COMMANDS: readonly CommandSpec[] = [
     name: 'run',
     summary: 'Send one message and print the answer',
     usage: 'entity run [config] <message>',
-    description: 'Runs one turn. The answer goes to stdout as it streams; tool calls go to stderr. With --json, prints the response and the run info (stages, tool calls, tokens, timings).',
+    description:
+      'Runs one turn, in a new conversation unless --continue (the last `entity chat` session) or --conversation says otherwise. The answer goes to stdout as it streams; tool calls go to stderr. A failed turn prints the failure once on stderr (nothing on stdout) and exits 1. With --json, prints the status, the response and the run info (stages, tool calls, tokens, timings).',
     options: {
-      ...userOptions,
+      user: { ...userOptions.user!, description: 'user id the conversation belongs to (default: "default", or the session\'s with --continue)' },
+      conversation: { ...userOptions.conversation!, description: 'conversation id (default: a new one, or the session\'s with --continue)' },
+      continue: { type: 'boolean', description: 'continue the last chat\'s user and conversation (.entity/cli-session.json) instead of starting a new conversation' },
       timeout: { type: 'string', valueName: 'ms', description: 'time budget of the run (default: the agent\'s runTimeoutMs)' },
     },
     positionals: [1, 2],
     json: true,
-    examples: ['entity run "What is 2+3?"', 'entity run agent.yaml "Summarise the news" --json'],
+    examples: ['entity run "What is 2+3?"', 'entity run agent.yaml "Summarise the news" --json', 'entity run --continue "And what did I ask before?"'],
     load: () => import('./commands/run.js'),
   },
   {

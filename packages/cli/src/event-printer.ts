@@ -26,6 +26,12 @@ export interface EventPrinterOptions {
   onFirstOutput?: () => void;
   /** Written before the answer's first text (the REPL's `agent ›`), not before tool calls. */
   textPrefix?: string;
+  /**
+   * Leave failures to the caller: `error` events are not printed and a failed turn's reply (the
+   * apology) is not written as the answer, so the caller reports the failure once, on stderr
+   * (`entity run`). Default: false (the REPL shows the error and the apology, like a user would see them).
+   */
+  callerReportsFailure?: boolean;
 }
 
 /**
@@ -91,7 +97,7 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
         break;
       case 'error':
         outcome.errors.push({ errorType: event.errorType, message: event.message, stage: event.stage, plugin: event.plugin });
-        if (showText) {
+        if (showText && !options.callerReportsFailure) {
           visible();
           closeLine();
           cli.note(`${c.red('error')} ${c.dim(`in ${event.stage} (${terminalSafe(event.plugin)}):`)} ${terminalSafe(event.message)}`);
@@ -107,10 +113,12 @@ export async function printTurn(events: AsyncIterable<AgentEvent>, cli: CliConte
         break;
     }
   }
+  const failed = outcome.result?.status !== 'ok';
   if (showText) {
     const text = outcome.result?.text ?? '';
     // The streamed text may include text from earlier iterations; the final answer is what counts.
-    if (!streamedText.endsWith(text) || streamedText.length === 0) {
+    // A failed turn's reply is an apology, not an answer: a caller that reports the failure itself keeps it off stdout.
+    if (!(failed && options.callerReportsFailure) && (!streamedText.endsWith(text) || streamedText.length === 0)) {
       visible();
       closeLine();
       if (text) writeText(text);

@@ -11,8 +11,8 @@ type ServeOptions = ReturnType<HttpAdapterModule['serveOptionsFromConfig']>;
  */
 export async function serverSection(http: HttpAdapterModule, configFile: string | undefined, cli: CliContext): Promise<{ options: ServeOptions; baseDir: string }> {
   if (!configFile) return { options: {}, baseDir: cli.cwd };
-  const core = await import('@entity/core');
-  const { document, baseDir, issues } = await core.readConfigDocument(configFile, cli.env);
+  const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
+  const { document, baseDir, issues } = await internal.readConfigDocument(configFile, cli.env);
   const unset = issues.filter((issue) => issue.path === 'server' || issue.path.startsWith('server.'));
   if (unset.length > 0) throw new core.ConfigError(unset);
   return { options: http.serveOptionsFromConfig(document.server, baseDir), baseDir };
@@ -24,10 +24,10 @@ export async function serverSection(http: HttpAdapterModule, configFile: string 
  * section is reported as unchecked, since nothing in the project can serve it.
  */
 export async function checkServerSection(configFile: string, report: ValidationReport, cli: CliContext): Promise<void> {
-  const core = await import('@entity/core');
-  let read: Awaited<ReturnType<typeof core.readConfigDocument>>;
+  const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
+  let read: Awaited<ReturnType<typeof internal.readConfigDocument>>;
   try {
-    read = await core.readConfigDocument(configFile, cli.env);
+    read = await internal.readConfigDocument(configFile, cli.env);
   } catch {
     return; // Unreadable or broken YAML: already reported by core's structure phase.
   }

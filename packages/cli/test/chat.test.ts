@@ -71,6 +71,16 @@ describe('entity chat (piped stdin)', () => {
     expect(result.stdout).toContain('one plus two is three');
   });
 
+  it('piped turns that fail: the chat goes on, then exits 1 and says how many failed', async () => {
+    openai.reset();
+    openai.enqueue({ text: 'first is fine' }, { error: { status: 400, message: 'This model does not exist' } }, { text: 'third is fine' });
+    const result = await chat('one\ntwo\nthree\n', ['--new']);
+    expect(result.stdout).toContain('first is fine');
+    expect(result.stdout).toContain('third is fine');
+    expect(result.stderr).toContain('1 of 3 turns failed');
+    expect(result.code).toBe(1);
+  });
+
   it('without a model it stops at start with the actionable message, exit 1', async () => {
     const result = await entity(['chat'], { cwd: project(), input: 'hello\n' });
     expect(result.code).toBe(1);

@@ -52,4 +52,26 @@ describe('entity chat in a pseudo-terminal', () => {
     expect(screen).toMatch(/→.*add.*\{"a":4,"b":5\}/);
     expect(screen).toContain('\u001B[36mscripted › ');
   });
+
+  it('Ctrl-C at an idle prompt leaves with exit code 130', async () => {
+    if (spawnSync('script', ['--version']).error) {
+      if (process.env.CI) throw new Error('the `script` command (util-linux) is needed for the terminal test: apt-get install util-linux');
+      return;
+    }
+    const child = spawn('script', ['-qfec', `${process.execPath} ${BIN} chat ${SCRIPTED_AGENT}`, '/dev/null'], {
+      cwd: project(),
+      env: { ...process.env, TERM: 'xterm-256color' },
+    });
+    let screen = '';
+    child.stdout.on('data', (chunk) => (screen += chunk));
+    const deadline = Date.now() + 20_000;
+    while (!screen.includes('you › ')) {
+      if (Date.now() > deadline) throw new Error(`the prompt never appeared; screen:\n${screen}`);
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+    // The terminal turns the keystroke into SIGINT for the chat, as it does for a person.
+    child.stdin.write('\u0003');
+    const code = await new Promise((resolve) => child.on('close', resolve));
+    expect(code).toBe(130);
+  });
 });

@@ -91,8 +91,29 @@ describe('entity run', () => {
     const directory = project({ 'agent.yaml': `resources:\n  llm:\n    type: openai\n    model: nope\n    baseURL: ${openai.origin}/v1\n    apiKey: sk-test\n    retries: 0\n${memory}` });
     const result = await entity(['run', 'hello'], { cwd: directory });
     expect(result.code).toBe(1);
-    expect(result.stderr).toMatch(/The run failed in THINK \(entity:chat\)/);
+    // The apology is not the answer: nothing on stdout, the failure once on stderr.
+    expect(result.stdout).toBe('');
+    expect(result.stderr).toMatch(/The run failed in THINK \(entity:chat\): The language model is unavailable right now\. .*\[LLM_BAD_REQUEST\]/);
+    expect(result.stderr.match(/The run failed/g)).toHaveLength(1);
+    expect(result.stderr).not.toContain('error in THINK');
     expect(hasStackTrace(result.stderr)).toBe(false);
+    const json = await entity(['run', 'hello', '--json'], { cwd: directory });
+    expect(json.code).toBe(1);
+    expect(JSON.parse(json.stdout)).toMatchObject({ ok: false, status: 'failed', info: { failure: { stage: 'THINK', code: 'LLM_BAD_REQUEST' } } });
+  });
+
+  it('starts a new conversation each time; --continue continues the last chat\'s session', async () => {
+    openai.reset();
+    openai.respondWith((request) => ({ text: `seen ${(request.body as { messages: { role: string }[] }).messages.filter((m) => m.role === 'user').length}` }));
+    const directory = project({ 'agent.yaml': `resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n    baseURL: ${openai.origin}/v1\n    apiKey: sk-test\n${memory}` });
+    const chat = await entity(['chat', '--user', 'ada', '--new'], { cwd: directory, input: 'My name is Ada\n' });
+    expect(chat.code, chat.stderr).toBe(0);
+    const fresh = await entity(['run', 'What is my name?'], { cwd: directory });
+    expect(fresh.stdout).toBe('seen 1\n');
+    const continued = await entity(['run', '--continue', 'What is my name?'], { cwd: directory });
+    expect(continued.stdout).toBe('seen 2\n');
+    const json = await entity(['run', '--continue', 'Again?', '--json'], { cwd: directory });
+    expect(JSON.parse(json.stdout)).toMatchObject({ status: 'ok', text: 'seen 3', info: { userId: 'ada' } });
   });
 
   it('an invalid config lists every problem with its path and fix, exit 2', async () => {

@@ -2,7 +2,8 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Agent, compileConfig, readConfigDocument, validateConfig } from '../src/index.js';
+import { Agent, validateConfig } from '../src/index.js';
+import { compileConfig, readConfigDocument } from '../src/internal.js';
 
 function configFile(yaml: string, dotEnv?: string): string {
   const dir = mkdtempSync(join(tmpdir(), 'entity-server-section-'));

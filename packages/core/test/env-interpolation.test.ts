@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { compileConfig } from '../src/index.js';
+import { compileConfig } from '../src/internal.js';
 
 const environment = { PIN: '0123', FLAG: 'true', MAX: '3', EMPTY: '', WORD: 'word' };
 

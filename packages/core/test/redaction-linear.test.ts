@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { createSecretRedactor, MAX_REDACTED_TEXT_LENGTH, SECRET_TEXT_PATTERNS } from '../src/index.js';
+import { createSecretRedactor } from '../src/index.js';
+import { MAX_REDACTED_TEXT_LENGTH, SECRET_TEXT_PATTERNS } from '../src/internal.js';
 
 /**
  * The redactor runs synchronously on every failed tool's error and every log line, so a pattern

@@ -1,16 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  CancelledError,
-  CircuitBreaker,
-  CircuitOpenError,
-  computeRetryDelay,
-  createResilientCall,
-  ProviderError,
-  retry,
-  TimeoutError,
-  ValidationError,
-  withTimeout,
-} from '../src/index.js';
+import { CancelledError, CircuitBreaker, CircuitOpenError, createResilientCall, ProviderError, retry, TimeoutError, ValidationError, withTimeout } from '../src/index.js';
+import { computeRetryDelay } from '../src/internal.js';
 
 const failing = (error: unknown = new ProviderError('x', 'boom', { retryable: true })) => () => Promise.reject(error);
 const ok = () => Promise.resolve('ok');

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { inMemoryLogger, type Resource, ResourceContainer, ResourceError } from '../src/index.js';
+import { inMemoryLogger, type Resource, ResourceError } from '../src/index.js';
+import { ResourceContainer } from '../src/internal.js';
 
 const log = inMemoryLogger({ echoLevel: false });
 

@@ -1,7 +1,8 @@
 import { mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { compileConfig, validateConfig } from '@entity/core';
+import { validateConfig } from '@entity/core';
+import { compileConfig } from '@entity/core/internal';
 import { describe, expect, it } from 'vitest';
 import { resourceTypes } from '../src/index.js';
 

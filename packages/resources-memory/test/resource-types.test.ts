@@ -1,5 +1,5 @@
 import type { ResourceType } from '@entity/core';
-import { KNOWN_RESOURCE_PACKAGES } from '@entity/core';
+import { KNOWN_RESOURCE_PACKAGES } from '@entity/core/internal';
 import { describe, expect, it } from 'vitest';
 import { DatabaseMemory, defaultMemory, resourceTypes } from '../src/index.js';
 

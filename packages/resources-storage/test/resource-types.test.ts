@@ -1,7 +1,8 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { KNOWN_RESOURCE_PACKAGES, validateConfig } from '@entity/core';
+import { validateConfig } from '@entity/core';
+import { KNOWN_RESOURCE_PACKAGES } from '@entity/core/internal';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { localStorageConfigSchema, type ManagedStorage, resourceTypes, s3StorageConfigSchema } from '../src/index.js';
 import { type S3TestServer, startS3Server } from './support/s3-server.js';

@@ -1,4 +1,5 @@
-import { type ConfigIssue, configIssuesFrom } from '@entity/core';
+import { type ConfigIssue } from '@entity/core';
+import { configIssuesFrom } from '@entity/core/internal';
 import type { z } from 'zod';
 
 type Issue = z.core.$ZodIssue;

@@ -17,19 +17,19 @@ interface MetricsResource extends Resource {
 
 /** The memory whose database holds the metrics: the config's `memory`, or the zero-config embedded one. */
 async function memoryOf(configArgument: string | undefined, cli: CliContext): Promise<Memory & Resource> {
-  const core = await import('@entity/core');
+  const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
   const directory = resolve(cli.cwd, configArgument ?? '.');
   const file = existsSync(directory) && !directory.endsWith('.yaml') && !directory.endsWith('.yml') && !directory.endsWith('.json')
     ? ['agent.yaml', 'agent.yml', 'agent.json'].map((name) => join(directory, name)).find((path) => existsSync(path))
     : existsSync(directory) ? directory : undefined;
   if (configArgument && !existsSync(directory)) throw new UsageError(`config not found: ${configArgument}`);
   if (file) {
-    const compiled = await core.compileConfig(file);
+    const compiled = await internal.compileConfig(file);
     if (!compiled.report.ok) throw new core.ConfigError(compiled.report.issues);
     const memory = compiled.agentOptions?.resources?.memory;
     if (memory) return memory as Memory & Resource;
   }
-  const module = await core.importFromProject<{ defaultMemory(): Memory & Resource }>('@entity/resources-memory', 'entity metrics', cli.cwd);
+  const module = await internal.importFromProject<{ defaultMemory(): Memory & Resource }>('@entity/resources-memory', 'entity metrics', cli.cwd);
   return module.defaultMemory();
 }
 
@@ -79,10 +79,10 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
   const hours = Number(hoursText);
   if (!(hours > 0)) throw new UsageError(`--hours needs a number above 0; got "${hoursText}"`);
   const userId = command.values.user as string | undefined;
-  const core = await import('@entity/core');
+  const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
   const spinner = startSpinner(cli.stderr, cli.err, 'Reading metrics…');
   const log = core.inMemoryLogger({ echoLevel: false });
-  const { createMetrics } = await core.importFromProject<{ createMetrics(options?: object): MetricsResource }>('@entity/metrics', 'entity metrics', cli.cwd);
+  const { createMetrics } = await internal.importFromProject<{ createMetrics(options?: object): MetricsResource }>('@entity/metrics', 'entity metrics', cli.cwd);
   const reading = await openForReading(await memoryOf(command.positionals[0], cli), log).catch((error: unknown) => {
     spinner.stop();
     throw error;
@@ -100,7 +100,7 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
   // A reader: it must not apply a retention of its own to the agent's stored metrics, nor add to them.
   const metricsResource = createMetrics({ readOnly: true, flushIntervalMs: 60_000 });
   // Without a database to read, the metrics resource has nothing stored: the summary is empty.
-  const container = new core.ResourceContainer(reading.memory ? { memory: reading.memory, metrics: metricsResource } : { metrics: metricsResource });
+  const container = new internal.ResourceContainer(reading.memory ? { memory: reading.memory, metrics: metricsResource } : { metrics: metricsResource });
   let summary: Summary;
   try {
     await container.start(log);

@@ -30,7 +30,7 @@ const isTool = (value: unknown): value is { name: string; description: string; e
 export default async function pluginAnalyze(command: ParsedCommand, cli: CliContext): Promise<number> {
   const file = resolve(cli.cwd, command.positionals[0]!);
   if (!existsSync(file)) throw new UsageError(`file not found: ${command.positionals[0]}`);
-  const { assignStages } = await import('@entity/core');
+  const { assignStages } = await import('@entity/core/internal');
   const module = (await import(pathToFileURL(file).href)) as Record<string, unknown>;
   const found: AnalyzedPlugin[] = [];
   const seen = new Set<unknown>();

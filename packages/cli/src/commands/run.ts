@@ -4,7 +4,7 @@ import type { ParsedCommand } from '../command-table.js';
 import { printTurn } from '../event-printer.js';
 import { EXIT, UsageError } from '../exit-codes.js';
 import { startSpinner } from '../terminal/spinner.js';
-import { readSession } from '../session.js';
+import { newConversationId, readSession } from '../session.js';
 import { terminalSafe } from '../terminal/safe-text.js';
 
 export function positiveInteger(value: string | boolean | string[] | undefined, flag: string): number | undefined {
@@ -19,7 +19,9 @@ export default async function run(command: ParsedCommand, cli: CliContext): Prom
   if (!message || message.trim() === '') throw new UsageError('the message is empty', 'usage: entity run [config] <message>');
   const source = resolveAgentSource(configArgument, cli);
   const timeoutMs = positiveInteger(command.values.timeout, 'timeout');
-  const session = readSession(cli.cwd);
+  // One turn is its own conversation unless the user asks to continue the last chat's: a script
+  // running `entity run` must not depend on (or add to) whatever `entity chat` left behind.
+  const session = command.values.continue === true ? readSession(cli.cwd) : { userId: 'default', conversationId: newConversationId() };
   const userId = (command.values.user as string | undefined) ?? session.userId;
   const conversationId = (command.values.conversation as string | undefined) ?? session.conversationId;
 
@@ -36,13 +38,14 @@ export default async function run(command: ParsedCommand, cli: CliContext): Prom
     const outcome = await printTurn(
       agent.stream(message, { userId, conversationId, signal: controller.signal, ...(timeoutMs ? { timeoutMs } : {}) }),
       cli,
-      { showText: !cli.json, onFirstOutput: () => spinner.stop() },
+      { showText: !cli.json, onFirstOutput: () => spinner.stop(), callerReportsFailure: true },
     );
     const result = outcome.result;
-    const failed = !result || result.info.failure !== undefined;
+    const failed = result?.status !== 'ok';
     if (cli.json) {
       cli.printJson({
         ok: !failed,
+        status: result?.status ?? 'failed',
         response: result?.response ?? null,
         text: result?.text ?? '',
         info: result?.info,
@@ -50,9 +53,11 @@ export default async function run(command: ParsedCommand, cli: CliContext): Prom
         errors: outcome.errors,
         timings: { totalMs: Math.round(performance.now() - started), firstTokenMs: outcome.firstTokenMs ?? null },
       });
-    } else if (failed && result?.info.failure) {
-      const failure = result.info.failure;
-      cli.note(cli.err.red(terminalSafe(`The run failed in ${failure.stage} (${failure.plugin}): ${failure.message}`)));
+    } else if (failed) {
+      // Once, on stderr: stdout holds answers only, so `entity run … > answer.txt` never captures an apology.
+      const failure = result?.info.failure;
+      const line = failure ? `The run failed in ${failure.stage} (${failure.plugin}): ${failure.message} [${failure.code}]` : 'The run ended without a result';
+      cli.note(cli.err.red(terminalSafe(line)));
     }
     return failed ? EXIT.problems : EXIT.ok;
   } catch (error) {

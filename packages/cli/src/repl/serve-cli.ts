@@ -34,8 +34,10 @@ export interface ServeCliOptions {
 export interface ServeCliResult {
   /** Turns sent to the agent. */
   turns: number;
-  /** Turns that failed. */
+  /** Turns that failed (went through the ERROR stage, or could not run). */
   failures: number;
+  /** True when the chat ended with Ctrl-C at the prompt (the CLI then exits 130, like any interrupted command). */
+  interrupted: boolean;
   session: Session;
 }
 
@@ -81,7 +83,7 @@ export async function serveCli(agent: Agent, options: ServeCliOptions = {}): Pro
   cli.note(c.dim(`${agent.name} · ${modelLabel(agent)} · user ${session.userId} · conversation ${session.conversationId}`));
   cli.note(c.dim('Type /help for commands, /exit to leave.'));
 
-  const result: ServeCliResult = { turns: 0, failures: 0, session };
+  const result: ServeCliResult = { turns: 0, failures: 0, interrupted: false, session };
   const lines = createInterface({ input: cli.stdin, ...(interactive ? { output: cli.stdout, terminal: true } : {}), crlfDelay: Infinity });
   const collector = new LineCollector();
   let turn: AbortController | undefined;
@@ -97,6 +99,7 @@ export async function serveCli(agent: Agent, options: ServeCliOptions = {}): Pro
       return;
     }
     closed = true;
+    result.interrupted = true;
     lines.close();
   };
   lines.on('SIGINT', onInterrupt);
@@ -125,7 +128,7 @@ export async function serveCli(agent: Agent, options: ServeCliOptions = {}): Pro
       result.turns++;
       try {
         const outcome = await printTurn(agent.stream(message, { ...session, signal: turn.signal }), cli, interactive ? { textPrefix: c.cyan(`${agent.name} › `) } : {});
-        if (!outcome.result || outcome.result.info.failure) result.failures++;
+        if (outcome.result?.status !== 'ok') result.failures++;
       } catch (error) {
         result.failures++;
         if (turn.signal.aborted) cli.note(cli.err.yellow('(cancelled)'));

@@ -2,7 +2,7 @@ import type { JsonValue } from '../contracts/json.js';
 import type { ConversationRef, ConversationSummary, Memory, StoredMessage } from '../contracts/memory.js';
 import type { ChatMessage } from '../contracts/message.js';
 import { ValidationError } from '../errors/error-kinds.js';
-import { requireConversationRef, requireIdentifier, requireJson, requireMessages, requireOptionalCount } from './memory-input.js';
+import { copyJson, requireConversationRef, requireIdentifier, requireJson, requireMessages, requireOptionalCount } from './memory-input.js';
 
 const conversationKey = (ref: ConversationRef) => JSON.stringify([ref.userId, ref.conversationId]);
 
@@ -55,7 +55,7 @@ export function inMemoryMemory(): Memory {
       const createdAt = new Date();
       const stored = messages.map((message, index) => ({
         sequence: first + index,
-        message: structuredClone(message) as ChatMessage,
+        message: copyJson(message) as ChatMessage,
         createdAt,
       }));
       conversation.messages.push(...stored);
@@ -93,6 +93,6 @@ export function inMemoryMemory(): Memory {
 /** A copy the caller may change without touching what is stored. */
 const copyOf = (item: StoredMessage): StoredMessage => ({
   sequence: item.sequence,
-  message: structuredClone(item.message),
+  message: copyJson(item.message),
   createdAt: new Date(item.createdAt),
 });

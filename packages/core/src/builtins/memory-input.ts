@@ -57,26 +57,68 @@ function checkJson(value: unknown, path: string, depth: number): void {
   throw new ValidationError(`${path} is not a JSON value (got ${value === undefined ? 'undefined' : typeof value})`);
 }
 
+/**
+ * A deep copy of a value `requireJson` accepted: plain objects and arrays are copied, the rest is
+ * immutable. Several times cheaper than `structuredClone`, which serialises.
+ */
+export function copyJson<T>(value: T): T {
+  if (typeof value !== 'object' || value === null) return value;
+  if (Array.isArray(value)) return value.map(copyJson) as T;
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) copy[key] = copyJson((value as Record<string, unknown>)[key]);
+  return copy as T;
+}
+
 /** Throws a ValidationError unless `value` survives JSON unchanged. */
 export function requireJson(value: unknown, what: string): JsonValue {
   checkJson(value, what, 0);
   return value as JsonValue;
 }
 
-const text = z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
-const toolCall = z.object({ id: z.string(), name: z.string(), arguments: z.unknown() });
-const chatMessage = z.discriminatedUnion('role', [
-  z.object({ role: z.literal('system'), content: text }),
-  z.object({ role: z.literal('user'), content: text }),
-  z.object({ role: z.literal('assistant'), content: text, toolCalls: z.array(toolCall).optional() }),
-  z.object({ role: z.literal('tool'), content: text, toolCallId: z.string(), name: z.string(), isError: z.boolean().optional() }),
-]);
+/** The message schema, built on the first malformed message: valid ones never need it (see below). */
+let chatMessageSchema: z.ZodType | undefined;
+function chatMessage(): z.ZodType {
+  if (chatMessageSchema) return chatMessageSchema;
+  const text = z.string().refine((value) => !value.includes('\u0000'), 'must not contain NUL characters');
+  const toolCall = z.object({ id: z.string(), name: z.string(), arguments: z.unknown() });
+  chatMessageSchema = z.discriminatedUnion('role', [
+    z.object({ role: z.literal('system'), content: text }),
+    z.object({ role: z.literal('user'), content: text }),
+    z.object({ role: z.literal('assistant'), content: text, toolCalls: z.array(toolCall).optional() }),
+    z.object({ role: z.literal('tool'), content: text, toolCallId: z.string(), name: z.string(), isError: z.boolean().optional() }),
+  ]);
+  return chatMessageSchema;
+}
+
+const isText = (value: unknown): boolean => typeof value === 'string' && !value.includes('\u0000');
+
+/**
+ * The message schema, by hand, for the common case of a valid message: every turn stores its
+ * messages, and zod's parse costs more than the rest of the in-process memory. Anything this does
+ * not accept goes through the schema, which says what is wrong.
+ */
+function isWellFormedMessage(message: unknown): boolean {
+  if (typeof message !== 'object' || message === null) return false;
+  const { role, content } = message as { role?: unknown; content?: unknown };
+  if (!isText(content)) return false;
+  if (role === 'user' || role === 'system') return true;
+  if (role === 'assistant') {
+    const { toolCalls } = message as { toolCalls?: unknown };
+    if (toolCalls === undefined) return true;
+    return Array.isArray(toolCalls) && toolCalls.every((call: unknown) => typeof call === 'object' && call !== null && typeof (call as { id?: unknown }).id === 'string' && typeof (call as { name?: unknown }).name === 'string');
+  }
+  if (role === 'tool') {
+    const { toolCallId, name, isError } = message as { toolCallId?: unknown; name?: unknown; isError?: unknown };
+    return typeof toolCallId === 'string' && typeof name === 'string' && (isError === undefined || typeof isError === 'boolean');
+  }
+  return false;
+}
 
 /** Checks every message before anything is stored, so a bad batch writes nothing. */
 export function requireMessages(messages: unknown): readonly ChatMessage[] {
   if (!Array.isArray(messages)) throw new ValidationError('messages must be an array');
   messages.forEach((message, index) => {
-    const parsed = chatMessage.safeParse(message);
+    const parsed = isWellFormedMessage(message) ? { success: true as const } : chatMessage().safeParse(message);
     if (!parsed.success) {
       const issue = parsed.error.issues[0];
       const where = issue?.path.length ? `.${issue.path.join('.')}` : '';

@@ -68,7 +68,17 @@ export interface RunInfo {
   };
 }
 
+/** Whether a run answered (`ok`) or went through the ERROR stage (`failed`). */
+export type ChatStatus = 'ok' | 'failed';
+
 export interface ChatResult {
+  /**
+   * `failed` when the run went through the ERROR stage: `response` is then the apology (the
+   * failure's safe message, or what a failure plugin answered), not an answer, and
+   * `info.failure` says what failed. Check it before using `response` as the answer, or pass
+   * `throwOnFailure: true` to `chat()` to get a rejection instead.
+   */
+  status: ChatStatus;
   /** What the DELIVER plugin passed to `respond()`. */
   response: JsonValue;
   /** The response as text (JSON for non-string responses). */

@@ -3,6 +3,7 @@ export type {
   AgentEvent,
   AgentEventType,
   ChatResult,
+  ChatStatus,
   FailureInfo,
   PluginTiming,
   RunInfo,

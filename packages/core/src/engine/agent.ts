@@ -8,7 +8,7 @@ import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Tool } from '../contracts/tool.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
-import { CancelledError, ConfigError, TimeoutError, ValidationError } from '../errors/index.js';
+import { CancelledError, ConfigError, RunFailedError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
 import { loggerObserver, metricsObserver } from './engine-observers.js';
 import { InstrumentationHub } from './instrumentation-hub.js';
@@ -28,9 +28,7 @@ import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
-import { type CompiledConfig, type CompileOptions, compileConfig } from '../config/compile-config.js';
-import { applyParameterReload } from '../config/hot-reload.js';
-import { agentFromPackage, compileOrThrow, discoverDirectoryPlugins, findConfigFile } from './agent-loaders.js';
+import type { CompiledConfig, CompileOptions } from '../config/compile-config.js';
 import { importFromProject } from './project-import.js';
 
 export interface AgentOptions extends Partial<EngineSettings> {
@@ -65,9 +63,16 @@ export interface ChatOptions {
   timeoutMs?: number;
   /** Id of the incoming request (e.g. an `x-request-id` header), attached to every log entry and operation of the run. */
   correlationId?: string;
+  /**
+   * Reject with `RunFailedError` (its `result` is the failed result, its `cause` the error) when
+   * the run goes through the ERROR stage, instead of resolving with `status: 'failed'`.
+   * Default: false — a failed turn still has a reply for the user (the apology), and servers and
+   * chat loops want to show it; scripts that need the answer or nothing pass true.
+   */
+  throwOnFailure?: boolean;
 }
 
-export interface StreamOptions extends ChatOptions {
+export interface StreamOptions extends Omit<ChatOptions, 'throwOnFailure'> {
   /**
    * Events held for a consumer that reads slower than the run produces. When that many wait, the
    * run pauses (model tokens, stage and tool events) until the consumer reads again, so memory stays
@@ -88,6 +93,12 @@ interface StartAttempt {
   readonly abort: AbortController;
   step: string;
 }
+
+/**
+ * The config machinery (YAML parser, schema compilation, plugin module loading) loads on first use:
+ * an agent built in code never pays for it at start-up.
+ */
+const loaders = () => import('./agent-loaders.js');
 
 const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
 /** Agents built in this process so far: numbers them, so messages can tell apart agents of the same name. */
@@ -130,6 +141,7 @@ export class Agent {
 
   /** Builds an agent from a YAML or JSON file (or an object), validated in full first. */
   static async fromConfig(source: string | object, options: CompileOptions = {}): Promise<Agent> {
+    const { compileOrThrow } = await loaders();
     const compiled = await compileOrThrow(source, options);
     const agent = new Agent(compiled.agentOptions);
     agent.loadedConfig = { source, options, compiled };
@@ -138,6 +150,7 @@ export class Agent {
 
   /** Builds an agent from a directory: its `agent.yaml` (if any) plus every plugin and tool in `plugins/` and `tools/`. */
   static async fromDirectory(directory: string, options: CompileOptions = {}): Promise<Agent> {
+    const { compileOrThrow, discoverDirectoryPlugins, findConfigFile } = await loaders();
     const configFile = findConfigFile(directory);
     // The config is validated in full before any file of plugins/ or tools/ is imported.
     const compiled = configFile ? await compileOrThrow(configFile, options) : undefined;
@@ -152,7 +165,8 @@ export class Agent {
   }
 
   /** Builds an agent from an installed package that exports one (or its options, or ships an agent.yaml). */
-  static fromPackage(name: string, projectDir?: string): Promise<Agent> {
+  static async fromPackage(name: string, projectDir?: string): Promise<Agent> {
+    const { agentFromPackage } = await loaders();
     return agentFromPackage(name, projectDir);
   }
 
@@ -164,6 +178,7 @@ export class Agent {
   async reload(source?: string | object): Promise<string[]> {
     if (!this.loadedConfig) throw new ConfigError([{ path: '', message: 'this agent was not built from a config', fix: 'use Agent.fromConfig() to enable reload, or call reloadParameters()' }]);
     const nextSource = source ?? this.loadedConfig.source;
+    const [{ compileConfig }, { applyParameterReload }] = await Promise.all([import('../config/compile-config.js'), import('../config/hot-reload.js')]);
     const next = await compileConfig(nextSource, this.loadedConfig.options);
     const changed = await applyParameterReload(this, this.loadedConfig.compiled, next);
     this.loadedConfig = { ...this.loadedConfig, source: nextSource, compiled: next };
@@ -347,7 +362,9 @@ export class Agent {
     for (const [name, resource] of this.container.entries()) {
       const provider = resource as Partial<InstrumentationProvider>;
       if (provider.instrumentation) this.hub.add(provider.instrumentation);
-      else if (name === 'metrics') this.hub.add(metricsObserver(resource as unknown as Metrics));
+      // The in-process metrics the engine adds when none is configured have no reader: observing
+      // every plugin and resource call into them would cost each turn for nothing.
+      else if (name === 'metrics' && this.options.resources?.metrics) this.hub.add(metricsObserver(resource as unknown as Metrics));
       else if (name === 'logging' && this.options.resources?.logging && isLogger(resource)) this.hub.add(loggerObserver(resource));
     }
   }
@@ -436,7 +453,9 @@ export class Agent {
       run.correlationId = options.correlationId;
       active.run = run;
       try {
-        return await executeRun(run, new RunContext(run, runtime), runtime);
+        const result = await executeRun(run, new RunContext(run, runtime), runtime);
+        if (options.throwOnFailure && run.failure) throw new RunFailedError(result, run.failure.error);
+        return result;
       } finally {
         run.settled = true;
         clearTimeout(timer);

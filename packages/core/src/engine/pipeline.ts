@@ -8,7 +8,7 @@ import {
   TimeoutError,
   UNEXPECTED_ERROR_CODE,
 } from '../errors/index.js';
-import { errorTypeOf, toError } from './instrumentation-hub.js';
+import { errorTypeOf, type OperationHandle, toError } from './instrumentation-hub.js';
 import type { RegisteredPlugin } from './plugin-registry.js';
 import type { Run } from './run.js';
 import type { RunContext } from './run-context.js';
@@ -29,6 +29,7 @@ class StageFailure extends Error {
 }
 
 const ENGINE = 'entity:engine';
+const noOperation: OperationHandle = () => {};
 
 async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, registered: RegisteredPlugin): Promise<void> {
   const { plugin } = registered;
@@ -37,7 +38,8 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
   const spanId = runtime.hub.newId();
   run.currentSpanId = spanId;
   run.currentPlugin = plugin.name;
-  const end = runtime.hub.start({
+  // Nobody observing (the common case): no operation record is built at all.
+  const end = !runtime.hub.active ? noOperation : runtime.hub.start({
     kind: 'plugin',
     id: spanId,
     parentId: run.stageSpanId,
@@ -67,7 +69,7 @@ async function runPlugin(run: Run, context: RunContext, runtime: EngineRuntime, 
     run.currentSpanId = run.stageSpanId;
     run.currentPlugin = undefined;
     run.pluginTimings.push({ plugin: plugin.name, stage: run.stage, iteration: run.iteration, durationMs, success });
-    end(success ? { durationMs, success } : { durationMs, success, error: toError(failure), errorType: errorTypeOf(failure) });
+    if (end !== noOperation) end(success ? { durationMs, success } : { durationMs, success, error: toError(failure), errorType: errorTypeOf(failure) });
   }
 }
 
@@ -79,7 +81,7 @@ async function runStage(run: Run, context: RunContext, runtime: EngineRuntime, s
   const startTime = performance.now();
   run.stageSpanId = runtime.hub.newId();
   run.currentSpanId = run.stageSpanId;
-  const end = runtime.hub.start({
+  const end = !runtime.hub.active ? noOperation : runtime.hub.start({
     kind: 'stage',
     id: run.stageSpanId,
     parentId: run.spanId,
@@ -180,7 +182,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   const startTime = performance.now();
   run.spanId = runtime.hub.newId();
   await run.emit?.({ type: 'run-start', runId: run.runId, userId: run.userId, conversationId: run.conversationId });
-  const end = runtime.hub.start({
+  const end = !runtime.hub.active ? noOperation : runtime.hub.start({
     kind: 'run',
     id: run.spanId,
     name: 'run',
@@ -223,7 +225,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   const response = run.response ?? DEFAULT_SAFE_MESSAGE;
   const text = typeof response === 'string' ? response : JSON.stringify(response);
   await run.emit?.({ type: 'response', response, text });
-  return { response, text, info };
+  return { status: run.failure ? 'failed' : 'ok', response, text, info };
 }
 
 function runInfo(run: Run, durationMs: number): RunInfo {

@@ -141,7 +141,8 @@ export class RunContext implements Context {
     let resource = this.resources.get(name);
     if (resource === undefined) {
       const raw = this.runtime.container.get<object>(name);
-      resource = instrumentResource(name, raw, this.runtime.hub, this.run);
+      // Observers are attached at start and fixed for the run: without any, the resource itself serves.
+      resource = this.runtime.hub.active ? instrumentResource(name, raw, this.runtime.hub, this.run) : raw;
       this.resources.set(name, resource);
     }
     return resource as T;

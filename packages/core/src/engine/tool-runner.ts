@@ -52,7 +52,7 @@ export async function callTool(
   const { stage, iteration } = run;
   await emit?.({ type: 'tool-call', callId, name, arguments: args });
   const spanId = runtime.hub.newId();
-  const end = runtime.hub.start({
+  const end = !runtime.hub.active ? undefined : runtime.hub.start({
     kind: 'tool',
     id: spanId,
     parentId,
@@ -66,7 +66,7 @@ export async function callTool(
     ...(run.correlationId ? { correlationId: run.correlationId } : {}),
   });
   const { result, failure } = await executeTool(run, runtime, name, args, callId, startTime, spanId);
-  end({
+  end?.({
     durationMs: result.durationMs,
     success: result.ok,
     ...(failure ? { errorType: failure.errorType } : {}),

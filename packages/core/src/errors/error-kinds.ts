@@ -1,3 +1,4 @@
+import type { ChatResult } from '../contracts/events.js';
 import { EntityError, type EntityErrorOptions } from './entity-error.js';
 
 /** One problem found in a configuration, with where it is and how to fix it. */
@@ -100,6 +101,28 @@ export class StageError extends EntityError {
   static override readonly kind: string = 'StageError';
   constructor(message: string, options: EntityErrorOptions = {}) {
     super(message, { code: 'STAGE_VIOLATION', ...options });
+  }
+}
+
+/**
+ * A run went through the ERROR stage and the caller asked `chat()` to reject instead of returning
+ * a `failed` result (`throwOnFailure: true`). `result` is the result `chat()` would have returned;
+ * `cause` is the error that failed the run. `message` and `safeMessage` are safe to show: the
+ * failure's safe text, never the raw error (which may hold provider responses or credentials).
+ */
+export class RunFailedError extends EntityError {
+  static override readonly kind: string = 'RunFailedError';
+  readonly result: ChatResult;
+  constructor(result: ChatResult, cause: unknown, options: EntityErrorOptions = {}) {
+    const failure = result.info.failure;
+    super(`The run failed in ${failure?.stage ?? 'an unknown stage'} (${failure?.plugin ?? 'unknown plugin'}): ${failure?.message ?? result.text}`, {
+      code: 'RUN_FAILED',
+      safeMessage: failure?.message ?? result.text,
+      cause,
+      details: { runId: result.info.runId, failureCode: failure?.code },
+      ...options,
+    });
+    this.result = result;
   }
 }
 

@@ -9,6 +9,7 @@ export {
   PluginError,
   ProviderError,
   ResourceError,
+  RunFailedError,
   StageError,
   TimeoutError,
   ToolError,
