@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { defineResource, type ResourceType } from '@entity/core';
 import { z } from 'zod';
 import type { DatabaseMemory } from './database-memory.js';
 import { MAX_DIMENSIONS } from './embedders/dimensions.js';
-import { type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
+import { IN_MEMORY_PREFIX } from './drivers/pglite-driver.js';
+import { DEFAULT_PGLITE_PATH, type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
 import { type PostgresMemoryOptions, postgresMemory } from './postgres-memory.js';
 import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './resilience-options.js';
 
@@ -79,6 +81,11 @@ export const pgliteResourceType = defineResource<PgliteConfig, DatabaseMemory>({
   type: 'pglite',
   packageName: PACKAGE_NAME,
   configSchema: pgliteConfigSchema,
+  // The database folder (default included) belongs to the config, not to wherever `entity` runs.
+  resolvePaths: (config, baseDir) => {
+    const path = config.path ?? DEFAULT_PGLITE_PATH;
+    return { ...config, path: path.startsWith(IN_MEMORY_PREFIX) ? path : resolve(baseDir, path) };
+  },
   create: (config) => pgliteMemory(defined(config) as PgliteMemoryOptions),
 });
 

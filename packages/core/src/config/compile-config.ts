@@ -119,7 +119,8 @@ export async function compileConfig(source: string | object, options: CompileOpt
     const result = lookup.found.configSchema.safeParse(config);
     if (!result.success) add('structure', configIssuesFrom(result.error, ['resources', name]));
     else {
-      compiled.resourceConfigs.set(name, { type, config: result.data });
+      const resolved = lookup.found.resolvePaths ? lookup.found.resolvePaths(result.data, input.baseDir) : result.data;
+      compiled.resourceConfigs.set(name, { type, config: resolved });
       types.set(name, lookup.found);
     }
   }
