@@ -41,12 +41,14 @@ describe('entity validate', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     const paths = report.issues.map((issue: { path: string }) => issue.path);
-    expect(paths).toEqual(expect.arrayContaining(['name', 'maxIterations', '']));
+    expect(paths).toEqual(expect.arrayContaining(['name', 'maxIterations', 'tools', 'resources.llm.modle']));
     expect(report.issues.every((issue: { phase: string; fix: string }) => issue.phase === 'structure' && issue.fix.length > 0)).toBe(true);
     const text = await entity(['validate'], { cwd: directory });
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('✖ structure');
-    expect(text.stdout).toMatch(/✖ \(root\).*unknown key "tools"\n\s+fix: remove it/);
+    expect(text.stdout).toMatch(/✖ tools.*unknown key "tools"\n\s+fix: remove it; known keys here: name, /);
+    // The root problems do not hide the resource's own: `modle` is reported in the same pass.
+    expect(text.stdout).toMatch(/✖ resources\.llm\.modle.*unknown key "modle"\n\s+fix: did you mean "model"\?/);
   });
 
   it('graph problems: a missing plugin module and a missing resource dependency, exit 1', async () => {

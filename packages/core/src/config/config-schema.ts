@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import { ALL_STAGES } from '../contracts/stage.js';
 import type { ConfigIssue } from '../errors/index.js';
+import { closestKey, knownKeysAt } from './did-you-mean.js';
 
 const stageSchema = z.enum(ALL_STAGES as [string, ...string[]]);
 const positiveInteger = z.number().int().positive();
+const RESOURCE_NAME = /^[a-zA-Z][\w-]*$/;
 
 /** A plugin entry: a module specifier, or one with options. */
 export const pluginEntrySchema = z.union([
@@ -35,7 +37,7 @@ export const agentConfigSchema = z
     stopTimeoutMs: positiveInteger.optional(),
     errorTimeoutMs: positiveInteger.optional(),
     defaultWorkflow: z.boolean().optional(),
-    resources: z.record(z.string().regex(/^[a-zA-Z][\w-]*$/, 'resource names start with a letter'), resourceEntrySchema).default({}),
+    resources: z.record(z.string().regex(RESOURCE_NAME, 'resource names start with a letter'), resourceEntrySchema).default({}),
     plugins: z.array(pluginEntrySchema).default([]),
     workflow: z.partialRecord(stageSchema, z.array(z.string().min(1))).optional(),
     /**
@@ -50,30 +52,63 @@ export const agentConfigSchema = z
 export type AgentConfig = z.infer<typeof agentConfigSchema>;
 export type PluginEntry = z.infer<typeof pluginEntrySchema>;
 
-/** Turns zod issues into config issues, each with a one-line fix a user can act on. */
-export function configIssuesFrom(error: z.ZodError, prefix: readonly string[] = []): ConfigIssue[] {
-  return error.issues.map((issue) => {
+/**
+ * The parts of an invalid document that are valid on their own: each resource with a type, each
+ * well-formed plugin entry (holes keep the others' indexes), the workflow. Validation goes on with
+ * them so one problem does not hide the rest; nothing is run from a document that failed.
+ */
+export function usableParts(raw: unknown): Omit<AgentConfig, 'plugins'> & { plugins: (PluginEntry | undefined)[] } {
+  const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const shape = agentConfigSchema.shape;
+  const resources: AgentConfig['resources'] = {};
+  if (typeof record.resources === 'object' && record.resources !== null) {
+    for (const [name, entry] of Object.entries(record.resources)) {
+      const parsed = resourceEntrySchema.safeParse(entry);
+      if (parsed.success && RESOURCE_NAME.test(name)) resources[name] = parsed.data;
+    }
+  }
+  const plugins = Array.isArray(record.plugins) ? record.plugins.map((entry) => pluginEntrySchema.safeParse(entry).data) : [];
+  const workflow = shape.workflow.safeParse(record.workflow);
+  return { resources, plugins, ...(workflow.success && workflow.data ? { workflow: workflow.data } : {}) };
+}
+
+/**
+ * Turns zod issues into config issues, each with a one-line fix a user can act on. Each unknown
+ * key is its own issue whose path ends at the key; with the `schema` that failed, the fix names
+ * the closest known key (`temprature` → `temperature`) or lists the known ones.
+ */
+export function configIssuesFrom(error: z.ZodError, prefix: readonly string[] = [], schema?: z.ZodType): ConfigIssue[] {
+  return error.issues.flatMap((issue): ConfigIssue[] => {
     const path = [...prefix, ...issue.path.map(String)].join('.');
     switch (issue.code) {
-      case 'unrecognized_keys':
-        return {
-          path,
-          message: `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((key) => `"${key}"`).join(', ')}`,
-          fix: 'remove it or check its spelling against the documentation',
-        };
+      case 'unrecognized_keys': {
+        const known = schema ? knownKeysAt(schema, issue.path) : [];
+        return issue.keys.map((key) => {
+          const suggestion = closestKey(key, known);
+          return {
+            path: path ? `${path}.${key}` : key,
+            message: `unknown key "${key}"`,
+            fix: suggestion
+              ? `did you mean "${suggestion}"?`
+              : known.length > 0
+                ? `remove it; known keys here: ${known.join(', ')}`
+                : 'remove it or check its spelling against the documentation',
+          };
+        });
+      }
       case 'invalid_type':
-        return {
+        return [{
           path,
           message: issue.message,
           fix: issue.message.endsWith('received undefined') ? `add ${path || 'the value'} (${issue.expected})` : `use a ${issue.expected} here`,
-        };
+        }];
       case 'invalid_value':
-        return { path, message: issue.message, fix: `use one of: ${issue.values.map(String).join(', ')}` };
+        return [{ path, message: issue.message, fix: `use one of: ${issue.values.map(String).join(', ')}` }];
       case 'too_small':
       case 'too_big':
-        return { path, message: issue.message, fix: 'change the value to fit the limit' };
+        return [{ path, message: issue.message, fix: 'change the value to fit the limit' }];
       default:
-        return { path, message: issue.message, fix: 'correct this value' };
+        return [{ path, message: issue.message, fix: 'correct this value' }];
     }
   });
 }

@@ -26,6 +26,7 @@ import { DEFAULT_SETTINGS, type EngineRuntime, type EngineSettings, type EventSi
 import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
+import { parsePluginConfig } from './plugin-config.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
 import { type CompiledConfig, type CompileOptions, compileConfig } from '../config/compile-config.js';
@@ -451,9 +452,9 @@ export class Agent {
       if (!registered) {
         throw new ConfigError([{ path: `plugins.${name}`, message: `plugin "${name}" is not registered; adding plugins changes the topology`, fix: 'restart required' }]);
       }
-      const parsed = registered.plugin.configSchema ? registered.plugin.configSchema.safeParse(config) : { success: true as const, data: config };
-      if (!parsed.success) throw new ConfigError([{ path: `plugins.${name}.config`, message: parsed.error.message, fix: 'correct the plugin config' }]);
-      parsedConfigs.set(name, parsed.data);
+      const parsed = parsePluginConfig(registered.plugin, config, `plugins.${name}`);
+      if (!parsed.ok) throw new ConfigError(parsed.issues);
+      parsedConfigs.set(name, parsed.config);
     }
     return () => {
       this.applySettings(next);
