@@ -156,6 +156,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/graph.js'),
   },
   {
+    name: 'schema',
+    summary: 'Print the JSON Schema of agent.yaml (for editor completion and checking)',
+    usage: 'entity schema',
+    description: `A copy ships in @entity/cli: put "# yaml-language-server: $schema=node_modules/@entity/cli/schema/agent.schema.json" on the first line of agent.yaml.`,
+    options: {},
+    positionals: [0, 0],
+    examples: ['entity schema > agent.schema.json'],
+    load: () => import('./commands/schema.js'),
+  },
+  {
     name: 'plugin new',
     summary: 'Generate a plugin and its test',
     usage: 'entity plugin new <name> --kind <kind>',

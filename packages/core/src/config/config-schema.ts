@@ -12,40 +12,47 @@ export const pluginEntrySchema = z.union([
   z.string().min(1),
   z
     .object({
-      /** Module path relative to the config file, or a package name. */
-      use: z.string().min(1),
-      /** Named export to use. Default: the default export (or every plugin the module exports). */
-      export: z.string().optional(),
-      config: z.record(z.string(), z.unknown()).optional(),
-      stages: z.array(stageSchema).optional(),
+      use: z.string().min(1).describe('Module path relative to the config file (./plugins/x.ts, staying inside its folder), or a package name.'),
+      export: z.string().optional().describe('Named export to use. Default: the default export, or every plugin and tool the module exports.'),
+      config: z
+        .record(z.string(), z.unknown())
+        .optional()
+        .describe("The plugin's settings, checked against its own schema; unknown keys are rejected unless the plugin's schema is .loose()."),
+      stages: z.array(stageSchema).optional().describe("Stages to run the plugin in, instead of its kind's default stage."),
     })
     .strict(),
 ]);
 
-export const resourceEntrySchema = z.object({ type: z.string().min(1) }).loose();
+export const resourceEntrySchema = z.object({ type: z.string().min(1).describe('The resource type: openai, pglite, local, logging, …') }).loose();
 
 /** The agent configuration document (YAML or JSON). Unknown keys are rejected. */
 export const agentConfigSchema = z
   .object({
-    name: z.string().min(1).optional(),
-    instructions: z.string().optional(),
-    maxIterations: positiveInteger.optional(),
-    runTimeoutMs: positiveInteger.optional(),
-    toolTimeoutMs: positiveInteger.optional(),
-    toolConcurrency: positiveInteger.optional(),
-    historyLimit: positiveInteger.optional(),
-    stopTimeoutMs: positiveInteger.optional(),
-    errorTimeoutMs: positiveInteger.optional(),
-    defaultWorkflow: z.boolean().optional(),
-    resources: z.record(z.string().regex(RESOURCE_NAME, 'resource names start with a letter'), resourceEntrySchema).default({}),
-    plugins: z.array(pluginEntrySchema).default([]),
-    workflow: z.partialRecord(stageSchema, z.array(z.string().min(1))).optional(),
+    name: z.string().min(1).optional().describe('Name of the agent, shown in logs, metrics and `entity graph`.'),
+    instructions: z.string().optional().describe("System prompt of the default workflow's model calls."),
+    maxIterations: positiveInteger.optional().describe('THINK/DO loops of one run before it gives up. Default: 5.'),
+    runTimeoutMs: positiveInteger.optional().describe('Budget of a whole run, in ms. Default: 120000.'),
+    toolTimeoutMs: positiveInteger.optional().describe('Budget of one tool call, in ms, unless the tool sets its own. Default: 30000.'),
+    toolConcurrency: positiveInteger.optional().describe('Queued tool calls run at once at a stage boundary. Default: 8.'),
+    historyLimit: positiveInteger.optional().describe('Messages of history the default workflow loads. Default: 50.'),
+    stopTimeoutMs: positiveInteger.optional().describe('How long `stop()` waits for runs to finish before closing resources, in ms. Default: 10000.'),
+    errorTimeoutMs: positiveInteger.optional().describe('Budget of the ERROR stage of a failed run, in ms. Default: 5000.'),
+    defaultWorkflow: z.boolean().optional().describe('Add the built-in chat workflow (load history, ask the model, run tools, respond). Default: true.'),
+    resources: z
+      .record(z.string().regex(RESOURCE_NAME, 'resource names start with a letter'), resourceEntrySchema)
+      .default({})
+      .describe('Resources by name (llm, memory, storage, logging, metrics, or your own); `type` selects the kind, the other keys are its settings.'),
+    plugins: z.array(pluginEntrySchema).default([]).describe('Plugin and tool modules: a path or package name, or an entry with use/export/config/stages.'),
+    workflow: z
+      .partialRecord(stageSchema, z.array(z.string().min(1)))
+      .optional()
+      .describe('Plugin names per stage, in order; plugins not named keep their own stages. Built-ins are named entity:….'),
     /**
      * How to serve the agent (port, host, auth, limits, CORS). Core passes it through unchecked:
      * it belongs to `@entity/plugin-http`, which validates it (`entity validate`, `entity serve`),
      * and core does not depend on the HTTP package.
      */
-    server: z.record(z.string(), z.unknown()).optional(),
+    server: z.record(z.string(), z.unknown()).optional().describe('How `entity serve` serves the agent (port, host, auth, limits, CORS); checked by @entity/plugin-http.'),
   })
   .strict();
 
