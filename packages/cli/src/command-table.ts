@@ -190,7 +190,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'doctor',
-    summary: 'Check Node, Ollama and its models, API keys, the database and storage',
+    summary: 'Check Node, the configured model (or Ollama and API keys), the database and storage',
     usage: 'entity doctor',
     description: 'Prints what to do for each failed check. Exit code 1 when a required check fails.',
     options: {
