@@ -120,6 +120,37 @@ describe('entity graph', () => {
     expect(bad.code).toBe(2);
   });
 
+  it('draws the iteration loop: after DELIVER a run starts over at PARSE until a plugin responds', async () => {
+    const directory = project(files);
+    const mermaid = await entity(['graph'], { cwd: directory });
+    expect(mermaid.stdout).toContain('stage_DELIVER -.->|"no reply yet: next iteration (≤ maxIterations)"| stage_PARSE');
+    const dot = await entity(['graph', '--format', 'dot'], { cwd: directory });
+    expect(dot.stdout).toContain('"DELIVER:entity:respond" -> "PARSE:entity:load-conversation" [style=dashed, constraint=false, label="no reply yet: next iteration (≤ maxIterations)"];');
+  });
+
+  it('needs no API key to draw: an llm that cannot be created yet is drawn, with a warning, exit 0', async () => {
+    const directory = project({ 'agent.yaml': 'resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n' });
+    const result = await entity(['graph'], { cwd: directory });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('r_llm[("llm")]');
+    expect(result.stdout).toContain('p_THINK_entity_chat -.-> r_llm');
+    expect(result.stderr).toContain('warning: resources.llm is drawn without its dependencies');
+    expect(result.stderr).toContain('OPENAI_API_KEY');
+  });
+
+  it('reports a resource dependency cycle: drawn as "cycle!", named on stderr, exit 1', async () => {
+    const directory = project({
+      'agent.yaml': 'resources:\n  memory:\n    type: pglite\n    path: memory://cycle\n    embedder: llm\n    embeddingResource: metrics\n  metrics:\n    type: metrics\n    memory: memory\n',
+    });
+    const result = await entity(['graph'], { cwd: directory });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('r_memory -.->|"cycle!"| r_metrics');
+    expect(result.stdout).toContain('r_metrics -.->|"cycle!"| r_memory');
+    expect(result.stderr).toContain('error: resource dependency cycle: memory → metrics → memory');
+    const json = JSON.parse((await entity(['graph', '--json'], { cwd: directory })).stdout);
+    expect(json.cycles).toEqual([['memory', 'metrics', 'memory']]);
+  });
+
   it('zero config: resources the plugins need are drawn as defaults', async () => {
     const result = await entity(['graph'], { cwd: project({ 'tools/add.ts': ADD_TOOL }) });
     expect(result.code).toBe(0);

@@ -39,6 +39,12 @@ export interface CompileOptions {
   environment?: NodeJS.ProcessEnv;
   /** Directory that relative plugin paths and `.env` are resolved from, for object configs. Default: cwd. */
   baseDir?: string;
+  /**
+   * For drawing the agent (`entity graph`), not running it: a resource that cannot be created (a
+   * missing API key) becomes an empty placeholder, and resource problems (that one, a dependency
+   * cycle) are warnings, so a config can be drawn before its keys exist. Default: false.
+   */
+  drawOnly?: boolean;
 }
 
 export interface CompiledConfig {
@@ -146,7 +152,12 @@ export async function compileConfig(source: string | object, options: CompileOpt
     try {
       resources[name] = await types.get(name)!.create(config);
     } catch (error) {
-      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${redactSecrets((error as Error).message)}`, fix: 'check this resource\'s settings' }]);
+      const message = `could not be created: ${redactSecrets((error as Error).message)}`;
+      if (!options.drawOnly) add('graph', [{ path: `resources.${name}`, message, fix: 'check this resource\'s settings' }]);
+      else {
+        resources[name] = {};
+        warnings.push(`resources.${name} is drawn without its dependencies: it ${message}`);
+      }
     }
   }
   const container = new ResourceContainer(resources);
@@ -155,7 +166,8 @@ export async function compileConfig(source: string | object, options: CompileOpt
       container.resolveOrder();
     } catch (error) {
       if (!ResourceError.isInstance(error)) throw error;
-      add('graph', [{ path: `resources.${error.resource}.dependencies`, message: error.message, fix: 'add the missing resource or break the cycle' }]);
+      if (options.drawOnly) warnings.push(`resources.${error.resource}.dependencies: ${error.message}`);
+      else add('graph', [{ path: `resources.${error.resource}.dependencies`, message: error.message, fix: 'add the missing resource or break the cycle' }]);
     }
   }
   const registry = new PluginRegistry();
