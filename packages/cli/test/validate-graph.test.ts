@@ -85,7 +85,52 @@ describe('entity validate', () => {
     expect(syntax.stdout).toMatch(/line \d+/);
     const empty = await entity(['validate'], { cwd: project() });
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('no agent.yaml in');
+    expect(empty.stderr).toContain('no agent.yaml (or agent.config.ts, agent.config.mts, agent.config.js, agent.config.mjs) in');
+  });
+});
+
+describe('entity validate: configs written as TypeScript or JavaScript', () => {
+  const TS_CONFIG = `import type { AgentConfig } from '@entity/core';
+const model: string = 'gpt-4o-mini';
+export default {
+  name: 'typed',
+  resources: { llm: { type: 'openai', model, baseURL: 'http://127.0.0.1:1/v1', apiKey: 'sk-test' } },
+  plugins: ['./tools/add.ts'],
+} satisfies Partial<AgentConfig>;
+`;
+
+  it('agent.config.ts (types stripped by Node) is found in the folder and checked like agent.yaml, exit 0', async () => {
+    const directory = project({ 'agent.config.ts': TS_CONFIG, 'tools/add.ts': ADD_TOOL });
+    const result = await entity(['validate'], { cwd: directory });
+    expect(result.stdout).toContain('agent.config.ts');
+    expect(result.stdout).toContain('Valid.');
+    expect(result.code).toBe(0);
+  });
+
+  it('agent.config.mjs exporting a function: every problem reported with its path, exit 1', async () => {
+    const directory = project({
+      'agent.config.mjs': "export default async () => ({ maxIteration: 3, resources: { llm: { type: 'openai', modle: 'x' } }, server: { prot: 1 } });\n",
+    });
+    const result = await entity(['validate', 'agent.config.mjs', '--json'], { cwd: directory });
+    expect(result.code).toBe(1);
+    const issues = JSON.parse(result.stdout).issues.map((issue: { path: string; fix: string }) => `${issue.path}: ${issue.fix}`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'maxIteration: did you mean "maxIterations"?',
+        'resources.llm.modle: did you mean "model"?',
+        'server.prot: did you mean "port"?',
+      ]),
+    );
+  });
+
+  it('a module that is not named as a config, or exports no object, gets a usage error that says what to do', async () => {
+    const directory = project({ 'agent.config.js': 'export default 42;\n', 'main.ts': 'export default {};\n' });
+    const notObject = await entity(['validate', 'agent.config.js'], { cwd: directory });
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr).toContain('does not export a config object');
+    const other = await entity(['validate', 'main.ts'], { cwd: directory });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('agent.config.ts');
   });
 });
 
