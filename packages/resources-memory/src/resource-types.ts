@@ -43,7 +43,11 @@ const commonShape = {
 /** YAML block of `type: pglite` (everything optional). */
 export const pgliteConfigSchema = z
   .object({
-    path: z.string().min(1).optional(),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Folder of the database, relative to the config file's folder; memory://<name> keeps it in memory. Default: ./.entity/memory."),
     ...commonShape,
   })
   .strict();
@@ -60,7 +64,10 @@ const isPostgresUrl = (value: string) => {
 export const postgresConfigSchema = z
   .object({
     // The message never echoes the value: it may contain a password.
-    url: z.string().refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL' }),
+    url: z
+      .string()
+      .refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL' })
+      .describe('postgres:// URL of a database with pgvector; write ${DATABASE_URL}.'),
     poolSize: z.number().int().min(1).max(1000).optional(),
     connectTimeoutMs: positiveInteger.optional(),
     schema: z

@@ -32,7 +32,7 @@ const safetyShape = {
 export const localStorageConfigSchema = z
   .object({
     ...safetyShape,
-    root: z.string().min(1).optional(),
+    root: z.string().min(1).optional().describe("Folder holding the files, relative to the config file's folder; created when missing. Default: ./agent_files."),
     durable: z.boolean().optional(),
     staleTempFileMs: z.union([z.number().int().min(0), z.literal(false)]).optional(),
   })
