@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
+import { startOpenAIServer } from '@entity/test-servers';
 import { describe, expect, it } from 'vitest';
 import { entity, project } from './helpers.js';
 
@@ -29,6 +30,23 @@ describe('relative paths in a config', () => {
     expect(existsSync(join(directory, 'sub', 'logs'))).toBe(true);
     for (const misplaced of ['data', 'files', 'logs']) expect(existsSync(join(directory, misplaced))).toBe(false);
   }, 150_000);
+
+  it('entity run sub/agent.yaml from another folder writes the same database as a run inside sub/', async () => {
+    const server = await startOpenAIServer({});
+    try {
+      const config = `resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n    baseURL: ${server.baseURL}\n    apiKey: sk-test\n  memory:\n    type: pglite\n    path: ./data/memory\n`;
+      const directory = project({ 'sub/agent.yaml': config });
+      const fromOutside = await entity(['run', 'sub/agent.yaml', 'hello'], { cwd: directory, timeoutMs: 120_000 });
+      expect(fromOutside.code).toBe(0);
+      expect(existsSync(join(directory, 'sub', 'data', 'memory'))).toBe(true);
+      expect(existsSync(join(directory, 'data'))).toBe(false);
+      const fromInside = await entity(['run', 'agent.yaml', 'hello again'], { cwd: join(directory, 'sub'), timeoutMs: 120_000 });
+      expect(fromInside.code).toBe(0);
+      expect(existsSync(join(directory, 'sub', 'sub'))).toBe(false);
+    } finally {
+      await server.close();
+    }
+  }, 250_000);
 
   it('defaults of pglite and local storage also live beside the config', async () => {
     const directory = project({ 'sub/agent.yaml': 'resources:\n  memory:\n    type: pglite\n  storage:\n    type: local\n' });
