@@ -48,6 +48,20 @@ describe('relative paths in a config', () => {
     }
   }, 250_000);
 
+  it('with no memory configured, the zero-config database also lives beside the config (entity run sub/agent.yaml)', async () => {
+    const server = await startOpenAIServer({});
+    try {
+      const config = `resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n    baseURL: ${server.baseURL}\n    apiKey: sk-test\n`;
+      const directory = project({ 'sub/agent.yaml': config });
+      const result = await entity(['run', 'sub/agent.yaml', 'hello'], { cwd: directory, timeoutMs: 120_000 });
+      expect(result.code).toBe(0);
+      expect(existsSync(join(directory, 'sub', '.entity', 'memory'))).toBe(true);
+      expect(existsSync(join(directory, '.entity', 'memory'))).toBe(false);
+    } finally {
+      await server.close();
+    }
+  }, 150_000);
+
   it('defaults of pglite and local storage also live beside the config', async () => {
     const directory = project({ 'sub/agent.yaml': 'resources:\n  memory:\n    type: pglite\n  storage:\n    type: local\n' });
     const result = await entity(['validate', '--runtime', 'sub/agent.yaml'], { cwd: directory, timeoutMs: 120_000 });

@@ -252,6 +252,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
   const { resources: _resources, plugins: _plugins, workflow: _workflow, server: _server, ...settings } = compiled.document!;
   compiled.agentOptions = {
     ...settings,
+    configDir: input.baseDir,
     resources,
     plugins,
     ...(workflow ? { workflow } : {}),

@@ -53,6 +53,12 @@ export interface AgentOptions extends Partial<EngineSettings> {
   zeroConfig?: boolean;
   /** Where optional packages (zero-config defaults, adapters) are looked up. Default: the working directory, then the running program's folder. */
   projectDir?: string;
+  /**
+   * Folder the zero-config memory and storage keep their files in (`.entity/memory`,
+   * `agent_files`). `Agent.fromConfig` sets the config file's folder, so a config run from
+   * elsewhere uses the same files. Default: the working directory.
+   */
+  configDir?: string;
 }
 
 export interface ChatOptions {
@@ -265,7 +271,7 @@ export class Agent {
     const { signal } = attempt.abort;
     this.prepare();
     const needed = new Set(this.registry.all().flatMap((registered) => registered.plugin.dependencies ?? []));
-    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir);
+    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir, this.options.configDir);
     signal.throwIfAborted();
     this.checkPluginDependencies();
     const logging = this.container.get<unknown>('logging');

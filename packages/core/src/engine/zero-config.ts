@@ -21,22 +21,25 @@ export async function fillDefaultResources(
   needed: ReadonlySet<string>,
   discover: boolean,
   projectDir?: string,
+  configDir?: string,
 ): Promise<void> {
+  // Packages that predate `baseDir` ignore it and use the working directory.
+  const where = configDir === undefined ? undefined : { baseDir: configDir };
   if (needed.has('llm') && !container.has('llm') && discover) {
     const module = await importFromProject<{ defaultLLM(): Promise<LLM> }>('@entity/resources-llm', 'The default "llm" resource', projectDir);
     container.add('llm', await module.defaultLLM());
   }
   if (!container.has('memory')) {
-    const module = discover ? await importIfInstalled<{ defaultMemory(): Memory | Promise<Memory> }>('@entity/resources-memory', projectDir) : undefined;
-    container.add('memory', module ? await module.defaultMemory() : inMemoryMemory());
+    const module = discover ? await importIfInstalled<{ defaultMemory(options?: { baseDir?: string }): Memory | Promise<Memory> }>('@entity/resources-memory', projectDir) : undefined;
+    container.add('memory', module ? await module.defaultMemory(where) : inMemoryMemory());
   }
   if (needed.has('storage') && !container.has('storage') && discover) {
-    const module = await importFromProject<{ defaultStorage(): Storage | Promise<Storage> }>(
+    const module = await importFromProject<{ defaultStorage(options?: { baseDir?: string }): Storage | Promise<Storage> }>(
       '@entity/resources-storage',
       'The default "storage" resource',
       projectDir,
     );
-    container.add('storage', await module.defaultStorage());
+    container.add('storage', await module.defaultStorage(where));
   }
   if (!container.has('logging')) container.add('logging', inMemoryLogger({ level: 'warn', echoLevel: 'warn' }) as Logger & Resource);
   if (!container.has('metrics')) {
