@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { extname, join, resolve } from 'node:path';
+import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Agent, AgentOptions } from '@entity/core';
 import type { CliContext } from './cli-context.js';
@@ -9,6 +9,29 @@ export const CONFIG_FILE_NAMES = ['agent.yaml', 'agent.yml', 'agent.json', 'enti
 
 export function findConfigFile(directory: string): string | undefined {
   return CONFIG_FILE_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
+}
+
+/**
+ * Configs written as code: a module whose default export (or `config` export) is the same object
+ * agent.yaml holds, or a function returning it. Node 24 strips the types of a .ts file itself.
+ */
+export const CONFIG_MODULE_NAMES = ['agent.config.ts', 'agent.config.mts', 'agent.config.js', 'agent.config.mjs'];
+
+export const isConfigModule = (path: string): boolean => CONFIG_MODULE_NAMES.includes(basename(path));
+
+export function findConfigModule(directory: string): string | undefined {
+  return CONFIG_MODULE_NAMES.map((name) => join(directory, name)).find((path) => existsSync(path));
+}
+
+/** The config object a config module exports (see {@link CONFIG_MODULE_NAMES}). */
+export async function loadConfigModule(path: string): Promise<Record<string, unknown>> {
+  const module = (await import(pathToFileURL(path).href)) as { default?: unknown; config?: unknown };
+  const exported = module.default ?? module.config;
+  const value = typeof exported === 'function' ? await (exported as () => unknown)() : exported;
+  if (typeof value !== 'object' || value === null || Array.isArray(value) || isAgent(value)) {
+    throw new UsageError(`${path} does not export a config object`, 'export default { resources: { … }, plugins: [ … ] } — the same keys as agent.yaml (docs/configuration.md)');
+  }
+  return value as Record<string, unknown>;
 }
 
 const CONFIG_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
@@ -45,6 +68,7 @@ export async function loadAgent(source: AgentSource): Promise<Agent> {
     const config = findConfigFile(source.path);
     return config ? Agent.fromConfig(config) : Agent.fromDirectory(source.path);
   }
+  if (isConfigModule(source.path)) return Agent.fromConfig(await loadConfigModule(source.path), { baseDir: dirname(source.path) });
   const module = (await import(pathToFileURL(source.path).href)) as { default?: AgentExport; agent?: AgentExport };
   const exported = module.default ?? module.agent;
   if (exported === undefined) {

@@ -160,6 +160,16 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/graph.js'),
   },
   {
+    name: 'schema',
+    summary: 'Print the JSON Schema of agent.yaml (for editor completion and checking)',
+    usage: 'entity schema',
+    description: `A copy ships in @entity/cli: put "# yaml-language-server: $schema=node_modules/@entity/cli/schema/agent.schema.json" on the first line of agent.yaml.`,
+    options: {},
+    positionals: [0, 0],
+    examples: ['entity schema > agent.schema.json'],
+    load: () => import('./commands/schema.js'),
+  },
+  {
     name: 'plugin new',
     summary: 'Generate a plugin and its test',
     usage: 'entity plugin new <name> --kind <kind>',
@@ -184,7 +194,7 @@ export const COMMANDS: readonly CommandSpec[] = [
   },
   {
     name: 'doctor',
-    summary: 'Check Node, Ollama and its models, API keys, the database and storage',
+    summary: 'Check Node, the configured model (or Ollama and API keys), the database and storage',
     usage: 'entity doctor',
     description: 'Prints what to do for each failed check. Exit code 1 when a required check fails.',
     options: {

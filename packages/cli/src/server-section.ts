@@ -31,7 +31,12 @@ export async function checkServerSection(configFile: string, report: ValidationR
   } catch {
     return; // Unreadable or broken YAML: already reported by core's structure phase.
   }
-  const server = read.document.server;
+  await checkServerValue(read.document.server, report, cli);
+}
+
+/** The check of {@link checkServerSection} on a `server:` value already read (a config module's). */
+export async function checkServerValue(server: unknown, report: ValidationReport, cli: CliContext): Promise<void> {
+  const core = await import('@entity/core');
   // Not a mapping: core's schema already says so.
   if (server === undefined || typeof server !== 'object' || server === null || Array.isArray(server)) return;
   let http: HttpAdapterModule;

@@ -36,7 +36,7 @@ describe('entity init', () => {
     expect(yaml).toContain('- ./plugins/files.ts');
     expect(readFileSync(join(parent, 'support-bot', 'plugins', 'files.ts'), 'utf8')).toContain('filesPlugin(');
     // Editors find the JSON Schema that @entity/cli ships.
-    expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@entity/cli/dist/agent.schema.json');
+    expect(yaml.split('\n')[0]).toBe('# yaml-language-server: $schema=./node_modules/@entity/cli/schema/agent.schema.json');
     const graph = await entity(['graph', 'support-bot', '--json'], { cwd: parent, env: { OPENAI_API_KEY: 'sk-test' } });
     expect(graph.stdout).toContain('write_file');
     // The scaffold validates with the CLI itself (resources resolve from this workspace).
@@ -45,7 +45,7 @@ describe('entity init', () => {
   });
 
   it('ships the agent.yaml JSON Schema it points at: generated files pass it, a typo does not', async () => {
-    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../dist/agent.schema.json', import.meta.url)), 'utf8'));
+    const schema = JSON.parse(readFileSync(fileURLToPath(new URL('../schema/agent.schema.json', import.meta.url)), 'utf8'));
     expect(Object.keys(schema.properties)).toEqual(expect.arrayContaining(['name', 'instructions', 'resources', 'plugins', 'workflow']));
     const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
     const yaml = createRequire(fileURLToPath(import.meta.resolve('@entity/core')))('yaml') as { parse(text: string): unknown };

@@ -41,12 +41,14 @@ describe('entity validate', () => {
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout);
     const paths = report.issues.map((issue: { path: string }) => issue.path);
-    expect(paths).toEqual(expect.arrayContaining(['name', 'maxIterations', '']));
+    expect(paths).toEqual(expect.arrayContaining(['name', 'maxIterations', 'tools', 'resources.llm.modle']));
     expect(report.issues.every((issue: { phase: string; fix: string }) => issue.phase === 'structure' && issue.fix.length > 0)).toBe(true);
     const text = await entity(['validate'], { cwd: directory });
     expect(text.code).toBe(1);
     expect(text.stdout).toContain('✖ structure');
-    expect(text.stdout).toMatch(/✖ \(root\).*unknown key "tools"\n\s+fix: remove it/);
+    expect(text.stdout).toMatch(/✖ tools.*unknown key "tools"\n\s+fix: remove it; known keys here: name, /);
+    // The root problems do not hide the resource's own: `modle` is reported in the same pass.
+    expect(text.stdout).toMatch(/✖ resources\.llm\.modle.*unknown key "modle"\n\s+fix: did you mean "model"\?/);
   });
 
   it('graph problems: a missing plugin module and a missing resource dependency, exit 1', async () => {
@@ -83,7 +85,52 @@ describe('entity validate', () => {
     expect(syntax.stdout).toMatch(/line \d+/);
     const empty = await entity(['validate'], { cwd: project() });
     expect(empty.code).toBe(2);
-    expect(empty.stderr).toContain('no agent.yaml in');
+    expect(empty.stderr).toContain('no agent.yaml (or agent.config.ts, agent.config.mts, agent.config.js, agent.config.mjs) in');
+  });
+});
+
+describe('entity validate: configs written as TypeScript or JavaScript', () => {
+  const TS_CONFIG = `import type { AgentConfig } from '@entity/core';
+const model: string = 'gpt-4o-mini';
+export default {
+  name: 'typed',
+  resources: { llm: { type: 'openai', model, baseURL: 'http://127.0.0.1:1/v1', apiKey: 'sk-test' } },
+  plugins: ['./tools/add.ts'],
+} satisfies Partial<AgentConfig>;
+`;
+
+  it('agent.config.ts (types stripped by Node) is found in the folder and checked like agent.yaml, exit 0', async () => {
+    const directory = project({ 'agent.config.ts': TS_CONFIG, 'tools/add.ts': ADD_TOOL });
+    const result = await entity(['validate'], { cwd: directory });
+    expect(result.stdout).toContain('agent.config.ts');
+    expect(result.stdout).toContain('Valid.');
+    expect(result.code).toBe(0);
+  });
+
+  it('agent.config.mjs exporting a function: every problem reported with its path, exit 1', async () => {
+    const directory = project({
+      'agent.config.mjs': "export default async () => ({ maxIteration: 3, resources: { llm: { type: 'openai', modle: 'x' } }, server: { prot: 1 } });\n",
+    });
+    const result = await entity(['validate', 'agent.config.mjs', '--json'], { cwd: directory });
+    expect(result.code).toBe(1);
+    const issues = JSON.parse(result.stdout).issues.map((issue: { path: string; fix: string }) => `${issue.path}: ${issue.fix}`);
+    expect(issues).toEqual(
+      expect.arrayContaining([
+        'maxIteration: did you mean "maxIterations"?',
+        'resources.llm.modle: did you mean "model"?',
+        'server.prot: did you mean "port"?',
+      ]),
+    );
+  });
+
+  it('a module that is not named as a config, or exports no object, gets a usage error that says what to do', async () => {
+    const directory = project({ 'agent.config.js': 'export default 42;\n', 'main.ts': 'export default {};\n' });
+    const notObject = await entity(['validate', 'agent.config.js'], { cwd: directory });
+    expect(notObject.code).toBe(2);
+    expect(notObject.stderr).toContain('does not export a config object');
+    const other = await entity(['validate', 'main.ts'], { cwd: directory });
+    expect(other.code).toBe(2);
+    expect(other.stderr).toContain('agent.config.ts');
   });
 });
 
@@ -116,6 +163,37 @@ describe('entity graph', () => {
     expect(description.tools).toEqual([{ name: 'add', plugin: 'tool:add' }]);
     const bad = await entity(['graph', '--format', 'png'], { cwd: directory });
     expect(bad.code).toBe(2);
+  });
+
+  it('draws the iteration loop: after DELIVER a run starts over at PARSE until a plugin responds', async () => {
+    const directory = project(files);
+    const mermaid = await entity(['graph'], { cwd: directory });
+    expect(mermaid.stdout).toContain('stage_DELIVER -.->|"no reply yet: next iteration (≤ maxIterations)"| stage_PARSE');
+    const dot = await entity(['graph', '--format', 'dot'], { cwd: directory });
+    expect(dot.stdout).toContain('"DELIVER:entity:respond" -> "PARSE:entity:load-conversation" [style=dashed, constraint=false, label="no reply yet: next iteration (≤ maxIterations)"];');
+  });
+
+  it('needs no API key to draw: an llm that cannot be created yet is drawn, with a warning, exit 0', async () => {
+    const directory = project({ 'agent.yaml': 'resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n' });
+    const result = await entity(['graph'], { cwd: directory });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain('r_llm[("llm")]');
+    expect(result.stdout).toContain('p_THINK_entity_chat -.-> r_llm');
+    expect(result.stderr).toContain('warning: resources.llm is drawn without its dependencies');
+    expect(result.stderr).toContain('OPENAI_API_KEY');
+  });
+
+  it('reports a resource dependency cycle: drawn as "cycle!", named on stderr, exit 1', async () => {
+    const directory = project({
+      'agent.yaml': 'resources:\n  memory:\n    type: pglite\n    path: memory://cycle\n    embedder: llm\n    embeddingResource: metrics\n  metrics:\n    type: metrics\n    memory: memory\n',
+    });
+    const result = await entity(['graph'], { cwd: directory });
+    expect(result.code).toBe(1);
+    expect(result.stdout).toContain('r_memory -.->|"cycle!"| r_metrics');
+    expect(result.stdout).toContain('r_metrics -.->|"cycle!"| r_memory');
+    expect(result.stderr).toContain('error: resource dependency cycle: memory → metrics → memory');
+    const json = JSON.parse((await entity(['graph', '--json'], { cwd: directory })).stdout);
+    expect(json.cycles).toEqual([['memory', 'metrics', 'memory']]);
   });
 
   it('zero config: resources the plugins need are drawn as defaults', async () => {

@@ -75,9 +75,13 @@ describe('config', () => {
     );
     expect(report.ok).toBe(false);
     const byPath = Object.fromEntries(report.issues.map((issue) => [issue.path, issue]));
-    expect(byPath['']).toMatchObject({ message: 'unknown key "colour"', phase: 'structure' });
+    expect(byPath.colour).toMatchObject({ message: 'unknown key "colour"', phase: 'structure' });
     expect(byPath.maxIterations?.fix).toMatch(/limit/);
-    expect(byPath['plugins.0']?.message).toMatch(/unknown key "confg"/);
+    expect(byPath['plugins.0.confg']).toMatchObject({ message: 'unknown key "confg"', fix: 'did you mean "config"?' });
+    // The root problems do not hide the nested ones: the resources are checked in the same pass.
+    expect(byPath['resources.llm.greeting']?.phase).toBe('structure');
+    expect(byPath['resources.llm.temperature']?.phase).toBe('structure');
+    expect(byPath['resources.db.type']?.message).toMatch(/unknown resource type "nosuchtype"/);
     expect(report.issues.every((issue) => issue.fix.length > 0)).toBe(true);
   });
 
@@ -102,8 +106,8 @@ describe('config', () => {
       { resourceTypes, baseDir: dir },
     );
     expect(report.issues.map((issue) => `${issue.phase} ${issue.path}`).sort()).toEqual([
+      'graph plugins.0 (needs-db).dependencies',
       'graph plugins.1',
-      'graph plugins.needs-db.dependencies',
       'graph workflow.THINK',
     ]);
     expect(report.timings.structure).toBeLessThan(100);

@@ -121,7 +121,7 @@ describe('hot reload', () => {
   it('an invalid plugin config changes nothing', async () => {
     const { agent, file } = await loaded({ maxIterations: 4, suffix: '!' });
     writeFileSync(file, yaml({ maxIterations: 9, primary: 'changed' }).replace('config: { suffix: "?" }', 'config: { suffix: 3 }'));
-    await expect(agent.reload()).rejects.toThrow(/plugins\.suffix\.config/);
+    await expect(agent.reload()).rejects.toThrow(/plugins\.0 \(suffix\)\.config\.suffix/);
     expect(agent.currentSettings.maxIterations).toBe(4);
     expect((await agent.chat('x')).text).toBe('one!');
     await agent.stop();

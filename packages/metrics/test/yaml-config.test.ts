@@ -53,6 +53,6 @@ describe('YAML configuration through the core loader', () => {
     );
     expect(report.ok).toBe(false);
     const paths = report.issues.map((issue) => issue.path);
-    expect(paths).toEqual(expect.arrayContaining(['resources.logging', 'resources.metrics.retentionDays']));
+    expect(paths).toEqual(expect.arrayContaining(['resources.logging.colour', 'resources.metrics.retentionDays']));
   });
 });

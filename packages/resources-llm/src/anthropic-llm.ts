@@ -7,6 +7,7 @@ import { loadSdk } from './load-sdk.js';
 import { priceOf } from './pricing.js';
 import { createProviderLLM, type ProviderDriver, type ProviderLLM } from './provider-llm.js';
 import { createSdkLogBridge } from './sdk-logger.js';
+import { unlistedModel } from './unlisted-model.js';
 
 /** Options of `anthropic()`. */
 export interface AnthropicOptions extends CommonLLMOptions {
@@ -100,7 +101,12 @@ export function anthropic(options: AnthropicOptions): ProviderLLM {
 
     async healthCheck(signal, model) {
       const sdk = await getClient();
-      await withCallSignal(signal, () => sdk.models.list({}, { maxRetries: 0 }));
+      const listed: string[] = [];
+      // Every page: Anthropic pages its model list (20 per page by default).
+      await withCallSignal(signal, async () => {
+        for await (const entry of sdk.models.list({ limit: 1000 }, { maxRetries: 0 })) listed.push(entry.id);
+      });
+      if (listed.length > 0 && !listed.includes(model)) return unlistedModel('anthropic', sdk.baseURL, model, listed);
       return { healthy: true, message: `Anthropic answers at ${sdk.baseURL}; model ${model}`, details: { provider: 'anthropic', model, baseURL: sdk.baseURL } };
     },
   };

@@ -8,6 +8,7 @@ import { costOf, priceOf } from './pricing.js';
 import { malformedResponse } from './provider-errors.js';
 import { createProviderLLM, type ProviderDriver, type ProviderLLM } from './provider-llm.js';
 import { createSdkLogBridge } from './sdk-logger.js';
+import { unlistedModel } from './unlisted-model.js';
 
 /** Options of `openai()`. Also fits any OpenAI-compatible server (vLLM, LM Studio, llama.cpp, OpenRouter) through `baseURL`. */
 export interface OpenAIOptions extends CommonLLMOptions {
@@ -144,7 +145,10 @@ export function openai(options: OpenAIOptions): ProviderLLM {
 
     async healthCheck(signal, model) {
       const sdk = await getClient();
-      await withCallSignal(signal, () => sdk.models.list({ maxRetries: 0 }));
+      const page = await withCallSignal(signal, () => sdk.models.list({ maxRetries: 0 }));
+      const listed = (page.data ?? []).map((entry) => entry.id);
+      // A server that lists models must list this one, or every call would fail with "model not found".
+      if (listed.length > 0 && !listed.includes(model)) return unlistedModel(provider, sdk.baseURL, model, listed);
       return { healthy: true, message: `${provider} answers at ${sdk.baseURL}; model ${model}`, details: { provider, model, baseURL: sdk.baseURL } };
     },
   };

@@ -10,25 +10,26 @@ const PACKAGE_NAME = '@entity/resources-llm';
 // YAML settings shared by every provider. Code-only settings (fetch, a shared breaker, clocks)
 // are not configurable from YAML.
 const common = {
-  model: z.string().min(1),
-  timeoutMs: z.number().int().positive().optional(),
-  retries: z.number().int().min(0).max(10).optional(),
+  model: z.string().min(1).describe('Model name, e.g. gpt-4o-mini, claude-haiku-4-5, llama3.2:3b.'),
+  timeoutMs: z.number().int().positive().optional().describe('Time budget of each attempt in ms; for streams, the longest wait for the next event. Default: 60000 (Ollama: 120000).'),
+  retries: z.number().int().min(0).max(10).optional().describe('Attempts after the first, with backoff, honouring retry-after. Default: 2.'),
   circuitBreaker: z
     .object({ failureThreshold: z.number().int().positive().optional(), resetTimeoutMs: z.number().int().positive().optional() })
     .strict()
-    .optional(),
-  temperature: z.number().min(0).max(2).optional(),
-  maxTokens: z.number().int().positive().optional(),
+    .optional()
+    .describe('Opens after failureThreshold consecutive failures (default 5) for resetTimeoutMs (default 30000).'),
+  temperature: z.number().min(0).max(2).optional().describe("Sampling temperature when a request sets none. Default: the provider's."),
+  maxTokens: z.number().int().positive().optional().describe("Maximum output tokens when a request sets none. Default: the provider's (Anthropic: 4096)."),
   pricing: z.object({ inputPerMillion: z.number().nonnegative(), outputPerMillion: z.number().nonnegative().optional() }).strict().optional(),
 };
-const headers = z.record(z.string(), z.string()).optional();
+const headers = z.record(z.string(), z.string()).optional().describe('Extra headers on every request (a proxy, OpenRouter).');
 
 export const openaiConfigSchema = z
   .object({
     ...common,
-    apiKey: z.string().min(1).optional(),
-    baseURL: z.url().optional(),
-    organization: z.string().min(1).optional(),
+    apiKey: z.string().min(1).optional().describe('API key; write ${OPENAI_API_KEY}. Default: OPENAI_API_KEY; with a custom baseURL and no key, a placeholder (local servers ignore it).'),
+    baseURL: z.url().optional().describe('API base URL including /v1, for any OpenAI-compatible server (vLLM, LM Studio, llama.cpp, OpenRouter). Default: OPENAI_BASE_URL or https://api.openai.com/v1.'),
+    organization: z.string().min(1).optional().describe('Organization id. Default: OPENAI_ORG_ID.'),
     headers,
     embeddingModel: z.string().min(1).optional(),
     embeddingDimensions: z.number().int().positive().optional(),
@@ -38,13 +39,18 @@ export const openaiConfigSchema = z
   .strict();
 
 export const anthropicConfigSchema = z
-  .object({ ...common, apiKey: z.string().min(1).optional(), baseURL: z.url().optional(), headers })
+  .object({
+    ...common,
+    apiKey: z.string().min(1).optional().describe('API key; write ${ANTHROPIC_API_KEY}. Default: ANTHROPIC_API_KEY.'),
+    baseURL: z.url().optional().describe('API base URL without /v1. Default: ANTHROPIC_BASE_URL or https://api.anthropic.com.'),
+    headers,
+  })
   .strict();
 
 export const ollamaConfigSchema = z
   .object({
     ...common,
-    host: z.string().min(1).optional(),
+    host: z.string().min(1).optional().describe('Ollama server address. Default: OLLAMA_HOST or http://localhost:11434.'),
     embeddingModel: z.string().min(1).optional(),
     embeddingDimensions: z.number().int().positive().optional(),
     keepAlive: z.union([z.string().min(1), z.number()]).optional(),

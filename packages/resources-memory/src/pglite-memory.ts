@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { ConfigError } from '@entity/core';
 import { DatabaseMemory, type MemoryOptions } from './database-memory.js';
 import { PgliteDriver } from './drivers/pglite-driver.js';
@@ -27,7 +28,12 @@ export function pgliteMemory(options: PgliteMemoryOptions = {}): DatabaseMemory 
   return new DatabaseMemory(({ resourceName, readOnly }) => new PgliteDriver(path, resourceName, { mustExist: readOnly }), options);
 }
 
-/** The zero-config memory: PGlite under `./.entity/memory`, hashing embeddings unless an LLM can embed. */
-export function defaultMemory(options: PgliteMemoryOptions = {}): DatabaseMemory {
-  return pgliteMemory(options);
+/**
+ * The zero-config memory: PGlite under `./.entity/memory`, hashing embeddings unless an LLM can
+ * embed. `baseDir` (the config file's folder, from the agent) is where that relative path starts;
+ * default: the working directory.
+ */
+export function defaultMemory(options: PgliteMemoryOptions & { baseDir?: string } = {}): DatabaseMemory {
+  const { baseDir, ...rest } = options;
+  return pgliteMemory(baseDir === undefined ? rest : { ...rest, path: resolve(baseDir, rest.path ?? DEFAULT_PGLITE_PATH) });
 }

@@ -1,8 +1,10 @@
+import { resolve } from 'node:path';
 import { defineResource, type ResourceType } from '@entity/core';
 import { z } from 'zod';
 import type { DatabaseMemory } from './database-memory.js';
 import { MAX_DIMENSIONS } from './embedders/dimensions.js';
-import { type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
+import { IN_MEMORY_PREFIX } from './drivers/pglite-driver.js';
+import { DEFAULT_PGLITE_PATH, type PgliteMemoryOptions, pgliteMemory } from './pglite-memory.js';
 import { type PostgresMemoryOptions, postgresMemory } from './postgres-memory.js';
 import { MAX_TIMEOUT_MS, MIN_TIMEOUT_MS } from './resilience-options.js';
 
@@ -41,7 +43,11 @@ const commonShape = {
 /** YAML block of `type: pglite` (everything optional). */
 export const pgliteConfigSchema = z
   .object({
-    path: z.string().min(1).optional(),
+    path: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Folder of the database, relative to the config file's folder; memory://<name> keeps it in memory. Default: ./.entity/memory."),
     ...commonShape,
   })
   .strict();
@@ -58,7 +64,10 @@ const isPostgresUrl = (value: string) => {
 export const postgresConfigSchema = z
   .object({
     // The message never echoes the value: it may contain a password.
-    url: z.string().refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL' }),
+    url: z
+      .string()
+      .refine(isPostgresUrl, { message: 'must be a postgres:// or postgresql:// URL' })
+      .describe('postgres:// URL of a database with pgvector; write ${DATABASE_URL}.'),
     poolSize: z.number().int().min(1).max(1000).optional(),
     connectTimeoutMs: positiveInteger.optional(),
     schema: z
@@ -79,6 +88,11 @@ export const pgliteResourceType = defineResource<PgliteConfig, DatabaseMemory>({
   type: 'pglite',
   packageName: PACKAGE_NAME,
   configSchema: pgliteConfigSchema,
+  // The database folder (default included) belongs to the config, not to wherever `entity` runs.
+  resolvePaths: (config, baseDir) => {
+    const path = config.path ?? DEFAULT_PGLITE_PATH;
+    return { ...config, path: path.startsWith(IN_MEMORY_PREFIX) ? path : resolve(baseDir, path) };
+  },
   create: (config) => pgliteMemory(defined(config) as PgliteMemoryOptions),
 });
 

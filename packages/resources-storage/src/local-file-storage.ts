@@ -312,7 +312,12 @@ export function localFileStorage(options: LocalFileStorageOptions = {}): Managed
   return Object.assign(createStorage(driver, safety, { fixed: { root, durable, staleTempFileMs } }), { root: driver.root });
 }
 
-/** The storage an agent gets when none is configured: local files under `./agent_files`. */
-export function defaultStorage(options: StorageOptions = {}): ManagedStorage & { readonly root: string } {
-  return localFileStorage(options);
+/**
+ * The storage an agent gets when none is configured: local files under `./agent_files`.
+ * `baseDir` (the config file's folder, from the agent) is where that relative root starts;
+ * default: the working directory.
+ */
+export function defaultStorage(options: StorageOptions & { baseDir?: string } = {}): ManagedStorage & { readonly root: string } {
+  const { baseDir, ...rest } = options;
+  return localFileStorage(baseDir === undefined ? rest : { ...rest, root: resolve(baseDir, DEFAULT_LOCAL_ROOT) });
 }

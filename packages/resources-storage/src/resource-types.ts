@@ -1,7 +1,8 @@
+import { resolve } from 'node:path';
 import { defineResource, type ResourceType } from '@entity/core';
 import { z } from 'zod';
 import { inMemoryStorage } from './in-memory-storage.js';
-import { localFileStorage } from './local-file-storage.js';
+import { DEFAULT_LOCAL_ROOT, localFileStorage } from './local-file-storage.js';
 import { s3Storage } from './s3-storage.js';
 
 const PACKAGE_NAME = '@entity/resources-storage';
@@ -31,7 +32,7 @@ const safetyShape = {
 export const localStorageConfigSchema = z
   .object({
     ...safetyShape,
-    root: z.string().min(1).optional(),
+    root: z.string().min(1).optional().describe("Folder holding the files, relative to the config file's folder; created when missing. Default: ./agent_files."),
     durable: z.boolean().optional(),
     staleTempFileMs: z.union([z.number().int().min(0), z.literal(false)]).optional(),
   })
@@ -59,7 +60,14 @@ export const memoryStorageConfigSchema = z.object(safetyShape).strict();
 
 /** Storage types selectable from YAML: `type: local | s3 | memory`. */
 export const resourceTypes: ResourceType[] = [
-  defineResource({ type: 'local', packageName: PACKAGE_NAME, configSchema: localStorageConfigSchema, create: (config) => localFileStorage(config) }),
+  defineResource({
+    type: 'local',
+    packageName: PACKAGE_NAME,
+    configSchema: localStorageConfigSchema,
+    // The root (default included) belongs to the config, not to wherever `entity` runs.
+    resolvePaths: (config, baseDir) => ({ ...config, root: resolve(baseDir, config.root ?? DEFAULT_LOCAL_ROOT) }),
+    create: (config) => localFileStorage(config),
+  }),
   defineResource({ type: 's3', packageName: PACKAGE_NAME, configSchema: s3StorageConfigSchema, create: (config) => s3Storage(config) }),
   defineResource({ type: 'memory', packageName: PACKAGE_NAME, configSchema: memoryStorageConfigSchema, create: (config) => inMemoryStorage(config) }),
 ] as ResourceType[];

@@ -58,7 +58,7 @@ describe('resourceTypes', () => {
     writeFileSync(file, yaml);
     const report = await validateConfig(file, { resourceTypes });
     expect(report.ok).toBe(false);
-    expect(report.issues.map((issue) => issue.path)).toContain('resources.storage');
+    expect(report.issues.map((issue) => issue.path)).toContain('resources.storage.colour');
     expect(JSON.stringify(report.issues)).toContain('colour');
   });
 

@@ -22,6 +22,6 @@ export function flattenUnions(issues: readonly Issue[]): Issue[] {
 }
 
 /** Config issues of a failed parse, with union failures narrowed to the branch meant. */
-export function configIssuesOf(error: z.ZodError, prefix: readonly string[]): ConfigIssue[] {
-  return configIssuesFrom({ issues: flattenUnions(error.issues) } as z.ZodError, prefix);
+export function configIssuesOf(error: z.ZodError, prefix: readonly string[], schema?: z.ZodType): ConfigIssue[] {
+  return configIssuesFrom({ issues: flattenUnions(error.issues) } as z.ZodError, prefix, schema);
 }

@@ -69,7 +69,7 @@ export type ServerConfig = z.output<typeof serverConfigSchema>;
 /** Problems in a `server:` section, each with its path (`server.auth.jwt.issuer`) and a fix; `[]` when valid. */
 export function validateServerConfig(server: unknown): ConfigIssue[] {
   const parsed = serverConfigSchema.safeParse(server);
-  return parsed.success ? [] : configIssuesOf(parsed.error, ['server']);
+  return parsed.success ? [] : configIssuesOf(parsed.error, ['server'], serverConfigSchema);
 }
 
 /**
@@ -79,7 +79,7 @@ export function validateServerConfig(server: unknown): ConfigIssue[] {
  */
 export function serveOptionsFromConfig(server: unknown, baseDir: string): Partial<ServeHttpOptions> {
   const parsed = serverConfigSchema.safeParse(server ?? {});
-  if (!parsed.success) throw new ConfigError(configIssuesOf(parsed.error, ['server']));
+  if (!parsed.success) throw new ConfigError(configIssuesOf(parsed.error, ['server'], serverConfigSchema));
   const { limits, auth, ...rest } = parsed.data;
   const path = (file: string) => (isAbsolute(file) ? file : resolve(baseDir, file));
   const options: Partial<ServeHttpOptions> = { ...rest };

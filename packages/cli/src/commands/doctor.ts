@@ -1,8 +1,9 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
+import { findConfigFile } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import type { CheckResult, DoctorSettings } from '../doctor/check.js';
+import { checkConfiguredModel } from '../doctor/configured-model-check.js';
 import { checkDatabase } from '../doctor/database-check.js';
 import { checkModelAvailable, checkOllama, normaliseOllamaHost } from '../doctor/ollama-check.js';
 import { checkApiKeys, checkNode, checkWritable } from '../doctor/system-checks.js';
@@ -24,8 +25,7 @@ function checkPackages(settings: DoctorSettings): CheckResult {
   return { id: 'packages', title: 'Entity packages', status: 'ok', message: `installed: ${installed.join(', ')}`, details: { installed, missing } };
 }
 
-async function checkConfig(settings: DoctorSettings): Promise<CheckResult> {
-  const file = ['agent.yaml', 'agent.yml', 'agent.json'].map((name) => join(settings.cwd, name)).find((path) => existsSync(path));
+async function checkConfig(file: string | undefined): Promise<CheckResult> {
   if (!file) return { id: 'config', title: 'Agent config', status: 'skip', message: 'no agent.yaml here' };
   try {
     const { validateConfig } = await import('@entity/core');
@@ -51,12 +51,16 @@ export default async function doctor(command: ParsedCommand, cli: CliContext): P
     timeoutMs: Number(cli.env.ENTITY_DOCTOR_TIMEOUT_MS ?? 2000) || 2000,
   };
   const spinner = startSpinner(cli.stderr, cli.err, 'Checking your setup…');
-  const [ollama, database, storage, memory, config] = await Promise.all([
+  const configFile = findConfigFile(settings.cwd);
+  const [ollama, database, storage, memory, config, configuredModel] = await Promise.all([
     checkOllama(settings),
     checkDatabase(settings),
     checkWritable('storage', 'File storage', settings.storageDir, settings, 'storage (--storage-dir)'),
     checkWritable('memory-dir', 'Embedded memory folder', settings.memoryDir, settings, 'memory (--memory-dir)'),
-    checkConfig(settings),
+    checkConfig(configFile),
+    configFile
+      ? checkConfiguredModel(configFile, settings).catch((error: Error): CheckResult => ({ id: 'model', title: 'Language model', status: 'fail', message: `could not check the configured model: ${error.message}`, fix: 'run `entity validate` for the config\'s problems' }))
+      : undefined,
   ]).finally(() => spinner.stop());
   const { chatModels: _models, ...ollamaResult } = ollama;
   const checks: CheckResult[] = [
@@ -64,7 +68,8 @@ export default async function doctor(command: ParsedCommand, cli: CliContext): P
     checkPackages(settings),
     ollamaResult,
     checkApiKeys(settings),
-    checkModelAvailable(ollama, settings),
+    // The model the config names is the one the agent uses; only without one does detection matter.
+    configuredModel ?? checkModelAvailable(ollama, settings),
     database,
     memory,
     storage,

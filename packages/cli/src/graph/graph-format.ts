@@ -1,4 +1,5 @@
 import type { AgentDescription } from '@entity/core';
+import { cycleEdges, dependencyCycles } from './dependency-cycles.js';
 
 const id = (prefix: string, name: string) => `${prefix}_${name.replace(/[^A-Za-z0-9_]/g, '_')}`;
 const quote = (text: string) => text.replace(/"/g, '#quot;');
@@ -27,6 +28,8 @@ function resourcesOf(description: AgentDescription): GraphResource[] {
   return resources;
 }
 
+const LOOP_LABEL = 'no reply yet: next iteration (≤ maxIterations)';
+
 const resourceLabel = (resource: GraphResource) => (resource.implicit ? `${resource.name} (default)` : resource.name);
 
 /**
@@ -49,15 +52,22 @@ export function toMermaid(description: AgentDescription): string {
     lines.push('  end');
   }
   const pipeline = activeStages.filter((stage) => stage.stage !== 'ERROR').map((stage) => id('stage', stage.stage));
-  if (pipeline.length > 1) lines.push(`  ${pipeline.join(' --> ')}`);
+  if (pipeline.length > 1) {
+    lines.push(`  ${pipeline.join(' --> ')}`);
+    // A run starts over until a plugin responds: the loop in which THINK sees what DO's tools returned.
+    lines.push(`  ${pipeline.at(-1)} -.->|"${LOOP_LABEL}"| ${pipeline[0]}`);
+  }
+  const onCycle = cycleEdges(dependencyCycles(description));
+  const edge = (from: string, to: string, optional: boolean) =>
+    onCycle.has(`${from}\0${to}`) ? `  ${id('r', from)} ${optional ? '-.->' : '-->'}|"cycle!"| ${id('r', to)}` : `  ${id('r', from)} ${optional ? '-.->|optional|' : '-->'} ${id('r', to)}`;
   const resources = resourcesOf(description);
   if (resources.length > 0) {
     lines.push('  subgraph resources["resources"]', '    direction TB');
     for (const resource of resources) lines.push(`    ${id('r', resource.name)}[("${quote(resourceLabel(resource))}")]`);
     lines.push('  end');
     for (const resource of resources) {
-      for (const dependency of resource.dependencies) lines.push(`  ${id('r', resource.name)} --> ${id('r', dependency)}`);
-      for (const dependency of resource.optionalDependencies) lines.push(`  ${id('r', resource.name)} -.->|optional| ${id('r', dependency)}`);
+      for (const dependency of resource.dependencies) lines.push(edge(resource.name, dependency, false));
+      for (const dependency of resource.optionalDependencies) lines.push(edge(resource.name, dependency, true));
     }
   }
   for (const { stage, plugins } of activeStages) {
@@ -90,10 +100,19 @@ export function toDot(description: AgentDescription): string {
     const first = to.plugins[0]?.name;
     lines.push(`  ${q(last ? `${from.stage}:${last}` : `${from.stage}:empty`)} -> ${q(first ? `${to.stage}:${first}` : `${to.stage}:empty`)} [style=bold];`);
   }
+  if (pipeline.length > 1) {
+    const end = pipeline.at(-1)!;
+    const start = pipeline[0]!;
+    const from = end.plugins.at(-1)?.name ?? 'empty';
+    const to = start.plugins[0]?.name ?? 'empty';
+    lines.push(`  ${q(`${end.stage}:${from}`)} -> ${q(`${start.stage}:${to}`)} [style=dashed, constraint=false, label=${q(LOOP_LABEL)}];`);
+  }
+  const onCycle = cycleEdges(dependencyCycles(description));
+  const cycleStyle = (from: string, to: string) => (onCycle.has(`${from}\0${to}`) ? ', color=red, fontcolor=red, xlabel="cycle!"' : '');
   for (const resource of resourcesOf(description)) {
     lines.push(`  ${q(`resource:${resource.name}`)} [label=${q(resourceLabel(resource))}, shape=cylinder${resource.implicit ? ', style=dashed' : ''}];`);
-    for (const dependency of resource.dependencies) lines.push(`  ${q(`resource:${resource.name}`)} -> ${q(`resource:${dependency}`)};`);
-    for (const dependency of resource.optionalDependencies) lines.push(`  ${q(`resource:${resource.name}`)} -> ${q(`resource:${dependency}`)} [style=dotted, label="optional"];`);
+    for (const dependency of resource.dependencies) lines.push(`  ${q(`resource:${resource.name}`)} -> ${q(`resource:${dependency}`)} [style=solid${cycleStyle(resource.name, dependency)}];`);
+    for (const dependency of resource.optionalDependencies) lines.push(`  ${q(`resource:${resource.name}`)} -> ${q(`resource:${dependency}`)} [style=dotted, label="optional"${cycleStyle(resource.name, dependency)}];`);
   }
   for (const { stage, plugins } of activeStages) {
     for (const plugin of plugins) {

@@ -66,7 +66,7 @@ ${choices.storage ? '  - ./plugins/files.ts   # read_file, write_file, list_file
  * Where the generated agent.yaml finds its JSON Schema (editors with the YAML language server
  * complete and check the file with it): the copy @entity/cli ships, a devDependency of the project.
  */
-export const AGENT_SCHEMA_PATH = './node_modules/@entity/cli/dist/agent.schema.json';
+export const AGENT_SCHEMA_PATH = './node_modules/@entity/cli/schema/agent.schema.json';
 
 const FILES_PLUGIN = `import { filesPlugin } from '@entity/resources-storage';
 

@@ -8,7 +8,7 @@ import { inMemoryLogger } from '../builtins/in-memory-logger.js';
 import { PluginRegistry, type PluginInput } from '../engine/plugin-registry.js';
 import { ResourceContainer } from '../engine/resource-container.js';
 import { Workflow } from '../engine/workflow.js';
-import { type AgentConfig, agentConfigSchema, configIssuesFrom } from './config-schema.js';
+import { type AgentConfig, agentConfigSchema, configIssuesFrom, usableParts } from './config-schema.js';
 import { interpolateDocument, interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
 import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
@@ -39,6 +39,12 @@ export interface CompileOptions {
   environment?: NodeJS.ProcessEnv;
   /** Directory that relative plugin paths and `.env` are resolved from, for object configs. Default: cwd. */
   baseDir?: string;
+  /**
+   * For drawing the agent (`entity graph`), not running it: a resource that cannot be created (a
+   * missing API key) becomes an empty placeholder, and resource problems (that one, a dependency
+   * cycle) are warnings, so a config can be drawn before its keys exist. Default: false.
+   */
+  drawOnly?: boolean;
 }
 
 export interface CompiledConfig {
@@ -102,13 +108,10 @@ export async function compileConfig(source: string | object, options: CompileOpt
   }
   add('structure', envIssues);
   const parsed = agentConfigSchema.safeParse(raw);
-  if (!parsed.success) {
-    add('structure', configIssuesFrom(parsed.error));
-    timings.structure = elapsed(started);
-    return compiled;
-  }
-  const document = parsed.data;
-  compiled.document = document;
+  if (!parsed.success) add('structure', configIssuesFrom(parsed.error, [], agentConfigSchema));
+  // A problem in one part (a typo at the root) must not hide the others: what is usable is checked on.
+  const document = parsed.success ? parsed.data : usableParts(raw);
+  if (parsed.success) compiled.document = parsed.data;
   const types = new Map<string, ResourceType<any, any>>();
   for (const [name, { type, ...config }] of Object.entries(document.resources)) {
     const lookup = await findResourceType(type, options.resourceTypes ?? [], input.baseDir);
@@ -117,41 +120,63 @@ export async function compileConfig(source: string | object, options: CompileOpt
       continue;
     }
     const result = lookup.found.configSchema.safeParse(config);
-    if (!result.success) add('structure', configIssuesFrom(result.error, ['resources', name]));
+    if (!result.success) add('structure', configIssuesFrom(result.error, ['resources', name], lookup.found.configSchema));
     else {
-      compiled.resourceConfigs.set(name, { type, config: result.data });
+      const resolved = lookup.found.resolvePaths ? lookup.found.resolvePaths(result.data, input.baseDir) : result.data;
+      compiled.resourceConfigs.set(name, { type, config: resolved });
       types.set(name, lookup.found);
     }
   }
   // Every entry is checked before any is imported: a config must not run code from elsewhere, even under `validate`.
   const pluginTargets: PluginModuleTarget[] = [];
+  let unsafePlugin = false;
   for (const [index, entry] of document.plugins.entries()) {
+    if (entry === undefined) continue;
     const checked = checkPluginSpecifier(typeof entry === 'string' ? entry : entry.use, input.baseDir);
     if (isPluginModuleTarget(checked)) pluginTargets[index] = checked;
-    else add('structure', [{ path: `plugins.${index}`, ...checked }]);
+    else {
+      unsafePlugin = true;
+      add('structure', [{ path: `plugins.${index}`, ...checked }]);
+    }
   }
   timings.structure = elapsed(started);
-  if (issues.length > 0) return compiled;
+  if (unsafePlugin) return compiled;
+  // After other structure problems the graph phase still loads the plugins, so their configs are
+  // checked in the same pass; the cross-checks (resources, dependencies, workflow names) wait for a
+  // sound structure, since they would mostly repeat its problems.
+  const structureSound = issues.length === 0;
 
   started = performance.now();
   const resources: Record<string, Resource> = {};
-  for (const [name, { config }] of compiled.resourceConfigs) {
+  for (const [name, { config }] of structureSound ? compiled.resourceConfigs : []) {
     try {
       resources[name] = await types.get(name)!.create(config);
     } catch (error) {
-      add('graph', [{ path: `resources.${name}`, message: `could not be created: ${redactSecrets((error as Error).message)}`, fix: 'check this resource\'s settings' }]);
+      const message = `could not be created: ${redactSecrets((error as Error).message)}`;
+      if (!options.drawOnly) add('graph', [{ path: `resources.${name}`, message, fix: 'check this resource\'s settings' }]);
+      else {
+        resources[name] = {};
+        warnings.push(`resources.${name} is drawn without its dependencies: it ${message}`);
+      }
     }
   }
   const container = new ResourceContainer(resources);
-  try {
-    container.resolveOrder();
-  } catch (error) {
-    if (!ResourceError.isInstance(error)) throw error;
-    add('graph', [{ path: `resources.${error.resource}.dependencies`, message: error.message, fix: 'add the missing resource or break the cycle' }]);
+  if (structureSound) {
+    try {
+      container.resolveOrder();
+    } catch (error) {
+      if (!ResourceError.isInstance(error)) throw error;
+      if (options.drawOnly) warnings.push(`resources.${error.resource}.dependencies: ${error.message}`);
+      else add('graph', [{ path: `resources.${error.resource}.dependencies`, message: error.message, fix: 'add the missing resource or break the cycle' }]);
+    }
   }
   const registry = new PluginRegistry();
   const plugins: PluginInput[] = [];
   for (const [index, entry] of document.plugins.entries()) {
+    if (entry === undefined) {
+      compiled.pluginNames.push([]);
+      continue;
+    }
     const where = `plugins.${index}`;
     const spec = typeof entry === 'string' ? { use: entry } : entry;
     try {
@@ -159,7 +184,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
       const names: string[] = [];
       for (const plugin of await pluginsOfModule(module, spec.export, where)) {
         const registration = { plugin, ...(spec.config ? { config: spec.config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
-        registry.register(registration);
+        registry.register(registration, undefined, `${where} (${plugin.name})`);
         plugins.push(registration);
         names.push(plugin.name);
       }
@@ -173,11 +198,17 @@ export async function compileConfig(source: string | object, options: CompileOpt
     }
   }
   warnings.push(...registry.warnings);
+  if (!structureSound) {
+    timings.graph = elapsed(started);
+    return compiled;
+  }
   const implicit = new Set(['memory', 'logging', 'metrics', 'llm', 'storage']);
+  const entryOf = new Map(compiled.pluginNames.flatMap((names, index) => names.map((name) => [name, `plugins.${index} (${name})`] as const)));
   for (const { plugin } of registry.all()) {
     for (const dependency of plugin.dependencies ?? []) {
-      if (!container.has(dependency) && !implicit.has(dependency)) {
-        add('graph', [{ path: `plugins.${plugin.name}.dependencies`, message: `plugin "${plugin.name}" needs resource "${dependency}", which is not configured`, fix: `add "${dependency}" under resources` }]);
+      // A resource with a structure problem is configured: that problem is reported on its own.
+      if (!(dependency in document.resources) && !implicit.has(dependency)) {
+        add('graph', [{ path: `${entryOf.get(plugin.name) ?? `plugins.${plugin.name}`}.dependencies`, message: `plugin "${plugin.name}" needs resource "${dependency}", which is not configured`, fix: `add "${dependency}" under resources` }]);
       }
     }
   }
@@ -217,9 +248,11 @@ export async function compileConfig(source: string | object, options: CompileOpt
   }
 
   compiled.report.ok = issues.length === 0;
-  const { resources: _resources, plugins: _plugins, workflow: _workflow, server: _server, ...settings } = document;
+  // Reached only when nothing failed, so the document parsed in full.
+  const { resources: _resources, plugins: _plugins, workflow: _workflow, server: _server, ...settings } = compiled.document!;
   compiled.agentOptions = {
     ...settings,
+    configDir: input.baseDir,
     resources,
     plugins,
     ...(workflow ? { workflow } : {}),

@@ -60,6 +60,12 @@ export interface ResourceType<TConfig = unknown, TResource extends Resource = Re
   /** Validates the YAML block (without `type`). Unknown keys should be rejected (`.strict()`). */
   configSchema: ZodType<TConfig>;
   create(config: TConfig): TResource | Promise<TResource>;
+  /**
+   * Makes the file paths of a validated block absolute, from the config file's folder (defaults
+   * included), so `entity run sub/agent.yaml` from another folder uses the same files. Without
+   * it, relative paths are left to `create`, which resolves them from the working directory.
+   */
+  resolvePaths?(config: TConfig, baseDir: string): TConfig;
 }
 
 /** Where the config loader finds a type it was not given: `type` → package exporting `resourceTypes`. */

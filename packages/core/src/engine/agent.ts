@@ -26,6 +26,7 @@ import { DEFAULT_SETTINGS, type EngineRuntime, type EngineSettings, type EventSi
 import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
+import { parsePluginConfig } from './plugin-config.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
 import type { CompiledConfig, CompileOptions } from '../config/compile-config.js';
@@ -50,6 +51,12 @@ export interface AgentOptions extends Partial<EngineSettings> {
   zeroConfig?: boolean;
   /** Where optional packages (zero-config defaults, adapters) are looked up. Default: the working directory, then the running program's folder. */
   projectDir?: string;
+  /**
+   * Folder the zero-config memory and storage keep their files in (`.entity/memory`,
+   * `agent_files`). `Agent.fromConfig` sets the config file's folder, so a config run from
+   * elsewhere uses the same files. Default: the working directory.
+   */
+  configDir?: string;
 }
 
 export interface ChatOptions {
@@ -284,7 +291,7 @@ export class Agent {
     this.prepare();
     const needed = new Set(this.registry.all().flatMap((registered) => registered.plugin.dependencies ?? []));
     attempt.step = 'the zero-config defaults';
-    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir, signal);
+    await fillDefaultResources(this.container, needed, this.options.zeroConfig ?? true, this.options.projectDir, signal, this.options.configDir);
     signal.throwIfAborted();
     this.checkPluginDependencies();
     const logging = this.container.get<unknown>('logging');
@@ -480,9 +487,9 @@ export class Agent {
       if (!registered) {
         throw new ConfigError([{ path: `plugins.${name}`, message: `plugin "${name}" is not registered; adding plugins changes the topology`, fix: 'restart required' }]);
       }
-      const parsed = registered.plugin.configSchema ? registered.plugin.configSchema.safeParse(config) : { success: true as const, data: config };
-      if (!parsed.success) throw new ConfigError([{ path: `plugins.${name}.config`, message: parsed.error.message, fix: 'correct the plugin config' }]);
-      parsedConfigs.set(name, parsed.data);
+      const parsed = parsePluginConfig(registered.plugin, config, `plugins.${name}`);
+      if (!parsed.ok) throw new ConfigError(parsed.issues);
+      parsedConfigs.set(name, parsed.config);
     }
     return () => {
       this.applySettings(next);

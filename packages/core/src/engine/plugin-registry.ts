@@ -1,9 +1,9 @@
-import type { z } from 'zod';
 import type { DiscoverToolsFilter } from '../contracts/context.js';
 import type { Plugin, PluginRegistration } from '../contracts/plugin.js';
 import { ALL_STAGES, type Stage } from '../contracts/stage.js';
 import type { Tool, ToolInfo } from '../contracts/tool.js';
 import { ConfigError, type ConfigIssue } from '../errors/index.js';
+import { parsePluginConfig } from './plugin-config.js';
 import { assignStages, type PluginFunction, pluginFromFunction, type StageAssignment } from './plugin-analysis.js';
 
 /** A plugin as the engine runs it: config parsed, stages decided. */
@@ -20,14 +20,6 @@ export type PluginInput = Plugin<any> | PluginRegistration<any> | PluginFunction
 const isRegistration = (input: PluginInput): input is PluginRegistration<unknown> =>
   typeof input === 'object' && 'plugin' in input && typeof (input as PluginRegistration).plugin === 'object';
 
-export function formatZodIssues(error: z.ZodError, basePath: string, fix: string): ConfigIssue[] {
-  return error.issues.map((issue) => ({
-    path: [basePath, ...issue.path.map(String)].filter(Boolean).join('.'),
-    message: issue.message,
-    fix,
-  }));
-}
-
 /** All plugins and tools of an agent. Registration is permission: only registered tools exist. */
 export class PluginRegistry {
   private readonly plugins = new Map<string, RegisteredPlugin>();
@@ -38,7 +30,11 @@ export class PluginRegistry {
   readonly warnings: string[] = [];
 
   /** `functionStages` are the explicit stages of a plain function (`agent.use(fn, { stages })`). */
-  register(input: PluginInput, functionStages?: readonly Stage[]): RegisteredPlugin {
+  /**
+   * `where` names the plugin in error paths; default `plugins.<name>` (a config file passes
+   * `plugins.<index> (<name>)`, the entry a user can find).
+   */
+  register(input: PluginInput, functionStages?: readonly Stage[], where?: string): RegisteredPlugin {
     const isFunction = typeof input === 'function';
     const registration: PluginRegistration<unknown> = isFunction
       ? { plugin: pluginFromFunction(input, `function-plugin-${++this.functionCounter}`), ...(functionStages ? { stages: functionStages } : {}) }
@@ -51,12 +47,9 @@ export class PluginRegistry {
         { path: `plugins.${plugin.name}`, message: `a plugin named "${plugin.name}" is already registered`, fix: 'give each plugin a unique name' },
       ]);
     }
-    let config = registration.config;
-    if (plugin.configSchema) {
-      const parsed = plugin.configSchema.safeParse(registration.config ?? {});
-      if (!parsed.success) throw new ConfigError(formatZodIssues(parsed.error, `plugins.${plugin.name}.config`, `correct the config of plugin "${plugin.name}"`));
-      config = parsed.data;
-    }
+    const parsed = parsePluginConfig(plugin, registration.config, where ?? `plugins.${plugin.name}`);
+    if (!parsed.ok) throw new ConfigError(parsed.issues);
+    const config = parsed.config;
     for (const stage of registration.stages ?? plugin.stages ?? []) {
       if (!ALL_STAGES.includes(stage)) {
         throw new ConfigError([

@@ -24,26 +24,29 @@ export async function fillDefaultResources(
   discover: boolean,
   projectDir?: string,
   signal: AbortSignal = new AbortController().signal,
+  configDir?: string,
 ): Promise<void> {
   const add = (name: string, resource: Resource | object) => {
     signal.throwIfAborted();
     container.add(name, resource as Resource);
   };
+  // Packages that predate `baseDir` ignore it and use the working directory.
+  const where = configDir === undefined ? undefined : { baseDir: configDir };
   if (needed.has('llm') && !container.has('llm') && discover) {
     const module = await importFromProject<{ defaultLLM(): Promise<LLM> }>('@entity/resources-llm', 'The default "llm" resource', projectDir);
     add('llm', await module.defaultLLM());
   }
   if (!container.has('memory')) {
-    const module = discover ? await importIfInstalled<{ defaultMemory(): Memory | Promise<Memory> }>('@entity/resources-memory', projectDir) : undefined;
-    add('memory', module ? await module.defaultMemory() : inMemoryMemory());
+    const module = discover ? await importIfInstalled<{ defaultMemory(options?: { baseDir?: string }): Memory | Promise<Memory> }>('@entity/resources-memory', projectDir) : undefined;
+    add('memory', module ? await module.defaultMemory(where) : inMemoryMemory());
   }
   if (needed.has('storage') && !container.has('storage') && discover) {
-    const module = await importFromProject<{ defaultStorage(): Storage | Promise<Storage> }>(
+    const module = await importFromProject<{ defaultStorage(options?: { baseDir?: string }): Storage | Promise<Storage> }>(
       '@entity/resources-storage',
       'The default "storage" resource',
       projectDir,
     );
-    add('storage', await module.defaultStorage());
+    add('storage', await module.defaultStorage(where));
   }
   if (!container.has('logging')) add('logging', inMemoryLogger({ level: 'warn', echoLevel: 'warn' }));
   if (!container.has('metrics')) {
