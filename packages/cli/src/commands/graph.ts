@@ -15,8 +15,8 @@ export default async function graph(command: ParsedCommand, cli: CliContext): Pr
   let agent: Awaited<ReturnType<typeof loadAgent>>;
   if (configFile) {
     // Drawing needs no API key: resources that cannot be created yet are drawn as placeholders.
-    const core = await import('@entity/core');
-    const compiled = await core.compileConfig(configFile, { drawOnly: true });
+    const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
+    const compiled = await internal.compileConfig(configFile, { drawOnly: true });
     if (!compiled.report.ok || !compiled.agentOptions) throw new core.ConfigError(compiled.report.issues);
     warnings.push(...compiled.report.warnings);
     agent = new core.Agent(compiled.agentOptions);

@@ -14,15 +14,15 @@ const FIXES: Record<string, string> = {
  * names no `llm`, so the zero-config detection (Ollama, then keys) is what gets checked.
  */
 export async function checkConfiguredModel(configFile: string, settings: DoctorSettings): Promise<CheckResult | undefined> {
-  const core = await import('@entity/core');
-  const { document, baseDir } = await core.readConfigDocument(configFile, settings.env);
+  const internal = await import('@entity/core/internal');
+  const { document, baseDir } = await internal.readConfigDocument(configFile, settings.env);
   const resources = document.resources as Record<string, unknown> | undefined;
   const llm = resources?.llm;
   if (typeof llm !== 'object' || llm === null) return undefined;
   const type = String((llm as { type?: unknown }).type);
   const title = 'Language model';
   // Only the llm: the rest of the config (plugins, other resources) is the config check's business.
-  const compiled = await core.compileConfig({ resources: { llm } }, { baseDir, environment: settings.env });
+  const compiled = await internal.compileConfig({ resources: { llm } }, { baseDir, environment: settings.env });
   const resource = compiled.agentOptions?.resources?.llm as { healthCheck?(): Promise<{ healthy: boolean; message: string }>; stop?(): unknown } | undefined;
   if (!compiled.report.ok || !resource) {
     const issue = compiled.report.issues[0];
