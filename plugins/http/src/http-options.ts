@@ -136,15 +136,15 @@ export const authSchema = z.union(
   },
 );
 
-const handlerSchema = z.strictObject({
-  auth: authSchema,
-  limits: z
-    .strictObject({
-      maxBodyBytes: z.number().int().min(1024).optional(),
-      maxMessageChars: z.number().int().min(1).optional(),
-      runTimeoutMs: z.number().int().min(1).optional(),
-    })
-    .optional(),
+/** Handler limits; the `server:` section of agent.yaml adds the server's own timeouts to them. */
+export const handlerLimitFields = {
+  maxBodyBytes: z.number().int().min(1024).optional(),
+  maxMessageChars: z.number().int().min(1).optional(),
+  runTimeoutMs: z.number().int().min(1).optional(),
+};
+
+/** Handler options that can also be written in the `server:` section of agent.yaml. */
+export const sharedHandlerFields = {
   rateLimit: z
     .union([z.literal(false), z.strictObject({ perIp: z.union([z.literal(false), bucketSchema]).optional(), perKey: z.union([z.literal(false), bucketSchema]).optional() })])
     .optional(),
@@ -152,6 +152,12 @@ const handlerSchema = z.strictObject({
   heartbeatMs: z.number().int().min(1).optional(),
   modelId: z.string().min(1).max(200).optional(),
   idempotency: z.union([z.literal(false), z.strictObject({ ttlMs: z.number().int().min(1_000).optional() })]).optional(),
+};
+
+const handlerSchema = z.strictObject({
+  auth: authSchema,
+  limits: z.strictObject(handlerLimitFields).optional(),
+  ...sharedHandlerFields,
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function', 'must be a Logger').optional(),
   allowUnauthenticatedWithoutPeerAddress: z.boolean().optional(),
 });

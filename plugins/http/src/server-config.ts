@@ -3,7 +3,7 @@ import { ConfigError, type ConfigIssue } from '@entity/core';
 import { z } from 'zod';
 import { DEFAULT_KEYS_FILE } from './api-key-store.js';
 import { configIssuesOf } from './config-issues.js';
-import { apiKeySchema, bucketSchema, jwtSchema, type ServeHttpOptions } from './http-options.js';
+import { apiKeySchema, handlerLimitFields, jwtSchema, type ServeHttpOptions, sharedHandlerFields } from './http-options.js';
 import { websocketOptionsSchema } from './websocket-options.js';
 
 /**
@@ -47,20 +47,12 @@ export const serverConfigSchema = z.strictObject({
     .optional(),
   limits: z
     .strictObject({
-      maxBodyBytes: z.number().int().min(1024).optional(),
-      maxMessageChars: z.number().int().min(1).optional(),
-      runTimeoutMs: z.number().int().min(1).optional(),
+      ...handlerLimitFields,
       requestReceiveTimeoutMs: z.number().int().min(1).optional(),
       shutdownTimeoutMs: z.number().int().min(0).optional(),
     })
     .optional(),
-  rateLimit: z
-    .union([z.literal(false), z.strictObject({ perIp: z.union([z.literal(false), bucketSchema]).optional(), perKey: z.union([z.literal(false), bucketSchema]).optional() })])
-    .optional(),
-  cors: z.strictObject({ origins: z.array(z.string().min(1)).min(1), maxAgeSeconds: z.number().int().min(0).optional() }).optional(),
-  heartbeatMs: z.number().int().min(1).optional(),
-  modelId: z.string().min(1).max(200).optional(),
-  idempotency: z.union([z.literal(false), z.strictObject({ ttlMs: z.number().int().min(1_000).optional() })]).optional(),
+  ...sharedHandlerFields,
   websocket: websocketOptionsSchema.optional(),
 });
 
