@@ -175,6 +175,9 @@ export function createProviderLLM(driver: ProviderDriver, options: CommonLLMOpti
             // Events the SDK had buffered before an abort must not reach the caller after it.
             if (lifetime.signal.aborted) break;
             waitingForProvider = false;
+            // `finish` is the last event of a stream: a consumer that stops on it (the engine does)
+            // has read everything, so there is no response left to end and nothing to abort.
+            if (event.type === 'finish') finished = true;
             yield event;
             waitingForProvider = true;
             idleTimer?.refresh();

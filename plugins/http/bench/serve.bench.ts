@@ -3,6 +3,7 @@
 //
 //   pnpm --filter @entity/plugin-http bench
 //   ENTITY_BENCH_CLIENTS=64 ENTITY_BENCH_SECONDS=10 pnpm --filter @entity/plugin-http bench
+//   ENTITY_BENCH_CPU_PROFILE_DIR=/tmp/profiles pnpm --filter @entity/plugin-http bench
 //
 // N clients (default 256) each send `POST /v1/chat` with `Accept: text/event-stream`, read the
 // stream to its `done` event, and send the next, for a bounded time (default 30 s, after a short
@@ -16,9 +17,12 @@ const SECONDS = Number(process.env.ENTITY_BENCH_SECONDS ?? 30);
 const MODEL_MS = Number(process.env.ENTITY_BENCH_MODEL_MS ?? 50);
 const WARMUP_SECONDS = Math.min(3, SECONDS / 5);
 const KEY = 'ent_bench_key_0000000000000000000000000000000';
+// A folder: the floor and agent processes each write a V8 CPU profile there (`--cpu-prof`), to see
+// where a turn's CPU goes. Open the .cpuprofile files in Chrome DevTools or speedscope.
+const CPU_PROFILE_DIR = process.env.ENTITY_BENCH_CPU_PROFILE_DIR;
 
-function start<T>(script: string, args: string[]): Promise<{ child: ChildProcess; ready: T }> {
-  const child = fork(new URL(script, import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+function start<T>(script: string, args: string[], execArgv: string[] = []): Promise<{ child: ChildProcess; ready: T }> {
+  const child = fork(new URL(script, import.meta.url), args, { stdio: ['ignore', 'inherit', 'inherit', 'ipc'], execArgv: [...process.execArgv, ...execArgv] });
   return new Promise((resolve, reject) => {
     child.once('message', (ready) => resolve({ child, ready: ready as T }));
     child.once('exit', (code) => reject(new Error(`${script} exited with ${code}`)));
@@ -78,7 +82,8 @@ async function load(url: string, seconds: number): Promise<Result> {
 const percentile = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
 
 async function measure(kind: 'floor' | 'entity', modelBaseURL: string) {
-  const { child, ready } = await start<{ url: string }>('./serve-target.ts', [kind, modelBaseURL, KEY]);
+  const profile = CPU_PROFILE_DIR ? ['--cpu-prof', '--cpu-prof-dir', CPU_PROFILE_DIR, '--cpu-prof-name', `${kind}.cpuprofile`] : [];
+  const { child, ready } = await start<{ url: string }>('./serve-target.ts', [kind, modelBaseURL, KEY], profile);
   await load(ready.url, WARMUP_SECONDS);
   const result = await load(ready.url, SECONDS);
   const { maxRssBytes } = await stop<{ maxRssBytes: number }>(child);

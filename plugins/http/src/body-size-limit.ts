@@ -14,11 +14,15 @@ export function limitBodySize(maxBytes: number): MiddlewareHandler {
   const tooLarge = () => new HttpApiError(413, 'body_too_large', `The body is larger than ${maxBytes} bytes`);
   return async (context, next) => {
     const request = context.req.raw;
-    if (!request.body) return next();
+    // GET and HEAD requests carry no body. The headers are checked before `request.body` is
+    // touched: on @hono/node-server that getter turns the lightweight request into a full
+    // `Request` on every call, work a body of declared length (and the route's own read) never needs.
+    if (request.method === 'GET' || request.method === 'HEAD') return next();
     if (request.headers.has('content-length') && !request.headers.has('transfer-encoding')) {
       if (Number(request.headers.get('content-length')) > maxBytes) throw tooLarge();
       return next();
     }
+    if (!request.body) return next();
     const chunks: Uint8Array[] = [];
     let size = 0;
     const reader = request.body.getReader();

@@ -10,6 +10,7 @@ import { publicChatResult, publicEvent } from './public-run-info.js';
 import { ID_SCHEMA, readJsonBody, readQuery } from './request-validation.js';
 import { type RunCancellation, runCancellation } from './run-cancellation.js';
 import { httpErrorOfRun, safeRunError } from './run-errors.js';
+import { sseFrame } from './sse-frame.js';
 
 const METADATA_SCHEMA = z
   .record(z.string().min(1).max(100), z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]))
@@ -82,13 +83,13 @@ export function streamRunEvents(context: Context, state: HandlerState, message: 
     let sequence = 0;
     try {
       for await (const event of state.agent.stream(message, options)) {
-        await stream.writeSSE({ id: String(++sequence), event: event.type, data: JSON.stringify(publicEvent(event)) });
+        await stream.write(sseFrame({ id: String(++sequence), event: event.type, data: JSON.stringify(publicEvent(event)) }));
       }
     } catch (error) {
       // A client that left gets nothing more; anyone still listening learns why the run ended.
       if (clientGone || context.req.raw.signal.aborted) return;
       if (!run.signal.aborted) state.logger.error(`chat stream failed: ${(error as Error)?.message ?? String(error)}`, { component: 'http' });
-      await stream.writeSSE({ id: String(++sequence), event: 'error', data: JSON.stringify({ type: 'error', ...safeRunError(error) }) });
+      await stream.write(sseFrame({ id: String(++sequence), event: 'error', data: JSON.stringify({ type: 'error', ...safeRunError(error) }) }));
     } finally {
       clearInterval(heartbeat);
       run.release();
