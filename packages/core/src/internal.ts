@@ -22,3 +22,5 @@ export {
   SECRET_FIELD_NAMES,
   SECRET_TEXT_PATTERNS,
 } from './redaction/index.js';
+// The Memory contract's input rules, shared by the fallback memory and @entity/resources-memory.
+export { MAX_IDENTIFIER_LENGTH, requireIdentifier, requireJson, requireMessages } from './builtins/memory-input.js';

@@ -9,7 +9,7 @@ import { ValidationError } from '../errors/error-kinds.js';
 // what a database-backed one accepts, so code tested against it keeps working on PostgreSQL.
 
 /** Longest user id, key or conversation id accepted, in characters. */
-const MAX_IDENTIFIER_LENGTH = 512;
+export const MAX_IDENTIFIER_LENGTH = 512;
 const MAX_JSON_DEPTH = 64;
 
 /** A non-empty identifier without NUL characters (PostgreSQL text cannot hold them). */
