@@ -1,4 +1,5 @@
 import { createSecretRedactor } from '@entity/core';
+import { SECRET_FIELD_NAMES } from '@entity/core/internal';
 /** How secrets are removed from log entries before any output sees them. */
 export interface RedactionOptions {
   /**
@@ -24,23 +25,8 @@ export interface RedactionOptions {
   censor?: string;
 }
 
-/** Key names treated as secrets wherever they appear (normalised: lower case, no `-`/`_`). */
-export const DEFAULT_SECRET_KEYS: readonly string[] = [
-  'authorization',
-  'proxyauthorization',
-  'cookie',
-  'setcookie',
-  'apikey',
-  'password',
-  'passwd',
-  'secret',
-  'token',
-  'privatekey',
-  'secretkey',
-  'accesskey',
-  'credentials',
-  'connectionstring',
-];
+/** Key names treated as secrets wherever they appear (normalised: lower case, no `-`/`_`): core's list, so both redactors agree. */
+export const DEFAULT_SECRET_KEYS: readonly string[] = SECRET_FIELD_NAMES;
 
 const MAX_DEPTH = 8;
 

@@ -100,7 +100,7 @@ export function isDistinctiveSecretValue(value: string): boolean {
 /**
  * Field names censored whole at any depth, compared case-insensitively with `-` and `_` ignored; a
  * name also matches when it ends with one of them (`openaiApiKey` matches `apikey`). The same
- * list as `@entity/logging`'s `DEFAULT_SECRET_KEYS`.
+ * list `@entity/logging` uses as its `DEFAULT_SECRET_KEYS`.
  */
 export const SECRET_FIELD_NAMES: readonly string[] = [
   'authorization',
