@@ -1,8 +1,8 @@
-import { Agent, type AgentEvent, type ChatMessage, type ChatRequest, inMemoryLogger, inMemoryMemory, type Plugin, type Tool } from '@entity/core';
+import { Agent, type AgentEvent, type AgentOptions, type ChatMessage, type ChatRequest, inMemoryLogger, inMemoryMemory, type Plugin } from '@entity/core';
 import { type ScriptedReplies, scriptedLLM } from '@entity/core/testing';
 
 /** An agent with a scripted model, in-process memory, the given tools and one reasoning plugin. */
-export function agentWith(plugin: Plugin<any>, replies: ScriptedReplies, options: { tools?: Tool<any, unknown>[]; instructions?: string; toolTimeoutMs?: number; config?: unknown } = {}) {
+export function agentWith<TConfig>(plugin: Plugin<TConfig>, replies: ScriptedReplies, options: { tools?: AgentOptions['tools']; instructions?: string; toolTimeoutMs?: number; config?: unknown } = {}) {
   const llm = scriptedLLM(replies);
   const memory = inMemoryMemory();
   const agent = new Agent({

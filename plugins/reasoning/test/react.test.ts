@@ -70,7 +70,7 @@ describe('ReAct', () => {
     const result = await agent.chat('Where is my order?');
     expect(result.text).toBe('Order 42 is shipped.');
     expect(llm.requests[1]!.messages.at(-1)).toEqual({ role: 'tool', toolCallId: 'call_0_0', name: 'lookup_order', content: 'Error: order 7 does not exist', isError: true });
-    const steps = (result.info.annotations?.['reasoning.react'] as { steps: { actions: { ok: boolean }[] }[] }).steps;
+    const { steps } = result.info.annotations!['reasoning.react'] as { steps: { actions: { ok: boolean }[] }[] };
     expect(steps.map((step) => step.actions[0]!.ok)).toEqual([false, true]);
     expect(result.info.toolCalls.map((call) => call.success)).toEqual([false, true]);
   });

@@ -4,7 +4,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Agent, ConfigError, defineResource, defineTool, inMemoryLogger, inMemoryMemory, inMemoryMetrics } from '@entity/core';
 import { openai, resourceTypes } from '@entity/resources-llm';
-import { type OpenAITestServer, startOpenAIServer } from '@entity/test-servers';
+import { startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { planAndExecutePlugin, REACT_INSTRUCTION } from '../src/index.js';
@@ -22,7 +22,7 @@ const types = [
 type Body = { messages: { role: string; content?: unknown; tool_calls?: unknown[]; tool_call_id?: string }[]; tools?: { function: { name: string } }[]; tool_choice?: unknown };
 
 describe('through the OpenAI wire format (loopback server, real openai SDK via @entity/resources-llm)', () => {
-  let server: OpenAITestServer;
+  let server: Awaited<ReturnType<typeof startOpenAIServer>>;
   let project: string;
   beforeAll(async () => {
     server = await startOpenAIServer({ apiKey: 'sk-test' });
