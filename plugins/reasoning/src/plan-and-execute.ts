@@ -1,4 +1,4 @@
-import { type ChatMessage, type JsonValue, type Plugin, PluginError } from '@entity/core';
+import { type ChatMessage, type JsonValue, type Plugin, PluginError, redactSecrets } from '@entity/core';
 import { clip, jsonOf, textOf } from './json-text.js';
 import { type Plan, type PlanStep, parsePlan } from './plan.js';
 import { describeError, type PatternRun, ReasoningPattern, throwIfCancelled, toolMessages } from './reasoning-pattern.js';
@@ -238,6 +238,8 @@ export class PlanAndExecute extends ReasoningPattern<PlanAndExecuteOptions, Plan
           outcome = await this.executeStep(run, state.step, inputs);
         } catch (error) {
           if (context.signal.aborted) throw error;
+          // The model, events and annotations get a safe description; the log gets the detail.
+          context.log.warn(`Step "${state.step.id}" of the plan threw: ${redactSecrets(error instanceof Error ? error.message : String(error))}`, { step: state.step.id });
           outcome = { ok: false, error: describeError(error) };
         }
         if (outcome.ok) {
@@ -271,6 +273,14 @@ export class PlanAndExecute extends ReasoningPattern<PlanAndExecuteOptions, Plan
       await Promise.race(running);
     }
     if (fatal) throw (fatal as { error: unknown }).error;
+    const stuck = planSteps.find((state) => state.status === 'pending');
+    if (!failure && stuck) {
+      // Only a plan that skipped parsePlan (an overridden buildPlan) can get here: a cycle or a missing step.
+      throw new PluginError(this.name, `Step "${stuck.step.id}" can never start: its dependencies (${stuck.step.dependsOn.join(', ')}) never finish`, {
+        code: 'REASONING_PLAN_INVALID',
+        safeMessage: 'Sorry, I could not make a workable plan for this request. Please rephrase it or try again.',
+      });
+    }
     for (const state of planSteps) if (state.status === 'pending') state.status = 'skipped';
     if (failure) record('running');
     return failure;

@@ -1,4 +1,4 @@
-import type { ChatMessage, ChatResponse, JsonValue, Plugin, ToolCall } from '@entity/core';
+import { type ChatMessage, type ChatResponse, type JsonValue, type Plugin, PluginError, type ToolCall } from '@entity/core';
 import { clip } from './json-text.js';
 import { type Observation, type PatternRun, ReasoningPattern, recordOf, toolMessages } from './reasoning-pattern.js';
 import { commonSettings, DEFAULT_REACT_MAX_STEPS, type ReActOptions, type ReActSettings, reActConfigSchema } from './settings.js';
@@ -46,6 +46,12 @@ export class ReAct extends ReasoningPattern<ReActOptions, ReActSettings> {
       const reply = await this.think(run, transcript);
       if (reply.toolCalls.length === 0) {
         record('answered');
+        if (reply.content.trim() === '') {
+          throw new PluginError(this.name, 'The model answered with empty text', {
+            code: 'REASONING_NO_ANSWER',
+            safeMessage: 'Sorry, I could not come to an answer. Please try again.',
+          });
+        }
         context.answer(reply.content);
         return;
       }

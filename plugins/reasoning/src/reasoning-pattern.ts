@@ -36,6 +36,9 @@ export interface ModelCall {
   toolChoice?: ToolChoice;
 }
 
+/** Tool calls of one model turn that run at the same time (core's default `toolConcurrency`). */
+export const TOOL_CALLS_AT_ONCE = 8;
+
 /** What one tool call returned, as the model will read it. */
 export interface Observation {
   toolCallId: string;
@@ -122,23 +125,30 @@ export abstract class ReasoningPattern<TOptions extends object, TSettings extend
   }
 
   /**
-   * Runs the tool calls a model asked for, in parallel, through `ctx.tool()` (so they are checked,
+   * Runs the tool calls a model asked for, in parallel (at most {@link TOOL_CALLS_AT_ONCE} at once), through `ctx.tool()` (so they are checked,
    * timed out, recorded in `info.toolCalls` and streamed like any tool call). A failing tool is an
    * observation the model reads, not an error; only cancellation throws.
    */
   protected async runToolCalls(run: PatternRun<TSettings>, calls: readonly ToolCall[]): Promise<Observation[]> {
-    return Promise.all(
-      calls.map(async (call) => {
+    const observations = new Array<Observation>(calls.length);
+    let next = 0;
+    // A model may ask for dozens of calls in one turn: at most TOOL_CALLS_AT_ONCE run at a time.
+    const worker = async () => {
+      while (next < calls.length) {
+        const index = next++;
+        const call = calls[index]!;
         const result = await run.context.tool(call.name, call.arguments);
-        return {
+        observations[index] = {
           toolCallId: call.id,
           tool: call.name,
           arguments: call.arguments,
           ok: result.ok,
           content: result.ok ? textOf(result.value) : `Error: ${result.error.message}`,
         };
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(TOOL_CALLS_AT_ONCE, calls.length) }, worker));
+    return observations;
   }
 
   /** Sends a custom stream event named `reasoning.<event>` (awaited: a slow consumer slows the pattern down). */

@@ -5,15 +5,16 @@ import { type ScriptedReplies, scriptedLLM } from '@entity/core/testing';
 export function agentWith<TConfig>(plugin: Plugin<TConfig>, replies: ScriptedReplies, options: { tools?: AgentOptions['tools']; instructions?: string; toolTimeoutMs?: number; config?: unknown } = {}) {
   const llm = scriptedLLM(replies);
   const memory = inMemoryMemory();
+  const logging = inMemoryLogger({ echoLevel: false });
   const agent = new Agent({
-    resources: { llm, memory, logging: inMemoryLogger({ echoLevel: false }) },
+    resources: { llm, memory, logging },
     tools: options.tools ?? [],
     zeroConfig: false,
     ...(options.instructions ? { instructions: options.instructions } : {}),
     ...(options.toolTimeoutMs ? { toolTimeoutMs: options.toolTimeoutMs } : {}),
   });
   agent.use(plugin, options.config === undefined ? {} : { config: options.config });
-  return { agent, llm, memory };
+  return { agent, llm, memory, logging };
 }
 
 /** Every event of a streamed run. */

@@ -246,6 +246,32 @@ describe('PlanAndExecute', () => {
     expect(llm.requests).toHaveLength(1);
   });
 
+  it('refuses a plan from an overridden buildPlan whose steps can never start', async () => {
+    class CyclicPlanner extends PlanAndExecute {
+      protected override async buildPlan(): Promise<Plan> {
+        return { steps: [{ id: 'x', task: 'x', dependsOn: ['y'] }, { id: 'y', task: 'y', dependsOn: ['x'] }] };
+      }
+    }
+    const { agent } = agentWith(new CyclicPlanner().plugin(), ['unused']);
+    const result = await agent.chat('go');
+    expect(result.info.failure).toMatchObject({ code: 'REASONING_PLAN_INVALID' });
+  });
+
+  it('turns a step that throws into a failure the model can replan from, with the detail only in the log', async () => {
+    class ThrowingStep extends PlanAndExecute {
+      protected override async executeStep(): Promise<never> {
+        throw new TypeError('secret internal detail');
+      }
+    }
+    const { agent, llm, logging } = agentWith(new ThrowingStep({ maxReplans: 1 }).plugin(), script({ plan: () => plan([{ id: 'boom', task: 'explode' }]) }));
+    const result = await agent.chat('go');
+    expect(result.info.failure).toMatchObject({ code: 'REASONING_PLAN_FAILED' });
+    expect(planOf(result).steps[0]).toMatchObject({ status: 'failed', error: 'TypeError' });
+    expect(JSON.stringify(llm.requests)).not.toContain('secret internal detail');
+    expect(systemOf(llm.requests[1]!)).toContain('step "boom" (explode) failed: TypeError');
+    expect(logging.entries.some((entry) => entry.level === 'warn' && entry.message === 'Step "boom" of the plan threw: secret internal detail')).toBe(true);
+  });
+
   it('is extendable: a fixed plan, a veto on replanning, and an answer without the model', async () => {
     const broken = defineTool({ name: 'broken', description: 'Fails', input: z.object({}), execute: () => { throw new ToolError('broken', 'nope'); } });
     const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ text: z.string() }), execute: ({ text }) => text });

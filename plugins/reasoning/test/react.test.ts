@@ -98,6 +98,33 @@ describe('ReAct', () => {
     expect(result.text).toBe('I could not finish within the 1 steps I was given, so I have no complete answer.');
   });
 
+  it('fails clearly when the model answers with empty text', async () => {
+    const { agent } = agentWith(reActPlugin(), ['  ']);
+    const result = await agent.chat('?');
+    expect(result.info.failure).toMatchObject({ plugin: 'reasoning:react', code: 'REASONING_NO_ANSWER' });
+  });
+
+  it('runs a turn with many tool calls at most 8 at a time, answering each call in order', async () => {
+    let active = 0;
+    let most = 0;
+    const slow = defineTool({
+      name: 'slow',
+      description: 'Slow',
+      input: z.object({ n: z.number() }),
+      execute: async ({ n }) => {
+        most = Math.max(most, ++active);
+        for (let turn = 0; turn < 5; turn++) await new Promise((resolve) => setImmediate(resolve));
+        active--;
+        return n;
+      },
+    });
+    const calls = Array.from({ length: 12 }, (_, n) => ({ name: 'slow', arguments: { n } }));
+    const { agent, llm } = agentWith(reActPlugin(), (request) => (lastOf(request).role === 'tool' ? 'done' : { toolCalls: calls }), { tools: [slow] });
+    await agent.chat('go');
+    expect(most).toBe(8);
+    expect(llm.requests[1]!.messages.filter((message) => message.role === 'tool').map((message) => message.content)).toEqual(calls.map((_, n) => String(n)));
+  });
+
   it('takes maxSteps from the registration config over code options, and rejects bad config with its path', async () => {
     const { agent, llm } = agentWith(reActPlugin({ maxSteps: 5 }), (request) => (request.toolChoice === 'none' ? 'done' : { toolCalls: [{ name: 'add', arguments: { a: 1, b: 1 } }] }), {
       tools: [add],
