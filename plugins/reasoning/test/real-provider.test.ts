@@ -1,4 +1,4 @@
-import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,6 +25,8 @@ describe('through the OpenAI wire format (loopback server, real openai SDK via @
   let server: Awaited<ReturnType<typeof startOpenAIServer>>;
   let project: string;
   beforeAll(async () => {
+    // agent.yaml loads the package as a user's project would: from its built files.
+    if (!existsSync(join(packageDir, 'dist', 'index.js'))) throw new Error('Build the package first: pnpm turbo run build --filter=@entity/plugin-reasoning...');
     server = await startOpenAIServer({ apiKey: 'sk-test' });
     // A project folder that has the built package installed, as a user's would.
     project = mkdtempSync(join(tmpdir(), 'entity-reasoning-'));
