@@ -25,8 +25,8 @@ export interface ReasoningSplit {
  * Override `splitReasoning` for another reply format (with `instruction` telling the model about it).
  */
 export class ChainOfThought extends ReasoningPattern<ChainOfThoughtOptions, ChainOfThoughtSettings> {
-  readonly name = 'reasoning:chain-of-thought';
-  readonly description = 'Asks the model to reason step by step; responds and saves only the final answer';
+  readonly name: string = 'reasoning:chain-of-thought';
+  readonly description: string = 'Asks the model to reason step by step; responds and saves only the final answer';
 
   constructor(options: ChainOfThoughtOptions = {}) {
     super(chainOfThoughtConfigSchema, options);
@@ -64,7 +64,7 @@ export class ChainOfThought extends ReasoningPattern<ChainOfThoughtOptions, Chai
   /**
    * Splits a reply into reasoning (every `<reasoning>…</reasoning>` block, or the text before a
    * `Final answer:` line) and the answer (the rest). A reply in neither form is all answer. An
-   * unclosed `<reasoning>` makes everything after it reasoning.
+   * unclosed `<reasoning>` makes everything after it reasoning; a lone `</reasoning>` everything before it.
    */
   protected splitReasoning(text: string): ReasoningSplit {
     const blocks: string[] = [];
@@ -76,6 +76,11 @@ export class ChainOfThought extends ReasoningPattern<ChainOfThoughtOptions, Chai
     if (open >= 0) {
       blocks.push(rest.slice(open).replace(/<reasoning>/i, '').trim());
       rest = rest.slice(0, open);
+    }
+    const strayClose = rest.search(/<\/reasoning>/i);
+    if (blocks.length === 0 && strayClose >= 0) {
+      // The model left out the opening tag: what comes before the closing one is its reasoning.
+      return { reasoning: rest.slice(0, strayClose).trim(), answer: rest.slice(strayClose).replace(/<\/reasoning>/i, '').replace(FINAL_ANSWER_LABEL, '').trim() };
     }
     if (blocks.length === 0) {
       const label = FINAL_ANSWER_LABEL.exec(rest);

@@ -70,8 +70,8 @@ const RETRY_PLAN = (problem: string) => `That plan is not valid: ${problem}. Rep
  * Methods to override: `buildPlan`, `executeStep`, `shouldReplan`, `synthesize`.
  */
 export class PlanAndExecute extends ReasoningPattern<PlanAndExecuteOptions, PlanAndExecuteSettings> {
-  readonly name = 'reasoning:plan-and-execute';
-  readonly description = 'Plans steps with dependencies, runs independent ones in parallel, replans on failure, then answers';
+  readonly name: string = 'reasoning:plan-and-execute';
+  readonly description: string = 'Plans steps with dependencies, runs independent ones in parallel, replans on failure, then answers';
 
   constructor(options: PlanAndExecuteOptions = {}) {
     super(planAndExecuteConfigSchema, options);

@@ -25,8 +25,8 @@ export interface ReActStep {
  * `answerOutOfSteps` (the answer once the budget is spent).
  */
 export class ReAct extends ReasoningPattern<ReActOptions, ReActSettings> {
-  readonly name = 'reasoning:react';
-  readonly description = 'Reason, act through tool calls, observe — with a step budget';
+  readonly name: string = 'reasoning:react';
+  readonly description: string = 'Reason, act through tool calls, observe — with a step budget';
 
   constructor(options: ReActOptions = {}) {
     super(reActConfigSchema, options);

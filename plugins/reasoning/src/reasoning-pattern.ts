@@ -36,6 +36,9 @@ export interface ModelCall {
   toolChoice?: ToolChoice;
 }
 
+/** Run-state key naming the pattern that handles this turn, so a second registered pattern steps aside. */
+const SETTLED_BY = 'reasoning:settled-by';
+
 /** Tool calls of one model turn that run at the same time (core's default `toolConcurrency`). */
 export const TOOL_CALLS_AT_ONCE = 8;
 
@@ -96,6 +99,12 @@ export abstract class ReasoningPattern<TOptions extends object, TSettings extend
     const ranKey = `${this.name}:ran`;
     if (context.has(ranKey)) return;
     context.store(ranKey, true);
+    const settledBy = context.load<string>(SETTLED_BY);
+    if (settledBy !== undefined) {
+      context.log.warn(`${this.name} did not run: ${settledBy} already answered this turn. Register one reasoning pattern per agent.`);
+      return;
+    }
+    context.store(SETTLED_BY, this.name);
     await this.run({ context, settings: this.settingsFrom(options) });
   }
 

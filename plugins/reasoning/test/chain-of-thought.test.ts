@@ -43,6 +43,7 @@ describe('ChainOfThought', () => {
     expect(split.split('First, 6*7.\nThat is 42.\n**Final answer:** 42')).toEqual({ reasoning: 'First, 6*7.\nThat is 42.', answer: '42' });
     expect(split.split('Just 42.')).toEqual({ reasoning: '', answer: 'Just 42.' });
     expect(split.split('<reasoning>a</reasoning> mid <reasoning>b')).toEqual({ reasoning: 'a\n\nb', answer: 'mid' });
+    expect(split.split('I forgot the opening tag.</reasoning>\nFinal answer: 7')).toEqual({ reasoning: 'I forgot the opening tag.', answer: '7' });
   });
 
   it('asks once more for the answer alone when the reply is all reasoning, and fails clearly if it still has none', async () => {
@@ -57,6 +58,21 @@ describe('ChainOfThought', () => {
     const failed = await empty.agent.chat('?');
     expect(failed.status).toBe('failed');
     expect(failed.info.failure).toMatchObject({ plugin: 'reasoning:chain-of-thought', code: 'REASONING_NO_ANSWER', message: 'Sorry, I could not come to an answer. Please try again.' });
+  });
+
+  it('steps aside, with a warning, when another reasoning pattern already handles the turn', async () => {
+    const { agent, llm, logging } = agentWith(chainOfThoughtPlugin(), ['<reasoning>r</reasoning>first']);
+    // A second pattern, registered after the first, under another name.
+    agent.use(new (class extends ChainOfThought {
+      override readonly name: string = 'reasoning:second';
+    })().plugin());
+    const result = await agent.chat('?');
+    expect(result.status).toBe('ok');
+    expect(result.text).toBe('first');
+    expect(llm.requests).toHaveLength(1);
+    expect(logging.entries.map((entry) => entry.message)).toContain(
+      'reasoning:second did not run: reasoning:chain-of-thought already answered this turn. Register one reasoning pattern per agent.',
+    );
   });
 
   it('takes its own instruction and refuses unknown options with a clear error', async () => {
