@@ -36,6 +36,13 @@ export interface ModelCall {
   toolChoice?: ToolChoice;
 }
 
+/**
+ * Run-state key where core marks the iteration in which the turn got its answer (`ctx.answer()` or
+ * the model); core has no public flag for it yet. A test registers an answering plugin before a
+ * pattern, so a rename in core fails here instead of crashing runs with a StageError.
+ */
+const CORE_ANSWERED_ITERATION = 'entity:answered-iteration';
+
 /** Run-state key naming the pattern that handles this turn, so a second registered pattern steps aside. */
 const SETTLED_BY = 'reasoning:settled-by';
 
@@ -99,6 +106,11 @@ export abstract class ReasoningPattern<TOptions extends object, TSettings extend
     const ranKey = `${this.name}:ran`;
     if (context.has(ranKey)) return;
     context.store(ranKey, true);
+    if (context.load(CORE_ANSWERED_ITERATION) === context.iteration) {
+      // A plugin before this one settled the turn (a cached answer, a command): nothing to reason about.
+      context.log.debug(`${this.name} did not run: the turn was already answered`);
+      return;
+    }
     const settledBy = context.load<string>(SETTLED_BY);
     if (settledBy !== undefined) {
       context.log.warn(`${this.name} did not run: ${settledBy} already answered this turn. Register one reasoning pattern per agent.`);

@@ -1,4 +1,4 @@
-import { CancelledError, ConfigError, defineTool, ToolError } from '@entity/core';
+import { CancelledError, ConfigError, definePlugin, defineTool, ToolError } from '@entity/core';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { REACT_INSTRUCTION, reActPlugin } from '../src/index.js';
@@ -96,6 +96,15 @@ describe('ReAct', () => {
     const result = await agent.chat('?');
     expect(result.status).toBe('ok');
     expect(result.text).toBe('I could not finish within the 1 steps I was given, so I have no complete answer.');
+  });
+
+  it('steps aside when a plugin before it already answered the turn', async () => {
+    const { agent, llm } = agentWith(definePlugin({ name: 'cache', kind: 'input', execute: (context) => context.answer('cached answer') }), ['unused']);
+    agent.use(reActPlugin());
+    const result = await agent.chat('?');
+    expect(result.status).toBe('ok');
+    expect(result.text).toBe('cached answer');
+    expect(llm.requests).toHaveLength(0);
   });
 
   it('fails clearly when the model answers with empty text', async () => {
