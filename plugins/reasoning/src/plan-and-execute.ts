@@ -7,7 +7,7 @@ import { commonSettings, type PlanAndExecuteOptions, type PlanAndExecuteSettings
 /** Where a step is. `skipped`: not started because another step failed first (a replan may redo it). */
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed' | 'skipped';
 
-/** A step with its status, as `info.annotations['reasoning.plan'].steps` lists it. */
+/** A step with its status, as `info.annotations['reasoning.plan'].steps` lists it (there, long results are cut). */
 export interface StepState {
   step: PlanStep;
   /** Which plan it belongs to: 1 for the first, 2 after the first replan, … */
@@ -244,10 +244,10 @@ export class PlanAndExecute extends ReasoningPattern<PlanAndExecuteOptions, Plan
         }
         if (outcome.ok) {
           state.status = 'done';
-          state.result = clip(outcome.result);
+          state.result = outcome.result;
         } else {
           state.status = 'failed';
-          state.error = clip(outcome.error);
+          state.error = outcome.error;
           failure ??= { step: state.step, error: outcome.error };
         }
         record('running');
@@ -296,8 +296,8 @@ function stateRecord(state: StepState): JsonValue {
     ...(step.tool === undefined ? {} : { tool: step.tool, arguments: jsonOf(step.arguments ?? {}) }),
     plan: state.plan,
     status: state.status,
-    ...(state.result === undefined ? {} : { result: state.result }),
-    ...(state.error === undefined ? {} : { error: state.error }),
+    ...(state.result === undefined ? {} : { result: clip(state.result) }),
+    ...(state.error === undefined ? {} : { error: clip(state.error) }),
   };
 }
 

@@ -204,6 +204,26 @@ describe('PlanAndExecute', () => {
     expect(lastOf(stepRequests[0]!).content).toBe('The user asked: find it\n\nYour step (find): find the entry');
   });
 
+  it('hands a long result in full to the steps that need it, and cuts it only in the annotation', async () => {
+    const long = 'x'.repeat(5_000);
+    const big = defineTool({ name: 'big', description: 'Big', input: z.object({}), execute: () => long });
+    let seen = '';
+    const { agent } = agentWith(
+      planAndExecutePlugin(),
+      script({
+        plan: () => plan([{ id: 'get', task: 'get', tool: 'big', arguments: {} }, { id: 'use', task: 'use', dependsOn: ['get'] }]),
+        step: (request) => {
+          seen = lastOf(request).content;
+          return 'used';
+        },
+      }),
+      { tools: [big] },
+    );
+    const result = await agent.chat('go');
+    expect(seen).toContain(`- get (get): ${long}`);
+    expect(planOf(result).steps[0]!.result).toBe(`${'x'.repeat(4_000)}… [1000 more characters]`);
+  });
+
   it('fails a model-executed step that runs out of turns', async () => {
     const noop = defineTool({ name: 'noop', description: 'Nothing', input: z.object({}), execute: () => 'ok' });
     const { agent } = agentWith(
