@@ -106,14 +106,14 @@ export abstract class ReasoningPattern<TOptions extends object, TSettings extend
     const ranKey = `${this.name}:ran`;
     if (context.has(ranKey)) return;
     context.store(ranKey, true);
-    if (context.load(CORE_ANSWERED_ITERATION) === context.iteration) {
-      // A plugin before this one settled the turn (a cached answer, a command): nothing to reason about.
-      context.log.debug(`${this.name} did not run: the turn was already answered`);
-      return;
-    }
     const settledBy = context.load<string>(SETTLED_BY);
     if (settledBy !== undefined) {
       context.log.warn(`${this.name} did not run: ${settledBy} already answered this turn. Register one reasoning pattern per agent.`);
+      return;
+    }
+    if (context.load(CORE_ANSWERED_ITERATION) === context.iteration) {
+      // A plugin before this one settled the turn (a cached answer, a command): nothing to reason about.
+      context.log.debug(`${this.name} did not run: the turn was already answered`);
       return;
     }
     context.store(SETTLED_BY, this.name);
