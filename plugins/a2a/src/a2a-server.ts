@@ -1,0 +1,189 @@
+import { AGENT_CARD_PATH, A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
+import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
+import {
+  DefaultRequestHandler,
+  InMemoryTaskStore,
+  JsonRpcTransportHandler,
+  ServerCallContext,
+  type TaskStore,
+  type User,
+  validateVersion,
+} from '@a2a-js/sdk/server';
+import { type Agent, ConfigError } from '@entity/core';
+import { type AgentCardOptions, buildAgentCard } from './agent-card.js';
+import { EntityAgentExecutor } from './entity-agent-executor.js';
+import type { HttpMount, HttpPrincipal, HttpRole } from './http-mount.js';
+import { jsonRpcError, jsonRpcEventStream, jsonRpcResult } from './json-rpc-response.js';
+import { BodyTooLargeError, readBodyText } from './request-body.js';
+
+/** Default path of the JSON-RPC endpoint. */
+export const DEFAULT_A2A_PATH = '/a2a';
+/** Default body limit of a JSON-RPC request: 1 MiB. */
+export const DEFAULT_MAX_BODY_BYTES = 1024 * 1024;
+/** Default longest message, in characters (as `@entity/plugin-http`'s chat routes). */
+export const DEFAULT_MAX_MESSAGE_CHARS = 32_000;
+
+export interface A2AServerOptions extends AgentCardOptions {
+  /** Path of the JSON-RPC endpoint, used by `mounts()` and in the agent card. Default: `/a2a`. */
+  path?: string;
+  /**
+   * Public URL of the JSON-RPC endpoint, as callers reach it (behind a proxy, say). Default: the
+   * origin the agent card was requested on plus `path`. Set it in production: a card built from
+   * the request's `Host` is only as trustworthy as the proxy in front of the server.
+   */
+  publicUrl?: string;
+  /** Where tasks are kept. Default: the SDK's in-memory store (tasks are lost on restart; scoped per user). */
+  taskStore?: TaskStore;
+  /** Largest JSON-RPC request body, in bytes. Default: 1 MiB. */
+  maxBodyBytes?: number;
+  /** Longest message text accepted, in characters. Default: 32000. */
+  maxMessageChars?: number;
+  /** Roles that may call the JSON-RPC endpoint through `mounts()`. Default: `admin` and `user` (a call runs a turn). */
+  roles?: HttpRole[];
+  /**
+   * The Entity user id a caller acts as. Default: the principal's only/first allowed user id, or
+   * its name for a credential allowed every user id (`*`).
+   */
+  userIdOf?: (principal: HttpPrincipal) => string | undefined;
+}
+
+/** An Entity agent published over A2A (JSON-RPC binding, A2A v1.0). */
+export interface A2AServer {
+  /** The agent card, for a card served at `cardUrl`'s origin (or `publicUrl`). */
+  agentCard(requestUrl?: string): AgentCard;
+  /** `GET /.well-known/agent-card.json`: the card as JSON. Needs no credential. */
+  handleAgentCard(request: Request): Response;
+  /**
+   * The JSON-RPC endpoint (`SendMessage`, `SendStreamingMessage`, `GetTask`, `ListTasks`,
+   * `CancelTask`, `SubscribeToTask`) for an already authenticated caller acting as `userId`.
+   * Tasks and conversations are scoped to that user id.
+   */
+  handle(request: Request, caller: { userId: string }): Promise<Response>;
+  /** Both endpoints as `@entity/plugin-http` mounts: the card public, the endpoint behind the server's auth. */
+  mounts(): HttpMount[];
+  /** Cancels the running tasks (their callers see `canceled`). Call before `agent.stop()`. */
+  close(): void;
+  /** Tasks running now. */
+  readonly runningTasks: number;
+}
+
+class EntityUser implements User {
+  constructor(readonly userName: string) {}
+  get isAuthenticated(): boolean {
+    return true;
+  }
+}
+
+const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/a2a+json']);
+
+function defaultUserIdOf(principal: HttpPrincipal): string | undefined {
+  return principal.userIds === '*' ? principal.name : principal.userIds[0];
+}
+
+function checkPath(path: string): void {
+  if (!/^\/[\w\-./~]*$/.test(path) || path.includes('//') || path.split('/').includes('..')) {
+    throw new ConfigError([{ path: 'a2a.path', message: `"${path}" is not a valid endpoint path`, fix: 'use an absolute path such as /a2a' }]);
+  }
+}
+
+function checkPublicUrl(url: string): void {
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch {
+    parsed = undefined;
+  }
+  if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
+    throw new ConfigError([{ path: 'a2a.publicUrl', message: `"${url}" is not an http(s) URL`, fix: 'use the full URL of the endpoint, e.g. https://agents.example.com/a2a' }]);
+  }
+}
+
+/**
+ * Publishes an Entity agent as an A2A agent on the official `@a2a-js/sdk` request handler, through
+ * Web-standard `Request` → `Response` functions any server can call (or `mounts()` for
+ * `@entity/plugin-http`). One A2A task is one Entity turn; the task's `contextId` is the turn's
+ * `conversationId`, under the caller's user id.
+ */
+export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A2AServer {
+  const path = options.path ?? DEFAULT_A2A_PATH;
+  checkPath(path);
+  if (options.publicUrl !== undefined) checkPublicUrl(options.publicUrl);
+  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const executor = new EntityAgentExecutor(agent, {
+    userIdOf: (requestContext) => requestContext.context.user!.userName,
+    maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS,
+  });
+  const endpointUrl = (requestUrl: string | undefined) => options.publicUrl ?? new URL(path, requestUrl ?? 'http://localhost').href;
+  const agentCard = (requestUrl?: string) => buildAgentCard(agent, endpointUrl(requestUrl), options, true);
+  // The handler's own card is only used to check protocol versions; the served one is built per request.
+  const requestHandler = new DefaultRequestHandler(agentCard(), options.taskStore ?? new InMemoryTaskStore(), executor);
+  const transport = new JsonRpcTransportHandler(requestHandler);
+  const versionCard = agentCard();
+
+  async function handle(request: Request, caller: { userId: string }): Promise<Response> {
+    if (request.method !== 'POST') {
+      return new Response(JSON.stringify({ error: 'The A2A endpoint takes JSON-RPC requests: use POST' }), { status: 405, headers: { allow: 'POST', 'content-type': 'application/json' } });
+    }
+    const contentType = request.headers.get('content-type');
+    if (contentType !== null && !ACCEPTED_MEDIA_TYPES.has(contentType.split(';', 1)[0]!.trim().toLowerCase())) {
+      return jsonRpcError(null, new ContentTypeNotSupportedError(`Unsupported Content-Type "${contentType}"; send application/json.`));
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(await readBodyText(request, maxBodyBytes));
+    } catch (error) {
+      if (error instanceof BodyTooLargeError) return jsonRpcError(null, new RequestMalformedError(`${error.message}; send a smaller request.`), 413);
+      return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } }), { status: 200, headers: { 'content-type': 'application/json' } });
+    }
+    const id = typeof body === 'object' && body !== null && 'id' in body && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
+    if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+      return jsonRpcError(id, new RequestMalformedError('The request must be one JSON-RPC object (batches are not supported).'));
+    }
+    try {
+      const context = new ServerCallContext({ user: new EntityUser(caller.userId), requestedVersion: request.headers.get(A2A_VERSION_HEADER) ?? undefined });
+      validateVersion(context.requestedVersion, versionCard, 'JSONRPC');
+      const result = await transport.handle(body as Record<string, unknown>, context);
+      if (typeof (result as AsyncGenerator)[Symbol.asyncIterator] === 'function') return await jsonRpcEventStream(id, result as AsyncGenerator<unknown, void, undefined>);
+      return jsonRpcResult(result);
+    } catch (error) {
+      return jsonRpcError(id, error);
+    }
+  }
+
+  function handleAgentCard(request: Request): Response {
+    if (request.method !== 'GET' && request.method !== 'HEAD') {
+      return new Response(JSON.stringify({ error: 'Use GET for the agent card' }), { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'application/json' } });
+    }
+    return new Response(JSON.stringify(AgentCard.toJSON(agentCard(request.url))), {
+      status: 200,
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
+    });
+  }
+
+  return {
+    agentCard,
+    handleAgentCard,
+    handle,
+    mounts() {
+      const userIdOf = options.userIdOf ?? defaultUserIdOf;
+      return [
+        { path: `/${AGENT_CARD_PATH}`, public: true, handle: (request) => handleAgentCard(request) },
+        {
+          path,
+          roles: options.roles ?? ['admin', 'user'],
+          handle: async (request, { principal }) => {
+            const userId = principal ? userIdOf(principal) : undefined;
+            if (userId === undefined) {
+              return new Response(JSON.stringify({ error: { code: 'forbidden', message: 'This credential may not act as any user; give it a user id' } }), { status: 403, headers: { 'content-type': 'application/json' } });
+            }
+            return handle(request, { userId });
+          },
+        },
+      ];
+    },
+    close: () => executor.cancelAll(),
+    get runningTasks() {
+      return executor.runningCount;
+    },
+  };
+}
