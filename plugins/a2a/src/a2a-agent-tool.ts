@@ -3,8 +3,8 @@ import { ClientFactory, DefaultAgentCardResolver, JsonRpcTransportFactory, RestT
 import { ConfigError, defineTool, redactSecrets, type Tool, ToolError } from '@entity/core';
 import { configIssuesFrom } from '@entity/core/internal';
 import { z } from 'zod';
-import { stateName, TERMINAL_STATES, textOfParts, textOfTask, textPart } from './a2a-parts.js';
 import { type A2AAgentSettings, a2aAgentSettingsSchema } from './a2a-agent-options.js';
+import { stateName, TERMINAL_STATES, textOfParts, textOfTask, textPart } from './a2a-parts.js';
 import { guardedFetch, originOf, RemoteRefusal } from './guarded-fetch.js';
 
 /** Default budget of one call to a remote agent: 60 s. */

@@ -1,7 +1,7 @@
 import { definePlugin, type Plugin, type Tool } from '@entity/core';
 import { z } from 'zod';
-import { a2aAgentTool } from './a2a-agent-tool.js';
 import { type A2APluginConfig, a2aPluginConfigSchema } from './a2a-agent-options.js';
+import { a2aAgentTool } from './a2a-agent-tool.js';
 
 /** Name of the plugin `agent.yaml` gets from `use: '@entity/plugin-a2a'`. */
 export const A2A_PLUGIN_NAME = 'a2a';
@@ -22,12 +22,12 @@ export const A2A_PLUGIN_NAME = 'a2a';
  * reload) is refused with "restart required", as any change of tools is.
  */
 export function a2aPlugin(): Plugin<A2APluginConfig> {
-  let tools: Tool<any, unknown>[] | undefined;
+  let tools: Tool<never, unknown>[] | undefined;
   let madeFrom: string | undefined;
   const config = a2aPluginConfigSchema.transform((value, context) => {
     const key = JSON.stringify(value);
     if (tools === undefined) {
-      tools = value.agents.map((agent) => a2aAgentTool(agent));
+      tools = value.agents.map((agent) => a2aAgentTool(agent) as Tool<never, unknown>);
       madeFrom = key;
     } else if (key !== madeFrom) {
       context.addIssue({ code: 'custom', message: 'the remote agents changed; tools are fixed while the agent runs — restart required' });

@@ -1,4 +1,4 @@
-import { AGENT_CARD_PATH, A2A_VERSION_HEADER, AgentCard } from '@a2a-js/sdk';
+import { A2A_VERSION_HEADER, AGENT_CARD_PATH, AgentCard } from '@a2a-js/sdk';
 import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
 import {
   DefaultRequestHandler,
@@ -12,7 +12,7 @@ import {
 import { type Agent, ConfigError } from '@entity/core';
 import { type AgentCardOptions, buildAgentCard } from './agent-card.js';
 import { EntityAgentExecutor } from './entity-agent-executor.js';
-import type { HttpMount, HttpPrincipal, HttpRole } from './http-mount.js';
+import type { HttpMount, HttpRole } from './http-mount.js';
 import { jsonRpcError, jsonRpcEventStream, jsonRpcResult } from './json-rpc-response.js';
 import { BodyTooLargeError, readBodyText } from './request-body.js';
 
@@ -41,10 +41,11 @@ export interface A2AServerOptions extends AgentCardOptions {
   /** Roles that may call the JSON-RPC endpoint through `mounts()`. Default: `admin` and `user` (a call runs a turn). */
   roles?: HttpRole[];
   /**
-   * The Entity user id a caller acts as. Default: the principal's only/first allowed user id, or
-   * its name for a credential allowed every user id (`*`).
+   * Through `mounts()`: the Entity user id a request asks to act for (say, from a header your
+   * gateway sets), which the serving layer allows only if the credential may act for it (else
+   * 403). Default: none asked, so each call acts for the credential's own user.
    */
-  userIdOf?: (principal: HttpPrincipal) => string | undefined;
+  requestedUserId?: (request: Request) => string | undefined;
 }
 
 /** An Entity agent published over A2A (JSON-RPC binding, A2A v1.0). */
@@ -56,9 +57,9 @@ export interface A2AServer {
   /**
    * The JSON-RPC endpoint (`SendMessage`, `SendStreamingMessage`, `GetTask`, `ListTasks`,
    * `CancelTask`, `SubscribeToTask`) for an already authenticated caller acting as `userId`.
-   * Tasks and conversations are scoped to that user id.
+   * Tasks and conversations are scoped to that user id. `correlationId` tags the run's logs.
    */
-  handle(request: Request, caller: { userId: string }): Promise<Response>;
+  handle(request: Request, caller: { userId: string; correlationId?: string }): Promise<Response>;
   /** Both endpoints as `@entity/plugin-http` mounts: the card public, the endpoint behind the server's auth. */
   mounts(): HttpMount[];
   /** Cancels the running tasks (their callers see `canceled`). Call before `agent.stop()`. */
@@ -74,11 +75,10 @@ class EntityUser implements User {
   }
 }
 
-const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/a2a+json']);
+/** Where the call context carries the request's correlation id to the executor. */
+const CORRELATION_ID_KEY = 'entity.correlationId';
 
-function defaultUserIdOf(principal: HttpPrincipal): string | undefined {
-  return principal.userIds === '*' ? principal.name : principal.userIds[0];
-}
+const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/a2a+json']);
 
 function checkPath(path: string): void {
   if (!/^\/[\w\-./~]*$/.test(path) || path.includes('//') || path.split('/').includes('..')) {
@@ -111,6 +111,7 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
   const executor = new EntityAgentExecutor(agent, {
     userIdOf: (requestContext) => requestContext.context.user!.userName,
+    correlationIdOf: (requestContext) => requestContext.context.state.get(CORRELATION_ID_KEY) as string | undefined,
     maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS,
   });
   const endpointUrl = (requestUrl: string | undefined) => options.publicUrl ?? new URL(path, requestUrl ?? 'http://localhost').href;
@@ -120,7 +121,7 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
   const transport = new JsonRpcTransportHandler(requestHandler);
   const versionCard = agentCard();
 
-  async function handle(request: Request, caller: { userId: string }): Promise<Response> {
+  async function handle(request: Request, caller: { userId: string; correlationId?: string }): Promise<Response> {
     if (request.method !== 'POST') {
       return new Response(JSON.stringify({ error: 'The A2A endpoint takes JSON-RPC requests: use POST' }), { status: 405, headers: { allow: 'POST', 'content-type': 'application/json' } });
     }
@@ -140,7 +141,11 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
       return jsonRpcError(id, new RequestMalformedError('The request must be one JSON-RPC object (batches are not supported).'));
     }
     try {
-      const context = new ServerCallContext({ user: new EntityUser(caller.userId), requestedVersion: request.headers.get(A2A_VERSION_HEADER) ?? undefined });
+      const context = new ServerCallContext({
+        user: new EntityUser(caller.userId),
+        requestedVersion: request.headers.get(A2A_VERSION_HEADER) ?? undefined,
+        state: new Map(caller.correlationId === undefined ? [] : [[CORRELATION_ID_KEY, caller.correlationId]]),
+      });
       validateVersion(context.requestedVersion, versionCard, 'JSONRPC');
       const result = await transport.handle(body as Record<string, unknown>, context);
       if (typeof (result as AsyncGenerator)[Symbol.asyncIterator] === 'function') return await jsonRpcEventStream(id, result as AsyncGenerator<unknown, void, undefined>);
@@ -165,18 +170,21 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
     handleAgentCard,
     handle,
     mounts() {
-      const userIdOf = options.userIdOf ?? defaultUserIdOf;
+      const closing = new WeakSet<AbortSignal>();
       return [
         { path: `/${AGENT_CARD_PATH}`, public: true, handle: (request) => handleAgentCard(request) },
         {
           path,
           roles: options.roles ?? ['admin', 'user'],
-          handle: async (request, { principal }) => {
-            const userId = principal ? userIdOf(principal) : undefined;
-            if (userId === undefined) {
-              return new Response(JSON.stringify({ error: { code: 'forbidden', message: 'This credential may not act as any user; give it a user id' } }), { status: 403, headers: { 'content-type': 'application/json' } });
+          handle: (request, context) => {
+            // The server gives up on in-flight work: its tasks end canceled instead of hanging.
+            if (!closing.has(context.signal)) {
+              closing.add(context.signal);
+              context.signal.addEventListener('abort', () => executor.cancelAll(), { once: true });
             }
-            return handle(request, { userId });
+            // Throws the serving layer's 403 when the credential may not act for the user asked for.
+            const userId = context.userIdFor(options.requestedUserId?.(request));
+            return handle(request, { userId, correlationId: context.requestId });
           },
         },
       ];

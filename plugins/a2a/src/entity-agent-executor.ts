@@ -15,6 +15,8 @@ interface RunningTask {
 export interface EntityAgentExecutorOptions {
   /** The Entity user a call runs as: the authenticated caller the transport put in the call context. */
   userIdOf(requestContext: RequestContext): string;
+  /** The incoming request's id, which tags the run's logs. */
+  correlationIdOf(requestContext: RequestContext): string | undefined;
   /** Longest message accepted, in characters. */
   maxMessageChars: number;
 }
@@ -61,10 +63,12 @@ export class EntityAgentExecutor implements AgentExecutor {
     bus.publish(A2AEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_WORKING), metadata: undefined }));
     let streamedChunks = 0;
     try {
+      const correlationId = this.options.correlationIdOf(requestContext);
       const events = this.agent.stream(textOfParts(userMessage.parts).text, {
         userId: this.options.userIdOf(requestContext),
         conversationId: contextId,
         signal,
+        ...(correlationId === undefined ? {} : { correlationId }),
       });
       for await (const event of events) {
         // A cancel has already published the final state; nothing may follow it.

@@ -30,7 +30,7 @@ function toolContext(signal: AbortSignal = new AbortController().signal): ToolCo
   } as ToolContext;
 }
 
-async function callTool(tool: Tool<any, unknown>, args: unknown): Promise<unknown> {
+async function callTool<TInput>(tool: Tool<TInput, unknown>, args: unknown): Promise<unknown> {
   return tool.execute(tool.input.parse(args), toolContext());
 }
 
@@ -166,7 +166,7 @@ describe('remote failures are tool errors, never a crashed turn', () => {
     const remote = await sdkAgent(() => ({ hang: true }));
     const controller = new AbortController();
     const tool = a2aAgentTool({ url: remote.url, name: 'hang', timeoutMs: 10_000 });
-    const call = tool.execute({ message: 'hi' }, toolContext(controller.signal));
+    const call = Promise.resolve(tool.execute({ message: 'hi' }, toolContext(controller.signal)));
     setTimeout(() => controller.abort(new Error('run cancelled')), 100);
     const error = await call.then(() => undefined, (caught: unknown) => caught);
     expect(ToolError.isInstance(error)).toBe(false);

@@ -1,6 +1,6 @@
 import type { AddressInfo } from 'node:net';
 import { Message, type Part, Role } from '@a2a-js/sdk';
-import { ClientFactory } from '@a2a-js/sdk/client';
+import { type Client, ClientFactory } from '@a2a-js/sdk/client';
 import { Agent, type AgentOptions, inMemoryLogger, inMemoryMemory } from '@entity/core';
 import { type ScriptedLLM, type ScriptedReplies, scriptedLLM } from '@entity/core/testing';
 import { createAdaptorServer } from '@hono/node-server';
@@ -76,7 +76,7 @@ export function userText(text: string, ids: { contextId?: string; taskId?: strin
   return Message.fromJSON({ messageId: crypto.randomUUID(), role: 'ROLE_USER', parts: [{ text }], ...ids });
 }
 
-export function sendRequest(message: Message) {
+export function sendRequest(message: Message): Parameters<Client['sendMessage']>[0] {
   return { tenant: '', message, configuration: undefined, metadata: undefined };
 }
 
