@@ -1,6 +1,7 @@
 import { type Message, TaskState } from '@a2a-js/sdk';
 import { AgentEvent as A2AEvent, type AgentExecutor, type ExecutionEventBus, type RequestContext } from '@a2a-js/sdk/server';
 import { type Agent, DEFAULT_SAFE_MESSAGE, EntityError } from '@entity/core';
+import { MAX_IDENTIFIER_LENGTH } from '@entity/core/internal';
 import { agentMessage, textOfParts, textPart } from './a2a-parts.js';
 
 /** The id of the artifact that carries the agent's answer (streamed in chunks, then replaced by the whole text). */
@@ -52,7 +53,7 @@ export class EntityAgentExecutor implements AgentExecutor {
         metadata: undefined,
       }),
     );
-    const refusal = this.refusalOf(userMessage);
+    const refusal = this.refusalOf(userMessage, contextId);
     if (refusal !== undefined) {
       this.finish(bus, ids, TaskState.TASK_STATE_REJECTED, refusal);
       return;
@@ -150,7 +151,11 @@ export class EntityAgentExecutor implements AgentExecutor {
     return this.running.size;
   }
 
-  private refusalOf(message: Message): string | undefined {
+  private refusalOf(message: Message, contextId: string): string | undefined {
+    // The contextId becomes a conversation id, which memory stores: refuse what it cannot keep, up front.
+    if (contextId.length > MAX_IDENTIFIER_LENGTH || contextId.includes('\u0000')) {
+      return `The contextId must be at most ${MAX_IDENTIFIER_LENGTH} characters without NUL characters. Send a shorter contextId, or none to start a new conversation.`;
+    }
     const { text, unsupported } = textOfParts(message.parts);
     if (unsupported.length > 0) return `This agent reads text and data parts only; the message has ${unsupported.join(', ')} part(s). Send the content as text.`;
     if (text.trim().length === 0) return 'The message has no text. Send at least one non-empty text part.';
