@@ -38,6 +38,10 @@ export interface A2AServerOptions extends AgentCardOptions {
   maxBodyBytes?: number;
   /** Longest message text accepted, in characters. Default: 32000. */
   maxMessageChars?: number;
+  /** Streamed answer text is sent as one chunk per this many ms. Default: 50. */
+  chunkIntervalMs?: number;
+  /** How often an idle event stream sends a keep-alive comment, in ms. Default: 15000. */
+  heartbeatMs?: number;
   /** Roles that may call the JSON-RPC endpoint through `mounts()`. Default: `admin` and `user` (a call runs a turn). */
   roles?: HttpRole[];
   /**
@@ -109,10 +113,12 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
   checkPath(path);
   if (options.publicUrl !== undefined) checkPublicUrl(options.publicUrl);
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const heartbeatMs = options.heartbeatMs ?? 15_000;
   const executor = new EntityAgentExecutor(agent, {
     userIdOf: (requestContext) => requestContext.context.user!.userName,
     correlationIdOf: (requestContext) => requestContext.context.state.get(CORRELATION_ID_KEY) as string | undefined,
     maxMessageChars: options.maxMessageChars ?? DEFAULT_MAX_MESSAGE_CHARS,
+    chunkIntervalMs: options.chunkIntervalMs ?? 50,
   });
   const endpointUrl = (requestUrl: string | undefined) => options.publicUrl ?? new URL(path, requestUrl ?? 'http://localhost').href;
   const agentCard = (requestUrl?: string) => buildAgentCard(agent, endpointUrl(requestUrl), options, true);
@@ -148,7 +154,7 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
       });
       validateVersion(context.requestedVersion, versionCard, 'JSONRPC');
       const result = await transport.handle(body as Record<string, unknown>, context);
-      if (typeof (result as AsyncGenerator)[Symbol.asyncIterator] === 'function') return await jsonRpcEventStream(id, result as AsyncGenerator<unknown, void, undefined>);
+      if (typeof (result as AsyncGenerator)[Symbol.asyncIterator] === 'function') return await jsonRpcEventStream(id, result as AsyncGenerator<unknown, void, undefined>, heartbeatMs);
       return jsonRpcResult(result);
     } catch (error) {
       return jsonRpcError(id, error);

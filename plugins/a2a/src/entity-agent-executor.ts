@@ -20,6 +20,47 @@ export interface EntityAgentExecutorOptions {
   correlationIdOf(requestContext: RequestContext): string | undefined;
   /** Longest message accepted, in characters. */
   maxMessageChars: number;
+  /** Tokens are sent as one chunk per this many ms (each event rewrites the stored task). */
+  chunkIntervalMs: number;
+}
+
+/** Most text one chunk holds before it is sent early. */
+const MAX_CHUNK_CHARS = 4096;
+
+/**
+ * Gathers model tokens into chunks sent at most every `intervalMs`: the SDK stores the whole task
+ * again for every event, so one event per token makes a long answer cost quadratic time.
+ */
+class ChunkBuffer {
+  private text = '';
+  private timer: ReturnType<typeof setTimeout> | undefined;
+
+  constructor(
+    private readonly intervalMs: number,
+    private readonly send: (text: string) => void,
+  ) {}
+
+  add(text: string): void {
+    this.text += text;
+    if (this.text.length >= MAX_CHUNK_CHARS) this.flush();
+    else this.timer ??= setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  flush(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    if (this.text.length === 0) return;
+    const text = this.text;
+    this.text = '';
+    this.send(text);
+  }
+
+  /** Drops what is gathered (void text, or a run that ended). */
+  discard(): void {
+    clearTimeout(this.timer);
+    this.timer = undefined;
+    this.text = '';
+  }
 }
 
 /**
@@ -63,6 +104,19 @@ export class EntityAgentExecutor implements AgentExecutor {
     const signal = running.controller.signal;
     bus.publish(A2AEvent.statusUpdate({ taskId, contextId, status: status(TaskState.TASK_STATE_WORKING), metadata: undefined }));
     let streamedChunks = 0;
+    const chunks = new ChunkBuffer(this.options.chunkIntervalMs, (text) => {
+      if (signal.aborted) return;
+      bus.publish(
+        A2AEvent.artifactUpdate({
+          taskId,
+          contextId,
+          artifact: { artifactId: RESPONSE_ARTIFACT_ID, name: 'response', description: '', parts: [textPart(text)], metadata: undefined, extensions: [] },
+          append: streamedChunks++ > 0,
+          lastChunk: false,
+          metadata: undefined,
+        }),
+      );
+    });
     try {
       const correlationId = this.options.correlationIdOf(requestContext);
       const events = this.agent.stream(textOfParts(userMessage.parts).text, {
@@ -76,19 +130,11 @@ export class EntityAgentExecutor implements AgentExecutor {
         if (signal.aborted) return;
         switch (event.type) {
           case 'token':
-            bus.publish(
-              A2AEvent.artifactUpdate({
-                taskId,
-                contextId,
-                artifact: { artifactId: RESPONSE_ARTIFACT_ID, name: 'response', description: '', parts: [textPart(event.text)], metadata: undefined, extensions: [] },
-                append: streamedChunks++ > 0,
-                lastChunk: false,
-                metadata: undefined,
-              }),
-            );
+            chunks.add(event.text);
             break;
           case 'tool-call':
           case 'tool-result':
+            chunks.flush();
             bus.publish(
               A2AEvent.statusUpdate({
                 taskId,
@@ -102,7 +148,12 @@ export class EntityAgentExecutor implements AgentExecutor {
               }),
             );
             break;
+          case 'error':
+            // Tokens before an error are void (`discardPartialOutput`); the reply follows in `done`.
+            chunks.discard();
+            break;
           case 'done': {
+            chunks.flush();
             // The whole answer replaces the streamed chunks: after an error they are void
             // (`discardPartialOutput`), and a blocking caller gets one clean part.
             bus.publish(
@@ -130,6 +181,7 @@ export class EntityAgentExecutor implements AgentExecutor {
       // Only a safe message leaves the server; the run's log has the details.
       this.finish(bus, ids, TaskState.TASK_STATE_FAILED, EntityError.isInstance(error) ? error.safeMessage : DEFAULT_SAFE_MESSAGE);
     } finally {
+      chunks.discard();
       this.running.delete(bus);
     }
   };

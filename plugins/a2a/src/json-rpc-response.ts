@@ -24,7 +24,7 @@ export function jsonRpcResult(body: unknown): Response {
  * away stops the stream (the task itself goes on, as A2A tasks outlive their streams: `GetTask`
  * and `SubscribeToTask` still reach it).
  */
-export async function jsonRpcEventStream(id: JsonRpcId, stream: AsyncGenerator<unknown, void, undefined>): Promise<Response> {
+export async function jsonRpcEventStream(id: JsonRpcId, stream: AsyncGenerator<unknown, void, undefined>, heartbeatMs: number): Promise<Response> {
   let first: IteratorResult<unknown, void>;
   try {
     first = await stream.next();
@@ -32,22 +32,34 @@ export async function jsonRpcEventStream(id: JsonRpcId, stream: AsyncGenerator<u
     return jsonRpcError(id, error);
   }
   const encoder = new TextEncoder();
+  let heartbeat: ReturnType<typeof setInterval> | undefined;
+  const stop = () => clearInterval(heartbeat);
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
-      if (first.done) controller.close();
-      else controller.enqueue(encoder.encode(formatSSEEvent(first.value)));
+      if (first.done) {
+        controller.close();
+        return;
+      }
+      controller.enqueue(encoder.encode(formatSSEEvent(first.value)));
+      // A comment line now and then: a long tool call sends no events, and proxies drop idle streams.
+      heartbeat = setInterval(() => controller.enqueue(encoder.encode(': keep-alive\n\n')), heartbeatMs);
+      heartbeat.unref?.();
     },
     async pull(controller) {
       try {
         const next = await stream.next();
-        if (next.done) controller.close();
-        else controller.enqueue(encoder.encode(formatSSEEvent(next.value)));
+        if (next.done) {
+          stop();
+          controller.close();
+        } else controller.enqueue(encoder.encode(formatSSEEvent(next.value)));
       } catch (error) {
+        stop();
         controller.enqueue(encoder.encode(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(error) })));
         controller.close();
       }
     },
     async cancel() {
+      stop();
       await stream.return(undefined);
     },
   });

@@ -1,5 +1,6 @@
 import { type StreamResponse, type Task, TaskState } from '@a2a-js/sdk';
-import { defineTool } from '@entity/core';
+import { defineTool, type LLM } from '@entity/core';
+import { scriptedLLM } from '@entity/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { type EntityA2A, sdkClient, sendRequest, startEntityA2A, TEST_USER_HEADER, textOf, userText } from './helpers.js';
@@ -49,7 +50,18 @@ describe('Entity agent served over A2A, called with the @a2a-js/sdk client over 
   });
 
   it('message/stream maps the run events: working, tool calls, answer chunks, completed', async () => {
-    server = await startEntityA2A([{ toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }, 'Two plus three is five.'], { tools: [add] });
+    // A model that streams its words 30 ms apart, so they go out as several chunks (10 ms apart).
+    const scripted = scriptedLLM([{ toolCalls: [{ name: 'add', arguments: { a: 2, b: 3 } }] }, 'Two plus three is five.']);
+    const slowWords: LLM = {
+      ...scripted,
+      async *stream(request) {
+        for await (const event of scripted.stream(request)) {
+          if (event.type === 'text-delta') await new Promise((resolve) => setTimeout(resolve, 30));
+          yield event;
+        }
+      },
+    };
+    server = await startEntityA2A([], { tools: [add], resources: { llm: slowWords } }, { chunkIntervalMs: 10 });
     const { client, options } = await sdkClient(server.url);
     const events: StreamResponse[] = [];
     for await (const event of client.sendMessageStream(sendRequest(userText('2+3?')), options)) events.push(event);
@@ -65,6 +77,39 @@ describe('Entity agent served over A2A, called with the @a2a-js/sdk client over 
     expect(chunks.join('')).toBe('Two plus three is five.');
     const last = events.filter((event) => event.payload?.$case === 'artifactUpdate').at(-1)!;
     expect(last.payload?.$case === 'artifactUpdate' && last.payload.value).toMatchObject({ append: false, lastChunk: true });
+  });
+
+  it('an idle event stream sends keep-alive comments, which the SDK client skips', async () => {
+    const pause = defineTool({ name: 'pause', description: 'Waits a little', input: z.object({}), execute: () => new Promise((resolve) => setTimeout(() => resolve('rested'), 200)) });
+    server = await startEntityA2A([{ toolCalls: [{ name: 'pause', arguments: {} }] }, 'Rested.'], { tools: [pause] }, { heartbeatMs: 20 });
+    const raw = await fetch(`${server.url}/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0', [TEST_USER_HEADER]: 'alice' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendStreamingMessage', params: { message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text: 'rest' }] } } }),
+    });
+    expect(raw.headers.get('content-type')).toBe('text/event-stream');
+    const text = await raw.text();
+    expect(text).toContain(': keep-alive\n\n');
+    expect(text).toContain('TASK_STATE_COMPLETED');
+    const { client, options } = await sdkClient(server.url);
+    const states: (number | undefined)[] = [];
+    for await (const event of client.sendMessageStream(sendRequest(userText('rest again')), options)) {
+      if (event.payload?.$case === 'statusUpdate') states.push(event.payload.value.status?.state);
+    }
+    expect(states.at(-1)).toBe(TaskState.TASK_STATE_COMPLETED);
+  });
+
+  it('a long streamed answer goes out in a few chunks, not one event per token (each event rewrites the stored task)', async () => {
+    const answer = 'word '.repeat(600);
+    server = await startEntityA2A([answer]);
+    const { client, options } = await sdkClient(server.url);
+    const updates: string[] = [];
+    for await (const event of client.sendMessageStream(sendRequest(userText('talk')), options)) {
+      if (event.payload?.$case === 'artifactUpdate' && !event.payload.value.lastChunk) updates.push(textOf(event.payload.value.artifact!.parts));
+    }
+    expect(updates.length).toBeGreaterThan(0);
+    expect(updates.length).toBeLessThan(10);
+    expect(updates.join('')).toBe(answer);
   });
 
   it('tasks/get returns the finished task with its history; another user cannot see it', async () => {
