@@ -55,7 +55,7 @@ describe('Entity agent served over A2A, called with the @a2a-js/sdk client over 
     const slowWords: LLM = {
       ...scripted,
       async *stream(request) {
-        for await (const event of scripted.stream(request)) {
+        for await (const event of scripted.stream?.(request) ?? []) {
           if (event.type === 'text-delta') await new Promise((resolve) => setTimeout(resolve, 30));
           yield event;
         }
