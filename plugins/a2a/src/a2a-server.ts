@@ -1,4 +1,6 @@
 import { A2A_VERSION_HEADER, AGENT_CARD_PATH, AgentCard } from '@a2a-js/sdk';
+import { A2A_LEGACY_PROTOCOL_VERSION } from '@a2a-js/sdk/compat/v0_3';
+import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
 import {
   DefaultRequestHandler,
@@ -10,7 +12,7 @@ import {
   validateVersion,
 } from '@a2a-js/sdk/server';
 import { type Agent, ConfigError } from '@entity/core';
-import { type AgentCardOptions, buildAgentCard } from './agent-card.js';
+import { type AgentCardOptions, buildAgentCard, legacyAgentCardJson } from './agent-card.js';
 import { EntityAgentExecutor } from './entity-agent-executor.js';
 import type { HttpMount, HttpRole } from './http-mount.js';
 import { jsonRpcError, jsonRpcEventStream, jsonRpcResult } from './json-rpc-response.js';
@@ -32,6 +34,12 @@ export interface A2AServerOptions extends AgentCardOptions {
    * the request's `Host` is only as trustworthy as the proxy in front of the server.
    */
   publicUrl?: string;
+  /**
+   * Also serve A2A v0.3 clients: a request without an `A2A-Version` header (or with `0.3`) is
+   * read as v0.3 JSON-RPC (`message/send`, `message/stream`, `tasks/get`, `tasks/cancel`,
+   * `tasks/resubscribe`) and gets the v0.3 card, through the SDK's compatibility layer. Default: true.
+   */
+  legacyCompat?: boolean;
   /** Where tasks are kept. Default: the SDK's in-memory store (tasks are lost on restart; scoped per user). */
   taskStore?: TaskStore;
   /** Largest JSON-RPC request body, in bytes. Default: 1 MiB. */
@@ -84,6 +92,12 @@ const CORRELATION_ID_KEY = 'entity.correlationId';
 
 const ACCEPTED_MEDIA_TYPES = new Set(['application/json', 'application/a2a+json']);
 
+/** v0.3 when the header is absent, empty or names 0.3.x (as the SDK reads it). */
+function isLegacyVersion(header: string | null): boolean {
+  const version = header?.trim() ?? '';
+  return version === '' || version === '0.3' || version.startsWith('0.3.');
+}
+
 function checkPath(path: string): void {
   if (!/^\/[\w\-./~]*$/.test(path) || path.includes('//') || path.split('/').includes('..')) {
     throw new ConfigError([{ path: 'a2a.path', message: `"${path}" is not a valid endpoint path`, fix: 'use an absolute path such as /a2a' }]);
@@ -121,10 +135,14 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
     chunkIntervalMs: options.chunkIntervalMs ?? 50,
   });
   const endpointUrl = (requestUrl: string | undefined) => options.publicUrl ?? new URL(path, requestUrl ?? 'http://localhost').href;
-  const agentCard = (requestUrl?: string) => buildAgentCard(agent, endpointUrl(requestUrl), options, true);
+  const legacyCompat = options.legacyCompat ?? true;
+  const agentCard = (requestUrl?: string) => buildAgentCard(agent, endpointUrl(requestUrl), options, true, legacyCompat);
   // The handler's own card is only used to check protocol versions; the served one is built per request.
   const requestHandler = new DefaultRequestHandler(agentCard(), options.taskStore ?? new InMemoryTaskStore(), executor);
   const transport = new JsonRpcTransportHandler(requestHandler);
+  const legacyTransport = legacyCompat ? new LegacyJsonRpcTransportHandler(requestHandler) : undefined;
+  // As the SDK decides: no version header means a v0.3 client.
+  const wantsLegacy = (request: Request) => legacyTransport !== undefined && isLegacyVersion(request.headers.get(A2A_VERSION_HEADER));
   const versionCard = agentCard();
 
   async function handle(request: Request, caller: { userId: string; correlationId?: string }): Promise<Response> {
@@ -142,22 +160,24 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
       if (error instanceof BodyTooLargeError) return jsonRpcError(null, new RequestMalformedError(`${error.message}; send a smaller request.`), 413);
       return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32700, message: 'Invalid JSON payload.' } }), { status: 200, headers: { 'content-type': 'application/json' } });
     }
+    const legacy = wantsLegacy(request);
+    const mapError = legacy ? LegacyJsonRpcTransportHandler.mapToLegacyJSONRPCError : JsonRpcTransportHandler.mapToJSONRPCError;
     const id = typeof body === 'object' && body !== null && 'id' in body && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
-      return jsonRpcError(id, new RequestMalformedError('The request must be one JSON-RPC object (batches are not supported).'));
+      return jsonRpcError(id, new RequestMalformedError('The request must be one JSON-RPC object (batches are not supported).'), undefined, mapError);
     }
     try {
       const context = new ServerCallContext({
         user: new EntityUser(caller.userId),
-        requestedVersion: request.headers.get(A2A_VERSION_HEADER) ?? undefined,
+        requestedVersion: legacy ? A2A_LEGACY_PROTOCOL_VERSION : (request.headers.get(A2A_VERSION_HEADER) ?? undefined),
         state: new Map(caller.correlationId === undefined ? [] : [[CORRELATION_ID_KEY, caller.correlationId]]),
       });
       validateVersion(context.requestedVersion, versionCard, 'JSONRPC');
-      const result = await transport.handle(body as Record<string, unknown>, context);
-      if (typeof (result as AsyncGenerator)[Symbol.asyncIterator] === 'function') return await jsonRpcEventStream(id, result as AsyncGenerator<unknown, void, undefined>, heartbeatMs);
+      const result = await (legacy ? legacyTransport! : transport).handle(body as Record<string, unknown>, context);
+      if (typeof (result as AsyncGenerator)[Symbol.asyncIterator] === 'function') return await jsonRpcEventStream(id, result as AsyncGenerator<unknown, void, undefined>, heartbeatMs, mapError);
       return jsonRpcResult(result);
     } catch (error) {
-      return jsonRpcError(id, error);
+      return jsonRpcError(id, error, undefined, mapError);
     }
   }
 
@@ -165,9 +185,12 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
     if (request.method !== 'GET' && request.method !== 'HEAD') {
       return new Response(JSON.stringify({ error: 'Use GET for the agent card' }), { status: 405, headers: { allow: 'GET, HEAD', 'content-type': 'application/json' } });
     }
-    return new Response(JSON.stringify(AgentCard.toJSON(agentCard(request.url))), {
+    const card = agentCard(request.url);
+    const v1 = AgentCard.toJSON(card) as { supportedInterfaces?: unknown };
+    const body = wantsLegacy(request) ? legacyAgentCardJson(card, endpointUrl(request.url), v1.supportedInterfaces) : v1;
+    return new Response(JSON.stringify(body), {
       status: 200,
-      headers: { 'content-type': 'application/json', 'cache-control': 'no-cache' },
+      headers: { 'content-type': 'application/json', 'cache-control': 'no-cache', vary: A2A_VERSION_HEADER },
     });
   }
 

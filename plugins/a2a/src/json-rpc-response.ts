@@ -7,8 +7,10 @@ type JsonRpcId = string | number | null;
 const JSON_HEADERS = { 'content-type': 'application/json', 'cache-control': 'no-store' };
 
 /** A JSON-RPC error envelope for `error` (an SDK error keeps its A2A code; anything else is an internal error). */
-export function jsonRpcError(id: JsonRpcId, error: unknown, status?: number): Response {
-  const mapped = JsonRpcTransportHandler.mapToJSONRPCError(error);
+type ErrorMapper = (error: unknown) => { code: number; message: string };
+
+export function jsonRpcError(id: JsonRpcId, error: unknown, status?: number, mapError: ErrorMapper = JsonRpcTransportHandler.mapToJSONRPCError): Response {
+  const mapped = mapError(error);
   // As the SDK's own transports answer: A2A errors are HTTP 200 with an error body; a fault of the server is 500.
   const httpStatus = status ?? (mapped.code === A2A_ERROR_CODE.INTERNAL_ERROR ? 500 : 200);
   return new Response(JSON.stringify({ jsonrpc: '2.0', id, error: mapped }), { status: httpStatus, headers: JSON_HEADERS });
@@ -24,12 +26,12 @@ export function jsonRpcResult(body: unknown): Response {
  * away stops the stream (the task itself goes on, as A2A tasks outlive their streams: `GetTask`
  * and `SubscribeToTask` still reach it).
  */
-export async function jsonRpcEventStream(id: JsonRpcId, stream: AsyncGenerator<unknown, void, undefined>, heartbeatMs: number): Promise<Response> {
+export async function jsonRpcEventStream(id: JsonRpcId, stream: AsyncGenerator<unknown, void, undefined>, heartbeatMs: number, mapError: ErrorMapper): Promise<Response> {
   let first: IteratorResult<unknown, void>;
   try {
     first = await stream.next();
   } catch (error) {
-    return jsonRpcError(id, error);
+    return jsonRpcError(id, error, undefined, mapError);
   }
   const encoder = new TextEncoder();
   let heartbeat: ReturnType<typeof setInterval> | undefined;
@@ -54,7 +56,7 @@ export async function jsonRpcEventStream(id: JsonRpcId, stream: AsyncGenerator<u
         } else controller.enqueue(encoder.encode(formatSSEEvent(next.value)));
       } catch (error) {
         stop();
-        controller.enqueue(encoder.encode(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: JsonRpcTransportHandler.mapToJSONRPCError(error) })));
+        controller.enqueue(encoder.encode(formatSSEErrorEvent({ jsonrpc: '2.0', id, error: mapError(error) })));
         controller.close();
       }
     },

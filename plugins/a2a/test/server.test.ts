@@ -223,8 +223,17 @@ describe('the JSON-RPC endpoint refuses bad requests with clear errors', () => {
     expect(JSON.stringify(await big.json())).toMatch(/larger than 1000 bytes/);
     const batch = await post(server.url, '[]');
     expect(await batch.json()).toMatchObject({ error: { code: -32602 } });
-    const noVersion = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'GetTask', params: { id: 'x' } }), { 'a2a-version': '' });
-    expect(await noVersion.json()).toMatchObject({ id: 2, error: { code: -32009 } });
+    const oldVersion = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 2, method: 'GetTask', params: { id: 'x' } }), { 'a2a-version': '0.2' });
+    expect(await oldVersion.json()).toMatchObject({ id: 2, error: { code: -32009 } });
     expect(server.llm.requests).toHaveLength(0);
+  });
+
+  it('without legacyCompat, a request without a version header is refused as v0.3', async () => {
+    server = await startEntityA2A(['unused'], {}, { legacyCompat: false });
+    const noVersion = await post(server.url, JSON.stringify({ jsonrpc: '2.0', id: 3, method: 'message/send', params: {} }), { 'a2a-version': '' });
+    expect(await noVersion.json()).toMatchObject({ id: 3, error: { code: -32009 } });
+    const card = (await (await fetch(`${server.url}/.well-known/agent-card.json`)).json()) as { url?: string; supportedInterfaces: unknown[] };
+    expect(card.url).toBeUndefined();
+    expect(card.supportedInterfaces).toHaveLength(1);
   });
 });
