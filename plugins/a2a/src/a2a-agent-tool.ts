@@ -93,10 +93,12 @@ export function a2aAgentTool(options: A2AAgentToolOptions): Tool<z.output<typeof
     const fetchImpl = guardedFetch({ allowedOrigins, headers: settings.headers ?? {}, maxResponseBytes, signal, refusals, ...(options.fetch ? { fetch: options.fetch } : {}) });
     try {
       if (!cached || cached.until < Date.now()) {
-        const card = await new DefaultAgentCardResolver({ fetchImpl }).resolve(cardUrl.href, '');
+        const card = await new DefaultAgentCardResolver({ fetchImpl, legacyCompat: { enabled: true } }).resolve(cardUrl.href, '');
         cached = { card, until: Date.now() + CARD_TTL_MS };
       }
-      const factory = new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl }), new RestTransportFactory({ fetchImpl })] });
+      // legacyCompat: agents still on A2A v0.3 (no v1.0 interface in their card) are reached with v0.3 calls.
+      const legacyCompat = { enabled: true };
+      const factory = new ClientFactory({ transports: [new JsonRpcTransportFactory({ fetchImpl, legacyCompat }), new RestTransportFactory({ fetchImpl, legacyCompat })] });
       const client = await factory.createFromAgentCard(cached.card);
       const message: Message = {
         messageId: crypto.randomUUID(),

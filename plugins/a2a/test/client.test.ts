@@ -65,6 +65,14 @@ describe('a2aAgentTool: a remote A2A agent (written with the SDK, on a loopback 
     expect(remote.received[0]!.headers.authorization).toBe('Bearer remote-token');
   });
 
+  it('reaches an agent still on A2A v0.3 (v0.3 card and JSON-RPC only)', async () => {
+    const remote = await sdkAgent(({ text }) => ({ answer: `v0.3 says ${text}` }), {}, { v03Only: true });
+    const v1Only = await fetch(`${remote.url}/a2a`, { method: 'POST', headers: { 'content-type': 'application/json', 'a2a-version': '1.0' }, body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: {} }) });
+    expect(JSON.stringify(await v1Only.json())).toMatch(/-32009|version/i);
+    const reply = (await callTool(a2aAgentTool({ url: remote.url, name: 'old' }), { message: 'hello' })) as { text: string; state: string };
+    expect(reply).toMatchObject({ text: 'v0.3 says hello', state: 'completed' });
+  });
+
   it('in a full Entity turn the model calls the remote agent and answers from its reply', async () => {
     const remote = await sdkAgent(({ text }) => ({ answer: `The capital of ${text} is Paris.` }));
     const replies = scriptedLLM((request, index) => (index === 0 ? { toolCalls: [{ name: 'research', arguments: { message: 'France' } }] } : `Answer: ${JSON.stringify(request.messages.at(-1)!.content)}`));

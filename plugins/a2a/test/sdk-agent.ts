@@ -19,7 +19,7 @@ export interface SdkAgent {
  * A remote A2A agent written with the SDK's server side only (DefaultRequestHandler, express
  * JSON-RPC and card handlers), on a loopback port: what Entity's client must work against.
  */
-export async function startSdkAgent(behaviour: SdkBehaviour, cardOverrides: Partial<AgentCard> = {}): Promise<SdkAgent> {
+export async function startSdkAgent(behaviour: SdkBehaviour, cardOverrides: Partial<AgentCard> = {}, options: { v03Only?: boolean } = {}): Promise<SdkAgent> {
   const received: SdkAgent['received'] = [];
   const hanging = new Set<() => void>();
   const executor: AgentExecutor = {
@@ -63,9 +63,19 @@ export async function startSdkAgent(behaviour: SdkBehaviour, cardOverrides: Part
     signatures: [],
     ...cardOverrides,
   };
-  const requestHandler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
-  app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: requestHandler }));
-  app.use('/a2a', jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
+  if (options.v03Only) {
+    // An agent still on A2A v0.3: a v0.3 card (no v1.0 interface) and v0.3 JSON-RPC only.
+    card.supportedInterfaces = card.supportedInterfaces.map((entry) => ({ ...entry, protocolVersion: '0.3' }));
+    const requestHandler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+    app.get('/.well-known/agent-card.json', (_request, response) => {
+      response.json({ name: card.name, description: card.description, version: card.version, url: `${url}/a2a`, preferredTransport: 'JSONRPC', protocolVersion: '0.3.0', capabilities: { streaming: true }, defaultInputModes: ['text/plain'], defaultOutputModes: ['text/plain'], skills: [] });
+    });
+    app.use('/a2a', jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication, legacyCompat: { enabled: true } }));
+  } else {
+    const requestHandler = new DefaultRequestHandler(card, new InMemoryTaskStore(), executor);
+    app.use('/.well-known/agent-card.json', agentCardHandler({ agentCardProvider: requestHandler }));
+    app.use('/a2a', jsonRpcHandler({ requestHandler, userBuilder: UserBuilder.noAuthentication }));
+  }
   return {
     url,
     received,
