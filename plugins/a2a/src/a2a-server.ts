@@ -74,7 +74,7 @@ export interface A2AServer {
   handle(request: Request, caller: { userId: string; correlationId?: string }): Promise<Response>;
   /** Both endpoints as `@entity/plugin-http` mounts: the card public, the endpoint behind the server's auth. */
   mounts(): HttpMount[];
-  /** Cancels the running tasks (their callers see `canceled`). Call before `agent.stop()`. */
+  /** Refuses new calls (503) and cancels the running tasks (their callers see `canceled`). Call before `agent.stop()`. */
   close(): void;
   /** Tasks running now. */
   readonly runningTasks: number;
@@ -145,7 +145,12 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
   const wantsLegacy = (request: Request) => legacyTransport !== undefined && isLegacyVersion(request.headers.get(A2A_VERSION_HEADER));
   const versionCard = agentCard();
 
+  let closed = false;
+
   async function handle(request: Request, caller: { userId: string; correlationId?: string }): Promise<Response> {
+    if (closed) {
+      return new Response(JSON.stringify({ jsonrpc: '2.0', id: null, error: { code: -32603, message: 'The A2A server is closed; try another worker' } }), { status: 503, headers: { 'content-type': 'application/json', 'retry-after': '1' } });
+    }
     if (request.method !== 'POST') {
       return new Response(JSON.stringify({ error: 'The A2A endpoint takes JSON-RPC requests: use POST' }), { status: 405, headers: { allow: 'POST', 'content-type': 'application/json' } });
     }
@@ -206,6 +211,8 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
           path,
           roles: options.roles ?? ['admin', 'user'],
           handle: (request, context) => {
+            // A mount also receives the paths below its own; the endpoint is the one path.
+            if (new URL(request.url).pathname !== path) return new Response(JSON.stringify({ error: `Not found; the A2A endpoint is ${path}` }), { status: 404, headers: { 'content-type': 'application/json' } });
             // The server gives up on in-flight work: its tasks end canceled instead of hanging.
             if (!closing.has(context.signal)) {
               closing.add(context.signal);
@@ -218,7 +225,10 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
         },
       ];
     },
-    close: () => executor.cancelAll(),
+    close: () => {
+      closed = true;
+      executor.cancelAll();
+    },
     get runningTasks() {
       return executor.runningCount;
     },

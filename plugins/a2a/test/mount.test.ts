@@ -45,7 +45,7 @@ async function serve() {
   handle = await serveHttp(agent, { auth: { apiKeys: API_KEYS }, port: 0, host: '127.0.0.1', mounts: a2a.mounts() });
   const client = await new ClientFactory().createFromUrl(handle.url);
   const as = (key: string) => ({ serviceParameters: { authorization: `Bearer ${key}` } });
-  return { runs, client, as, url: handle.url };
+  return { runs, client, as, url: handle.url, a2a };
 }
 
 describe('mounted in @entity/plugin-http: the serving layer authenticates, the principal picks the user', () => {
@@ -54,6 +54,14 @@ describe('mounted in @entity/plugin-http: the serving layer authenticates, the p
     const card = await client.getAgentCard();
     expect(card.name).toBe('mounted-agent');
     expect(card.supportedInterfaces[0]!.url).toBe(`${url}/a2a`);
+  });
+
+  it('answers 404 below the endpoint path, and 503 once closed', async () => {
+    const { url, a2a, client, as } = await serve();
+    const below = await fetch(`${url}/a2a/tasks`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: `Bearer ${KEYS.alice}` }, body: '{}' });
+    expect(below.status).toBe(404);
+    a2a.close();
+    await expect(client.sendMessage(sendRequest(userText('late')), as(KEYS.alice))).rejects.toThrow(/503|closed/);
   });
 
   it('refuses unauthenticated JSON-RPC calls with 401, and a viewer key with 403', async () => {
