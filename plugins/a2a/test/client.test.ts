@@ -97,6 +97,10 @@ describe('a2aAgentTool: a remote A2A agent (written with the SDK, on a loopback 
     expect(result.info.toolCalls).toMatchObject([{ name: 'helper', success: true }]);
     expect(JSON.stringify(replies.requests[1]!.messages)).toContain('from yaml');
 
+    // The tools are fixed once made: a reload with the same agents is fine, other agents need a restart.
+    agent.reloadParameters({ pluginConfigs: { a2a: { agents: [{ name: 'helper', url: remote.url, timeoutMs: 5000 }] } } });
+    expect(() => agent.reloadParameters({ pluginConfigs: { a2a: { agents: [{ name: 'other', url: remote.url }] } } })).toThrow(/restart required/);
+
     const typo = new Agent({ zeroConfig: false });
     expect(() => typo.use(a2aPlugin(), { config: { agents: [{ url: remote.url, timeoutMS: 5 }] } })).toThrow(/agents\.0\.timeoutMS.*unknown key/s);
     expect(() => new Agent({ zeroConfig: false }).use(a2aPlugin(), { config: { agents: [{ url: 'file:///etc/passwd' }] } })).toThrow(/url must be an http:\/\/ or https:\/\/ URL/);
