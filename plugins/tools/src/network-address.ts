@@ -34,8 +34,8 @@ export function whyNotPublic(address: string): string | undefined {
   if (isIP(address) === 0) return `"${address}" is not an IP address`;
   const parsed = ipaddr.parse(address);
   const range = parsed.range();
-  if (parsed.kind() === 'ipv4') return range === 'unicast' ? undefined : `${address} is a ${describeRange(range)} address`;
-  if (range !== 'unicast') return `${address} is a ${describeRange(range)} address`;
+  if (parsed.kind() === 'ipv4') return range === 'unicast' ? undefined : `${address} is in the ${describeRange(range)} range`;
+  if (range !== 'unicast') return `${address} is in the ${describeRange(range)} range`;
   if (!parsed.match(GLOBAL_UNICAST_V6)) return `${address} is outside global unicast IPv6 (2000::/3)`;
   return undefined;
 }
