@@ -87,7 +87,7 @@ async function checkedAddress(url: URL, options: GuardedFetchOptions, signal: Ab
     if (inRanges(address, options.allowPrivate)) continue;
     const reason = whyNotPublic(address);
     if (reason !== undefined) {
-      throw refuse(`Refused to fetch ${url.href}: ${url.hostname === literal ? '' : `"${url.hostname}" resolves to `}${reason}; only public internet addresses may be fetched.`, {
+      throw refuse(`Refused to fetch ${url.href}: ${isIP(literal) !== 0 ? '' : `"${url.hostname}" resolves to `}${reason}; only public internet addresses may be fetched.`, {
         host: url.hostname,
         address,
       });
