@@ -95,7 +95,7 @@ describe('calculator', () => {
     const small = calculatorTool({ maxLength: 10 });
     expect((await run('1+2+3+4+5', small)).result).toBe(15);
     expect((await failure('1+2+3+4+5+6', small)).message).toMatch(/11 characters long; the limit is 10\. Split the calculation/);
-    expect((await failure('1+'.repeat(600) + '1')).message).toMatch(/the limit is 1000/);
+    expect((await failure(`${'1+'.repeat(600)}1`)).message).toMatch(/the limit is 1000/);
   });
 
   it('bounds nesting, so deep brackets or sign chains cannot overflow the stack', async () => {
