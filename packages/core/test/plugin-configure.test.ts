@@ -7,9 +7,10 @@ const echo = defineTool({ name: 'echo', description: 'Echoes', input: z.object({
 const shout = defineTool({ name: 'shout', description: 'Shouts', input: z.object({ text: z.string() }), execute: ({ text }) => text.toUpperCase() });
 
 /** A plugin whose tools come from its config, as `@entity/plugin-tools` builds them from `tools: [...]`. */
-function pickTools(): Plugin<{ tools: ('echo' | 'shout')[]; needs?: string | undefined }> {
+type PickConfig = { tools: ('echo' | 'shout')[]; needs?: string | undefined };
+function pickTools(): Plugin<PickConfig> {
   const schema = z.object({ tools: z.array(z.enum(['echo', 'shout'])).default(['echo']), needs: z.string().optional() });
-  const build = (config: z.output<typeof schema> | undefined) =>
+  const build = (config: PickConfig | undefined): Plugin<PickConfig> =>
     definePlugin({
       name: 'pick',
       kind: 'tool',
@@ -54,5 +55,24 @@ describe('Plugin.configure', () => {
     expect(change).toThrow(ConfigError);
     expect(change).toThrow(/restart required/);
     expect(() => agent.reloadParameters({ pluginConfigs: { pick: { tools: ['echo'] } } })).not.toThrow();
+  });
+});
+
+describe('Plugin.configure errors', () => {
+  it('reports a ConfigError thrown by configure under the entry that configured it', () => {
+    const base = pickTools();
+    const failing = {
+      ...base,
+      configure: () => {
+        throw new ConfigError([{ path: 'needs', message: 'no such resource kind', fix: 'name a resource' }]);
+      },
+    } as Plugin<never>;
+    try {
+      agentWith(failing, {});
+      expect.unreachable('configure threw');
+    } catch (error) {
+      expect(ConfigError.isInstance(error)).toBe(true);
+      expect((error as ConfigError).issues).toEqual([{ path: 'plugins.pick.config.needs', message: 'no such resource kind', fix: 'name a resource' }]);
+    }
   });
 });

@@ -6,7 +6,7 @@ import { createBrotliDecompress, createGunzip, createInflate } from 'node:zlib';
 import { ToolError } from '@entity/core';
 import type { AddressResolver, ResolvedAddress } from './address-resolver.js';
 import type { HostAllowList } from './host-allow-list.js';
-import { type AddressRange, inRanges, whyNotPublic } from './network-address.js';
+import { type AddressRange, inRanges, nonPublicRange, whyNotPublic } from './network-address.js';
 
 const TOOL = 'fetch_url';
 
@@ -85,13 +85,12 @@ async function checkedAddress(url: URL, options: GuardedFetchOptions, signal: Ab
   // Every address must pass, not just the one used: a name that also points inside the network is refused.
   for (const { address } of addresses) {
     if (inRanges(address, options.allowPrivate)) continue;
-    const reason = whyNotPublic(address);
-    if (reason !== undefined) {
-      throw refuse(`Refused to fetch ${url.href}: ${isIP(literal) !== 0 ? '' : `"${url.hostname}" resolves to `}${reason}; only public internet addresses may be fetched.`, {
-        host: url.hostname,
-        address,
-      });
-    }
+    const range = nonPublicRange(address);
+    if (range === undefined) continue;
+    // For a name, the model learns the kind of address, not the address: what an internal name
+    // resolves to is for the log (details), not for the conversation.
+    const reason = isIP(literal) !== 0 ? whyNotPublic(address) : range === 'not-an-address' ? `"${url.hostname}" resolved to something that is not an IP address` : `"${url.hostname}" resolves to an address in the ${range} range`;
+    throw refuse(`Refused to fetch ${url.href}: ${reason}; only public internet addresses may be fetched.`, { host: url.hostname, address });
   }
   const chosen = addresses[0]!;
   return { address: chosen.address, family: isIP(chosen.address) === 6 ? 6 : 4 };

@@ -27,17 +27,26 @@ export function parseAddressRange(text: string): AddressRange {
   throw new TypeError(`"${text}" is not an IP address or CIDR range (e.g. 127.0.0.1 or 10.0.0.0/8)`);
 }
 
-/** The reason `address` is not a public unicast address, or `undefined` when it is one. */
-export function whyNotPublic(address: string): string | undefined {
+/**
+ * Why `address` is not a public unicast address — the range it is in (`loopback`,
+ * `private-network`, …) — or `undefined` when it is one.
+ */
+export function nonPublicRange(address: string): string | undefined {
   // Only the strict textual forms count: net.isIP refuses `0x7f.1`, `2130706433` and other
   // spellings that some parsers read as 127.0.0.1.
-  if (isIP(address) === 0) return `"${address}" is not an IP address`;
+  if (isIP(address) === 0) return 'not-an-address';
   const parsed = ipaddr.parse(address);
   const range = parsed.range();
-  if (parsed.kind() === 'ipv4') return range === 'unicast' ? undefined : `${address} is in the ${describeRange(range)} range`;
-  if (range !== 'unicast') return `${address} is in the ${describeRange(range)} range`;
-  if (!parsed.match(GLOBAL_UNICAST_V6)) return `${address} is outside global unicast IPv6 (2000::/3)`;
+  if (range !== 'unicast') return describeRange(range);
+  if (parsed.kind() === 'ipv6' && !parsed.match(GLOBAL_UNICAST_V6)) return 'non-global IPv6 (outside 2000::/3)';
   return undefined;
+}
+
+/** The reason `address` is not a public unicast address, or `undefined` when it is one. */
+export function whyNotPublic(address: string): string | undefined {
+  const range = nonPublicRange(address);
+  if (range === undefined) return undefined;
+  return range === 'not-an-address' ? `"${address}" is not an IP address` : `${address} is in the ${range} range`;
 }
 
 function describeRange(range: string): string {

@@ -101,7 +101,10 @@ describe('fetch_url refuses private-network targets before any connection', () =
     const error = await refusal({ allowHosts: ['internal.test'], resolve, beforeConnect: spy.beforeConnect }, `http://internal.test:${web.port}/hello`);
     expect(error.code).toBe('FETCH_REFUSED');
     expect(error.message).toMatch(reason);
-    expect(error.message).toMatch(/"internal\.test" resolves to .*only public internet addresses may be fetched/);
+    expect(error.message).toMatch(/"internal\.test" resolves to an address in the .* range; only public internet addresses may be fetched/);
+    // The model learns the kind of address; the address itself goes to the log only.
+    expect(error.message).not.toContain(`${address} `);
+    expect(error.details).toEqual({ host: 'internal.test', address });
     expect(asked).toEqual(['internal.test']);
     expect(spy.targets).toEqual([]);
     expect(newConnections()).toEqual({ web: 0, web6: 0 });
@@ -111,7 +114,7 @@ describe('fetch_url refuses private-network targets before any connection', () =
     const { resolve } = tableResolver({ 'mixed.test': ['93.184.216.34', '127.0.0.1'] });
     const spy = connectSpy(false);
     const error = await refusal({ allowHosts: ['mixed.test'], resolve, beforeConnect: spy.beforeConnect }, `http://mixed.test:${web.port}/hello`);
-    expect(error.message).toMatch(/127\.0\.0\.1 is in the loopback range/);
+    expect(error.message).toMatch(/"mixed\.test" resolves to an address in the loopback range/);
     expect(spy.targets).toEqual([]);
     expect(newConnections()).toEqual({ web: 0, web6: 0 });
   });
@@ -214,7 +217,7 @@ describe('fetch_url over a loopback server (explicit allowPrivateAddresses opt-i
     const second = await Promise.resolve()
       .then(() => tool.execute({ url: `http://rebind.test:${web.port}/hello` }, context()))
       .catch((caught: unknown) => caught);
-    expect((second as Error).message).toMatch(/10\.0\.0\.1 is in the private-network range/);
+    expect((second as Error).message).toMatch(/"rebind\.test" resolves to an address in the private-network range/);
     expect(newConnections().web).toBe(1);
   });
 
@@ -230,7 +233,7 @@ describe('fetch_url over a loopback server (explicit allowPrivateAddresses opt-i
     ['the IPv6 loopback server', () => `http://[::1]:${web6.port}/hello`, /::1 is in the loopback range/],
     ['a cloud metadata address', () => 'http://169.254.169.254/latest/meta-data/', /169\.254\.169\.254 is in the link-local range/],
     ['a decimal loopback form', () => `http://2130706434:${web.port}/hello`, /127\.0\.0\.2 is in the loopback range/],
-    ['a name resolving to a private address', () => 'http://inside.test/admin', /"inside\.test" resolves to 10\.0\.0\.7/],
+    ['a name resolving to a private address', () => 'http://inside.test/admin', /"inside\.test" resolves to an address in the private-network range/],
     ['a host not on the allow-list', () => 'http://elsewhere.test/', /"elsewhere\.test" is not in this agent's allowed hosts/],
     ['a file URL', () => 'file:///etc/passwd', /file URLs are not allowed/],
   ])('refuses a redirect to %s, checking the hop before connecting', async (_name, target, message) => {
@@ -288,6 +291,21 @@ describe('fetch_url over a loopback server (explicit allowPrivateAddresses opt-i
 
   it('describes binary content instead of returning it', async () => {
     expect(await fetchTool(optIn()).execute({ url: `${web.origin}/png` }, context())).toMatchObject({ status: 200, binary: true, bytes: 7, message: 'The response is image/png, not text; it is not shown.' });
+  });
+
+  it('uses the system resolver by default (localhost from /etc/hosts): refused without the opt-in, fetched with it', async () => {
+    const spy = connectSpy(false);
+    const error = await refusal({ allowHosts: ['localhost'], beforeConnect: spy.beforeConnect }, `http://localhost:${web.port}/hello`);
+    expect(error.message).toMatch(/"localhost" resolves to an address in the loopback range/);
+    expect(spy.targets).toEqual([]);
+    expect(newConnections()).toEqual({ web: 0, web6: 0 });
+    const resolved: string[] = [];
+    const tool = fetchTool({ allowHosts: ['localhost'], allowPrivateAddresses: ['127.0.0.1', '::1'], beforeConnect: (target) => resolved.push(target.address) });
+    const result = (await tool.execute({ url: `http://localhost:${web.port}/hello` }, context()).catch((caught: unknown) => caught)) as { text?: string };
+    // Where localhost lists ::1 first, the connection goes there, where this port has no listener.
+    expect(['127.0.0.1', '::1']).toContain(resolved[0]);
+    if (resolved[0] === '127.0.0.1') expect(result.text).toBe('hello world');
+    else expect((result as unknown as ToolError).code).toBe('FETCH_FAILED');
   });
 
   it('accepts an exempt range in CIDR form', async () => {

@@ -21,7 +21,7 @@ describe('whyNotPublic (the public-address rule of fetch_url)', () => {
     ['::ffff:127.0.0.1', /IPv4-mapped/],
     ['::ffff:7f00:1', /IPv4-mapped/],
     ['::ffff:8.8.8.8', /IPv4-mapped/],
-    ['::127.0.0.1', /IPv4-mapped|outside global unicast/],
+    ['::127.0.0.1', /IPv4-mapped|non-global/],
     ['fd00::1', /unique-local/],
     ['fc00::1', /unique-local/],
     ['fe80::1', /link-local/],

@@ -20,7 +20,14 @@ export interface RegisteredPlugin {
 /** The plugin `configure` builds for this config, checked to keep the name and kind it was registered under. */
 function configuredPlugin(plugin: Plugin<unknown>, config: unknown, where: string): Plugin<unknown> {
   if (typeof plugin.configure !== 'function') return plugin;
-  const built = plugin.configure(config);
+  let built: Plugin<unknown>;
+  try {
+    built = plugin.configure(config);
+  } catch (error) {
+    // Its issues name keys of the plugin's config (`files.scope.folder`): say which entry they are in.
+    if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: issue.path ? `${where}.config.${issue.path}` : `${where}.config` })));
+    throw error;
+  }
   if (typeof built !== 'object' || built === null || built.name !== plugin.name || built.kind !== plugin.kind) {
     throw new ConfigError([
       {
