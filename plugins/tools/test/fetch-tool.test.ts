@@ -301,7 +301,7 @@ describe('fetch_url over a loopback server (explicit allowPrivateAddresses opt-i
     expect(newConnections()).toEqual({ web: 0, web6: 0 });
     const resolved: string[] = [];
     const tool = fetchTool({ allowHosts: ['localhost'], allowPrivateAddresses: ['127.0.0.1', '::1'], beforeConnect: (target) => resolved.push(target.address) });
-    const result = (await tool.execute({ url: `http://localhost:${web.port}/hello` }, context()).catch((caught: unknown) => caught)) as { text?: string };
+    const result = (await Promise.resolve(tool.execute({ url: `http://localhost:${web.port}/hello` }, context())).catch((caught: unknown) => caught)) as { text?: string };
     // Where localhost lists ::1 first, the connection goes there, where this port has no listener.
     expect(['127.0.0.1', '::1']).toContain(resolved[0]);
     if (resolved[0] === '127.0.0.1') expect(result.text).toBe('hello world');
