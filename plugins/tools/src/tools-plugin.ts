@@ -1,4 +1,4 @@
-import { definePlugin, type Plugin, type Tool } from '@entity/core';
+import { ConfigError, definePlugin, type Plugin, type Tool } from '@entity/core';
 import { fileTools } from '@entity/resources-storage';
 import type { AddressResolver } from './address-resolver.js';
 import { calculatorTool } from './calculator-tool.js';
@@ -41,15 +41,21 @@ function toolsFor(config: ToolsConfig, hooks: ToolsPluginHooks): Tool<any, unkno
     }
     if (name === 'files') {
       const files = config.files;
-      tools.push(
-        ...fileTools({
-          resource: files?.resource ?? 'storage',
-          scope: files?.scope ?? 'user',
-          allowWrite: files?.readOnly !== true,
-          ...(files?.maxReadBytes === undefined ? {} : { maxReadBytes: files.maxReadBytes }),
-          ...(files?.quota === undefined ? {} : { quota: files.quota }),
-        }),
-      );
+      try {
+        tools.push(
+          ...fileTools({
+            resource: files?.resource ?? 'storage',
+            scope: files?.scope ?? 'user',
+            allowWrite: files?.readOnly !== true,
+            ...(files?.maxReadBytes === undefined ? {} : { maxReadBytes: files.maxReadBytes }),
+            ...(files?.quota === undefined ? {} : { quota: files.quota }),
+          }),
+        );
+      } catch (error) {
+        // fileTools checks the folder and quota itself; its paths (`scope.folder`) are under `files` here.
+        if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: `files.${issue.path}` })));
+        throw error;
+      }
     }
   }
   return tools;

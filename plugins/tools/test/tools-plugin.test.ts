@@ -50,6 +50,8 @@ describe('toolsPlugin config', () => {
     [{ tools: ['time'], time: { defaultTimeZone: 'Europe/Pariss' } }, 'plugins.0 (tools).config.time.defaultTimeZone', /did you mean "Europe\/Paris"/],
     [{ tools: ['files'], files: { readonly: true } }, 'plugins.0 (tools).config.files.readonly', /did you mean "readOnly"\?/],
     [{ tools: ['calculator'], calculator: { maxLength: -1 } }, 'plugins.0 (tools).config.calculator.maxLength', /./],
+    [{ tools: ['files'], files: { scope: { folder: '../outside' } } }, 'plugins.0 (tools).config.files.scope.folder', /is not a safe folder/],
+    [{ tools: ['files'], files: { quota: { maxBytes: 'lots' } } }, 'plugins.0 (tools).config.files.quota.maxBytes', /is not a size/],
   ])('reports %j at its path with a fix', async (config, path, text) => {
     const report = await validateConfig({ plugins: [{ use: './tools.mjs', config }] }, { baseDir: `${import.meta.dirname}/fixtures` });
     expect(report.ok).toBe(false);
