@@ -120,7 +120,8 @@ function open(url: URL, pinned: ResolvedAddress, options: GuardedFetchOptions, s
       headers: { 'user-agent': options.userAgent, accept: '*/*', 'accept-encoding': 'gzip, deflate, br' },
     });
     outgoing.once('response', resolve);
-    outgoing.once('error', reject);
+    // `on`, not `once`: an abort after the response still emits 'error' here, and an unheard one would crash the process.
+    outgoing.on('error', reject);
     outgoing.end();
   });
 }
