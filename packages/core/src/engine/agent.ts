@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { isDeepStrictEqual } from 'node:util';
 import type { AgentEvent, ChatResult } from '../contracts/events.js';
 import type { InstrumentationProvider } from '../contracts/instrumentation.js';
 import type { Logger } from '../contracts/logger.js';
@@ -489,6 +490,10 @@ export class Agent {
       }
       const parsed = parsePluginConfig(registered.plugin, config, `plugins.${name}`);
       if (!parsed.ok) throw new ConfigError(parsed.issues);
+      // Its tools and dependencies were built from the config it was registered with; a new config cannot reach them.
+      if (registered.configured && !isDeepStrictEqual(parsed.config, registered.config)) {
+        throw new ConfigError([{ path: `plugins.${name}.config`, message: `plugin "${name}" builds its tools from its config, so its config cannot change while running`, fix: 'restart required' }]);
+      }
       parsedConfigs.set(name, parsed.config);
     }
     return () => {
