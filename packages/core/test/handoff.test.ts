@@ -137,6 +137,15 @@ describe('handoff: passing the rest of a turn to another agent', () => {
     expect(wrongResult.info.failure?.code).toBe('VALIDATION_FAILED');
     expect(() => handoffPlugin({ to: { 'bad name': billing.agent } })).toThrow(ConfigError);
   });
+
+  it('refuses a hand-off from DO once the model has answered, before running the other agent', async () => {
+    const billing = billingAgent();
+    const escalate = definePlugin({ name: 'escalate', kind: 'tool', execute: (context) => handoff(context, billing.agent).then(() => undefined) });
+    const front = frontAgent([escalate], ['the model answered']);
+    const result = await front.agent.chat('x');
+    expect(result.info.failure).toMatchObject({ code: 'STAGE_VIOLATION', plugin: 'escalate' });
+    expect(billing.llm.requests).toHaveLength(0);
+  });
 });
 
 describe('handoffPlugin in config files', () => {

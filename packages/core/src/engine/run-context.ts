@@ -135,6 +135,17 @@ export class RunContext implements Context {
    * run gets `note` as its result (a provider rejects a call without one, next turn), and the answer
    * follows them, so the saved conversation stays well-formed.
    */
+  /** Throws unless {@link settleWith} can settle the turn now: checked before a hand-off runs the other agent. */
+  checkCanSettle(): void {
+    const answeredNow = this.run.state.get(STATE.answeredIteration) === this.run.iteration;
+    const pending = (this.run.state.get(STATE.pendingToolCalls) as unknown[] | undefined)?.length ?? 0;
+    if (answeredNow && (this.run.stage !== 'DO' || (pending === 0 && this.run.state.get(STATE.answer) !== undefined))) {
+      throw new StageError(
+        'the model already answered in this iteration; hand off before the model is asked (PARSE, or THINK before entity:chat), or from DO while the model asks for tools',
+      );
+    }
+  }
+
   settleWith(content: string, note: string): void {
     if (this.run.stage !== 'DO') {
       this.answer(content);

@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { type ZodType, z } from 'zod';
 import type { ChatResult } from '../contracts/events.js';
 import type { Tool, ToolContext } from '../contracts/tool.js';
@@ -46,11 +46,12 @@ export function innerConversationId(callerConversationId: string, toolName: stri
 
 /** Runs `agent` for one tool call: streaming its events nested under the call when the caller streams. */
 async function runInner(agent: Agent, message: string, options: ChatOptions, context: ToolContext): Promise<ChatResult> {
-  if (!context.streaming) return agent.chat(message, options);
+  const forward = context.streaming ? context.forwardEvent : undefined;
+  if (!forward) return agent.chat(message, options);
   let result: ChatResult | undefined;
   for await (const event of agent.stream(message, options)) {
     if (event.type === 'done') result = event.result;
-    else await context.forwardEvent(agent.name, event);
+    else await forward(agent.name, event);
   }
   if (!result) throw new Error(`the stream of agent "${agent.name}" ended without a result`);
   return result;
@@ -89,9 +90,9 @@ export function agentTool<TInput>(agent: Agent, options: AgentToolOptions<TInput
     async execute(args, context) {
       const chatOptions: ChatOptions = {
         userId: context.userId,
-        conversationId: innerConversationId(context.conversationId, options.name, fresh ? context.callId : undefined),
+        conversationId: innerConversationId(context.conversationId, options.name, fresh ? (context.callId ?? randomUUID()) : undefined),
         signal: context.signal,
-        parentOperationId: context.operationId,
+        ...(context.operationId === undefined ? {} : { parentOperationId: context.operationId }),
         ...(context.correlationId === undefined ? {} : { correlationId: context.correlationId }),
       };
       let result: ChatResult;

@@ -141,7 +141,14 @@ export function handoffPlugin(options: HandoffPluginOptions = {}): Plugin<Handof
           throw new ConfigError([{ path: `plugins.${name}.config.to.${targetName}`, message: `"${targetName}" is also given in code`, fix: 'give each hand-off target one name' }]);
         }
         const file = typeof target === 'string' ? target : target.agent;
-        const agent = await (options.load ?? ((path: string) => Agent.fromConfig(path)))(file);
+        let agent: Agent;
+        try {
+          agent = await (options.load ?? ((path: string) => Agent.fromConfig(path)))(file);
+        } catch (error) {
+          // The issues' paths are the other file's: say which file they are in.
+          if (!ConfigError.isInstance(error)) throw error;
+          throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: `plugins.${name}.config.to.${targetName} (${file}): ${issue.path}` })));
+        }
         built.push(agent);
         targets.set(targetName, { agent, ...(typeof target === 'string' || target.description === undefined ? {} : { description: target.description }) });
       }

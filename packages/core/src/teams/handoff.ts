@@ -67,6 +67,7 @@ export async function handoff(context: Context, agent: Agent, options: HandoffOp
     throw new ValidationError(`handoff(): reason must be text of at most ${MAX_REASON_LENGTH} characters`);
   }
   const internal = context instanceof RunContext ? context : undefined;
+  internal?.checkCanSettle();
   const callId = `handoff_${context.runId.slice(0, 8)}_${context.iteration}`;
   await context.advanced.emit('handoff', { callId, to: agent.name, ...(reason === undefined ? {} : { reason }) });
   // The user's message goes as the receiver's message; what came before it, and after it in this turn, as history.
