@@ -230,5 +230,6 @@ describe('chat() with the caller\'s history', () => {
     expect(await memory.loadMessages({ userId: 'u', conversationId: 'c' })).toHaveLength(1);
     await expect(agent.chat('x', { history: [{ role: 'robot', content: 'x' }] as never })).rejects.toThrow(/history\[0\] is not a message/);
     await expect(agent.chat('x', { history: 'nope' as never })).rejects.toThrow(/history must be an array/);
+    await expect(agent.chat('x', { history: [{ role: 'tool', content: 'r' }] as never })).rejects.toThrow(/without its toolCallId/);
   });
 });

@@ -137,6 +137,10 @@ function checkHistory(history: unknown): ChatMessage[] {
     if (typeof role !== 'string' || !ROLES.has(role) || typeof content !== 'string') {
       throw new ValidationError(`history[${index}] is not a message: it needs a role (system, user, assistant or tool) and text content`);
     }
+    const { toolCallId, name } = message as { toolCallId?: unknown; name?: unknown };
+    if (role === 'tool' && (typeof toolCallId !== 'string' || typeof name !== 'string')) {
+      throw new ValidationError(`history[${index}] is a tool message without its toolCallId and name (the call it answers)`);
+    }
     return { ...(message as ChatMessage) };
   });
 }

@@ -129,12 +129,6 @@ export class RunContext implements Context {
     return this.run.currentSpanId;
   }
 
-  /**
-   * Settles the turn with another agent's answer (engine-internal, for `handoff`). In PARSE and
-   * THINK it is `answer()`. In DO the model has already asked for tool calls: each call not yet
-   * run gets `note` as its result (a provider rejects a call without one, next turn), and the answer
-   * follows them, so the saved conversation stays well-formed.
-   */
   /** Throws unless {@link settleWith} can settle the turn now: checked before a hand-off runs the other agent. */
   checkCanSettle(): void {
     const answeredNow = this.run.state.get(STATE.answeredIteration) === this.run.iteration;
@@ -146,6 +140,12 @@ export class RunContext implements Context {
     }
   }
 
+  /**
+   * Settles the turn with another agent's answer (engine-internal, for `handoff`). In PARSE and
+   * THINK it is `answer()`. In DO the model has already asked for tool calls: each call not yet
+   * run gets `note` as its result (a provider rejects a call without one, next turn), and the answer
+   * follows them, so the saved conversation stays well-formed.
+   */
   settleWith(content: string, note: string): void {
     if (this.run.stage !== 'DO') {
       this.answer(content);
