@@ -48,8 +48,9 @@ describe('a hand-off configured in YAML (plugin entry naming another agent confi
       ),
       'billing.yaml': agentYaml('billing', 'You handle billing.', server.baseURL),
     });
-    const desk = await Agent.fromConfig(join(dir, 'agent.yaml'));
+    let desk: Agent | undefined;
     try {
+      desk = await Agent.fromConfig(join(dir, 'agent.yaml'));
       const other = await desk.chat('Where is the office?', { userId: 'alice' });
       expect(other.text).toBe('Desk: Where is the office?');
       expect(other.info.annotations?.handoff).toBeUndefined();
@@ -65,7 +66,7 @@ describe('a hand-off configured in YAML (plugin entry naming another agent confi
         'Is invoice 7 settled?',
       ]);
     } finally {
-      await desk.stop();
+      await desk?.stop();
       await server.close();
       rmSync(dir, { recursive: true, force: true });
     }
