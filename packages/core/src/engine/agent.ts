@@ -30,6 +30,8 @@ import type { StageMapping, Workflow } from './workflow.js';
 import { parsePluginConfig } from './plugin-config.js';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
+import type { ChatMessage } from '../contracts/message.js';
+import { STATE } from './ask-model.js';
 import type { CompiledConfig, CompileOptions } from '../config/compile-config.js';
 import { importFromProject } from './project-import.js';
 
@@ -72,6 +74,19 @@ export interface ChatOptions {
   /** Id of the incoming request (e.g. an `x-request-id` header), attached to every log entry and operation of the run. */
   correlationId?: string;
   /**
+   * Instrumentation id of the operation this run is part of — the tool call of another agent that
+   * started it (`ToolContext.operationId`; `agentTool` passes it): the run's operation names it as
+   * its parent, so a tracer draws both agents' work as one tree.
+   */
+  parentOperationId?: number;
+  /**
+   * The conversation before this message, given by the caller instead of loaded from memory (a
+   * hand-off passes the sending agent's conversation). The caller then owns the conversation: the
+   * built-in workflow neither loads history from this agent's memory nor saves the turn into it.
+   * Values remembered with `ctx.remember` are still saved (per user, in this agent's memory).
+   */
+  history?: readonly ChatMessage[];
+  /**
    * Reject with `RunFailedError` (its `result` is the failed result, its `cause` the error) when
    * the run goes through the ERROR stage, instead of resolving with `status: 'failed'`.
    * Default: false — a failed turn still has a reply for the user (the apology), and servers and
@@ -112,6 +127,24 @@ const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
 /** Agents built in this process so far: numbers them, so messages can tell apart agents of the same name. */
 let agentsBuilt = 0;
 const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const;
+
+const ROLES: ReadonlySet<string> = new Set(['system', 'user', 'assistant', 'tool']);
+
+/** A copy of a caller's history, once each message has a known role and text content. */
+function checkHistory(history: unknown): ChatMessage[] {
+  if (!Array.isArray(history)) throw new ValidationError('history must be an array of messages ({ role, content })');
+  return history.map((message: unknown, index) => {
+    const { role, content } = (typeof message === 'object' && message !== null ? message : {}) as { role?: unknown; content?: unknown };
+    if (typeof role !== 'string' || !ROLES.has(role) || typeof content !== 'string') {
+      throw new ValidationError(`history[${index}] is not a message: it needs a role (system, user, assistant or tool) and text content`);
+    }
+    const { toolCallId, name } = message as { toolCallId?: unknown; name?: unknown };
+    if (role === 'tool' && (typeof toolCallId !== 'string' || typeof name !== 'string')) {
+      throw new ValidationError(`history[${index}] is a tool message without its toolCallId and name (the call it answers)`);
+    }
+    return { ...(message as ChatMessage) };
+  });
+}
 
 /** An agent: plugins in stages, resources by name, one `chat` call per message. */
 export class Agent {
@@ -443,6 +476,10 @@ export class Agent {
         throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
       }
     }
+    const history = options.history === undefined ? undefined : checkHistory(options.history);
+    if (options.parentOperationId !== undefined && !Number.isSafeInteger(options.parentOperationId)) {
+      throw new ValidationError(`parentOperationId must be an operation id (an integer, ToolContext.operationId); got ${String(options.parentOperationId)}`);
+    }
     return this.activeRuns.track(async (active) => {
       const stopSignal = active.controller.signal;
       // A start that hangs must not hold the run (or the stop that cancels it).
@@ -459,6 +496,11 @@ export class Agent {
       })), timeoutMs);
       const run = new Run(randomUUID(), message, userId, conversationId, runAbort.signal, emit, cancelSignal);
       run.correlationId = options.correlationId;
+      run.parentOperationId = options.parentOperationId;
+      if (history) {
+        run.history = history;
+        run.state.set(STATE.callerHistory, true);
+      }
       active.run = run;
       try {
         const result = await executeRun(run, new RunContext(run, runtime), runtime);

@@ -9,6 +9,8 @@ export const STATE = {
   answeredIteration: 'entity:answered-iteration',
   promptOverride: 'entity:prompt-override',
   instructions: 'entity:instructions',
+  /** Set when the caller passed the history (`chat(..., { history })`): it owns the conversation. */
+  callerHistory: 'entity:caller-history',
 } as const;
 
 export interface AskModelOptions {

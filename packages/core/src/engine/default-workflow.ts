@@ -11,7 +11,7 @@ export const loadConversationPlugin = (historyLimit: () => number): Plugin => ({
   dependencies: ['memory'],
   description: 'Loads recent conversation history from memory',
   async execute(context: Context) {
-    if (context.iteration !== 1) return;
+    if (context.iteration !== 1 || context.load(STATE.callerHistory)) return;
     const stored = await context.memory.loadMessages(
       { userId: context.userId, conversationId: context.conversationId },
       { last: historyLimit() },
@@ -52,7 +52,7 @@ export const runToolCallsPlugin: Plugin = {
   },
 };
 
-/** Responds with the model's final answer and appends the turn to memory; otherwise the loop goes on. */
+/** Responds with the model's final answer and appends the turn to memory (unless the caller owns it); otherwise the loop goes on. */
 export const respondPlugin: Plugin = {
   name: 'entity:respond',
   kind: 'output',
@@ -61,10 +61,10 @@ export const respondPlugin: Plugin = {
   async execute(context: Context) {
     const answer = context.load<string>(STATE.answer);
     if (answer === undefined || context.responded) return;
-    await context.memory.appendMessages(
-      { userId: context.userId, conversationId: context.conversationId },
-      context.advanced.newMessages,
-    );
+    // A caller that passed the history owns the conversation (a hand-off): it saves the turn itself.
+    if (!context.load(STATE.callerHistory)) {
+      await context.memory.appendMessages({ userId: context.userId, conversationId: context.conversationId }, context.advanced.newMessages);
+    }
     context.respond(answer);
   },
 };

@@ -119,6 +119,51 @@ export class RunContext implements Context {
     this.run.state.set(STATE.answeredIteration, this.run.iteration);
   }
 
+  /** Correlation id of the request that started the run (engine-internal: hand-offs pass it on). */
+  get correlationId(): string | undefined {
+    return this.run.correlationId;
+  }
+
+  /** The operation now running, to nest another agent's run under (engine-internal). */
+  get operationId(): number {
+    return this.run.currentSpanId;
+  }
+
+  /** Throws unless {@link settleWith} can settle the turn now: checked before a hand-off runs the other agent. */
+  checkCanSettle(): void {
+    const answeredNow = this.run.state.get(STATE.answeredIteration) === this.run.iteration;
+    const pending = (this.run.state.get(STATE.pendingToolCalls) as unknown[] | undefined)?.length ?? 0;
+    if (answeredNow && (this.run.stage !== 'DO' || (pending === 0 && this.run.state.get(STATE.answer) !== undefined))) {
+      throw new StageError(
+        'the model already answered in this iteration; hand off before the model is asked (PARSE, or THINK before entity:chat), or from DO while the model asks for tools',
+      );
+    }
+  }
+
+  /**
+   * Settles the turn with another agent's answer (engine-internal, for `handoff`). In PARSE and
+   * THINK it is `answer()`. In DO the model has already asked for tool calls: each call not yet
+   * run gets `note` as its result (a provider rejects a call without one, next turn), and the answer
+   * follows them, so the saved conversation stays well-formed.
+   */
+  settleWith(content: string, note: string): void {
+    if (this.run.stage !== 'DO') {
+      this.answer(content);
+      return;
+    }
+    const pending = this.run.state.get(STATE.pendingToolCalls) as { id: string; name: string }[] | undefined;
+    const unanswered = [
+      ...(pending ?? []).map((call) => ({ toolCallId: call.id, name: call.name })),
+      ...this.run.queue.filter((call) => call.toolCallId !== undefined).map((call) => ({ toolCallId: call.toolCallId!, name: call.name })),
+    ];
+    this.run.queue.splice(0, this.run.queue.length, ...this.run.queue.filter((call) => call.toolCallId === undefined));
+    for (const { toolCallId, name } of unanswered) this.run.newMessages.push({ role: 'tool', toolCallId, name, content: note });
+    this.run.newMessages.push({ role: 'assistant', content });
+    this.run.state.set(STATE.answer, content);
+    this.run.state.set(STATE.pendingToolCalls, []);
+    this.run.state.set(STATE.answeredIteration, this.run.iteration);
+  }
+
   addSources(sources: readonly SourceRef[]): void {
     if (!Array.isArray(sources)) throw new ValidationError('addSources() needs an array of { source, section?, score?, collection? }');
     for (const [index, ref] of sources.entries()) {
