@@ -49,6 +49,12 @@ export interface Plugin<TConfig = unknown> {
   readonly configSchema?: ZodType<TConfig>;
   /** Tools this plugin exposes. Registration is permission: only registered tools can be called. */
   readonly tools?: readonly Tool<any, unknown>[];
+  /**
+   * Tools that depend on the plugin's config (an allow-list written in agent.yaml): called once at
+   * registration with the parsed config; what it returns is registered next to `tools`, under the
+   * same rule (registration is permission). Keep it free of I/O: `entity validate` calls it too.
+   */
+  toolsFromConfig?(config: TConfig): readonly Tool<any, unknown>[];
   init?(context: PluginInitContext<TConfig>): Promise<void> | void;
   shutdown?(): Promise<void> | void;
   execute?(context: Context, config: TConfig): Promise<void> | void;

@@ -16,6 +16,8 @@ export interface PluginSpec<TConfig> {
   /** Zod schema of the plugin's config; `execute` receives the parsed value. */
   config?: ZodType<TConfig>;
   tools?: readonly Tool<any, unknown>[];
+  /** Tools built from the parsed config at registration (see `Plugin.toolsFromConfig`). */
+  toolsFromConfig?(config: TConfig): readonly Tool<any, unknown>[];
   init?(context: PluginInitContext<TConfig>): Promise<void> | void;
   shutdown?(): Promise<void> | void;
   execute?(context: Context, config: TConfig): Promise<void> | void;

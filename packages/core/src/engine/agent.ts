@@ -6,7 +6,8 @@ import type { Metrics } from '../contracts/metrics.js';
 import type { Plugin } from '../contracts/plugin.js';
 import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
-import type { Tool } from '../contracts/tool.js';
+import type { Tool, ToolInfo, ToolResult } from '../contracts/tool.js';
+import type { DiscoverToolsFilter } from '../contracts/context.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
 import { CancelledError, ConfigError, RunFailedError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
@@ -27,6 +28,8 @@ import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } fro
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { parsePluginConfig } from './plugin-config.js';
+import { callTool } from './tool-runner.js';
+import { isDeepStrictEqual } from 'node:util';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
 import type { CompiledConfig, CompileOptions } from '../config/compile-config.js';
@@ -111,6 +114,18 @@ const ID_PATTERN = /^[\w.@:+-]{1,200}$/;
 /** Agents built in this process so far: numbers them, so messages can tell apart agents of the same name. */
 let agentsBuilt = 0;
 const NUMERIC_SETTINGS = ['maxIterations', 'runTimeoutMs', 'toolTimeoutMs', 'toolConcurrency', 'historyLimit', 'stopTimeoutMs', 'errorTimeoutMs'] as const;
+
+/** The user and conversation of a call, checked (defaults: `default`). */
+function checkedIds(options: { userId?: string; conversationId?: string }): { userId: string; conversationId: string } {
+  const userId = options.userId ?? 'default';
+  const conversationId = options.conversationId ?? 'default';
+  for (const [label, value] of [['userId', userId], ['conversationId', conversationId]] as const) {
+    if (!ID_PATTERN.test(value)) {
+      throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
+    }
+  }
+  return { userId, conversationId };
+}
 
 /** An agent: plugins in stages, resources by name, one `chat` call per message. */
 export class Agent {
@@ -433,15 +448,44 @@ export class Agent {
     return streamEvents((emit, signal) => this.execute(message, { ...chatOptions, signal }, emit), options.signal, maxBufferedEvents);
   }
 
+  /**
+   * Registered tools, as a plugin's `ctx.discoverTools()` lists them: what a host exposing the
+   * agent (an MCP server) may offer. Only registered tools exist.
+   */
+  discoverTools(filter?: DiscoverToolsFilter): ToolInfo[] {
+    return this.registry.discoverTools(filter);
+  }
+
+  /**
+   * Calls one registered tool outside a turn (for hosts that expose the agent's tools, such as an
+   * MCP server), through the same runner as a model's call: arguments validated, the tool's
+   * timeout, instrumentation, and failures returned as `ok: false` results, never thrown. Only
+   * cancellation (`signal`, `stop()`) rejects. Starts the agent when needed.
+   */
+  async callTool(name: string, args: unknown, options: Omit<ChatOptions, 'throwOnFailure' | 'timeoutMs'> = {}): Promise<ToolResult> {
+    const { userId, conversationId } = checkedIds(options);
+    return this.activeRuns.track(async (active) => {
+      const stopSignal = active.controller.signal;
+      await untilAborted(this.start(), stopSignal);
+      if (stopSignal.aborted) throw stopSignal.reason;
+      const cancel = options.signal ? linkAbort([options.signal, stopSignal]) : undefined;
+      const signal = cancel?.signal ?? stopSignal;
+      const run = new Run(randomUUID(), '', userId, conversationId, signal, undefined);
+      run.stage = 'DO';
+      run.correlationId = options.correlationId;
+      active.run = run;
+      try {
+        return await callTool(run, this.runtime!, name, args, run.nextCallId(), 0);
+      } finally {
+        run.settled = true;
+        cancel?.unlink();
+      }
+    });
+  }
+
   private async execute(message: string, options: ChatOptions, emit: EventSink | undefined): Promise<ChatResult> {
     if (typeof message !== 'string') throw new ValidationError(`chat() needs the message as a string; got ${typeof message}`);
-    const userId = options.userId ?? 'default';
-    const conversationId = options.conversationId ?? 'default';
-    for (const [label, value] of [['userId', userId], ['conversationId', conversationId]] as const) {
-      if (!ID_PATTERN.test(value)) {
-        throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
-      }
-    }
+    const { userId, conversationId } = checkedIds(options);
     return this.activeRuns.track(async (active) => {
       const stopSignal = active.controller.signal;
       // A start that hangs must not hold the run (or the stop that cancels it).
@@ -489,6 +533,10 @@ export class Agent {
       }
       const parsed = parsePluginConfig(registered.plugin, config, `plugins.${name}`);
       if (!parsed.ok) throw new ConfigError(parsed.issues);
+      // Its tools were built from the old config at registration: new ones change the topology.
+      if (registered.plugin.toolsFromConfig && !isDeepStrictEqual(parsed.config, registered.config)) {
+        throw new ConfigError([{ path: `plugins.${name}.config`, message: `plugin "${name}" builds its tools from its config`, fix: 'restart required' }]);
+      }
       parsedConfigs.set(name, parsed.config);
     }
     return () => {

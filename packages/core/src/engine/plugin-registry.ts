@@ -57,7 +57,8 @@ export class PluginRegistry {
         ]);
       }
     }
-    for (const tool of plugin.tools ?? []) {
+    const tools = [...(plugin.tools ?? []), ...(plugin.toolsFromConfig?.(config) ?? [])];
+    for (const tool of tools) {
       const existing = this.tools.get(tool.name);
       if (existing) {
         throw new ConfigError([
