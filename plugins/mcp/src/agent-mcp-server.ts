@@ -44,7 +44,7 @@ function textResult(text: string, isError = false): CallToolResult {
 }
 
 /** The agent tools an MCP client may call, checked against what the agent registers. */
-function exposedTools(agent: Agent, options: AgentMcpServerOptions): Map<string, McpToolDefinition> {
+export function exposedTools(agent: Agent, options: AgentMcpServerOptions): Map<string, McpToolDefinition> {
   const registered = agent.discoverTools();
   const wanted = options.tools ?? true;
   const names = wanted === true ? registered.map((tool) => tool.name) : wanted === false ? [] : [...wanted];

@@ -123,7 +123,10 @@ export class McpConnection {
       await client.close().catch(() => undefined);
       this.#failures += 1;
       const reason = error instanceof Error ? error.message : String(error);
-      throw new ToolError(this.name, `MCP server "${this.name}" cannot be reached: ${reason}`, { code: 'MCP_SERVER_UNAVAILABLE', cause: error, retryable: true });
+      // The SDK's HTTP errors carry the status as `code`; say it, a 401 or 404 is the fix's best hint.
+      const status = (error as { code?: unknown }).code;
+      const http = typeof status === 'number' && status >= 400 && status < 600 ? ` (HTTP ${status})` : '';
+      throw new ToolError(this.name, `MCP server "${this.name}" cannot be reached${http}: ${reason}`, { code: 'MCP_SERVER_UNAVAILABLE', cause: error, retryable: true });
     }
   }
 

@@ -1,5 +1,5 @@
 import type { Agent } from '@entity/core';
-import { type AgentMcpServerOptions, createAgentMcpServer } from './agent-mcp-server.js';
+import { type AgentMcpServerOptions, createAgentMcpServer, exposedTools } from './agent-mcp-server.js';
 
 /** Who an HTTP request acts for, as the serving layer decided after authenticating it. */
 export interface McpRequestContext {
@@ -33,6 +33,8 @@ const METHOD_NOT_ALLOWED = JSON.stringify({ jsonrpc: '2.0', error: { code: -3200
  */
 export function createMcpHttpHandler(agent: Agent, options: McpHttpHandlerOptions = {}): McpHttpHandler {
   const { userId: defaultUserId = 'default', conversationId = 'mcp', maxBodyBytes = 1_048_576, ...serverOptions } = options;
+  // Checked now, so a name the agent lacks fails where the handler is made, not on each request.
+  exposedTools(agent, serverOptions);
   const sdk = import('@modelcontextprotocol/sdk/server/webStandardStreamableHttp.js');
   return async (request, context = {}) => {
     if (request.method !== 'POST') {
