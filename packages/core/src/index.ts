@@ -23,6 +23,7 @@ export type {
 } from './config/index.js';
 export type {
   AdvancedContext,
+  ContextSection,
   AgentEvent,
   AgentEventType,
   AssistantMessage,
@@ -72,6 +73,7 @@ export type {
   PluginTiming,
   PutOptions,
   QueueToolOptions,
+  SourceRef,
   Resource,
   ResourceOperationRecord,
   ResourceStartContext,

@@ -14,6 +14,7 @@ import { corsAllowsOrigin } from './cors-origins.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
+import { registerAuthenticatedMounts, registerPublicMounts } from './http-mounts.js';
 import { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerNativeChat } from './native-chat.js';
@@ -83,6 +84,10 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   // EventSource cannot send a key: its GET carries a single-use ticket instead, checked by the route.
   const streamTickets = new StreamTickets();
   registerStreamTicketRedemption(app, state, streamTickets);
+  const mounts = options.mounts ?? [];
+  const mountBodyLimit = limitBodySize(options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
+  for (const mount of mounts.filter((each) => each.public)) app.use(mount.path, mountBodyLimit).use(`${mount.path}/*`, mountBodyLimit);
+  registerPublicMounts(app, mounts, state.shutdown.signal);
   // A probe is served without a credential; one that sends a credential gets it checked (401 when
   // wrong) and, on /health/ready, the per-resource detail that anonymous callers do not see.
   const authentication = authenticate(state);
@@ -98,6 +103,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerUiChatRoute(app, state);
   registerConversationRoutes(app, state);
   registerMetricsRoute(app, state);
+  registerAuthenticatedMounts(app, mounts, state.shutdown.signal);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {

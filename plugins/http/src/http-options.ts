@@ -1,6 +1,7 @@
 import { ConfigError, type Logger } from '@entity/core';
 import { z } from 'zod';
 import type { ApiKeyConfig } from './api-keys.js';
+import { duplicateMountPath, type HttpMount, mountSchema } from './http-mounts.js';
 import { flattenUnions } from './config-issues.js';
 import type { JwtAuthConfig } from './jwt-auth.js';
 import type { TokenBucketOptions } from './token-bucket.js';
@@ -51,6 +52,11 @@ export interface HttpHandlerOptions {
    * reach the host, and never behind a proxy.
    */
   allowUnauthenticatedWithoutPeerAddress?: boolean;
+  /**
+   * Other Web-standard handlers served by this server under their own paths (an MCP or A2A
+   * endpoint, a dashboard), behind the same credentials and limits. See `HttpMount`.
+   */
+  mounts?: HttpMount[];
 }
 
 /** Credentials the server accepts: at least one of `apiKeys` and `jwt`. */
@@ -160,6 +166,10 @@ const handlerSchema = z.strictObject({
   ...sharedHandlerFields,
   logger: z.custom<Logger>((value) => typeof value === 'object' && value !== null && typeof (value as Logger).warn === 'function', 'must be a Logger').optional(),
   allowUnauthenticatedWithoutPeerAddress: z.boolean().optional(),
+  mounts: z
+    .array(mountSchema)
+    .optional()
+    .refine((mounts) => duplicateMountPath(mounts ?? []) === undefined, { message: 'two mounts have the same path; give each its own' }),
 });
 
 const serveSchema = handlerSchema.extend({

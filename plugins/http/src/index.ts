@@ -12,6 +12,7 @@ export type { AgentSummary } from './agent-routes.js';
 export type { PublicMessage } from './conversation-routes.js';
 export { createHandler, type EntityHttpHandler } from './create-handler.js';
 export type { ApiErrorBody, ApiErrorType } from './http-errors.js';
+export type { HttpMount, HttpMountContext } from './http-mounts.js';
 export type { HttpAuthConfig, HttpHandlerOptions, ServeHttpOptions } from './http-options.js';
 export { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
 export type { JwtAlgorithm, JwtAuthConfig } from './jwt-auth.js';

@@ -12,6 +12,8 @@ export interface PublicRunInfo {
   durationMs: number;
   usage: RunInfo['usage'];
   toolCalls: { callId: string; name: string; arguments: unknown; success: boolean; durationMs: number }[];
+  sources?: RunInfo['sources'];
+  annotations?: RunInfo['annotations'];
   failure?: { stage: string; plugin: string; errorType: string };
 }
 
@@ -24,6 +26,8 @@ export function publicRunInfo(info: RunInfo): PublicRunInfo {
     durationMs: info.durationMs,
     usage: info.usage,
     toolCalls: info.toolCalls.map(({ callId, name, arguments: args, success, durationMs }) => ({ callId, name, arguments: args, success, durationMs })),
+    ...(info.sources ? { sources: info.sources } : {}),
+    ...(info.annotations ? { annotations: info.annotations } : {}),
     ...(info.failure ? { failure: { stage: info.failure.stage, plugin: info.failure.plugin, errorType: info.failure.errorType } } : {}),
   };
 }

@@ -27,6 +27,11 @@ export const RUN_INFO = z
     durationMs: z.number(),
     usage: USAGE,
     toolCalls: z.array(z.object({ callId: z.string(), name: z.string(), arguments: z.unknown(), success: z.boolean(), durationMs: z.number() })),
+    sources: z
+      .array(z.object({ source: z.string(), section: z.string().optional(), score: z.number().optional(), collection: z.string().optional() }))
+      .optional()
+      .describe('Where the answer came from (retrieved files and their sections), as plugins recorded them.'),
+    annotations: z.record(z.string(), z.unknown()).optional().describe('JSON values plugins attached to the run (a plan, a classification).'),
     failure: z.object({ stage: z.string(), plugin: z.string(), errorType: z.string() }).optional(),
   })
   .describe('What happened in the run; a failure shows where and its type, never its text.');

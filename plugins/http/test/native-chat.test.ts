@@ -1,4 +1,4 @@
-import { defineTool } from '@entity/core';
+import { definePlugin, defineTool } from '@entity/core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deferred, KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
@@ -59,6 +59,21 @@ describe('POST /v1/chat (JSON)', () => {
     expect(body.text).toBe('Hello, Alice.');
     expect(body.info).toMatchObject({ userId: 'alice', conversationId: 'c1', iterations: 1, usage: { totalTokens: 15 }, toolCalls: [] });
     expect(body.info.runId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+
+  it('returns the sources and annotations plugins recorded in the run info', async () => {
+    const citing = definePlugin({
+      name: 'citing',
+      kind: 'prompt',
+      execute: (context) => {
+        context.addSources([{ source: 'manual/indexes.md', section: 'GIN', score: 0.9 }]);
+        context.annotate('route', 'docs');
+      },
+    });
+    server = await startTestServer(['See the manual.'], {}, { plugins: [citing] });
+    const body = (await (await server.post('/v1/chat', { message: 'hi' })).json()) as { info: Record<string, unknown> };
+    expect(body.info.sources).toEqual([{ source: 'manual/indexes.md', section: 'GIN', score: 0.9 }]);
+    expect(body.info.annotations).toEqual({ route: 'docs' });
   });
 
   it('ends a turn past limits.runTimeoutMs with the agent\'s timeout answer', async () => {

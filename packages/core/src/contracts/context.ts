@@ -9,6 +9,25 @@ import type { Stage } from './stage.js';
 import type { Storage } from './storage.js';
 import type { ToolInfo, ToolResult } from './tool.js';
 
+/** Text a plugin added to the system prompt of this run's model calls (see `Context.addContext`). */
+export interface ContextSection {
+  text: string;
+  /** Who added it or what it is (`retrieved passages`, `persona`), shown as a heading above the text. */
+  label?: string;
+}
+
+/** Where part of an answer came from: a retrieved passage, a web page, a tool's record. */
+export interface SourceRef {
+  /** The document: a file path relative to its collection, a URL, a record id. */
+  source: string;
+  /** The part of it: a Markdown heading path, a page number, a row. */
+  section?: string;
+  /** How well it matched, when a retriever scored it (higher is better). */
+  score?: number;
+  /** The collection or index it came from. */
+  collection?: string;
+}
+
 export interface QueueToolOptions {
   /** Id of the model's tool call this answers; the result is added to the conversation as a tool message. */
   toolCallId?: string;
@@ -45,6 +64,8 @@ export interface AdvancedContext {
   addUsage(usage: Usage): void;
   /** Outcomes of every tool call so far in this run. */
   readonly toolCalls: readonly ToolCallRecord[];
+  /** What plugins added with `addContext()`, in order; `askModel` puts it after the instructions. */
+  readonly contextSections: readonly ContextSection[];
 }
 
 /** Everything a plugin sees while it runs. */
@@ -79,6 +100,29 @@ export interface Context {
   respond(response: JsonValue): void;
   /** Whether a response has been set. */
   readonly responded: boolean;
+
+  /** The agent's instructions (its configured system prompt), or undefined when it has none. */
+  readonly instructions: string | undefined;
+  /**
+   * Adds text to the system prompt of this run's model calls, after the instructions: retrieved
+   * passages, a persona, today's date. For this run only — it is never saved into the
+   * conversation's history, so it does not pile up turn after turn.
+   */
+  addContext(text: string, options?: { label?: string }): void;
+  /**
+   * Settles the turn with this answer without calling the model: the built-in model call of the
+   * default workflow is skipped and its DELIVER plugin responds with `content` and saves the turn,
+   * as it would a model's answer. Only in PARSE and THINK, before the model was asked in this
+   * iteration (a `/ping` command, a cached answer, a refusal by policy).
+   */
+  answer(content: string): void;
+  /** Records where the answer came from; `chat()` results list them in `info.sources`. */
+  addSources(sources: readonly SourceRef[]): void;
+  /**
+   * Attaches a JSON value to this run's info under `key` (`info.annotations[key]`): a plan, a
+   * classification, a score a caller or test wants to read. A later call with the same key replaces it.
+   */
+  annotate(key: string, value: JsonValue): void;
 
   /** Calls a registered tool now and waits for it. Failures come back as `ok: false`. */
   tool<T = unknown>(name: string, args: unknown): Promise<ToolResult<T>>;

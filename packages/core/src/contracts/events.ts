@@ -1,3 +1,4 @@
+import type { SourceRef } from './context.js';
 import type { JsonValue } from './json.js';
 import type { Stage } from './stage.js';
 import type { Usage } from './llm.js';
@@ -51,6 +52,10 @@ export interface RunInfo {
   plugins: PluginTiming[];
   toolCalls: ToolCallRecord[];
   usage: Usage;
+  /** Where the answer came from, as plugins recorded it with `ctx.addSources()`; absent when none did. */
+  sources?: SourceRef[];
+  /** Values plugins attached with `ctx.annotate(key, value)`; absent when none did. */
+  annotations?: Record<string, JsonValue>;
   /**
    * Present when the run went through the ERROR stage. Safe to show a caller: `message` is the
    * error's `safeMessage` (never the raw error text, which may hold provider responses or

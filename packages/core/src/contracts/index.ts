@@ -1,4 +1,4 @@
-export type { AdvancedContext, Context, DiscoverToolsFilter, QueueToolOptions } from './context.js';
+export type { AdvancedContext, Context, ContextSection, DiscoverToolsFilter, QueueToolOptions, SourceRef } from './context.js';
 export type {
   AgentEvent,
   AgentEventType,

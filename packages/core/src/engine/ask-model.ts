@@ -1,4 +1,4 @@
-import type { Context } from '../contracts/context.js';
+import type { Context, ContextSection } from '../contracts/context.js';
 import type { ChatRequest, ChatResponse } from '../contracts/llm.js';
 import type { ChatMessage, ToolCall } from '../contracts/message.js';
 
@@ -23,12 +23,20 @@ export interface AskModelOptions {
   llmResource?: string;
 }
 
+/** The instructions, then each section plugins added for this run, under its label when it has one. */
+export function systemPrompt(instructions: string | undefined, sections: readonly ContextSection[]): string | undefined {
+  if (sections.length === 0) return instructions || undefined;
+  const parts = instructions ? [instructions] : [];
+  for (const { text, label } of sections) parts.push(label === undefined ? text : `## ${label}\n${text}`);
+  return parts.join('\n\n');
+}
+
 function messagesFor(context: Context, options: AskModelOptions): ChatMessage[] {
   const override = options.userContent ?? context.load<string>(STATE.promptOverride);
   const history = context.conversation();
   const newMessages = context.advanced.newMessages;
   const messages: ChatMessage[] = [];
-  const system = options.system ?? context.load<string>(STATE.instructions);
+  const system = systemPrompt(options.system ?? context.load<string>(STATE.instructions), context.advanced.contextSections);
   if (system) messages.push({ role: 'system', content: system });
   for (const message of history) {
     messages.push(override !== undefined && message === newMessages[0] ? { role: 'user', content: override } : message);

@@ -238,6 +238,8 @@ function runInfo(run: Run, durationMs: number): RunInfo {
     plugins: run.pluginTimings,
     toolCalls: run.toolCalls,
     usage: { ...run.usage },
+    ...(run.sources.length > 0 ? { sources: [...run.sources] } : {}),
+    ...(run.annotations.size > 0 ? { annotations: Object.fromEntries(run.annotations) } : {}),
     ...(run.failure ? { failure: callerFailure(run.failure) } : {}),
   };
 }

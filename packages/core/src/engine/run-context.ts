@@ -1,4 +1,4 @@
-import type { AdvancedContext, Context, DiscoverToolsFilter, QueueToolOptions } from '../contracts/context.js';
+import type { AdvancedContext, Context, DiscoverToolsFilter, QueueToolOptions, SourceRef } from '../contracts/context.js';
 import type { AgentEvent, FailureInfo } from '../contracts/events.js';
 import type { JsonValue } from '../contracts/json.js';
 import type { LLM, Usage } from '../contracts/llm.js';
@@ -10,12 +10,17 @@ import type { Stage } from '../contracts/stage.js';
 import type { Storage } from '../contracts/storage.js';
 import type { ToolInfo, ToolResult } from '../contracts/tool.js';
 import { StageError, ValidationError } from '../errors/index.js';
+import { STATE } from './ask-model.js';
 import { instrumentResource } from './instrumented-resource.js';
 import type { Run } from './run.js';
 import type { EngineRuntime, EventSink } from './runtime.js';
 import { callTool } from './tool-runner.js';
 
 const RESPOND_STAGES: ReadonlySet<Stage> = new Set(['DELIVER', 'ERROR']);
+const ANSWER_STAGES: ReadonlySet<Stage> = new Set(['PARSE', 'THINK']);
+/** Bounds on what plugins add per run: a runaway loop must fail loudly, not grow the prompt without end. */
+const MAX_CONTEXT_SECTIONS = 100;
+const MAX_SOURCES = 1_000;
 
 /** The `Context` plugins receive: a thin view over one run's state and the agent's runtime. */
 export class RunContext implements Context {
@@ -80,6 +85,62 @@ export class RunContext implements Context {
   }
   get responded() {
     return this.run.responded;
+  }
+
+  get instructions(): string | undefined {
+    return this.runtime.settings.instructions;
+  }
+
+  addContext(text: string, options: { label?: string } = {}): void {
+    if (typeof text !== 'string' || text.trim() === '') throw new ValidationError('addContext() needs non-empty text');
+    if (options.label !== undefined && (typeof options.label !== 'string' || options.label.trim() === '')) {
+      throw new ValidationError('addContext(): label must be non-empty text when given');
+    }
+    if (this.run.contextSections.length >= MAX_CONTEXT_SECTIONS) {
+      throw new ValidationError(`addContext() was called more than ${MAX_CONTEXT_SECTIONS} times in one run; join the texts into fewer sections`);
+    }
+    this.run.contextSections.push(options.label === undefined ? { text } : { text, label: options.label });
+  }
+
+  answer(content: string): void {
+    if (!ANSWER_STAGES.has(this.run.stage)) {
+      throw new StageError(
+        `answer() was called in the ${this.run.stage} stage; it settles a turn before the model is asked, so only PARSE and THINK plugins may call it. ` +
+          'In DELIVER, call respond() instead.',
+      );
+    }
+    if (typeof content !== 'string') throw new ValidationError(`answer() needs text; got ${content === null ? 'null' : typeof content}`);
+    if (this.run.state.get(STATE.answeredIteration) === this.run.iteration) {
+      throw new StageError('answer() was called after the model already answered in this iteration; call it from a plugin that runs before the model call (PARSE, or THINK before entity:chat)');
+    }
+    this.run.newMessages.push({ role: 'assistant', content });
+    this.run.state.set(STATE.answer, content);
+    this.run.state.set(STATE.pendingToolCalls, []);
+    this.run.state.set(STATE.answeredIteration, this.run.iteration);
+  }
+
+  addSources(sources: readonly SourceRef[]): void {
+    if (!Array.isArray(sources)) throw new ValidationError('addSources() needs an array of { source, section?, score?, collection? }');
+    for (const [index, ref] of sources.entries()) {
+      if (typeof ref !== 'object' || ref === null || typeof ref.source !== 'string' || ref.source === '') {
+        throw new ValidationError(`addSources(): item ${index} needs a non-empty "source" (a file path, URL or record id)`);
+      }
+    }
+    if (this.run.sources.length + sources.length > MAX_SOURCES) throw new ValidationError(`addSources(): a run may list at most ${MAX_SOURCES} sources`);
+    for (const { source, section, score, collection } of sources) {
+      this.run.sources.push({
+        source,
+        ...(section === undefined ? {} : { section }),
+        ...(score === undefined ? {} : { score }),
+        ...(collection === undefined ? {} : { collection }),
+      });
+    }
+  }
+
+  annotate(key: string, value: JsonValue): void {
+    if (typeof key !== 'string' || key === '') throw new ValidationError('annotate() needs a non-empty key');
+    if (value === undefined) throw new ValidationError(`annotate("${key}") needs a JSON value; got undefined`);
+    this.run.annotations.set(key, value);
   }
 
   store(key: string, value: unknown): void {
@@ -208,6 +269,9 @@ export class RunContext implements Context {
       addUsage: (usage: Usage) => run.addUsage(usage),
       get toolCalls() {
         return run.toolCalls;
+      },
+      get contextSections() {
+        return run.contextSections;
       },
     };
     return this.advancedView;

@@ -1,3 +1,4 @@
+import type { ContextSection, SourceRef } from '../contracts/context.js';
 import type { FailureInfo, PluginTiming, ToolCallRecord } from '../contracts/events.js';
 import type { JsonValue } from '../contracts/json.js';
 import type { Usage } from '../contracts/llm.js';
@@ -30,6 +31,10 @@ export class Run {
   readonly toolCalls: ToolCallRecord[] = [];
   readonly usage: Usage = { inputTokens: 0, outputTokens: 0, totalTokens: 0 };
   readonly pluginTimings: PluginTiming[] = [];
+  /** System-prompt text plugins added for this run only (`ctx.addContext`). */
+  readonly contextSections: ContextSection[] = [];
+  readonly sources: SourceRef[] = [];
+  readonly annotations = new Map<string, JsonValue>();
   /** Instrumentation id of the run and of the current stage, so children nest under them. */
   spanId = 0;
   stageSpanId = 0;

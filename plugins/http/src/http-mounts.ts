@@ -1,0 +1,111 @@
+import type { Hono } from 'hono';
+import { z } from 'zod';
+import type { Principal, Role } from './api-keys.js';
+import { resolveUserId } from './authorization.js';
+import type { HandlerEnvironment } from './handler-environment.js';
+import { HttpApiError } from './http-errors.js';
+
+/** What a mounted handler learns about the request beyond the `Request` itself. */
+export interface HttpMountContext {
+  /** Who is calling; undefined only on a `public` mount. */
+  principal: Principal | undefined;
+  /**
+   * The user the request acts for: `requested` when the credential may act for it (else a 403
+   * is thrown for you), or the credential's own user when none is asked for.
+   */
+  userIdFor(requested?: string): string;
+  /** The request's id (`x-request-id`), to pass to the agent as the run's correlation id. */
+  requestId: string;
+  /** Aborted when the server gives up on in-flight work at shutdown. */
+  signal: AbortSignal;
+}
+
+/**
+ * A Web-standard handler served under a path of the agent's HTTP server (MCP, A2A, a Studio),
+ * behind the same credentials, rate limits, body-size limit and draining as the built-in routes.
+ */
+export interface HttpMount {
+  /** Where it is served: `/mcp` serves `/mcp` and everything below it. Must start with `/` and not be a built-in path. */
+  path: string;
+  /** Roles that may call it. Default: `['admin', 'user']` (viewers read only, so they are left out). */
+  roles?: Role[];
+  /**
+   * Served without a credential (for discovery documents such as an A2A agent card). The
+   * per-address rate limit and the body-size limit still apply. Default: false.
+   */
+  public?: boolean;
+  handle(request: Request, context: HttpMountContext): Response | Promise<Response>;
+}
+
+const RESERVED_PREFIXES = ['/v1', '/health', '/metrics', '/openapi'];
+
+export const mountSchema = z.custom<HttpMount>(
+  (value) =>
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as HttpMount).handle === 'function' &&
+    typeof (value as HttpMount).path === 'string' &&
+    /^\/[A-Za-z0-9._~\-/]*$/.test((value as HttpMount).path) &&
+    !(value as HttpMount).path.endsWith('/') &&
+    !RESERVED_PREFIXES.some((prefix) => isUnder((value as HttpMount).path, prefix)),
+  `must be { path, handle(request, context) } with a path such as "/mcp" (letters, digits, . _ ~ - /; no trailing slash; not under ${RESERVED_PREFIXES.join(', ')})`,
+);
+
+function isUnder(path: string, prefix: string): boolean {
+  return path === prefix || path.startsWith(`${prefix}/`);
+}
+
+/** The two route patterns of a mount: the path itself and everything below it. */
+const patternsOf = (path: string) => [path, `${path}/*`];
+
+/**
+ * Registers public mounts. Called before authentication, so a public mount answers without a
+ * credential (Hono stops at the first handler that returns a response).
+ */
+export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal): void {
+  for (const mount of mounts.filter((each) => each.public)) {
+    for (const pattern of patternsOf(mount.path)) {
+      app.all(pattern, (context) =>
+        mount.handle(context.req.raw, {
+          principal: undefined,
+          userIdFor: () => {
+            throw new HttpApiError(401, 'missing_api_key', 'This endpoint is public and acts for no user; send an API key to act for one');
+          },
+          requestId: context.get('requestId'),
+          signal,
+        }),
+      );
+    }
+  }
+}
+
+/** Registers the mounts that need a credential; called after authentication. */
+export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal): void {
+  for (const mount of mounts.filter((each) => !each.public)) {
+    const roles = mount.roles ?? ['admin', 'user'];
+    for (const pattern of patternsOf(mount.path)) {
+      app.all(pattern, (context) => {
+        const principal = context.get('principal');
+        if (!roles.includes(principal.role)) {
+          throw new HttpApiError(403, 'forbidden_role', `A ${principal.role} key cannot call ${mount.path}; allowed roles: ${roles.join(', ')}`);
+        }
+        return mount.handle(context.req.raw, {
+          principal,
+          userIdFor: (requested) => resolveUserId(principal, requested),
+          requestId: context.get('requestId'),
+          signal,
+        });
+      });
+    }
+  }
+}
+
+/** Two mounts on one path would shadow each other silently. */
+export function duplicateMountPath(mounts: readonly HttpMount[]): string | undefined {
+  const seen = new Set<string>();
+  for (const { path } of mounts) {
+    if (seen.has(path)) return path;
+    seen.add(path);
+  }
+  return undefined;
+}

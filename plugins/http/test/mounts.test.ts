@@ -1,0 +1,93 @@
+import { ConfigError } from '@entity/core';
+import { afterEach, describe, expect, it } from 'vitest';
+import type { HttpMount, HttpMountContext } from '../src/index.js';
+import { bearer, KEYS, startTestServer, type TestServer } from './helpers.js';
+
+let server: TestServer | undefined;
+afterEach(async () => {
+  await server?.handle.close();
+  server = undefined;
+});
+
+/** A mount that answers with what it was given, so each test can check what the serving layer passed on. */
+function echoMount(path: string, extra: Partial<HttpMount> = {}): HttpMount & { seen: { url: string; context: HttpMountContext; body: string }[] } {
+  const seen: { url: string; context: HttpMountContext; body: string }[] = [];
+  return {
+    path,
+    seen,
+    ...extra,
+    async handle(request, context) {
+      seen.push({ url: request.url, context, body: await request.text() });
+      let userId: string;
+      try {
+        userId = context.userIdFor(new URL(request.url).searchParams.get('user') ?? undefined);
+      } catch (error) {
+        userId = `refused: ${(error as Error).message}`;
+      }
+      return Response.json({ principal: context.principal?.name ?? null, userId, requestId: context.requestId });
+    },
+  };
+}
+
+describe('mounts', () => {
+  it('serves a mounted handler at its path and below, behind the API keys', async () => {
+    const mcp = echoMount('/mcp');
+    server = await startTestServer([], { mounts: [mcp] });
+    const anonymous = await fetch(server.url('/mcp'), { method: 'POST', body: '{}' });
+    expect(anonymous.status).toBe(401);
+    expect(mcp.seen).toHaveLength(0);
+
+    const root = await fetch(server.url('/mcp'), { method: 'POST', headers: { ...bearer(KEYS.alice), 'x-request-id': 'req-1' }, body: 'hello' });
+    expect(root.status).toBe(200);
+    expect(await root.json()).toEqual({ principal: 'alice', userId: 'alice', requestId: 'req-1' });
+    expect(mcp.seen[0]!.body).toBe('hello');
+
+    const below = await fetch(server.url('/mcp/sessions/1'), { headers: bearer(KEYS.admin) });
+    expect(below.status).toBe(200);
+    expect(new URL(mcp.seen[1]!.url).pathname).toBe('/mcp/sessions/1');
+    // Not a prefix match on characters: /mcpx is another path.
+    expect((await fetch(server.url('/mcpx'), { headers: bearer(KEYS.admin) })).status).toBe(404);
+  });
+
+  it('acts only for the users the credential may act for', async () => {
+    const mcp = echoMount('/mcp');
+    server = await startTestServer([], { mounts: [mcp] });
+    const other = await fetch(server.url('/mcp?user=bob'), { headers: bearer(KEYS.alice) });
+    expect(((await other.json()) as { userId: string }).userId).toMatch(/^refused: .*may not act for user "bob"/);
+    const admin = await fetch(server.url('/mcp?user=bob'), { headers: bearer(KEYS.admin) });
+    expect(((await admin.json()) as { userId: string }).userId).toBe('bob');
+  });
+
+  it('refuses roles the mount does not allow (viewers by default)', async () => {
+    const mcp = echoMount('/mcp');
+    const adminOnly = echoMount('/admin-tools', { roles: ['admin'] });
+    server = await startTestServer([], { mounts: [mcp, adminOnly] });
+    const viewer = await fetch(server.url('/mcp'), { headers: bearer(KEYS.viewer) });
+    expect(viewer.status).toBe(403);
+    expect(((await viewer.json()) as { error: { code: string } }).error.code).toBe('forbidden_role');
+    expect((await fetch(server.url('/admin-tools'), { headers: bearer(KEYS.alice) })).status).toBe(403);
+    expect((await fetch(server.url('/admin-tools'), { headers: bearer(KEYS.admin) })).status).toBe(200);
+    expect(mcp.seen).toHaveLength(0);
+    expect(adminOnly.seen).toHaveLength(1);
+  });
+
+  it('serves a public mount without a credential, acting for no user, and still limits its body size', async () => {
+    const card = echoMount('/.well-known/agent-card.json', { public: true });
+    server = await startTestServer([], { mounts: [card], limits: { maxBodyBytes: 1024 } });
+    const response = await fetch(server.url('/.well-known/agent-card.json'));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toMatchObject({ principal: null, userId: expect.stringMatching(/^refused: .*public/) });
+    const big = await fetch(server.url('/.well-known/agent-card.json'), { method: 'POST', body: 'x'.repeat(4096) });
+    expect(big.status).toBe(413);
+    expect(card.seen).toHaveLength(1);
+    // Being public does not open the built-in routes.
+    expect((await fetch(server.url('/v1/agent'))).status).toBe(401);
+  });
+
+  it('rejects mounts on built-in paths, malformed paths and duplicates with a ConfigError naming them', async () => {
+    for (const mounts of [[echoMount('/v1/mcp')], [echoMount('mcp')], [echoMount('/mcp/')], [echoMount('/metrics')], [echoMount('/a'), echoMount('/a')]]) {
+      await expect(startTestServer([], { mounts })).rejects.toThrow(ConfigError);
+    }
+    await expect(startTestServer([], { mounts: [echoMount('/health')] })).rejects.toThrow(/http\.mounts/);
+  });
+});
