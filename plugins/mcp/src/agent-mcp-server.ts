@@ -27,6 +27,8 @@ export interface AgentMcpCaller {
   userId: string;
   /** Conversation of `chat` calls that name none. */
   conversationId: string;
+  /** Id of the request, on every log entry and operation of the calls (an HTTP request id). */
+  correlationId?: string;
 }
 
 const CHAT_INPUT_SCHEMA = {
@@ -97,14 +99,19 @@ export async function createAgentMcpServer(agent: Agent, caller: AgentMcpCaller,
       if (typeof message !== 'string' || message.trim() === '') return textResult('Invalid arguments for tool "chat": "message" must be a non-empty string', true);
       if (typeof conversationId !== 'string') return textResult('Invalid arguments for tool "chat": "conversationId" must be a string', true);
       try {
-        const result = await agent.chat(message, { userId: caller.userId, conversationId, signal: extra.signal });
+        const result = await agent.chat(message, { userId: caller.userId, conversationId, signal: extra.signal, ...(caller.correlationId ? { correlationId: caller.correlationId } : {}) });
         return textResult(result.text, result.status === 'failed');
       } catch (error) {
         // Bad ids and a stopping agent come back as errors the client can read; the turn's own failures are already a reply.
         return textResult(`The agent could not take the message: ${(error as Error).message}`, true);
       }
     }
-    const result = await agent.callTool(name, args, { userId: caller.userId, conversationId: caller.conversationId, signal: extra.signal });
+    const result = await agent.callTool(name, args, {
+      userId: caller.userId,
+      conversationId: caller.conversationId,
+      signal: extra.signal,
+      ...(caller.correlationId ? { correlationId: caller.correlationId } : {}),
+    });
     return result.ok ? textResult(serializeToolValue(result.value)) : textResult(result.error.message, true);
   });
   return server;

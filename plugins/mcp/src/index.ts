@@ -13,3 +13,5 @@ export type { McpStdioOptions, McpStdioServer } from './serve-mcp-stdio.js';
 export { createAgentMcpServer } from './agent-mcp-server.js';
 export { createMcpHttpHandler } from './mcp-http-handler.js';
 export { serveMcpStdio } from './serve-mcp-stdio.js';
+export type { McpMount, McpMountContext, McpMountOptions } from './mcp-mount.js';
+export { mcpMount } from './mcp-mount.js';

@@ -7,6 +7,8 @@ export interface McpRequestContext {
   userId?: string;
   /** Aborted when the client goes away. */
   signal?: AbortSignal;
+  /** The request's id, attached to every log entry and operation of the calls. */
+  correlationId?: string;
 }
 
 /** `createMcpHttpHandler()` options. */
@@ -41,12 +43,16 @@ export function createMcpHttpHandler(agent: Agent, options: McpHttpHandlerOption
       return new Response(METHOD_NOT_ALLOWED, { status: 405, headers: { allow: 'POST', 'content-type': 'application/json' } });
     }
     const { WebStandardStreamableHTTPServerTransport } = await sdk;
-    const server = await createAgentMcpServer(agent, { userId: context.userId ?? defaultUserId, conversationId }, serverOptions);
+    const server = await createAgentMcpServer(agent, { userId: context.userId ?? defaultUserId, conversationId, ...(context.correlationId ? { correlationId: context.correlationId } : {}) }, serverOptions);
     const transport = new WebStandardStreamableHTTPServerTransport({ sessionIdGenerator: undefined, enableJsonResponse: true, maxRequestBodySize: maxBodyBytes });
+    // Closing the server aborts the signal its handlers see: the turn or tool call in flight stops.
+    const closeServer = () => void server.close();
+    context.signal?.addEventListener('abort', closeServer, { once: true });
     try {
       await server.connect(transport);
-      return await transport.handleRequest(context.signal ? new Request(request, { signal: context.signal }) : request);
+      return await transport.handleRequest(request);
     } finally {
+      context.signal?.removeEventListener('abort', closeServer);
       await server.close();
     }
   };
