@@ -1,5 +1,5 @@
 import type { ChildProcess } from 'node:child_process';
-import { Agent } from '@entity/core';
+import type { Agent } from '@entity/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mcpTools } from '../src/index.js';
 import { startHttpExample, testAgent } from './helpers.js';

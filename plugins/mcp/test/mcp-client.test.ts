@@ -1,4 +1,4 @@
-import { Agent, ConfigError } from '@entity/core';
+import { type Agent, ConfigError } from '@entity/core';
 import { scriptedLLM } from '@entity/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mcpTools } from '../src/index.js';
