@@ -1,4 +1,5 @@
 import { Writable } from 'node:stream';
+import type { Agent } from '@entity/core';
 import { findConfigFile, loadAgent, resolveAgentSource } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
@@ -33,11 +34,12 @@ export default async function mcp(command: ParsedCommand, cli: CliContext): Prom
     },
   });
   process.stdout.write = process.stderr.write.bind(process.stderr) as typeof process.stdout.write;
-  const configFile = source.kind === 'config' ? source.path : source.kind === 'directory' ? findConfigFile(source.path) : undefined;
-  const quieted = configFile ? await withoutConsoleLogs(configFile, cli) : undefined;
-  const { Agent } = await import('@entity/core');
-  const agent = quieted ? await Agent.fromConfig(quieted.document, { baseDir: quieted.baseDir, environment: cli.env }) : await loadAgent(source);
+  let agent: Agent | undefined;
   try {
+    const configFile = source.kind === 'config' ? source.path : source.kind === 'directory' ? findConfigFile(source.path) : undefined;
+    const quieted = configFile ? await withoutConsoleLogs(configFile, cli) : undefined;
+    const { Agent } = await import('@entity/core');
+    agent = quieted ? await Agent.fromConfig(quieted.document, { baseDir: quieted.baseDir, environment: cli.env }) : await loadAgent(source);
     const server = await serveMcpStdio(agent, {
       stdout: protocolOut,
       ...(command.values.user ? { userId: command.values.user as string } : {}),
@@ -53,7 +55,7 @@ export default async function mcp(command: ParsedCommand, cli: CliContext): Prom
     await server.close();
     return EXIT.ok;
   } finally {
-    await agent.stop().catch(() => {});
+    await agent?.stop().catch(() => {});
     process.stdout.write = protocolWrite as typeof process.stdout.write;
   }
 }
