@@ -56,6 +56,16 @@ export class McpServers {
    * allowed tool, stops the start — unless it is `optional`, which is logged and retried.
    */
   async start(log: Logger, signal: AbortSignal): Promise<void> {
+    try {
+      await this.#connectAll(log, signal);
+    } catch (error) {
+      // A failed (or abandoned) init is not shut down by the agent: close what did connect, and its children, here.
+      await this.close();
+      throw error;
+    }
+  }
+
+  async #connectAll(log: Logger, signal: AbortSignal): Promise<void> {
     const failures: string[] = [];
     await Promise.all(
       [...this.#connections.values()].map(async (connection) => {
@@ -81,11 +91,7 @@ export class McpServers {
         else failures.push(`${problem}. Fix the names under servers.${connection.name}.allow`);
       }),
     );
-    if (failures.length > 0) {
-      // A failed init is not shut down by the agent: close what did connect (and its children) here.
-      await this.close();
-      throw new Error(failures.join('; '));
-    }
+    if (failures.length > 0) throw new Error(failures.join('; '));
   }
 
   /** Closes every connection: stdio children end, HTTP sessions are deleted. */
