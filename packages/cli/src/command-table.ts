@@ -103,6 +103,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/serve.js'),
   },
   {
+    name: 'mcp',
+    summary: 'Serve the agent over MCP on stdio (for desktop MCP hosts)',
+    usage: 'entity mcp [config]',
+    description:
+      'Serves the agent as a Model Context Protocol server on stdin/stdout through @entity/plugin-mcp: its tools, and a `chat` tool that runs a whole turn. Point an MCP host at it (command: entity, args: [mcp, /path/to/agent.yaml]). Stdout carries protocol messages only: everything else goes to stderr, and the logging resource\'s console output is turned off. Ends when the host closes stdin.',
+    options: {
+      user: { type: 'string', short: 'u', valueName: 'id', description: 'user id the calls run as (default: mcp)' },
+      conversation: { type: 'string', short: 'c', valueName: 'id', description: 'conversation of chat calls that name none (default: mcp)' },
+      'no-chat': { type: 'boolean', description: 'offer only the agent\'s tools, no chat tool' },
+    },
+    positionals: [0, 1],
+    examples: ['entity mcp agent.yaml', 'entity mcp ./my-agent --user ada'],
+    load: () => import('./commands/mcp.js'),
+  },
+  {
     name: 'keys create',
     summary: 'Create an API key for `entity serve` (printed once; only its hash is stored)',
     usage: 'entity keys create --role <role> --user <id>',

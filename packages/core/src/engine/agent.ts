@@ -7,7 +7,8 @@ import type { Metrics } from '../contracts/metrics.js';
 import type { Plugin } from '../contracts/plugin.js';
 import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
-import type { Tool } from '../contracts/tool.js';
+import type { Tool, ToolInfo, ToolResult } from '../contracts/tool.js';
+import type { DiscoverToolsFilter } from '../contracts/context.js';
 import { inMemoryLogger } from '../builtins/in-memory-logger.js';
 import { CancelledError, ConfigError, RunFailedError, TimeoutError, ValidationError } from '../errors/index.js';
 import { defaultChatPlugins } from './default-workflow.js';
@@ -28,6 +29,8 @@ import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } fro
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { parsePluginConfig } from './plugin-config.js';
+import { callTool } from './tool-runner.js';
+import { isDeepStrictEqual } from 'node:util';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
 import type { ChatMessage } from '../contracts/message.js';
@@ -144,6 +147,18 @@ function checkHistory(history: unknown): ChatMessage[] {
     }
     return { ...(message as ChatMessage) };
   });
+}
+
+/** The user and conversation of a call, checked (defaults: `default`). */
+function checkedIds(options: { userId?: string; conversationId?: string }): { userId: string; conversationId: string } {
+  const userId = options.userId ?? 'default';
+  const conversationId = options.conversationId ?? 'default';
+  for (const [label, value] of [['userId', userId], ['conversationId', conversationId]] as const) {
+    if (!ID_PATTERN.test(value)) {
+      throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
+    }
+  }
+  return { userId, conversationId };
 }
 
 /** An agent: plugins in stages, resources by name, one `chat` call per message. */
@@ -467,15 +482,44 @@ export class Agent {
     return streamEvents((emit, signal) => this.execute(message, { ...chatOptions, signal }, emit), options.signal, maxBufferedEvents);
   }
 
+  /**
+   * Registered tools, as a plugin's `ctx.discoverTools()` lists them: what a host exposing the
+   * agent (an MCP server) may offer. Only registered tools exist.
+   */
+  discoverTools(filter?: DiscoverToolsFilter): ToolInfo[] {
+    return this.registry.discoverTools(filter);
+  }
+
+  /**
+   * Calls one registered tool outside a turn (for hosts that expose the agent's tools, such as an
+   * MCP server), through the same runner as a model's call: arguments validated, the tool's
+   * timeout, instrumentation, and failures returned as `ok: false` results, never thrown. Only
+   * cancellation (`signal`, `stop()`) rejects. Starts the agent when needed.
+   */
+  async callTool(name: string, args: unknown, options: Omit<ChatOptions, 'throwOnFailure' | 'timeoutMs'> = {}): Promise<ToolResult> {
+    const { userId, conversationId } = checkedIds(options);
+    return this.activeRuns.track(async (active) => {
+      const stopSignal = active.controller.signal;
+      await untilAborted(this.start(), stopSignal);
+      if (stopSignal.aborted) throw stopSignal.reason;
+      const cancel = options.signal ? linkAbort([options.signal, stopSignal]) : undefined;
+      const signal = cancel?.signal ?? stopSignal;
+      const run = new Run(randomUUID(), '', userId, conversationId, signal, undefined);
+      run.stage = 'DO';
+      run.correlationId = options.correlationId;
+      active.run = run;
+      try {
+        return await callTool(run, this.runtime!, name, args, run.nextCallId(), 0);
+      } finally {
+        run.settled = true;
+        cancel?.unlink();
+      }
+    });
+  }
+
   private async execute(message: string, options: ChatOptions, emit: EventSink | undefined): Promise<ChatResult> {
     if (typeof message !== 'string') throw new ValidationError(`chat() needs the message as a string; got ${typeof message}`);
-    const userId = options.userId ?? 'default';
-    const conversationId = options.conversationId ?? 'default';
-    for (const [label, value] of [['userId', userId], ['conversationId', conversationId]] as const) {
-      if (!ID_PATTERN.test(value)) {
-        throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
-      }
-    }
+    const { userId, conversationId } = checkedIds(options);
     const history = options.history === undefined ? undefined : checkHistory(options.history);
     if (options.parentOperationId !== undefined && !Number.isSafeInteger(options.parentOperationId)) {
       throw new ValidationError(`parentOperationId must be an operation id (an integer, ToolContext.operationId); got ${String(options.parentOperationId)}`);
