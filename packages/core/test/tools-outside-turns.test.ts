@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, ConfigError, definePlugin, defineTool, inMemoryLogger, inMemoryMemory, inMemoryMetrics } from '../src/index.js';
+import { Agent, ConfigError, definePlugin, defineTool, inMemoryLogger, inMemoryMemory, inMemoryMetrics, type Plugin } from '../src/index.js';
 import { scriptedLLM } from '../src/testing/index.js';
 
 const resources = () => ({ llm: scriptedLLM(['ok']), memory: inMemoryMemory(), logging: inMemoryLogger({ echoLevel: false }) });
@@ -8,14 +8,12 @@ const resources = () => ({ llm: scriptedLLM(['ok']), memory: inMemoryMemory(), l
 const echo = defineTool({ name: 'echo', description: 'Echo', input: z.object({ text: z.string() }), execute: ({ text }, context) => `${context.userId}:${text}` });
 
 /** A plugin whose tools come from its config, as an allow-list in agent.yaml would give them. */
-const allowListPlugin = () =>
+const allowListPlugin = (): Plugin<{ allow: string[] }> =>
   definePlugin({
     name: 'allow-list',
     kind: 'tool',
     config: z.object({ allow: z.array(z.string()) }),
-    configure(config) {
-      return { ...this, tools: config.allow.map((name) => defineTool({ name, description: `tool ${name}`, input: z.object({}), execute: () => name })) };
-    },
+    configure: (config) => ({ ...allowListPlugin(), tools: config.allow.map((name) => defineTool({ name, description: `tool ${name}`, input: z.object({}), execute: () => name })) }),
   });
 
 describe('tools from config', () => {

@@ -57,17 +57,20 @@ export function mcpTools(options: McpToolsOptions): McpToolsPlugin {
  */
 export default function createMcpToolsPlugin(): Plugin<unknown> {
   let servers: McpServers | undefined;
-  return definePlugin({
-    name: DEFAULT_PLUGIN_NAME,
-    kind: 'tool',
-    description: 'Tools of MCP servers',
-    config: mcpToolsConfigSchema,
-    // The allow-listed tools are known once the config is: registration builds them here.
-    configure(config) {
-      servers = new McpServers(config.servers);
-      return { ...this, tools: servers.tools };
-    },
-    init: ({ log, signal }) => servers?.start(log, signal),
-    shutdown: () => servers?.close(),
-  });
+  // The allow-listed tools are known once the config is: registration calls configure, which builds them.
+  const build = (tools: McpServers['tools']): Plugin<unknown> =>
+    definePlugin({
+      name: DEFAULT_PLUGIN_NAME,
+      kind: 'tool',
+      description: 'Tools of MCP servers',
+      config: mcpToolsConfigSchema,
+      tools,
+      configure(config) {
+        servers = new McpServers(config.servers);
+        return build(servers.tools) as never;
+      },
+      init: ({ log, signal }) => servers?.start(log, signal),
+      shutdown: () => servers?.close(),
+    }) as Plugin<unknown>;
+  return build([]);
 }

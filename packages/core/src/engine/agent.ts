@@ -30,7 +30,6 @@ import { type AgentDescription, describeAgent } from './describe-agent.js';
 import type { StageMapping, Workflow } from './workflow.js';
 import { parsePluginConfig } from './plugin-config.js';
 import { callTool } from './tool-runner.js';
-import { isDeepStrictEqual } from 'node:util';
 import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
 import type { ChatMessage } from '../contracts/message.js';
