@@ -100,7 +100,7 @@ export class KnowledgeStore {
        )
        INSERT INTO ${CHUNKS_TABLE} (id, collection_id, path, generation, ordinal, headings, content, tokens, embedder, embedding, text_search, search_text)
        SELECT item.id, $1, $2, (SELECT generation FROM file), item.ordinal, item.headings::text[], item.content, item.tokens, $7,
-              item.embedding::vector, $8, to_tsvector($8::regconfig, item.search)
+              item.embedding::vector, $8::text, to_tsvector($8::text::regconfig, item.search)
        FROM unnest($9::text[], $10::int[], $11::text[], $12::text[], $13::int[], $14::text[], $15::text[])
          AS item(id, ordinal, headings, content, tokens, embedding, search)`,
       [
@@ -197,13 +197,13 @@ export class KnowledgeStore {
     const words = (input.query.match(/[\p{L}\p{N}_]+/gu) ?? []).filter((word) => word.toLowerCase() !== 'or');
     if (words.length === 0) return [];
     const result = await this.database.sql<RawRow>(
-      `WITH query AS (SELECT websearch_to_tsquery($1::regconfig, $2) AS terms)
+      `WITH query AS (SELECT websearch_to_tsquery($1::text::regconfig, $2) AS terms)
        SELECT c.id, c.path, c.headings, c.content, col.name AS collection, col.owner_user_id AS owner,
               ts_rank_cd(c.search_text, query.terms, 1) AS score
        FROM query, ${CHUNKS_TABLE} c
        JOIN ${COLLECTIONS_TABLE} col ON col.id = c.collection_id
        JOIN ${FILES_TABLE} f ON f.collection_id = c.collection_id AND f.path = c.path AND f.generation = c.generation
-       WHERE col.name = ANY($3::text[]) AND col.owner_user_id IN ('', $4) AND c.text_search = $1 AND c.search_text @@ query.terms
+       WHERE col.name = ANY($3::text[]) AND col.owner_user_id IN ('', $4) AND c.text_search = $1::text AND c.search_text @@ query.terms
        ORDER BY score DESC, c.id
        LIMIT $5`,
       [input.textSearch, words.join(' or '), [...input.collections], input.userId, input.limit],
