@@ -92,6 +92,11 @@ describe('parsers on real files', () => {
       { headings: ['Guide'], text: 'Fish & chips\u00a0are tasty.' },
       { headings: ['Guide', 'Details'], text: '- one\n- two\n\n  keep\n    spaces' },
     ]);
+    const withBox = htmlSections('<h2>Serial</h2><div class="note"><h3>Note</h3><p>Careful.</p></div><p>After the note.</p><h2>Next</h2><p>y</p>');
+    expect(withBox).toEqual([
+      { headings: ['Serial'], text: 'Note\n\nCareful.\n\nAfter the note.' },
+      { headings: ['Next'], text: 'y' },
+    ]);
     const withNavigation = htmlSections('<div class="navheader">Prev Next</div><h1>T</h1><p>x</p>');
     expect(withNavigation[0]).toEqual({ headings: [], text: 'Prev Next' });
   });

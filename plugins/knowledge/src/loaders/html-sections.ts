@@ -8,7 +8,15 @@ export interface HtmlOptions {
    * Default: none.
    */
   ignoreClasses?: readonly string[];
+  /**
+   * Headings inside elements with one of these classes stay text instead of starting a section:
+   * the title of a note or warning box belongs to the section around it. Default:
+   * `note`, `tip`, `warning`, `caution`, `important`, `admonition` (DocBook and Sphinx output).
+   */
+  boxClasses?: readonly string[];
 }
+
+const DEFAULT_BOX_CLASSES = ['note', 'tip', 'warning', 'caution', 'important', 'admonition'];
 
 const SKIPPED = new Set(['head', 'script', 'style', 'noscript', 'template', 'nav', 'svg', 'iframe', 'object', 'button', 'select']);
 // Elements that end a paragraph (a blank line, where the chunker prefers to cut) or a line.
@@ -29,12 +37,14 @@ const HEADING = /^h([1-6])$/;
  */
 export function htmlSections(html: string, options: HtmlOptions = {}): DocumentSection[] {
   const ignoreClasses = new Set(options.ignoreClasses ?? []);
+  const boxClasses = new Set(options.boxClasses ?? DEFAULT_BOX_CLASSES);
+  let boxDepth = 0;
   const sections: DocumentSection[] = [];
   const stack: { level: number; title: string }[] = [];
   let body = '';
   let heading: { level: number; text: string } | undefined;
   // Depth of open elements being skipped, and of open <pre> elements.
-  const open: { name: string; skip: boolean }[] = [];
+  const open: { name: string; skip: boolean; box: boolean }[] = [];
   let skipDepth = 0;
   let preDepth = 0;
   const flush = () => {
@@ -57,17 +67,19 @@ export function htmlSections(html: string, options: HtmlOptions = {}): DocumentS
       onopentag(name, attributes) {
         const classes = (attributes.class ?? '').split(/\s+/);
         const skip = skipDepth > 0 || SKIPPED.has(name) || classes.some((item) => ignoreClasses.has(item)) || attributes.hidden !== undefined;
+        const box = !skip && classes.some((item) => boxClasses.has(item));
         if (!VOID.has(name)) {
-          open.push({ name, skip });
+          open.push({ name, skip, box });
           if (skip) skipDepth++;
+          if (box) boxDepth++;
         }
         if (skip) return;
         if (name === 'pre') preDepth++;
-        const level = HEADING.exec(name);
+        const level = boxDepth > 0 ? null : HEADING.exec(name);
         if (level) {
           flush();
           heading = { level: Number(level[1]), text: '' };
-        } else if (PARAGRAPHS.has(name)) breakLine(true);
+        } else if (PARAGRAPHS.has(name) || HEADING.test(name)) breakLine(true);
         else if (LINES.has(name)) breakLine(false);
         if (name === 'li') write('- ');
       },
@@ -85,13 +97,14 @@ export function htmlSections(html: string, options: HtmlOptions = {}): DocumentS
           skipDepth--;
           return;
         }
+        if (element?.box) boxDepth--;
         if (name === 'pre') preDepth--;
         if (heading && HEADING.test(name)) {
           const title = heading.text.replace(HTML_SPACE, ' ').trim() || '(untitled)';
           while (stack.length > 0 && stack[stack.length - 1]!.level >= heading.level) stack.pop();
           stack.push({ level: heading.level, title });
           heading = undefined;
-        } else if (PARAGRAPHS.has(name)) breakLine(true);
+        } else if (PARAGRAPHS.has(name) || HEADING.test(name)) breakLine(true);
         else if (LINES.has(name)) breakLine(false);
       },
     },
