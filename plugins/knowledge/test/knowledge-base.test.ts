@@ -5,7 +5,7 @@ import type { DatabaseMemory } from '@entity/resources-memory';
 import { hashingEmbedder } from '@entity/resources-memory';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { CHUNKS_TABLE, folderSource, KnowledgeBase } from '../src/index.js';
-import { type Backend, backends } from './support/backends.js';
+import { backends } from './support/backends.js';
 
 const all = await backends('kb');
 afterAll(async () => {
@@ -131,5 +131,3 @@ describe.each(all)('knowledge base on $name', (backend) => {
     await expect(knowledge.ingest({ collection: '../x', source: folderSource('/tmp') })).rejects.toThrow(/not a valid name/);
   });
 });
-
-export type { Backend };

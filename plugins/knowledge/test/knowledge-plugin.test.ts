@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Agent, ConfigError, inMemoryLogger } from '@entity/core';
+import { Agent, type ConfigError, inMemoryLogger } from '@entity/core';
 import { scriptedLLM } from '@entity/core/testing';
 import { afterAll, describe, expect, it } from 'vitest';
 import { folderSource, KnowledgeBase, knowledgeConfigSchema, knowledgePlugin, resolveKnowledgeEmbedder } from '../src/index.js';

@@ -124,7 +124,6 @@ describe('parsers on real files', () => {
 describe('storageSource', () => {
   it('lists the storage resource’s documents under a prefix and reads them', async () => {
     const storage = inMemoryStorage();
-    await storage.start?.();
     await storage.put('kb/a.md', '# A\n\nalpha');
     await storage.put('kb/sub/b.txt', 'beta');
     await storage.put('kb/c.json', '{}');

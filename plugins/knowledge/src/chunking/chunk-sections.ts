@@ -64,9 +64,9 @@ function pieces(text: string, max: number): Piece[] {
     }
     const [separator, nextJoiner] =
       level === 0 ? [/\n/, '\n'] : level === 1 ? [/(?<=[.!?;:])\s+/, ' '] : [/\s+/, ' '];
-    part.split(separator).forEach((item, index) => add(item, index === 0 ? joiner : nextJoiner, level + 1));
+    for (const [index, item] of part.split(separator).entries()) add(item, index === 0 ? joiner : nextJoiner, level + 1);
   };
-  text.split(/\n[ \t]*\n/).forEach((paragraph, index) => add(paragraph, index === 0 ? '' : '\n\n', 0));
+  for (const [index, paragraph] of text.split(/\n[ \t]*\n/).entries()) add(paragraph, index === 0 ? '' : '\n\n', 0);
   return result;
 }
 
