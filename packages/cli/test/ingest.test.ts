@@ -44,6 +44,13 @@ plugins:
     expect(third.stderr).not.toContain('█');
   }, 240_000);
 
+  it('without a config, ingests into the embedded memory under ./.entity as the shared "docs" collection', async () => {
+    const directory = project({ 'notes/a.md': '# A\n\nAlpha.' });
+    const result = await entity(['ingest', 'notes', '--json'], { cwd: directory, timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ collection: 'docs', scope: 'shared', added: ['a.md'], chunks: 1 });
+  }, 150_000);
+
   it('explains a missing folder', async () => {
     const directory = project({});
     const result = await entity(['ingest', 'nowhere'], { cwd: directory });

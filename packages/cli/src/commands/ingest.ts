@@ -43,7 +43,7 @@ async function resourcesOf(file: string | undefined, cli: CliContext): Promise<{
     resources.memory = memoryModule.defaultMemory();
   }
   // Only the resources: the agent's plugins (and its zero-config model lookup) are not needed to ingest.
-  const agent = new core.Agent({ name: 'entity-ingest', zeroConfig: false, resources, plugins: [] });
+  const agent = new core.Agent({ name: 'entity-ingest', zeroConfig: false, defaultWorkflow: false, resources, plugins: [] });
   await agent.start();
   return { agent, pluginConfig };
 }
