@@ -22,7 +22,8 @@ describe.each(all)('knowledge base on $name', (backend) => {
     memory = backend.create({ embedder: 'hashing' });
     await memory.start();
     knowledge = new KnowledgeBase({ memory, embedder: hashingEmbedder(), chunking: { maxTokens: 60, overlapTokens: 10 } });
-  });
+    // PGlite's WebAssembly start can take a minute on a loaded two-core machine.
+  }, 180_000);
   afterAll(async () => {
     await memory?.stop();
   });

@@ -72,7 +72,7 @@ describe.each(all)('retrieval in a real turn on $name', (backend) => {
       await agent.stop();
       await memory.stop();
     }
-  }, 120_000);
+  }, 180_000);
 });
 
 describe('plugin config', () => {
