@@ -64,7 +64,7 @@ export default async function ingest(command: ParsedCommand, cli: CliContext): P
     const base = await knowledge.knowledgeBaseFromConfig(config, { memory, llm });
     const collection = (command.values.collection as string | undefined) ?? config.collections[0]!;
     const userId = command.values.user as string | undefined;
-    const bar = startProgressBar(cli.stderr, cli.err, `Ingesting ${terminalSafe(folder)}`);
+    const bar = startProgressBar(cli.stderr, cli.err, `Ingesting ${terminalSafe(command.positionals[0]!)}`);
     const report = await base
       .ingest({
         collection,
