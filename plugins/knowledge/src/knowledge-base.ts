@@ -46,6 +46,11 @@ export interface IngestOptions extends CollectionRef {
   source: DocumentSource;
   /** Called after each file. */
   onProgress?: (progress: IngestProgress) => void;
+  /**
+   * Allow a source with no documents to empty a collection that has some. Default: false — an
+   * empty source (a wrong path, an unmounted volume) is refused instead of deleting everything.
+   */
+  allowEmptySource?: boolean;
   signal?: AbortSignal;
 }
 
@@ -177,6 +182,11 @@ export class KnowledgeBase {
     const { files, refused } = await options.source.list();
     const collectionId = await this.store.ensureCollection(name, owner);
     const stored = await this.store.files(collectionId);
+    if (files.length === 0 && stored.size > 0 && options.allowEmptySource !== true) {
+      throw new ValidationError(
+        `${options.source.description} has no documents, but collection "${name}" holds ${stored.size} files; refusing to delete them all. Check the path, or pass allowEmptySource: true (or use deleteCollection) to empty it.`,
+      );
+    }
     const settings = this.settings;
     const report: IngestReport = { collection: name, scope: owner === '' ? 'shared' : 'private', added: [], updated: [], unchanged: [], removed: [], failed: [], refused, chunks: 0 };
     let done = 0;

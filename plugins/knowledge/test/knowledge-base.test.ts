@@ -67,6 +67,17 @@ describe.each(all)('knowledge base on $name', (backend) => {
     expect(await knowledge.search({ userId: 'u1', query: 'cats purr', collections: ['home'], mode: 'lexical' })).toEqual([]);
   });
 
+  it.runIf(backend.available)('refuses to empty a collection from a source with no documents unless told to', async () => {
+    const root = write({ 'a.md': '# A\n\nApples.' });
+    await knowledge.ingest({ collection: 'empty', source: folderSource(root) });
+    unlinkSync(join(root, 'a.md'));
+    await expect(knowledge.ingest({ collection: 'empty', source: folderSource(root) })).rejects.toThrow(/refusing to delete them all/);
+    expect((await knowledge.search({ userId: 'u', query: 'apples', collections: ['empty'] })).map((chunk) => chunk.source)).toEqual(['a.md']);
+    const emptied = await knowledge.ingest({ collection: 'empty', source: folderSource(root), allowEmptySource: true });
+    expect(emptied.removed).toEqual(['a.md']);
+    expect(await knowledge.search({ userId: 'u', query: 'apples', collections: ['empty'] })).toEqual([]);
+  });
+
   it.runIf(backend.available)('keeps the indexed version of a file that fails to parse, and reports it', async () => {
     const root = write({ 'good.md': '# Good\n\nValid text about comets.' });
     await knowledge.ingest({ collection: 'fail', source: folderSource(root) });
