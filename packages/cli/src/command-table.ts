@@ -250,6 +250,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     json: true,
     load: () => import('./commands/metrics.js'),
   },
+  {
+    name: 'ingest',
+    summary: 'Add a folder of documents to the knowledge base',
+    usage: 'entity ingest <dir>',
+    description:
+      "Reads the folder's Markdown, text, HTML and PDF files (symbolic links leading outside it are refused), cuts them into chunks under their headings and stores them with embeddings in the memory's database, using the agent config's memory, llm and knowledge plugin settings. Incremental: unchanged files are skipped, changed ones re-chunked, deleted ones removed. Needs @entity/plugin-knowledge. A progress bar is shown on a terminal; exits 1 when a file could not be read.",
+    options: {
+      config: { type: 'string', valueName: 'path', description: 'agent config whose memory holds the documents (default: ./agent.yaml, else the embedded memory under ./.entity)' },
+      collection: { type: 'string', valueName: 'name', description: 'collection to write (default: the first of the knowledge plugin\'s collections, else "docs")' },
+      user: { type: 'string', short: 'u', valueName: 'id', description: 'make the collection private to this user (default: shared with every user)' },
+    },
+    positionals: [1, 1],
+    json: true,
+    examples: ['entity ingest ./docs', 'entity ingest ./handbook --collection hr', 'entity ingest ./notes --user alice --collection notes'],
+    load: () => import('./commands/ingest.js'),
+  },
 ];
 
 /** Flags every command accepts. */
