@@ -82,3 +82,32 @@ export async function loadAgent(source: AgentSource): Promise<Agent> {
 function isAgent(value: unknown): value is Agent {
   return typeof value === 'object' && value !== null && typeof (value as Agent).stream === 'function' && typeof (value as Agent).describe === 'function';
 }
+
+/** The config a command reads about a project: its file (when there is one) and the folder its relative paths start from. */
+export interface ProjectConfig {
+  /** agent.yaml (or .yml/.json, entity.yaml, agent.config.ts …); undefined when the folder has none. */
+  path: string | undefined;
+  /** The config's folder (or the folder given, or the current one): relative paths resolve from here, as `entity run` does. */
+  directory: string;
+}
+
+/**
+ * Resolves the `[config]` argument of the commands that read what an agent left behind (`logs`,
+ * `metrics`): a config file, a project folder, or (when omitted) the current folder, so that
+ * `entity logs sub/agent.yaml` from anywhere reads the files `entity run sub/agent.yaml` wrote.
+ */
+export function locateProjectConfig(argument: string | undefined, cli: CliContext): ProjectConfig {
+  const source = resolveAgentSource(argument, cli);
+  if (source.kind === 'directory') return { path: findConfigFile(source.path) ?? findConfigModule(source.path), directory: source.path };
+  if (source.kind === 'module' && !isConfigModule(source.path)) {
+    throw new UsageError(`${argument} is an agent module, not a config`, `pass the project's agent.yaml (or its folder); a module's log file and memory are known only to its code`);
+  }
+  return { path: source.path, directory: dirname(source.path) };
+}
+
+/** The config's document with `${VAR}` interpolated (a config module's exported object as is). */
+export async function readProjectConfig(path: string): Promise<Record<string, unknown>> {
+  if (isConfigModule(path)) return loadConfigModule(path);
+  const { readConfigDocument } = await import('@entity/core/internal');
+  return (await readConfigDocument(path)).document;
+}
