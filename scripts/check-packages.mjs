@@ -36,15 +36,23 @@ try {
   // version, and nothing jumps a major (0.x to 1.0.0) unless a changeset asks for it — Changesets 2
   // did that to every package whose `@entity/core` peer range a minor release left behind.
   const planFile = join(folder, 'release-plan.json');
-  execFileSync('pnpm', ['exec', 'changeset', 'status', '--output', planFile], { cwd: root, stdio: 'ignore' });
-  const plan = JSON.parse(readFileSync(planFile, 'utf8'));
-  const askedMajor = new Set(plan.changesets.flatMap((changeset) => changeset.releases.filter((release) => release.type === 'major').map((release) => release.name)));
-  const released = plan.releases.filter((release) => release.type !== 'none');
-  const unasked = released.filter((release) => release.type === 'major' && !askedMajor.has(release.name));
-  const versions = [...new Set(released.map((release) => release.newVersion))];
-  if (unasked.length > 0) failed.push(`release plan: ${unasked.map((release) => `${release.name} ${release.oldVersion} → ${release.newVersion}`).join(', ')} would be a major release no changeset asks for`);
-  else if (versions.length > 1) failed.push(`release plan: the packages would release at different versions (${versions.join(', ')})`);
-  else console.log(`✔ release plan: ${released.length} packages → ${versions[0] ?? 'no release pending'}`);
+  let plan;
+  try {
+    execFileSync('pnpm', ['exec', 'changeset', 'status', '--output', planFile], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    plan = JSON.parse(readFileSync(planFile, 'utf8'));
+  } catch (error) {
+    // `changeset status` also fails when a package changed since the base branch without a changeset.
+    failed.push(`release plan (\`pnpm changeset status\` failed):\n${error.stdout ?? ''}${error.stderr ?? error.message}`);
+  }
+  if (plan) {
+    const askedMajor = new Set(plan.changesets.flatMap((changeset) => changeset.releases.filter((release) => release.type === 'major').map((release) => release.name)));
+    const released = plan.releases.filter((release) => release.type !== 'none');
+    const unasked = released.filter((release) => release.type === 'major' && !askedMajor.has(release.name));
+    const versions = [...new Set(released.map((release) => release.newVersion))];
+    if (unasked.length > 0) failed.push(`release plan: ${unasked.map((release) => `${release.name} ${release.oldVersion} → ${release.newVersion}`).join(', ')} would be a major release no changeset asks for`);
+    else if (versions.length > 1) failed.push(`release plan: the packages would release at different versions (${versions.join(', ')})`);
+    else console.log(`✔ release plan: ${released.length} packages → ${versions[0] ?? 'no release pending'}`);
+  }
 } finally {
   rmSync(folder, { recursive: true, force: true });
 }
