@@ -225,14 +225,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'logs',
     summary: 'Print or follow the log stream of a running or past agent',
-    usage: 'entity logs',
+    usage: 'entity logs [config]',
+    description:
+      "Reads the file output of the config's logging resource (file: true writes .entity/logs/entity.jsonl), its path resolved from the config's folder like `entity run` does; [config] is an agent.yaml or its folder (default: the current folder).",
     options: {
-      file: { type: 'string', valueName: 'path', description: 'log file base path (default: ./.entity/logs/entity.jsonl)' },
+      file: { type: 'string', valueName: 'path', description: 'log file base path, from the current folder (default: the config\'s, or ./.entity/logs/entity.jsonl beside it)' },
       follow: { type: 'boolean', short: 'f', description: 'keep printing new entries' },
       lines: { type: 'string', short: 'n', valueName: 'count', description: 'how many recent entries (default: 50)' },
       level: { type: 'string', short: 'l', valueName: 'level', description: 'lowest level to show: debug | info | warn | error' },
     },
-    positionals: [0, 0],
+    positionals: [0, 1],
     json: true,
     load: () => import('./commands/logs.js'),
   },
@@ -241,7 +243,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Print the metrics summary of a running or past agent',
     usage: 'entity metrics [config]',
     description:
-      "Reads the events the `metrics` resource stored in the memory's database (embedded PGlite under ./.entity, or Postgres). With the embedded database, stop the agent first: PGlite allows one process at a time.",
+      "Reads the events the `metrics` resource stored in the memory's database (embedded PGlite under .entity beside the config, or Postgres); [config] is an agent.yaml or its folder (default: the current folder), its relative paths resolved from its folder like `entity run` does. With the embedded database, stop the agent first: PGlite allows one process at a time.",
     options: {
       hours: { type: 'string', valueName: 'hours', description: 'window to summarise (default: 24)' },
       user: { type: 'string', short: 'u', valueName: 'id', description: "only this user's runs" },
