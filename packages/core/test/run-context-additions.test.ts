@@ -130,6 +130,39 @@ describe('sources and annotations in run info', () => {
     expect(plain.info).not.toHaveProperty('annotations');
   });
 
+  it('refuses an annotation JSON cannot carry (BigInt, a function, a cycle), so run info always serialises', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const value of [10n, () => 1, cyclic, new Date(0), Number.NaN]) {
+      const bad = definePlugin({ name: 'bad-annotation', kind: 'prompt', execute: (context) => context.annotate('x', value as never) });
+      const result = await agentWith([bad]).agent.chat('hi');
+      expect(result.info.failure).toMatchObject({ plugin: 'bad-annotation', code: 'VALIDATION_FAILED' });
+      expect(() => JSON.stringify(result.info)).not.toThrow();
+    }
+  });
+
+  it('keeps the annotated value as it was when annotate() was called', async () => {
+    const plan = { steps: ['look up'] };
+    const mutating = definePlugin({
+      name: 'mutating',
+      kind: 'prompt',
+      execute: (context) => {
+        context.annotate('plan', plan);
+        plan.steps.push('changed later');
+      },
+    });
+    const result = await agentWith([mutating]).agent.chat('hi');
+    expect(result.info.annotations).toEqual({ plan: { steps: ['look up'] } });
+  });
+
+  it('refuses source fields of the wrong type (a NaN score, an object section)', async () => {
+    for (const ref of [{ source: 'a.md', score: Number.NaN }, { source: 'a.md', score: '0.9' }, { source: 'a.md', section: { h: 1 } }, { source: 'a.md', collection: 7 }]) {
+      const bad = definePlugin({ name: 'bad-field', kind: 'prompt', execute: (context) => context.addSources([ref as never]) });
+      const result = await agentWith([bad]).agent.chat('hi');
+      expect(result.info.failure).toMatchObject({ plugin: 'bad-field', code: 'VALIDATION_FAILED' });
+    }
+  });
+
   it('refuses a source without a name', async () => {
     const bad = definePlugin({ name: 'bad-source', kind: 'prompt', execute: (context) => context.addSources([{ source: '' }]) });
     const result = await agentWith([bad]).agent.chat('hi');

@@ -28,11 +28,11 @@ export function requireConversationRef(ref: unknown): ConversationRef {
   return ref as ConversationRef;
 }
 
-function checkJson(value: unknown, path: string, depth: number): void {
+function checkJson(value: unknown, path: string, depth: number, allowNul: boolean): void {
   if (depth > MAX_JSON_DEPTH) throw new ValidationError(`${path} is nested more than ${MAX_JSON_DEPTH} levels deep`);
   if (value === null || typeof value === 'boolean') return;
   if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new ValidationError(`${path} contains a NUL character, which cannot be stored`);
+    if (!allowNul && value.includes('\u0000')) throw new ValidationError(`${path} contains a NUL character, which cannot be stored`);
     return;
   }
   if (typeof value === 'number') {
@@ -40,16 +40,16 @@ function checkJson(value: unknown, path: string, depth: number): void {
     return;
   }
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, depth + 1);
+    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, depth + 1, allowNul);
     return;
   }
   if (typeof value === 'object') {
     const prototype = Object.getPrototypeOf(value);
     if (prototype === Object.prototype || prototype === null) {
       for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) throw new ValidationError(`${path} has a key with a NUL character`);
+        if (!allowNul && key.includes('\u0000')) throw new ValidationError(`${path} has a key with a NUL character`);
         // JSON drops undefined properties, so `{ toolCalls: undefined }` is fine.
-        if (item !== undefined) checkJson(item, `${path}.${key}`, depth + 1);
+        if (item !== undefined) checkJson(item, `${path}.${key}`, depth + 1, allowNul);
       }
       return;
     }
@@ -69,9 +69,13 @@ export function copyJson<T>(value: T): T {
   return copy as T;
 }
 
-/** Throws a ValidationError unless `value` survives JSON unchanged. */
-export function requireJson(value: unknown, what: string): JsonValue {
-  checkJson(value, what, 0);
+/**
+ * Throws a ValidationError unless `value` survives JSON unchanged. NUL characters are refused
+ * too, since Postgres cannot store them; `allowNul` accepts them for values that are only sent
+ * as JSON, never stored (run annotations).
+ */
+export function requireJson(value: unknown, what: string, options: { allowNul?: boolean } = {}): JsonValue {
+  checkJson(value, what, 0, options.allowNul ?? false);
   return value as JsonValue;
 }
 

@@ -9,6 +9,7 @@ import type { Metrics } from '../contracts/metrics.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Storage } from '../contracts/storage.js';
 import type { ToolInfo, ToolResult } from '../contracts/tool.js';
+import { copyJson, requireJson } from '../builtins/memory-input.js';
 import { StageError, ValidationError } from '../errors/index.js';
 import { STATE } from './ask-model.js';
 import { instrumentResource } from './instrumented-resource.js';
@@ -125,6 +126,13 @@ export class RunContext implements Context {
       if (typeof ref !== 'object' || ref === null || typeof ref.source !== 'string' || ref.source === '') {
         throw new ValidationError(`addSources(): item ${index} needs a non-empty "source" (a file path, URL or record id)`);
       }
+      // Sources go out in run info as JSON: a NaN score would arrive as null, an object section as a surprise.
+      for (const field of ['section', 'collection'] as const) {
+        if (ref[field] !== undefined && typeof ref[field] !== 'string') throw new ValidationError(`addSources(): item ${index} has a ${typeof ref[field]} "${field}"; it must be text`);
+      }
+      if (ref.score !== undefined && (typeof ref.score !== 'number' || !Number.isFinite(ref.score))) {
+        throw new ValidationError(`addSources(): item ${index} has score ${String(ref.score)}; it must be a finite number`);
+      }
     }
     if (this.run.sources.length + sources.length > MAX_SOURCES) throw new ValidationError(`addSources(): a run may list at most ${MAX_SOURCES} sources`);
     for (const { source, section, score, collection } of sources) {
@@ -140,7 +148,10 @@ export class RunContext implements Context {
   annotate(key: string, value: JsonValue): void {
     if (typeof key !== 'string' || key === '') throw new ValidationError('annotate() needs a non-empty key');
     if (value === undefined) throw new ValidationError(`annotate("${key}") needs a JSON value; got undefined`);
-    this.run.annotations.set(key, value);
+    // Run info goes out as JSON (HTTP bodies, stream frames): a BigInt or a cycle would fail there,
+    // after the turn was saved. A copy, so a plugin changing the object later does not change the info.
+    requireJson(value, `annotate("${key}") value`, { allowNul: true });
+    this.run.annotations.set(key, copyJson(value));
   }
 
   store(key: string, value: unknown): void {
