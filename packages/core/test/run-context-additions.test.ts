@@ -50,6 +50,22 @@ describe('context added for one run (ctx.addContext)', () => {
     expect(seen[1]).toBe('Answer in French.');
   });
 
+  it('warns, naming the plugin and the fix, when context comes after the turn was already answered (it reaches no model)', async () => {
+    const answering = definePlugin({ name: 'pattern', kind: 'prompt', execute: (context) => context.answer('settled') });
+    const late = definePlugin({ name: 'late-memory', kind: 'prompt', execute: (context) => context.addContext('facts about the user') });
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ resources: { llm: scriptedLLM(['x']), memory: inMemoryMemory(), logging }, plugins: [answering, late], zeroConfig: false });
+    const result = await agent.chat('hi');
+    expect(result.text).toBe('settled');
+    const warning = logging.entries.find((entry) => entry.level === 'warn' && entry.message.includes('addContext()'));
+    expect(warning?.message).toMatch(/late-memory[\s\S]*already answered[\s\S]*before/);
+    // Context added before a model call that then asks for tools is not warned about: the loop goes on.
+    const early = inMemoryLogger({ echoLevel: false });
+    const tooly = new Agent({ resources: { llm: scriptedLLM(['fine']), memory: inMemoryMemory(), logging: early }, plugins: [late], zeroConfig: false });
+    await tooly.chat('hi');
+    expect(early.entries.filter((entry) => entry.level === 'warn' && entry.message.includes('addContext()'))).toEqual([]);
+  });
+
   it('refuses empty text with a clear error', async () => {
     const bad = definePlugin({ name: 'bad', kind: 'prompt', execute: (context) => context.addContext('  ') });
     const { agent } = agentWith([bad]);

@@ -23,6 +23,9 @@ const ANSWER_STAGES: ReadonlySet<Stage> = new Set(['PARSE', 'THINK']);
 const MAX_CONTEXT_SECTIONS = 100;
 const MAX_SOURCES = 1_000;
 
+/** Plugins already warned about adding context too late, per agent runtime. */
+const tooLateWarnings = new WeakMap<object, Set<string>>();
+
 /** The `Context` plugins receive: a thin view over one run's state and the agent's runtime. */
 export class RunContext implements Context {
   private readonly resources = new Map<string, unknown>();
@@ -101,6 +104,33 @@ export class RunContext implements Context {
       throw new ValidationError(`addContext() was called more than ${MAX_CONTEXT_SECTIONS} times in one run; join the texts into fewer sections`);
     }
     this.run.contextSections.push(options.label === undefined ? { text } : { text, label: options.label });
+    if (this.answeredWithText()) this.warnContextTooLate();
+  }
+
+  /** Whether this iteration already has its final answer (from `answer()` or a model reply without tool calls). */
+  private answeredWithText(): boolean {
+    const pending = this.run.state.get(STATE.pendingToolCalls) as readonly unknown[] | undefined;
+    return this.run.state.get(STATE.answeredIteration) === this.run.iteration && this.run.state.get(STATE.answer) !== undefined && !pending?.length;
+  }
+
+  /**
+   * Context added once the turn is answered reaches no model: a memory or retrieval plugin
+   * registered after a reasoning pattern or a cache does nothing, silently. Said once per plugin
+   * and agent, since it is a registration-order mistake, not something of one run.
+   */
+  private warnContextTooLate(): void {
+    const plugin = this.run.currentPlugin ?? 'unknown';
+    let warned = tooLateWarnings.get(this.runtime);
+    if (!warned) {
+      warned = new Set();
+      tooLateWarnings.set(this.runtime, warned);
+    }
+    if (warned.has(plugin)) return;
+    warned.add(plugin);
+    this.log.warn(
+      `addContext() from plugin "${plugin}" came after this turn was already answered (by ctx.answer() or the model), so no model call sees it. ` +
+        `Register "${plugin}" before the plugin that answers (a reasoning pattern, a cache).`,
+    );
   }
 
   answer(content: string): void {
