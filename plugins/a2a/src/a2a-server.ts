@@ -4,7 +4,6 @@ import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
 import {
   DefaultRequestHandler,
-  InMemoryTaskStore,
   JsonRpcTransportHandler,
   ServerCallContext,
   type TaskStore,
@@ -13,6 +12,7 @@ import {
 } from '@a2a-js/sdk/server';
 import { type Agent, ConfigError } from '@entity/core';
 import { type AgentCardOptions, buildAgentCard, legacyAgentCardJson } from './agent-card.js';
+import { BoundedInMemoryTaskStore } from './bounded-task-store.js';
 import { EntityAgentExecutor } from './entity-agent-executor.js';
 import type { HttpMount, HttpRole } from './http-mount.js';
 import { jsonRpcError, jsonRpcEventStream, jsonRpcResult } from './json-rpc-response.js';
@@ -40,8 +40,17 @@ export interface A2AServerOptions extends AgentCardOptions {
    * `tasks/resubscribe`) and gets the v0.3 card, through the SDK's compatibility layer. Default: true.
    */
   legacyCompat?: boolean;
-  /** Where tasks are kept. Default: the SDK's in-memory store (tasks are lost on restart; scoped per user). */
+  /**
+   * Where tasks are kept. Default: an in-memory store holding at most `maxTasks` tasks (lost on
+   * restart; scoped per user).
+   */
   taskStore?: TaskStore;
+  /**
+   * Most tasks the default in-memory store keeps, all users together; past it the least
+   * recently updated task is dropped (a later GetTask of it answers "not found"). Without a
+   * bound every call would grow the server's memory for good. Not used with `taskStore`. Default: 1000.
+   */
+  maxTasks?: number;
   /** Largest JSON-RPC request body, in bytes. Default: 1 MiB. */
   maxBodyBytes?: number;
   /** Longest message text accepted, in characters. Default: 32000. */
@@ -116,6 +125,13 @@ function checkPublicUrl(url: string): void {
   }
 }
 
+function boundedStore(maxTasks: number | undefined): BoundedInMemoryTaskStore {
+  if (maxTasks !== undefined && (!Number.isInteger(maxTasks) || maxTasks < 1)) {
+    throw new ConfigError([{ path: 'a2a.maxTasks', message: `must be a whole number >= 1; got ${maxTasks}`, fix: 'set maxTasks to the most tasks to keep in memory, e.g. 1000' }]);
+  }
+  return new BoundedInMemoryTaskStore(maxTasks);
+}
+
 /**
  * Publishes an Entity agent as an A2A agent on the official `@a2a-js/sdk` request handler, through
  * Web-standard `Request` → `Response` functions any server can call (or `mounts()` for
@@ -138,7 +154,7 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
   const legacyCompat = options.legacyCompat ?? true;
   const agentCard = (requestUrl?: string) => buildAgentCard(agent, endpointUrl(requestUrl), options, true, legacyCompat);
   // The handler's own card is only used to check protocol versions; the served one is built per request.
-  const requestHandler = new DefaultRequestHandler(agentCard(), options.taskStore ?? new InMemoryTaskStore(), executor);
+  const requestHandler = new DefaultRequestHandler(agentCard(), options.taskStore ?? boundedStore(options.maxTasks), executor);
   const transport = new JsonRpcTransportHandler(requestHandler);
   const legacyTransport = legacyCompat ? new LegacyJsonRpcTransportHandler(requestHandler) : undefined;
   // As the SDK decides: no version header means a v0.3 client.

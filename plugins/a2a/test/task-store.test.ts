@@ -1,0 +1,30 @@
+import { type Task, TaskState } from '@a2a-js/sdk';
+import { afterEach, describe, expect, it } from 'vitest';
+import { type EntityA2A, sdkClient, sendRequest, startEntityA2A, userText } from './helpers.js';
+
+let server: EntityA2A | undefined;
+afterEach(async () => {
+  await server?.close();
+  server = undefined;
+});
+
+describe('the default task store is bounded', () => {
+  it('keeps at most maxTasks tasks: the oldest is dropped, the newest stay readable by their owner only', async () => {
+    server = await startEntityA2A(['one', 'two', 'three'], {}, { maxTasks: 2 });
+    const alice = await sdkClient(server.url, 'alice');
+    const bob = await sdkClient(server.url, 'bob');
+    const first = (await alice.client.sendMessage(sendRequest(userText('1')), alice.options)) as Task;
+    const second = (await alice.client.sendMessage(sendRequest(userText('2')), alice.options)) as Task;
+    const third = (await bob.client.sendMessage(sendRequest(userText('3')), bob.options)) as Task;
+    await expect(alice.client.getTask({ tenant: '', id: first.id }, alice.options)).rejects.toThrow(/not found/i);
+    expect((await alice.client.getTask({ tenant: '', id: second.id }, alice.options)).status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    expect((await bob.client.getTask({ tenant: '', id: third.id }, bob.options)).status?.state).toBe(TaskState.TASK_STATE_COMPLETED);
+    await expect(bob.client.getTask({ tenant: '', id: second.id }, bob.options)).rejects.toThrow(/not found/i);
+    const listed = await alice.client.listTasks({ tenant: '', contextId: '', status: 0, pageSize: 10, pageToken: '', historyLength: 0, statusTimestampAfter: undefined, includeArtifacts: false } as never, alice.options);
+    expect(listed.tasks.map((task) => task.id)).toEqual([second.id]);
+  });
+
+  it('refuses a maxTasks that is not a whole number >= 1', async () => {
+    await expect(startEntityA2A(['x'], {}, { maxTasks: 0 })).rejects.toThrow(/maxTasks/);
+  });
+});
