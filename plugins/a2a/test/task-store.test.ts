@@ -28,3 +28,16 @@ describe('the default task store is bounded', () => {
     await expect(startEntityA2A(['x'], {}, { maxTasks: 0 })).rejects.toThrow(/maxTasks/);
   });
 });
+
+describe('a refused message is not kept in the task', () => {
+  it('the stored task of a message over maxMessageChars holds a placeholder, not the message', async () => {
+    server = await startEntityA2A(['unused'], {}, { maxMessageChars: 100 });
+    const alice = await sdkClient(server.url, 'alice');
+    const task = (await alice.client.sendMessage(sendRequest(userText('x'.repeat(200_000))), alice.options)) as Task;
+    expect(task.status?.state).toBe(TaskState.TASK_STATE_REJECTED);
+    const stored = await alice.client.getTask({ tenant: '', id: task.id }, alice.options);
+    expect(stored.status?.state).toBe(TaskState.TASK_STATE_REJECTED);
+    expect(JSON.stringify(stored).length).toBeLessThan(5_000);
+    expect(server.llm.requests).toHaveLength(0);
+  });
+});
