@@ -11,6 +11,7 @@ import {
   validateVersion,
 } from '@a2a-js/sdk/server';
 import { type Agent, ConfigError } from '@entity/core';
+import { MAX_IDENTIFIER_LENGTH } from '@entity/core/internal';
 import { type AgentCardOptions, buildAgentCard, legacyAgentCardJson } from './agent-card.js';
 import { BoundedInMemoryTaskStore } from './bounded-task-store.js';
 import { EntityAgentExecutor } from './entity-agent-executor.js';
@@ -107,6 +108,21 @@ function isLegacyVersion(header: string | null): boolean {
   return version === '' || version === '0.3' || version.startsWith('0.3.');
 }
 
+/**
+ * `contextId` or `taskId` of the request's message when it is longer than an Entity identifier.
+ * Checked before the SDK sees the request: the SDK stores the task under the ids it is given
+ * (every event repeats them), so a refusal later would still keep a huge id in the task store.
+ */
+function oversizedMessageId(body: object): 'contextId' | 'taskId' | undefined {
+  const message = (body as { params?: { message?: { contextId?: unknown; taskId?: unknown } } }).params?.message;
+  if (typeof message !== 'object' || message === null) return undefined;
+  for (const key of ['contextId', 'taskId'] as const) {
+    const value = message[key];
+    if (typeof value === 'string' && value.length > MAX_IDENTIFIER_LENGTH) return key;
+  }
+  return undefined;
+}
+
 function checkPath(path: string): void {
   if (!/^\/[\w\-./~]*$/.test(path) || path.includes('//') || path.split('/').includes('..')) {
     throw new ConfigError([{ path: 'a2a.path', message: `"${path}" is not a valid endpoint path`, fix: 'use an absolute path such as /a2a' }]);
@@ -186,6 +202,10 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
     const id = typeof body === 'object' && body !== null && 'id' in body && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return jsonRpcError(id, new RequestMalformedError('The request must be one JSON-RPC object (batches are not supported).'), undefined, mapError);
+    }
+    const oversizedId = oversizedMessageId(body);
+    if (oversizedId !== undefined) {
+      return jsonRpcError(id, new RequestMalformedError(`The message's ${oversizedId} is longer than ${MAX_IDENTIFIER_LENGTH} characters; send a shorter one, or none to start a new conversation.`), undefined, mapError);
     }
     try {
       const context = new ServerCallContext({

@@ -41,3 +41,21 @@ describe('a refused message is not kept in the task', () => {
     expect(server.llm.requests).toHaveLength(0);
   });
 });
+
+describe('an oversized contextId is refused before a task is stored', () => {
+  it('answers a JSON-RPC error naming contextId and stores no task', async () => {
+    server = await startEntityA2A(['unused']);
+    const response = await fetch(`${server.url}/a2a`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'a2a-version': '1.0' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: { messageId: 'm1', role: 'ROLE_USER', parts: [{ text: 'hi' }], contextId: 'c'.repeat(100_000) } } }),
+    });
+    const reply = (await response.json()) as { error?: { message: string }; result?: unknown };
+    expect(reply.result).toBeUndefined();
+    expect(reply.error?.message).toMatch(/contextId/);
+    const alice = await sdkClient(server.url, 'alice');
+    const listed = await alice.client.listTasks({ tenant: '', contextId: '', status: 0, pageSize: 10, pageToken: '', historyLength: 0, statusTimestampAfter: undefined, includeArtifacts: false } as never, alice.options);
+    expect(listed.tasks).toHaveLength(0);
+    expect(server.llm.requests).toHaveLength(0);
+  });
+});
