@@ -4,8 +4,8 @@ import type { Plugin, PluginRegistration } from '../contracts/plugin.js';
 import { ALL_STAGES, type Stage } from '../contracts/stage.js';
 import type { Tool, ToolInfo } from '../contracts/tool.js';
 import { ConfigError, type ConfigIssue } from '../errors/index.js';
-import { parsePluginConfig } from './plugin-config.js';
 import { assignStages, type PluginFunction, pluginFromFunction, type StageAssignment } from './plugin-analysis.js';
+import { parsePluginConfig } from './plugin-config.js';
 
 /** A plugin as the engine runs it: config parsed, stages decided. */
 export interface RegisteredPlugin {
