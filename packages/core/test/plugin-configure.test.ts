@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { Agent, ConfigError, definePlugin, defineTool, inMemoryLogger, inMemoryMemory, type Plugin } from '../src/index.js';
@@ -32,7 +35,7 @@ const agentWith = (plugin: Plugin<never>, config: unknown) =>
 describe('Plugin.configure', () => {
   it('registers the tools and dependencies the config chose, and only those', async () => {
     const agent = agentWith(pickTools() as Plugin<never>, { tools: ['shout'] });
-    expect(agent.describe().tools).toEqual([{ name: 'shout', plugin: 'pick', description: expect.any(String) }]);
+    expect(agent.describe().tools).toEqual([{ name: 'shout', plugin: 'pick', description: 'Shouts' }]);
     const withBoth = agentWith(pickTools() as Plugin<never>, { tools: ['echo', 'shout'] });
     expect(withBoth.describe().tools.map((tool) => tool.name)).toEqual(['echo', 'shout']);
   });
@@ -74,5 +77,28 @@ describe('Plugin.configure errors', () => {
       expect(ConfigError.isInstance(error)).toBe(true);
       expect((error as ConfigError).issues).toEqual([{ path: 'plugins.pick.config.needs', message: 'no such resource kind', fix: 'name a resource' }]);
     }
+  });
+});
+
+describe('Plugin.configure from agent.yaml', () => {
+  it('is called once for a config entry, though the config is validated before the agent is built', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'entity-configure-'));
+    // A plain module (no zod): the count lives on globalThis so the test can read it.
+    writeFileSync(
+      join(dir, 'pick.mjs'),
+      `const build = () => ({
+        name: 'pick', kind: 'tool',
+        configSchema: { safeParse: (v) => ({ success: true, data: v }) },
+        configure(config) { globalThis.__entityConfigureCalls = (globalThis.__entityConfigureCalls ?? 0) + 1; return build(); },
+      });
+      export default () => build();\n`,
+    );
+    const state = globalThis as { __entityConfigureCalls?: number };
+    state.__entityConfigureCalls = 0;
+    const agent = await Agent.fromConfig({ plugins: [{ use: './pick.mjs', config: { n: 2 } }] }, { baseDir: dir });
+    agent.describe();
+    expect(state.__entityConfigureCalls).toBe(1);
+    expect(() => agent.reloadParameters({ pluginConfigs: { pick: { n: 3 } } })).toThrow(/restart required/);
+    expect(() => agent.reloadParameters({ pluginConfigs: { pick: { n: 2 } } })).not.toThrow();
   });
 });

@@ -4,7 +4,6 @@ import { LegacyJsonRpcTransportHandler } from '@a2a-js/sdk/compat/v0_3/server';
 import { ContentTypeNotSupportedError, RequestMalformedError } from '@a2a-js/sdk/errors';
 import {
   DefaultRequestHandler,
-  InMemoryTaskStore,
   JsonRpcTransportHandler,
   ServerCallContext,
   type TaskStore,
@@ -12,7 +11,9 @@ import {
   validateVersion,
 } from '@a2a-js/sdk/server';
 import { type Agent, ConfigError } from '@entity/core';
+import { MAX_IDENTIFIER_LENGTH } from '@entity/core/internal';
 import { type AgentCardOptions, buildAgentCard, legacyAgentCardJson } from './agent-card.js';
+import { BoundedInMemoryTaskStore } from './bounded-task-store.js';
 import { EntityAgentExecutor } from './entity-agent-executor.js';
 import type { HttpMount, HttpRole } from './http-mount.js';
 import { jsonRpcError, jsonRpcEventStream, jsonRpcResult } from './json-rpc-response.js';
@@ -40,8 +41,17 @@ export interface A2AServerOptions extends AgentCardOptions {
    * `tasks/resubscribe`) and gets the v0.3 card, through the SDK's compatibility layer. Default: true.
    */
   legacyCompat?: boolean;
-  /** Where tasks are kept. Default: the SDK's in-memory store (tasks are lost on restart; scoped per user). */
+  /**
+   * Where tasks are kept. Default: an in-memory store holding at most `maxTasks` tasks (lost on
+   * restart; scoped per user).
+   */
   taskStore?: TaskStore;
+  /**
+   * Most tasks the default in-memory store keeps, all users together; past it the least
+   * recently updated task is dropped (a later GetTask of it answers "not found"). Without a
+   * bound every call would grow the server's memory for good. Not used with `taskStore`. Default: 1000.
+   */
+  maxTasks?: number;
   /** Largest JSON-RPC request body, in bytes. Default: 1 MiB. */
   maxBodyBytes?: number;
   /** Longest message text accepted, in characters. Default: 32000. */
@@ -98,6 +108,21 @@ function isLegacyVersion(header: string | null): boolean {
   return version === '' || version === '0.3' || version.startsWith('0.3.');
 }
 
+/**
+ * `contextId` or `taskId` of the request's message when it is longer than an Entity identifier.
+ * Checked before the SDK sees the request: the SDK stores the task under the ids it is given
+ * (every event repeats them), so a refusal later would still keep a huge id in the task store.
+ */
+function oversizedMessageId(body: object): 'contextId' | 'taskId' | undefined {
+  const message = (body as { params?: { message?: { contextId?: unknown; taskId?: unknown } } }).params?.message;
+  if (typeof message !== 'object' || message === null) return undefined;
+  for (const key of ['contextId', 'taskId'] as const) {
+    const value = message[key];
+    if (typeof value === 'string' && value.length > MAX_IDENTIFIER_LENGTH) return key;
+  }
+  return undefined;
+}
+
 function checkPath(path: string): void {
   if (!/^\/[\w\-./~]*$/.test(path) || path.includes('//') || path.split('/').includes('..')) {
     throw new ConfigError([{ path: 'a2a.path', message: `"${path}" is not a valid endpoint path`, fix: 'use an absolute path such as /a2a' }]);
@@ -114,6 +139,13 @@ function checkPublicUrl(url: string): void {
   if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
     throw new ConfigError([{ path: 'a2a.publicUrl', message: `"${url}" is not an http(s) URL`, fix: 'use the full URL of the endpoint, e.g. https://agents.example.com/a2a' }]);
   }
+}
+
+function boundedStore(maxTasks: number | undefined): BoundedInMemoryTaskStore {
+  if (maxTasks !== undefined && (!Number.isInteger(maxTasks) || maxTasks < 1)) {
+    throw new ConfigError([{ path: 'a2a.maxTasks', message: `must be a whole number >= 1; got ${maxTasks}`, fix: 'set maxTasks to the most tasks to keep in memory, e.g. 1000' }]);
+  }
+  return new BoundedInMemoryTaskStore(maxTasks);
 }
 
 /**
@@ -138,7 +170,7 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
   const legacyCompat = options.legacyCompat ?? true;
   const agentCard = (requestUrl?: string) => buildAgentCard(agent, endpointUrl(requestUrl), options, true, legacyCompat);
   // The handler's own card is only used to check protocol versions; the served one is built per request.
-  const requestHandler = new DefaultRequestHandler(agentCard(), options.taskStore ?? new InMemoryTaskStore(), executor);
+  const requestHandler = new DefaultRequestHandler(agentCard(), options.taskStore ?? boundedStore(options.maxTasks), executor);
   const transport = new JsonRpcTransportHandler(requestHandler);
   const legacyTransport = legacyCompat ? new LegacyJsonRpcTransportHandler(requestHandler) : undefined;
   // As the SDK decides: no version header means a v0.3 client.
@@ -170,6 +202,10 @@ export function createA2AServer(agent: Agent, options: A2AServerOptions = {}): A
     const id = typeof body === 'object' && body !== null && 'id' in body && (typeof body.id === 'string' || typeof body.id === 'number') ? body.id : null;
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return jsonRpcError(id, new RequestMalformedError('The request must be one JSON-RPC object (batches are not supported).'), undefined, mapError);
+    }
+    const oversizedId = oversizedMessageId(body);
+    if (oversizedId !== undefined) {
+      return jsonRpcError(id, new RequestMalformedError(`The message's ${oversizedId} is longer than ${MAX_IDENTIFIER_LENGTH} characters; send a shorter one, or none to start a new conversation.`), undefined, mapError);
     }
     try {
       const context = new ServerCallContext({

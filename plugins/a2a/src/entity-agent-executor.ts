@@ -84,17 +84,19 @@ export class EntityAgentExecutor implements AgentExecutor {
     const { taskId, contextId } = requestContext;
     const userMessage = requestContext.userMessage;
     const ids = { taskId, contextId };
+    const refusal = this.refusalOf(userMessage, contextId);
     bus.publish(
       A2AEvent.task({
         id: taskId,
         contextId,
         status: { state: TaskState.TASK_STATE_SUBMITTED, message: undefined, timestamp: new Date().toISOString() },
         artifacts: [],
-        history: [userMessage],
+        // A refused message is not kept: the task store would otherwise hold a body of up to
+        // maxBodyBytes per refused call. Same messageId, so the SDK does not add the original back.
+        history: [refusal === undefined ? userMessage : { ...userMessage, parts: [textPart('(message not kept: it was refused)')], metadata: undefined }],
         metadata: undefined,
       }),
     );
-    const refusal = this.refusalOf(userMessage, contextId);
     if (refusal !== undefined) {
       this.finish(bus, ids, TaskState.TASK_STATE_REJECTED, refusal);
       return;

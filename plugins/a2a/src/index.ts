@@ -8,6 +8,7 @@ import { a2aPlugin } from './a2a-plugin.js';
 export { A2A_PLUGIN_NAME, a2aPlugin } from './a2a-plugin.js';
 export { type A2AServer, type A2AServerOptions, createA2AServer, DEFAULT_A2A_PATH, DEFAULT_MAX_BODY_BYTES, DEFAULT_MAX_MESSAGE_CHARS } from './a2a-server.js';
 export type { AgentCardOptions } from './agent-card.js';
+export { BoundedInMemoryTaskStore, DEFAULT_MAX_TASKS } from './bounded-task-store.js';
 export { RESPONSE_ARTIFACT_ID } from './entity-agent-executor.js';
 export type { HttpMount, HttpMountContext, HttpPrincipal, HttpRole } from './http-mount.js';
 

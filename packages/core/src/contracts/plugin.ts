@@ -59,7 +59,8 @@ export interface Plugin<TConfig = unknown> {
    * Builds the plugin its config describes, for a plugin whose tools or dependencies depend on
    * its config (`tools: [calculator, fetch]` in agent.yaml): registration parses the config, calls
    * this once with the parsed value and registers the returned plugin — its tools, dependencies
-   * and stages — instead of this one. The result must keep this plugin's name and kind; its own
+   * and stages — instead of this one. Registering the same plugin object again with an equal
+   * config (an agent.yaml is checked in full before the agent is built) reuses that result. The result must keep this plugin's name and kind; its own
    * `configure` is not called. Because the tools were built from that config, a hot reload that
    * changes the config of such a plugin is refused with "restart required".
    */

@@ -1,10 +1,11 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { DiscoverToolsFilter } from '../contracts/context.js';
 import type { Plugin, PluginRegistration } from '../contracts/plugin.js';
 import { ALL_STAGES, type Stage } from '../contracts/stage.js';
 import type { Tool, ToolInfo } from '../contracts/tool.js';
 import { ConfigError, type ConfigIssue } from '../errors/index.js';
-import { parsePluginConfig } from './plugin-config.js';
 import { assignStages, type PluginFunction, pluginFromFunction, type StageAssignment } from './plugin-analysis.js';
+import { parsePluginConfig } from './plugin-config.js';
 
 /** A plugin as the engine runs it: config parsed, stages decided. */
 export interface RegisteredPlugin {
@@ -17,9 +18,18 @@ export interface RegisteredPlugin {
   configured?: true;
 }
 
+/**
+ * The last plugin `configure` built from each plugin, with the config it was built from. A config
+ * file is checked in full (in a registry of its own) before the agent registers the same plugin
+ * with the same config; without this, `configure` — documented as called once — ran twice.
+ */
+const lastConfigured = new WeakMap<Plugin<unknown>, { config: unknown; built: Plugin<unknown> }>();
+
 /** The plugin `configure` builds for this config, checked to keep the name and kind it was registered under. */
 function configuredPlugin(plugin: Plugin<unknown>, config: unknown, where: string): Plugin<unknown> {
   if (typeof plugin.configure !== 'function') return plugin;
+  const last = lastConfigured.get(plugin);
+  if (last !== undefined && isDeepStrictEqual(last.config, config)) return last.built;
   let built: Plugin<unknown>;
   try {
     built = plugin.configure(config);
@@ -37,6 +47,7 @@ function configuredPlugin(plugin: Plugin<unknown>, config: unknown, where: strin
       },
     ]);
   }
+  lastConfigured.set(plugin, { config, built });
   return built;
 }
 
