@@ -34,6 +34,7 @@ export type {
   ChatResult,
   ChatRole,
   ChatStatus,
+  StructuredChatResult,
   ChatStreamEvent,
   Context,
   ConversationMemory,

@@ -4,6 +4,7 @@ export type {
   AgentEventType,
   ChatResult,
   ChatStatus,
+  StructuredChatResult,
   FailureInfo,
   PluginTiming,
   RunInfo,

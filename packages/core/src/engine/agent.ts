@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import type { AgentEvent, ChatResult } from '../contracts/events.js';
+import type { ZodType } from 'zod';
+import type { AgentEvent, ChatResult, StructuredChatResult } from '../contracts/events.js';
 import type { InstrumentationProvider } from '../contracts/instrumentation.js';
 import type { Logger } from '../contracts/logger.js';
 import type { Metrics } from '../contracts/metrics.js';
@@ -31,6 +32,7 @@ import { fillDefaultResources, isLogger } from './zero-config.js';
 import type { Context } from '../contracts/context.js';
 import type { CompiledConfig, CompileOptions } from '../config/compile-config.js';
 import { importFromProject } from './project-import.js';
+import { outputRequestOf } from './structured-output.js';
 
 export interface AgentOptions extends Partial<EngineSettings> {
   /** Shown in logs and graphs. Default: `agent`. */
@@ -77,6 +79,17 @@ export interface ChatOptions {
    * chat loops want to show it; scripts that need the answer or nothing pass true.
    */
   throwOnFailure?: boolean;
+  /**
+   * Ask for the answer in this zod schema: the result's `output` is the validated, typed object
+   * (`response` its JSON form). The model answers through the LLM resource's structured output
+   * (`generateObject`, which retries once with the validation problem); with tools, the tool loop
+   * runs first and the final answer is then asked in the schema. An answer that still does not
+   * match fails the run (`status: 'failed'`, `info.failure.code` `LLM_OUTPUT_INVALID` from the
+   * provider, or `OUTPUT_INVALID` when a plugin answered). No `token` events stream for such a run.
+   */
+  output?: ZodType;
+  /** Name of the `output` schema, shown to providers that need one. Default: `response`. */
+  outputName?: string;
 }
 
 export interface StreamOptions extends Omit<ChatOptions, 'throwOnFailure'> {
@@ -418,7 +431,13 @@ export class Agent {
     }
   }
 
-  /** Runs one message through the stages and returns the response with what happened. */
+  /**
+   * Runs one message through the stages and returns the response with what happened. With
+   * `output: schema`, `result.output` is the answer validated by the schema (typed from it).
+   */
+  chat<T>(message: string, options: ChatOptions & { output: ZodType<T>; throwOnFailure: true }): Promise<ChatResult & { status: 'ok'; output: T }>;
+  chat<T>(message: string, options: ChatOptions & { output: ZodType<T> }): Promise<StructuredChatResult<T>>;
+  chat(message: string, options?: ChatOptions): Promise<ChatResult>;
   chat(message: string, options: ChatOptions = {}): Promise<ChatResult> {
     return this.execute(message, options, undefined);
   }
@@ -442,6 +461,7 @@ export class Agent {
         throw new ValidationError(`${label} "${value}" is invalid: use 1-200 letters, digits or . _ @ : + -`);
       }
     }
+    const output = outputRequestOf(options.output, options.outputName);
     return this.activeRuns.track(async (active) => {
       const stopSignal = active.controller.signal;
       // A start that hangs must not hold the run (or the stop that cancels it).
@@ -458,6 +478,7 @@ export class Agent {
       })), timeoutMs);
       const run = new Run(randomUUID(), message, userId, conversationId, runAbort.signal, emit, cancelSignal);
       run.correlationId = options.correlationId;
+      run.output = output;
       active.run = run;
       try {
         const result = await executeRun(run, new RunContext(run, runtime), runtime);
