@@ -8,10 +8,10 @@ import { entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.j
 
 const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
 const KINDS = ['tool', 'prompt', 'input', 'output', 'failure'] as const;
-const EXPECTED_STAGE = { tool: 'DO', prompt: 'THINK', input: 'PARSE', output: 'DELIVER', failure: 'ERROR' } as const;
+const EXPECTED_STAGES = { tool: ['DO'], prompt: ['THINK'], input: ['PARSE'], output: ['PARSE', 'DELIVER'], failure: ['ERROR'] } as const;
 
 describe('entity plugin new / analyze', () => {
-  it('generates a plugin and a passing test for every kind, and analyze reports their kind-default stages', async () => {
+  it('generates a plugin and a passing test for every kind, and analyze reports their stages', async () => {
     const directory = project();
     for (const kind of KINDS) {
       const result = await entity(['plugin', 'new', `my-${kind}`, '--kind', kind], { cwd: directory });
@@ -23,7 +23,9 @@ describe('entity plugin new / analyze', () => {
       const result = await entity(['plugin', 'analyze', `plugins/my-${kind}.ts`, '--json'], { cwd: directory });
       expect(result.code).toBe(0);
       const [plugin] = JSON.parse(result.stdout).plugins.filter((found: { form: string }) => found.form === 'plugin');
-      expect(plugin).toMatchObject({ name: `my-${kind}`, kind, stages: [EXPECTED_STAGE[kind]], source: 'kind-default' });
+      expect(plugin).toMatchObject({ name: `my-${kind}`, kind, stages: EXPECTED_STAGES[kind], source: kind === 'output' ? 'explicit' : 'kind-default' });
+      // The output sample also settles /ping in PARSE; it keeps its kind's DELIVER, so no warning.
+      expect(plugin.warning).toBeUndefined();
     }
     // The generated tests run against the real engine with a scripted model, and pass.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
@@ -31,7 +33,7 @@ describe('entity plugin new / analyze', () => {
     await promisify(execFile)(process.execPath, [VITEST, 'run', '--root', directory, '--reporter', 'json', '--outputFile', reportFile], { cwd: directory, env }).catch(() => {});
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     expect(report.numFailedTests).toBe(0);
-    expect(report.numPassedTests).toBe(6);
+    expect(report.numPassedTests).toBe(7);
   }, 120_000);
 
   it('refuses to overwrite, bad names and unknown kinds (exit 2)', async () => {

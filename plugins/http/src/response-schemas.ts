@@ -36,7 +36,11 @@ export const RUN_INFO = z
   })
   .describe('What happened in the run; a failure shows where and its type, never its text.');
 
-export const CHAT_RESULT = z.object({ text: z.string(), info: RUN_INFO });
+export const CHAT_RESULT = z.object({
+  text: z.string(),
+  output: z.unknown().optional().describe('With `output` in the request: the answer, valid against that JSON Schema. Absent when the run failed.'),
+  info: RUN_INFO,
+});
 
 export const RUN_EVENT = z
   .looseObject({
