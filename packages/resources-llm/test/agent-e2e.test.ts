@@ -11,7 +11,6 @@ import {
 import { type LoopbackServer, type RecordedRequest, startOllamaServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { ollama, openai } from '../src/index.js';
 import { type Case, cases } from './provider-cases.js';
 
 // The default chat workflow of @entity/core end to end, against each provider's wire format:

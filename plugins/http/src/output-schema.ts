@@ -49,9 +49,14 @@ export const OUTPUT_JSON_SCHEMA = z
       return z.NEVER;
     }
     try {
-      return z.fromJSONSchema(schema);
+      const compiled = z.fromJSONSchema(schema);
+      // References resolve lazily: one check now makes `$ref`s that only loop fail here, not in a run.
+      compiled.safeParse(null);
+      return compiled;
     } catch (error) {
-      context.addIssue({ code: 'custom', message: `not a JSON Schema zod can use: ${(error as Error).message}` });
+      // A `$ref` that only leads back to itself recurses without end: say so, not "call stack size".
+      const reason = error instanceof RangeError ? 'its $refs lead back to themselves without a schema in between' : (error as Error).message;
+      context.addIssue({ code: 'custom', message: `not a JSON Schema zod can use: ${reason}` });
       return z.NEVER;
     }
   });

@@ -51,7 +51,8 @@ describe('POST /v1/chat with output (a JSON Schema)', () => {
     ['too large', { output: { type: 'object', description: 'x'.repeat(17_000) } }, /larger than 16384 characters/],
     ['too deep', { output: JSON.parse(`${'{"type":"array","items":'.repeat(40)}{"type":"string"}${'}'.repeat(40)}`) }, /deeper than 32 levels/],
     ['a remote $ref', { output: { $ref: 'https://example.com/schema.json' } }, /External \$ref is not supported/],
-    ['a keyword zod cannot use', { output: { if: { type: 'string' }, then: { minLength: 2 } } }, /Conditional schemas/],
+    ['a keyword zod cannot use', { output: JSON.parse('{"if":{"type":"string"},"then":{"minLength":2}}') }, /Conditional schemas/],
+    ['$refs that loop', { output: { $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' } }, /\$refs lead back to themselves/],
     ['outputName without output', { outputName: 'weather' }, /outputName needs output/],
     ['a bad outputName', { output: WEATHER_SCHEMA, outputName: 'has space' }, /outputName: use 1-64 letters/],
   ])('refuses %s with a 400 naming the problem, before any model call', async (_label, extra, message) => {
