@@ -2,7 +2,8 @@ import OpenAI from 'openai';
 import { zodResponseFormat } from 'openai/helpers/zod';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
+import { bearer, KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
+import { connect } from './websocket-client.js';
 import { CHAT_RESULT } from '../src/response-schemas.js';
 
 let server: TestServer | undefined;
@@ -88,6 +89,20 @@ describe('POST /v1/chat with output (a JSON Schema)', () => {
     const { messages } = parseSse(await (await fetch(server.url(minted.url))).text());
     const done = JSON.parse(messages.find((message) => message.event === 'done')!.data) as { output?: unknown };
     expect(done.output).toEqual({ city: 'Rome', celsius: 30 });
+  });
+});
+
+describe('WebSocket chat with output', () => {
+  it('answers in the schema: done carries output', async () => {
+    server = await startTestServer(['{"city":"Kyiv","celsius":-2}'], { websocket: true });
+    const client = await connect(server.handle.websocket!.url, { headers: bearer(KEYS.admin) });
+    try {
+      client.send({ type: 'chat', id: 'w1', message: 'Weather?', output: WEATHER_SCHEMA });
+      const { end } = await client.run('w1');
+      expect(end).toMatchObject({ event: { type: 'done', output: { city: 'Kyiv', celsius: -2 } } });
+    } finally {
+      client.socket.terminate();
+    }
   });
 });
 
