@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { bearer, KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
 import { connect } from './websocket-client.js';
-import { CHAT_RESULT } from '../src/response-schemas.js';
+import { CHAT_COMPLETION, CHAT_COMPLETION_CHUNK, CHAT_RESULT } from '../src/response-schemas.js';
 
 let server: TestServer | undefined;
 afterEach(async () => {
@@ -123,6 +123,14 @@ describe('/v1/chat/completions with response_format json_schema, through the off
 
   it('reports a run that could not answer in the schema as a refusal, as OpenAI does', async () => {
     server = await startTestServer(['no json here']);
+    // The documented shapes hold for a refusal, plain and streamed.
+    const body = { model: 'test-agent', messages: [{ role: 'user', content: 'Weather?' }], response_format: { type: 'json_schema', json_schema: { name: 'weather', schema: WEATHER_SCHEMA } } };
+    const plain = CHAT_COMPLETION.parse(await (await server.post('/v1/chat/completions', body)).json());
+    expect(plain.choices[0]!.message.refusal).toBe('The model did not produce a valid answer. Please try again.');
+    const streamed = parseSse(await (await server.post('/v1/chat/completions', { ...body, stream: true })).text());
+    const chunks = streamed.messages.filter((message) => message.data !== '[DONE]').map((message) => CHAT_COMPLETION_CHUNK.parse(JSON.parse(message.data)));
+    expect(chunks.map((chunk) => chunk.choices[0]?.delta.refusal).filter(Boolean)).toEqual(['The model did not produce a valid answer. Please try again.']);
+    expect(chunks.some((chunk) => chunk.choices[0]?.delta.content)).toBe(false);
     const completion = await client().chat.completions.parse({
       model: 'test-agent',
       messages: [{ role: 'user', content: 'Weather?' }],
