@@ -160,7 +160,7 @@ describe('entity graph', () => {
     const json = await entity(['graph', '--json'], { cwd: directory });
     const description = JSON.parse(json.stdout);
     expect(description.stages.find((stage: { stage: string }) => stage.stage === 'THINK').plugins.map((plugin: { name: string }) => plugin.name)).toEqual(['greeter', 'entity:chat']);
-    expect(description.tools).toEqual([{ name: 'add', plugin: 'tool:add' }]);
+    expect(description.tools).toEqual([{ name: 'add', plugin: 'tool:add', description: 'Add two numbers' }]);
     const bad = await entity(['graph', '--format', 'png'], { cwd: directory });
     expect(bad.code).toBe(2);
   });

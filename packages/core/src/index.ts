@@ -145,7 +145,7 @@ export type {
 } from './engine/index.js';
 
 // The agent and its building blocks.
-export { Agent, askModel, DEFAULT_CHAT_WORKFLOW, Workflow } from './engine/index.js';
+export { Agent, askModel, DEFAULT_CHAT_WORKFLOW, systemPrompt, Workflow } from './engine/index.js';
 export { definePlugin, defineResource, defineTool, toJsonSchema } from './define/index.js';
 export { ALL_STAGES, LOG_LEVELS, PIPELINE_STAGES } from './contracts/index.js';
 export { inMemoryLogger, inMemoryMemory, inMemoryMetrics } from './builtins/index.js';

@@ -5,6 +5,7 @@ export { DEFAULT_STAGE_BY_KIND, KNOWN_RESOURCE_PACKAGES } from './contracts/inde
 export { assignStages, DEFAULT_MAX_BUFFERED_EVENTS, DEFAULT_SETTINGS, errorTypeOf, importFromProject, ResourceContainer } from './engine/index.js';
 export {
   applyParameterReload,
+  closestKey,
   compileConfig,
   configIssuesFrom,
   interpolateEnvironment,

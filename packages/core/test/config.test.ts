@@ -161,7 +161,7 @@ describe('config', () => {
     });
     const agent = await Agent.fromDirectory(dir, { resourceTypes });
     const description = agent.describe();
-    expect(description.tools).toEqual([{ name: 'echo', plugin: 'tool:echo' }]);
+    expect(description.tools).toEqual([{ name: 'echo', plugin: 'tool:echo', description: 'echo' }]);
     expect(description.stages.find((s) => s.stage === 'REVIEW')?.plugins.map((p) => p.name)).toEqual(['shout']);
     expect((await agent.chat('x')).text).toBe('dir-agent?');
     await agent.stop();

@@ -44,6 +44,7 @@ const PUBLIC_RUNTIME_EXPORTS = [
   'isRetryableError',
   'redactSecrets',
   'retry',
+  'systemPrompt',
   'toJsonSchema',
   'validate',
   'validateConfig',

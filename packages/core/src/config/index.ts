@@ -12,3 +12,4 @@ export {
 export { type ConfigDocument, readConfigDocument } from './config-document.js';
 export { interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 export { applyParameterReload, topologyChanges } from './hot-reload.js';
+export { closestKey } from './did-you-mean.js';

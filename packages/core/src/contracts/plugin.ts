@@ -49,6 +49,15 @@ export interface Plugin<TConfig = unknown> {
   readonly configSchema?: ZodType<TConfig>;
   /** Tools this plugin exposes. Registration is permission: only registered tools can be called. */
   readonly tools?: readonly Tool<any, unknown>[];
+  /**
+   * Builds the plugin its config describes, for a plugin whose tools or dependencies depend on
+   * its config (`tools: [calculator, fetch]` in agent.yaml): registration parses the config, calls
+   * this once with the parsed value and registers the returned plugin — its tools, dependencies
+   * and stages — instead of this one. The result must keep this plugin's name and kind; its own
+   * `configure` is not called. Because the tools were built from that config, a hot reload that
+   * changes the config of such a plugin is refused with "restart required".
+   */
+  configure?(config: TConfig): Plugin<TConfig>;
   init?(context: PluginInitContext<TConfig>): Promise<void> | void;
   shutdown?(): Promise<void> | void;
   execute?(context: Context, config: TConfig): Promise<void> | void;

@@ -16,6 +16,8 @@ export interface PluginSpec<TConfig> {
   /** Zod schema of the plugin's config; `execute` receives the parsed value. */
   config?: ZodType<TConfig>;
   tools?: readonly Tool<any, unknown>[];
+  /** Builds the plugin a config describes (tools, dependencies); see {@link Plugin.configure}. */
+  configure?(config: TConfig): Plugin<TConfig>;
   init?(context: PluginInitContext<TConfig>): Promise<void> | void;
   shutdown?(): Promise<void> | void;
   execute?(context: Context, config: TConfig): Promise<void> | void;

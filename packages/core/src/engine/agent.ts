@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import type { ZodType } from 'zod';
 import type { Context } from '../contracts/context.js';
 import type { AgentEvent, ChatResult, StructuredChatResult } from '../contracts/events.js';
@@ -222,6 +223,10 @@ export class Agent {
       }
       const parsed = parsePluginConfig(registered.plugin, config, `plugins.${name}`);
       if (!parsed.ok) throw new ConfigError(parsed.issues);
+      // Its tools and dependencies were built from the config it was registered with; a new config cannot reach them.
+      if (registered.configured && !isDeepStrictEqual(parsed.config, registered.config)) {
+        throw new ConfigError([{ path: `plugins.${name}.config`, message: `plugin "${name}" builds its tools from its config, so its config cannot change while running`, fix: 'restart required' }]);
+      }
       parsedConfigs.set(name, parsed.config);
     }
     return () => {

@@ -25,7 +25,11 @@ export interface AskModelOptions {
   llmResource?: string;
 }
 
-/** The instructions, then each section plugins added for this run, under its label when it has one. */
+/**
+ * The system prompt of a run's model calls: the instructions, then each section plugins added with
+ * `ctx.addContext()`, under its label when it has one. For plugins that call a model themselves
+ * (`systemPrompt(ctx.instructions, ctx.advanced.contextSections)`), so they see what `askModel` sends.
+ */
 export function systemPrompt(instructions: string | undefined, sections: readonly ContextSection[]): string | undefined {
   if (sections.length === 0) return instructions || undefined;
   const parts = instructions ? [instructions] : [];

@@ -7,7 +7,8 @@ export interface AgentDescription {
   name: string;
   stages: { stage: Stage; plugins: { name: string; kind: string; source: StageSource; dependencies: string[] }[] }[];
   resources: { name: string; dependencies: string[]; optionalDependencies: string[] }[];
-  tools: { name: string; plugin: string }[];
+  /** Registered tools: what the model may call, with the description it reads (agent cards list them too). */
+  tools: { name: string; plugin: string; description: string }[];
 }
 
 export function describeAgent(name: string, registry: PluginRegistry, container: ResourceContainer): AgentDescription {
@@ -27,6 +28,6 @@ export function describeAgent(name: string, registry: PluginRegistry, container:
       dependencies: [...(resource.dependencies ?? [])],
       optionalDependencies: [...(resource.optionalDependencies ?? [])],
     })),
-    tools: registry.discoverTools().map((tool) => ({ name: tool.name, plugin: tool.plugin })),
+    tools: registry.discoverTools().map((tool) => ({ name: tool.name, plugin: tool.plugin, description: tool.description })),
   };
 }

@@ -1,5 +1,5 @@
 export { Agent, type AgentOptions, type ChatOptions, type ReloadParameters, type StreamOptions } from './agent.js';
-export { askModel, type AskModelOptions } from './ask-model.js';
+export { askModel, type AskModelOptions, systemPrompt } from './ask-model.js';
 export { DEFAULT_CHAT_WORKFLOW } from './default-workflow.js';
 export { DEFAULT_MAX_BUFFERED_EVENTS } from './event-stream.js';
 export type { AgentDescription } from './describe-agent.js';

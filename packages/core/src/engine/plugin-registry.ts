@@ -13,6 +13,31 @@ export interface RegisteredPlugin {
   assignment: StageAssignment;
   /** Position in registration order (stable ordering within a stage). */
   order: number;
+  /** The plugin was built from its config by `configure`: a config change needs a restart. */
+  configured?: true;
+}
+
+/** The plugin `configure` builds for this config, checked to keep the name and kind it was registered under. */
+function configuredPlugin(plugin: Plugin<unknown>, config: unknown, where: string): Plugin<unknown> {
+  if (typeof plugin.configure !== 'function') return plugin;
+  let built: Plugin<unknown>;
+  try {
+    built = plugin.configure(config);
+  } catch (error) {
+    // Its issues name keys of the plugin's config (`files.scope.folder`): say which entry they are in.
+    if (ConfigError.isInstance(error)) throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: issue.path ? `${where}.config.${issue.path}` : `${where}.config` })));
+    throw error;
+  }
+  if (typeof built !== 'object' || built === null || built.name !== plugin.name || built.kind !== plugin.kind) {
+    throw new ConfigError([
+      {
+        path: where,
+        message: `plugin "${plugin.name}" configure() returned ${typeof built === 'object' && built !== null ? `a plugin named "${built.name}" of kind "${built.kind}"` : String(built)}`,
+        fix: `return a plugin with the same name ("${plugin.name}") and kind ("${plugin.kind}") from configure()`,
+      },
+    ]);
+  }
+  return built;
 }
 
 export type PluginInput = Plugin<any> | PluginRegistration<any> | PluginFunction;
@@ -41,15 +66,16 @@ export class PluginRegistry {
       : isRegistration(input)
         ? input
         : { plugin: input as Plugin<unknown> };
-    const { plugin } = registration;
-    if (this.plugins.has(plugin.name)) {
+    const given = registration.plugin;
+    if (this.plugins.has(given.name)) {
       throw new ConfigError([
-        { path: `plugins.${plugin.name}`, message: `a plugin named "${plugin.name}" is already registered`, fix: 'give each plugin a unique name' },
+        { path: `plugins.${given.name}`, message: `a plugin named "${given.name}" is already registered`, fix: 'give each plugin a unique name' },
       ]);
     }
-    const parsed = parsePluginConfig(plugin, registration.config, where ?? `plugins.${plugin.name}`);
+    const parsed = parsePluginConfig(given, registration.config, where ?? `plugins.${given.name}`);
     if (!parsed.ok) throw new ConfigError(parsed.issues);
     const config = parsed.config;
+    const plugin = configuredPlugin(given, config, where ?? `plugins.${given.name}`);
     for (const stage of registration.stages ?? plugin.stages ?? []) {
       if (!ALL_STAGES.includes(stage)) {
         throw new ConfigError([
@@ -72,7 +98,7 @@ export class PluginRegistry {
     }
     const assignment = assignStages(plugin as Plugin<never>, registration.stages, isFunction);
     if (assignment.warning) this.warnings.push(assignment.warning);
-    const registered: RegisteredPlugin = { plugin, config, assignment, order: this.plugins.size };
+    const registered: RegisteredPlugin = { plugin, config, assignment, order: this.plugins.size, ...(plugin === given ? {} : { configured: true }) };
     this.plugins.set(plugin.name, registered);
     this.byStage = undefined;
     return registered;
