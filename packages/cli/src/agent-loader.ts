@@ -1,6 +1,7 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { parseEnv } from 'node:util';
 import type { Agent, AgentOptions } from '@entity/core';
 import type { CliContext } from './cli-context.js';
 import { UsageError } from './exit-codes.js';
@@ -56,10 +57,29 @@ export function resolveAgentSource(argument: string | undefined, cli: CliContext
   throw new UsageError(`cannot load an agent from ${argument}`, 'use a .yaml/.yml/.json config, a directory, or a .ts/.js module exporting an agent');
 }
 
+/**
+ * Puts the variables of the `.env` beside a config that the environment lacks into the
+ * environment. `${VAR}` placeholders already read that file, but the providers take their
+ * defaults (OPENAI_API_KEY, OPENAI_BASE_URL, ANTHROPIC_API_KEY, OLLAMA_HOST) from the environment
+ * itself, and a project `entity init` made keeps its key in `.env` without a placeholder. The
+ * environment wins, as it does for placeholders.
+ */
+export function applyProjectEnv(directory: string, environment: NodeJS.ProcessEnv = process.env): void {
+  const file = join(directory, '.env');
+  if (!existsSync(file)) return;
+  for (const [name, value] of Object.entries(parseEnv(readFileSync(file, 'utf8')))) {
+    if (environment[name] === undefined) environment[name] = value;
+  }
+}
+
+/** The folder of an agent source: where its `.env` and relative paths are. */
+export const sourceDirectory = (source: AgentSource): string => (source.kind === 'directory' ? source.path : dirname(source.path));
+
 type AgentExport = Agent | AgentOptions | (() => Agent | AgentOptions | Promise<Agent | AgentOptions>);
 
 /** Builds the agent the command works on. Core loads here, never at CLI start. */
 export async function loadAgent(source: AgentSource): Promise<Agent> {
+  applyProjectEnv(sourceDirectory(source));
   const { Agent } = await import('@entity/core');
   if (source.kind === 'config') return Agent.fromConfig(source.path);
   if (source.kind === 'directory') {
@@ -81,4 +101,33 @@ export async function loadAgent(source: AgentSource): Promise<Agent> {
 
 function isAgent(value: unknown): value is Agent {
   return typeof value === 'object' && value !== null && typeof (value as Agent).stream === 'function' && typeof (value as Agent).describe === 'function';
+}
+
+/** The config a command reads about a project: its file (when there is one) and the folder its relative paths start from. */
+export interface ProjectConfig {
+  /** agent.yaml (or .yml/.json, entity.yaml, agent.config.ts …); undefined when the folder has none. */
+  path: string | undefined;
+  /** The config's folder (or the folder given, or the current one): relative paths resolve from here, as `entity run` does. */
+  directory: string;
+}
+
+/**
+ * Resolves the `[config]` argument of the commands that read what an agent left behind (`logs`,
+ * `metrics`): a config file, a project folder, or (when omitted) the current folder, so that
+ * `entity logs sub/agent.yaml` from anywhere reads the files `entity run sub/agent.yaml` wrote.
+ */
+export function locateProjectConfig(argument: string | undefined, cli: CliContext): ProjectConfig {
+  const source = resolveAgentSource(argument, cli);
+  if (source.kind === 'directory') return { path: findConfigFile(source.path) ?? findConfigModule(source.path), directory: source.path };
+  if (source.kind === 'module' && !isConfigModule(source.path)) {
+    throw new UsageError(`${argument} is an agent module, not a config`, `pass the project's agent.yaml (or its folder); a module's log file and memory are known only to its code`);
+  }
+  return { path: source.path, directory: dirname(source.path) };
+}
+
+/** The config's document with `${VAR}` interpolated (a config module's exported object as is). */
+export async function readProjectConfig(path: string): Promise<Record<string, unknown>> {
+  if (isConfigModule(path)) return loadConfigModule(path);
+  const { readConfigDocument } = await import('@entity/core/internal');
+  return (await readConfigDocument(path)).document;
 }

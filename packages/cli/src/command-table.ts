@@ -103,6 +103,21 @@ export const COMMANDS: readonly CommandSpec[] = [
     load: () => import('./commands/serve.js'),
   },
   {
+    name: 'mcp',
+    summary: 'Serve the agent over MCP on stdio (for desktop MCP hosts)',
+    usage: 'entity mcp [config]',
+    description:
+      'Serves the agent as a Model Context Protocol server on stdin/stdout through @entity/plugin-mcp: its tools, and a `chat` tool that runs a whole turn. Point an MCP host at it (command: entity, args: [mcp, /path/to/agent.yaml]). Stdout carries protocol messages only: everything else goes to stderr, and the logging resource\'s console output is turned off. Ends when the host closes stdin.',
+    options: {
+      user: { type: 'string', short: 'u', valueName: 'id', description: 'user id the calls run as (default: mcp)' },
+      conversation: { type: 'string', short: 'c', valueName: 'id', description: 'conversation of chat calls that name none (default: mcp)' },
+      'no-chat': { type: 'boolean', description: 'offer only the agent\'s tools, no chat tool' },
+    },
+    positionals: [0, 1],
+    examples: ['entity mcp agent.yaml', 'entity mcp ./my-agent --user ada'],
+    load: () => import('./commands/mcp.js'),
+  },
+  {
     name: 'keys create',
     summary: 'Create an API key for `entity serve` (printed once; only its hash is stored)',
     usage: 'entity keys create --role <role> --user <id>',
@@ -210,14 +225,16 @@ export const COMMANDS: readonly CommandSpec[] = [
   {
     name: 'logs',
     summary: 'Print or follow the log stream of a running or past agent',
-    usage: 'entity logs',
+    usage: 'entity logs [config]',
+    description:
+      "Reads the file output of the config's logging resource (file: true writes .entity/logs/entity.jsonl), its path resolved from the config's folder like `entity run` does; [config] is an agent.yaml or its folder (default: the current folder).",
     options: {
-      file: { type: 'string', valueName: 'path', description: 'log file base path (default: ./.entity/logs/entity.jsonl)' },
+      file: { type: 'string', valueName: 'path', description: 'log file base path, from the current folder (default: the config\'s, or ./.entity/logs/entity.jsonl beside it)' },
       follow: { type: 'boolean', short: 'f', description: 'keep printing new entries' },
       lines: { type: 'string', short: 'n', valueName: 'count', description: 'how many recent entries (default: 50)' },
       level: { type: 'string', short: 'l', valueName: 'level', description: 'lowest level to show: debug | info | warn | error' },
     },
-    positionals: [0, 0],
+    positionals: [0, 1],
     json: true,
     load: () => import('./commands/logs.js'),
   },
@@ -226,7 +243,7 @@ export const COMMANDS: readonly CommandSpec[] = [
     summary: 'Print the metrics summary of a running or past agent',
     usage: 'entity metrics [config]',
     description:
-      "Reads the events the `metrics` resource stored in the memory's database (embedded PGlite under ./.entity, or Postgres). With the embedded database, stop the agent first: PGlite allows one process at a time.",
+      "Reads the events the `metrics` resource stored in the memory's database (embedded PGlite under .entity beside the config, or Postgres); [config] is an agent.yaml or its folder (default: the current folder), its relative paths resolved from its folder like `entity run` does. With the embedded database, stop the agent first: PGlite allows one process at a time.",
     options: {
       hours: { type: 'string', valueName: 'hours', description: 'window to summarise (default: 24)' },
       user: { type: 'string', short: 'u', valueName: 'id', description: "only this user's runs" },
@@ -234,6 +251,22 @@ export const COMMANDS: readonly CommandSpec[] = [
     positionals: [0, 1],
     json: true,
     load: () => import('./commands/metrics.js'),
+  },
+  {
+    name: 'ingest',
+    summary: 'Add a folder of documents to the knowledge base',
+    usage: 'entity ingest <dir>',
+    description:
+      "Reads the folder's Markdown, text, HTML and PDF files (symbolic links leading outside it are refused), cuts them into chunks under their headings and stores them with embeddings in the memory's database, using the agent config's memory, llm and knowledge plugin settings. Incremental: unchanged files are skipped, changed ones re-chunked, deleted ones removed. Needs @entity/plugin-knowledge. A progress bar is shown on a terminal; exits 1 when a file could not be read.",
+    options: {
+      config: { type: 'string', valueName: 'path', description: 'agent config whose memory holds the documents (default: ./agent.yaml, else the embedded memory under ./.entity)' },
+      collection: { type: 'string', valueName: 'name', description: 'collection to write (default: the first of the knowledge plugin\'s collections, else "docs")' },
+      user: { type: 'string', short: 'u', valueName: 'id', description: 'make the collection private to this user (default: shared with every user)' },
+    },
+    positionals: [1, 1],
+    json: true,
+    examples: ['entity ingest ./docs', 'entity ingest ./handbook --collection hr', 'entity ingest ./notes --user alice --collection notes'],
+    load: () => import('./commands/ingest.js'),
   },
 ];
 

@@ -72,3 +72,33 @@ describe('relative paths in a config', () => {
     expect(existsSync(join(directory, 'agent_files'))).toBe(false);
   }, 150_000);
 });
+
+// `entity init` projects keep the key in `.env` and write no placeholder for it: the providers
+// read OPENAI_API_KEY / OPENAI_BASE_URL from the environment, so the CLI must put `.env` there.
+describe('the .env beside the config', () => {
+  it('gives the provider its key and base URL (entity run, validate and doctor from another folder); the environment wins', async () => {
+    const server = await startOpenAIServer({});
+    server.respondWith({ text: 'from the loopback model' });
+    try {
+      const directory = project({
+        'sub/agent.yaml': 'resources:\n  llm:\n    type: openai\n    model: gpt-4o-mini\n',
+        'sub/.env': `OPENAI_API_KEY=sk-from-dotenv\nOPENAI_BASE_URL=${server.baseURL}\n`,
+      });
+      const env = { OPENAI_API_KEY: undefined, OPENAI_BASE_URL: undefined };
+      const run = await entity(['run', 'sub/agent.yaml', 'hello'], { cwd: directory, env, timeoutMs: 120_000 });
+      expect(run.code, run.stderr).toBe(0);
+      expect(run.stdout).toContain('from the loopback model');
+      expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer sk-from-dotenv');
+      const validate = await entity(['validate', 'sub/agent.yaml'], { cwd: directory, env, timeoutMs: 120_000 });
+      expect(validate.code, validate.stdout + validate.stderr).toBe(0);
+      const doctor = await entity(['doctor', '--json'], { cwd: join(directory, 'sub'), env, timeoutMs: 120_000 });
+      const checks = JSON.parse(doctor.stdout).checks as { id: string; status: string }[];
+      expect(checks.find((check) => check.id === 'model')?.status).toBe('ok');
+      const overridden = await entity(['run', 'sub/agent.yaml', 'hello'], { cwd: directory, env: { OPENAI_API_KEY: 'sk-from-environment', OPENAI_BASE_URL: undefined }, timeoutMs: 120_000 });
+      expect(overridden.code, overridden.stderr).toBe(0);
+      expect(server.requests.at(-1)?.headers.authorization).toBe('Bearer sk-from-environment');
+    } finally {
+      await server.close();
+    }
+  }, 300_000);
+});

@@ -94,7 +94,7 @@ resources:
   it('no log files: says how to turn the file output on, exit 1', async () => {
     const result = await entity(['logs'], { cwd: project() });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain('No log files at ./.entity/logs/entity.jsonl');
+    expect(result.stderr).toContain('No log files at .entity/logs/entity.jsonl');
     expect(result.stderr).toContain('file: true');
   });
 
@@ -215,4 +215,78 @@ resources:
     expect(shown).toMatch(/eviltool\s+prov\s+1/);
     expect(shown).toMatch(/llm\s+chat next\s+1/);
   });
+});
+
+// `entity run sub/agent.yaml` resolves the log file and the database from sub/: `entity logs` and
+// `entity metrics` of that config must read them there, from whatever folder they are run in.
+describe('entity logs / entity metrics read the config, like entity run', () => {
+  let openai: LoopbackServer;
+  let directory: string;
+
+  beforeAll(async () => {
+    openai = await startOpenAIServer({});
+    openai.respondWith({ text: 'logged answer' });
+    directory = project({
+      'sub/agent.yaml': `resources:
+  llm:
+    type: openai
+    model: gpt-4o-mini
+    baseURL: \${LLM_URL}
+    apiKey: sk-test
+  logging:
+    type: logging
+    console: false
+    file:
+      path: ./logs/agent.jsonl
+  metrics:
+    type: metrics
+`,
+    });
+    const result = await entity(['run', 'sub/agent.yaml', 'hello', '--user', 'ada'], { cwd: directory, env: { LLM_URL: `${openai.origin}/v1` }, timeoutMs: 120_000 });
+    expect(result.code, result.stderr).toBe(0);
+    expect(existsSync(join(directory, 'sub', 'logs'))).toBe(true);
+  }, 150_000);
+  afterAll(() => openai.close());
+
+  it('logs [config] reads the file the config names, from its folder, whatever the current folder', async () => {
+    const completed = (stdout: string) => stdout.split('\n').filter((line) => line.includes('run completed') && line.includes('"userId":"ada"'));
+    for (const [cwd, args] of [
+      [directory, ['sub/agent.yaml']],
+      [directory, ['sub']],
+      [join(directory, 'sub'), []],
+      [project(), [join(directory, 'sub', 'agent.yaml')]],
+    ] as const) {
+      const result = await entity(['logs', '--json', ...args], { cwd });
+      expect(result.code, `${cwd} ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      expect(completed(result.stdout), `${cwd} ${args.join(' ')}`).toHaveLength(1);
+    }
+    // The folder above has no config: the default path there, which holds nothing.
+    const outside = await entity(['logs'], { cwd: directory });
+    expect(outside.code).toBe(1);
+    expect(outside.stderr).toContain('No log files at .entity/logs/entity.jsonl');
+    const missing = await entity(['logs', 'nowhere/agent.yaml'], { cwd: directory });
+    expect(missing.code).toBe(2);
+    expect(missing.stderr).toContain('config not found: nowhere/agent.yaml');
+  });
+
+  it('logs of a config whose file output has not written yet says to run the agent', async () => {
+    const fresh = project({ 'agent.yaml': 'resources:\n  logging:\n    type: logging\n    file: true\n' });
+    const result = await entity(['logs'], { cwd: fresh });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain('No log files at .entity/logs/entity.jsonl');
+    expect(result.stderr).toContain('Run the agent first');
+  });
+
+  it('metrics [config] reads the zero-config database beside the config, whatever the current folder', async () => {
+    for (const [cwd, args] of [
+      [directory, ['sub/agent.yaml']],
+      [join(directory, 'sub'), []],
+      [project(), [join(directory, 'sub')]],
+    ] as const) {
+      const result = await entity(['metrics', '--json', ...args], { cwd, env: { LLM_URL: `${openai.origin}/v1` } });
+      expect(result.code, `${cwd} ${args.join(' ')}: ${result.stderr}`).toBe(0);
+      expect(JSON.parse(result.stdout).runs, `${cwd} ${args.join(' ')}`).toMatchObject({ count: 1, users: 1 });
+    }
+    expect(existsSync(join(directory, '.entity'))).toBe(false);
+  }, 120_000);
 });

@@ -26,6 +26,7 @@ export type {
   ContextSection,
   AgentEvent,
   AgentEventType,
+  NestedAgentEvent,
   AssistantMessage,
   CallOptions,
   ChatMessage,
@@ -147,6 +148,8 @@ export type {
 // The agent and its building blocks.
 export { Agent, askModel, DEFAULT_CHAT_WORKFLOW, systemPrompt, Workflow } from './engine/index.js';
 export { definePlugin, defineResource, defineTool, toJsonSchema } from './define/index.js';
+export { agentTool, handoff, handoffPlugin } from './teams/index.js';
+export type { AgentToolOptions, HandoffOptions, HandoffPluginConfig, HandoffPluginOptions, HandoffRecord, HandoffTarget } from './teams/index.js';
 export { ALL_STAGES, LOG_LEVELS, PIPELINE_STAGES } from './contracts/index.js';
 export { inMemoryLogger, inMemoryMemory, inMemoryMetrics } from './builtins/index.js';
 export { agentConfigSchema } from './config/config-schema.js';

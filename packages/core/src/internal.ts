@@ -2,6 +2,7 @@
 // core. Not part of the public API: names here may change in any release. Users import from
 // `@entity/core` (see src/index.ts).
 export { DEFAULT_STAGE_BY_KIND, KNOWN_RESOURCE_PACKAGES } from './contracts/index.js';
+export { serializeToolValue } from './engine/tool-runner.js';
 export { assignStages, DEFAULT_MAX_BUFFERED_EVENTS, DEFAULT_SETTINGS, errorTypeOf, importFromProject, ResourceContainer } from './engine/index.js';
 export {
   applyParameterReload,

@@ -32,7 +32,7 @@ const agentWith = (plugin: Plugin<never>, config: unknown) =>
 describe('Plugin.configure', () => {
   it('registers the tools and dependencies the config chose, and only those', async () => {
     const agent = agentWith(pickTools() as Plugin<never>, { tools: ['shout'] });
-    expect(agent.describe().tools).toEqual([{ name: 'shout', plugin: 'pick' }]);
+    expect(agent.describe().tools).toEqual([{ name: 'shout', plugin: 'pick', description: expect.any(String) }]);
     const withBoth = agentWith(pickTools() as Plugin<never>, { tools: ['echo', 'shout'] });
     expect(withBoth.describe().tools.map((tool) => tool.name)).toEqual(['echo', 'shout']);
   });

@@ -50,6 +50,22 @@ describe('context added for one run (ctx.addContext)', () => {
     expect(seen[1]).toBe('Answer in French.');
   });
 
+  it('warns, naming the plugin and the fix, when context comes after the turn was already answered (it reaches no model)', async () => {
+    const answering = definePlugin({ name: 'pattern', kind: 'prompt', execute: (context) => context.answer('settled') });
+    const late = definePlugin({ name: 'late-memory', kind: 'prompt', execute: (context) => context.addContext('facts about the user') });
+    const logging = inMemoryLogger({ echoLevel: false });
+    const agent = new Agent({ resources: { llm: scriptedLLM(['x']), memory: inMemoryMemory(), logging }, plugins: [answering, late], zeroConfig: false });
+    const result = await agent.chat('hi');
+    expect(result.text).toBe('settled');
+    const warning = logging.entries.find((entry) => entry.level === 'warn' && entry.message.includes('addContext()'));
+    expect(warning?.message).toMatch(/late-memory[\s\S]*already answered[\s\S]*before/);
+    // Context added before a model call that then asks for tools is not warned about: the loop goes on.
+    const early = inMemoryLogger({ echoLevel: false });
+    const tooly = new Agent({ resources: { llm: scriptedLLM(['fine']), memory: inMemoryMemory(), logging: early }, plugins: [late], zeroConfig: false });
+    await tooly.chat('hi');
+    expect(early.entries.filter((entry) => entry.level === 'warn' && entry.message.includes('addContext()'))).toEqual([]);
+  });
+
   it('refuses empty text with a clear error', async () => {
     const bad = definePlugin({ name: 'bad', kind: 'prompt', execute: (context) => context.addContext('  ') });
     const { agent } = agentWith([bad]);
@@ -128,6 +144,39 @@ describe('sources and annotations in run info', () => {
     const plain = await agentWith([]).agent.chat('hi');
     expect(plain.info).not.toHaveProperty('sources');
     expect(plain.info).not.toHaveProperty('annotations');
+  });
+
+  it('refuses an annotation JSON cannot carry (BigInt, a function, a cycle), so run info always serialises', async () => {
+    const cyclic: Record<string, unknown> = {};
+    cyclic.self = cyclic;
+    for (const value of [10n, () => 1, cyclic, new Date(0), Number.NaN]) {
+      const bad = definePlugin({ name: 'bad-annotation', kind: 'prompt', execute: (context) => context.annotate('x', value as never) });
+      const result = await agentWith([bad]).agent.chat('hi');
+      expect(result.info.failure).toMatchObject({ plugin: 'bad-annotation', code: 'VALIDATION_FAILED' });
+      expect(() => JSON.stringify(result.info)).not.toThrow();
+    }
+  });
+
+  it('keeps the annotated value as it was when annotate() was called', async () => {
+    const plan = { steps: ['look up'] };
+    const mutating = definePlugin({
+      name: 'mutating',
+      kind: 'prompt',
+      execute: (context) => {
+        context.annotate('plan', plan);
+        plan.steps.push('changed later');
+      },
+    });
+    const result = await agentWith([mutating]).agent.chat('hi');
+    expect(result.info.annotations).toEqual({ plan: { steps: ['look up'] } });
+  });
+
+  it('refuses source fields of the wrong type (a NaN score, an object section)', async () => {
+    for (const ref of [{ source: 'a.md', score: Number.NaN }, { source: 'a.md', score: '0.9' }, { source: 'a.md', section: { h: 1 } }, { source: 'a.md', collection: 7 }]) {
+      const bad = definePlugin({ name: 'bad-field', kind: 'prompt', execute: (context) => context.addSources([ref as never]) });
+      const result = await agentWith([bad]).agent.chat('hi');
+      expect(result.info.failure).toMatchObject({ plugin: 'bad-field', code: 'VALIDATION_FAILED' });
+    }
   });
 
   it('refuses a source without a name', async () => {

@@ -37,18 +37,28 @@ export interface HttpMount {
   handle(request: Request, context: HttpMountContext): Response | Promise<Response>;
 }
 
-const RESERVED_PREFIXES = ['/v1', '/health', '/metrics', '/openapi'];
+const RESERVED_PREFIXES = ['/v1', '/health', '/metrics', '/openapi', '/openapi.json'];
+const ROLES: readonly Role[] = ['admin', 'user', 'viewer'];
+
+const isMountPath = (path: unknown): path is string =>
+  typeof path === 'string' &&
+  /^\/[A-Za-z0-9._~\-/]*$/.test(path) &&
+  !path.endsWith('/') &&
+  // Empty, `.` and `..` segments never match a request (URLs arrive normalised): a dead mount.
+  !path.split('/').slice(1).some((segment) => segment === '' || segment === '.' || segment === '..') &&
+  !RESERVED_PREFIXES.some((prefix) => isUnder(path, prefix));
 
 export const mountSchema = z.custom<HttpMount>(
   (value) =>
     typeof value === 'object' &&
     value !== null &&
     typeof (value as HttpMount).handle === 'function' &&
-    typeof (value as HttpMount).path === 'string' &&
-    /^\/[A-Za-z0-9._~\-/]*$/.test((value as HttpMount).path) &&
-    !(value as HttpMount).path.endsWith('/') &&
-    !RESERVED_PREFIXES.some((prefix) => isUnder((value as HttpMount).path, prefix)),
-  `must be { path, handle(request, context) } with a path such as "/mcp" (letters, digits, . _ ~ - /; no trailing slash; not under ${RESERVED_PREFIXES.join(', ')})`,
+    isMountPath((value as HttpMount).path) &&
+    // Checked, not coerced: `public: 'false'` (a string from an environment variable) would otherwise open the mount.
+    ((value as HttpMount).public === undefined || typeof (value as HttpMount).public === 'boolean') &&
+    ((value as HttpMount).roles === undefined ||
+      (Array.isArray((value as HttpMount).roles) && (value as HttpMount).roles!.every((role) => ROLES.includes(role)))),
+  `must be { path, handle(request, context), roles?, public? } with a path such as "/mcp" (letters, digits, . _ ~ - /; no trailing slash, no empty, . or .. segment; not under ${RESERVED_PREFIXES.join(', ')}), roles a list of ${ROLES.join(', ')}, and public true or false`,
 );
 
 function isUnder(path: string, prefix: string): boolean {
@@ -100,12 +110,15 @@ export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mount
   }
 }
 
-/** Two mounts on one path would shadow each other silently. */
+/**
+ * Two mounts on one path, or one under another (`/a` and `/a/b`), would shadow each other
+ * silently: a public `/a` would answer `/a/b` requests meant for a mount behind credentials.
+ */
 export function duplicateMountPath(mounts: readonly HttpMount[]): string | undefined {
-  const seen = new Set<string>();
-  for (const { path } of mounts) {
-    if (seen.has(path)) return path;
-    seen.add(path);
+  for (const [index, { path }] of mounts.entries()) {
+    for (const other of mounts.slice(index + 1)) {
+      if (isUnder(path, other.path) || isUnder(other.path, path)) return path === other.path ? path : `${path} and ${other.path}`;
+    }
   }
   return undefined;
 }

@@ -169,7 +169,10 @@ const handlerSchema = z.strictObject({
   mounts: z
     .array(mountSchema)
     .optional()
-    .refine((mounts) => duplicateMountPath(mounts ?? []) === undefined, { message: 'two mounts have the same path; give each its own' }),
+    .superRefine((mounts, context) => {
+      const clash = duplicateMountPath(mounts ?? []);
+      if (clash !== undefined) context.addIssue({ code: 'custom', message: `two mounts overlap (${clash}); give each its own path, not one under another` });
+    }),
 });
 
 const serveSchema = handlerSchema.extend({

@@ -54,6 +54,9 @@ export function publicEvent(event: AgentEvent): Record<string, unknown> {
     }
     case 'done':
       return { type: 'done', ...publicChatResult(event.result) };
+    case 'nested':
+      // Another agent's run under a tool call (agentTool, a hand-off): its events follow the same rules, at any depth.
+      return { type: 'nested', callId: event.callId, agent: event.agent, event: publicEvent(event.event) };
     default:
       // `error` events already carry the safe message, never the exception's.
       return event;

@@ -44,9 +44,12 @@ export const CHAT_RESULT = z.object({
 
 export const RUN_EVENT = z
   .looseObject({
-    type: z.enum(['run-start', 'stage', 'token', 'tool-call', 'tool-result', 'response', 'error', 'custom', 'done']),
+    type: z.enum(['run-start', 'stage', 'token', 'tool-call', 'tool-result', 'response', 'error', 'custom', 'nested', 'done']),
   })
-  .describe('The `data:` of one SSE message: an agent event as JSON; `event:` repeats its type, `id:` numbers it. `done` (with `text` and `info`) is last.');
+  .describe(
+    'The `data:` of one SSE message: an agent event as JSON; `event:` repeats its type, `id:` numbers it. `done` (with `text` and `info`) is last. ' +
+      '`nested` wraps an event of another agent run by a tool call (`{ callId, agent, event }`).',
+  );
 
 export const AGENT_SUMMARY = z
   .object({

@@ -90,4 +90,44 @@ describe('mounts', () => {
     }
     await expect(startTestServer([], { mounts: [echoMount('/health')] })).rejects.toThrow(/http\.mounts/);
   });
+
+  it('rejects a mount that would shadow the OpenAPI document, overlap another, never match, or carry a non-boolean public / unknown role', async () => {
+    const bad: HttpMount[][] = [
+      [echoMount('/openapi.json', { public: true })],
+      [echoMount('/a', { public: true }), echoMount('/a/b')],
+      [echoMount('/x/../v1')],
+      [echoMount('/a//b')],
+      [echoMount('/card', { public: 'false' as never })],
+      [echoMount('/tools', { roles: 'admin' as never })],
+      [echoMount('/tools', { roles: ['Admin' as never] })],
+    ];
+    for (const mounts of bad) await expect(startTestServer([], { mounts }), mounts.map((mount) => mount.path).join(' ')).rejects.toThrow(ConfigError);
+  });
+
+  it('a public mount never opens a built-in route through dot segments, encoded slashes or case', async () => {
+    const card = echoMount('/pub', { public: true });
+    server = await startTestServer([], { mounts: [card] });
+    const { request } = await import('node:http');
+    const statusOf = (path: string) =>
+      new Promise<number>((resolve, reject) => {
+        const url = new URL(server!.url('/'));
+        const call = request({ host: url.hostname, port: url.port, path, method: 'GET' }, (response) => {
+          response.resume();
+          resolve(response.statusCode ?? 0);
+        });
+        call.on('error', reject);
+        call.end();
+      });
+    let answered = 0;
+    for (const path of ['/pub/../v1/agent', '/pub/%2e%2e/v1/agent', '/pub/..%2Fv1/agent', '/pub%2F..%2Fv1/agent', '/PUB/../v1/agent', '/pub/..;/v1/agent']) {
+      const status = await statusOf(path);
+      // Either the public handler answers (its own path) or the request needs a key: never the built-in route unauthenticated.
+      expect([200, 401, 404], path).toContain(status);
+      if (status === 200) answered++;
+    }
+    // Every 200 came from the public mount, for a path under it.
+    expect(card.seen).toHaveLength(answered);
+    for (const { url } of card.seen) expect(new URL(url).pathname.startsWith('/pub/'), url).toBe(true);
+    expect(await statusOf('/v1/agent')).toBe(401);
+  });
 });

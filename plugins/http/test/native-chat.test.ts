@@ -1,4 +1,5 @@
-import { definePlugin, defineTool } from '@entity/core';
+import { Agent, agentTool, definePlugin, defineTool, inMemoryLogger, inMemoryMemory } from '@entity/core';
+import { scriptedLLM } from '@entity/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { deferred, KEYS, parseSse, startTestServer, type TestServer } from './helpers.js';
@@ -108,6 +109,32 @@ describe('POST /v1/chat (JSON)', () => {
     const events = await streamed.text();
     expect(events).toContain('event: error');
     expect(events).not.toContain('hunter2');
+  });
+});
+
+describe('POST /v1/chat (SSE) with an agent tool', () => {
+  it('streams the inner agent\'s events nested under the tool call, without its tools\' raw error text', async () => {
+    const inner = new Agent({
+      name: 'research',
+      zeroConfig: false,
+      resources: { llm: scriptedLLM([{ toolCalls: [{ name: 'lookup', arguments: {} }] }, 'found nothing']), memory: inMemoryMemory(), logging: inMemoryLogger({ echoLevel: false }) },
+      tools: [leakyTool],
+    });
+    server = await startTestServer(
+      (request) => (request.messages.at(-1)!.role === 'tool' ? 'done researching' : { toolCalls: [{ name: 'research', arguments: { message: 'dig' } }] }),
+      {},
+      { tools: [agentTool(inner, { name: 'research', description: 'Researches' })] },
+    );
+    const streamed = await server.post('/v1/chat', { message: 'go' }, { accept: 'text/event-stream' });
+    const { messages } = parseSse(await streamed.text());
+    const nested = messages.filter((message) => message.event === 'nested').map((message) => JSON.parse(message.data) as { callId: string; agent: string; event: Record<string, unknown> });
+    expect(nested.length).toBeGreaterThan(3);
+    expect(nested.every((event) => event.agent === 'research')).toBe(true);
+    const innerResult = nested.find((event) => event.event.type === 'tool-result')!;
+    expect(innerResult.event).toMatchObject({ name: 'lookup', ok: false });
+    expect(innerResult.event).not.toHaveProperty('error');
+    expect(messages.map((message) => message.data).join('\n')).not.toContain('hunter2');
+    await inner.stop();
   });
 });
 

@@ -1,9 +1,11 @@
-import { definePlugin, type Memory, type Plugin, type VectorMatch } from '@entity/core';
+import { type Context, definePlugin, type Memory, type Plugin, type VectorMatch, type VectorMemory } from '@entity/core';
 import { z } from 'zod';
 import { clip } from './conversation-transcript.js';
 
 /** `kind` in the metadata of the vector documents this plugin writes, so searches see only them. */
 export const RECALL_DOCUMENT_KIND = 'entity:recall';
+/** How long after indexing a document may be deleted as belonging to a deleted conversation. */
+const INDEX_SETTLE_MS = 60_000;
 export const RECALL_LABEL = 'Related messages from earlier conversations with this user';
 
 export const semanticRecallConfigSchema = z.strictObject({
@@ -42,6 +44,37 @@ function render(matches: readonly VectorMatch[]): string {
 }
 
 /**
+ * Drops the exchanges of conversations the user deleted (deleting a conversation does not reach
+ * the vector documents) and deletes those documents, so what the user deleted never comes back
+ * in another conversation. One `loadMessages(last: 1)` per distinct conversation among the matches.
+ */
+async function dropDeletedConversations(context: Context, vectors: VectorMemory, matches: readonly VectorMatch[]): Promise<VectorMatch[]> {
+  const conversationIds = [...new Set(matches.map((match) => String(match.metadata.conversationId)))];
+  const gone = new Set<string>();
+  await Promise.all(
+    conversationIds.map(async (conversationId) => {
+      const last = await context.memory.loadMessages({ userId: context.userId, conversationId }, { last: 1 });
+      if (last.length === 0) gone.add(conversationId);
+    }),
+  );
+  if (gone.size === 0) return [...matches];
+  // The index is written in DELIVER just before the turn is saved, so a conversation's first
+  // exchange is briefly indexed but not yet stored: only documents older than that are deleted.
+  const settledBefore = Date.now() - INDEX_SETTLE_MS;
+  const stale = matches.filter(
+    (match) => gone.has(String(match.metadata.conversationId)) && typeof match.metadata.at === 'string' && Date.parse(match.metadata.at) < settledBefore,
+  );
+  if (stale.length > 0) {
+    try {
+      await vectors.deleteDocuments(context.userId, stale.map((match) => match.id));
+    } catch (error) {
+      context.log.warn(`memory:semantic-recall could not delete the recall documents of deleted conversations: ${(error as Error).message}`);
+    }
+  }
+  return matches.filter((match) => !gone.has(String(match.metadata.conversationId)));
+}
+
+/**
  * Finds this user's exchanges from other conversations that are close to the new message and
  * adds them to this run's system prompt (never to the history). THINK, first iteration.
  */
@@ -60,9 +93,8 @@ const recallPlugin = () =>
       const vectors = vectorsOf(context.memory, 'memory:semantic-recall');
       // The current conversation's own exchanges are already in the history: ask for more and drop them.
       const found = await vectors.search({ userId: context.userId, text: context.message, k: config.topK * 4, filter: { kind: RECALL_DOCUMENT_KIND } });
-      const matches = found
-        .filter((match) => match.metadata.conversationId !== context.conversationId && match.distance <= config.maxDistance)
-        .slice(0, config.topK);
+      const candidates = found.filter((match) => match.metadata.conversationId !== context.conversationId && match.distance <= config.maxDistance);
+      const matches = (await dropDeletedConversations(context, vectors, candidates)).slice(0, config.topK);
       if (matches.length === 0) return;
       context.addContext(render(matches), { label: RECALL_LABEL });
       context.annotate(

@@ -1,7 +1,7 @@
 import { type ChatMessage, type Context, definePlugin, type LLM, type StoredMessage } from '@entity/core';
 import { z } from 'zod';
 import { transcript } from './conversation-transcript.js';
-import { readSummary, type SummaryRecord, writeSummaryIfNewer } from './summary-record.js';
+import { readSummary, type SummaryRecord, summaryKey, writeSummaryIfNewer } from './summary-record.js';
 import { estimateTotalTokens } from './token-estimate.js';
 
 export const summaryConfigSchema = z.strictObject({
@@ -76,8 +76,15 @@ export const summaryPlugin = definePlugin({
   async execute(context, config) {
     if (context.iteration !== 1) return;
     const { userId, conversationId } = context;
-    const previous = await readSummary(context.memory, userId, conversationId);
+    let previous = await readSummary(context.memory, userId, conversationId);
     const stored = await context.memory.loadMessages({ userId, conversationId }, { last: config.scanMessages });
+    // A summary past the conversation's last message belongs to a conversation that was deleted
+    // (sequences start again at 1 when an id is reused): using it would show the model what the
+    // user deleted and hide the new conversation's first messages. It is deleted with it.
+    if (previous && (stored.at(-1)?.sequence ?? 0) < previous.upToSequence) {
+      await context.memory.delete(userId, summaryKey(conversationId));
+      previous = undefined;
+    }
     let recent = stored.filter((item) => item.sequence > (previous?.upToSequence ?? -1));
     let summary = previous;
     if (estimateTotalTokens(recent.map((item) => item.message)) > config.budgetTokens) {

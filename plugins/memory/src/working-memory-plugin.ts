@@ -1,5 +1,6 @@
 import { definePlugin, defineTool, type JsonValue, type Memory, type Plugin, type Tool, ToolError } from '@entity/core';
 import { z } from 'zod';
+import { PerUserQueue } from './per-user-queue.js';
 
 export const WORKING_MEMORY_KEY = 'entity:working-memory';
 export const WORKING_MEMORY_TOOL = 'update_working_memory';
@@ -47,6 +48,9 @@ export async function readWorkingMemory(memory: Memory, userId: string, schema: 
   return record;
 }
 
+/** Shared by every working-memory tool in the process: agents on one store share its rows. */
+const updates = new PerUserQueue();
+
 function updateTool(schema: z.ZodObject, maxBytes: number) {
   const fieldNames = Object.keys(schema.shape);
   return defineTool({
@@ -61,15 +65,17 @@ function updateTool(schema: z.ZodObject, maxBytes: number) {
     async execute({ set, clear }, context) {
       if (!set && !clear?.length) throw new ToolError(WORKING_MEMORY_TOOL, 'Nothing to update: pass `set` with the changed fields or `clear` with field names');
       const memory = context.resource<Memory>('memory');
-      const record = await readWorkingMemory(memory, context.userId, schema);
-      for (const [field, value] of Object.entries(set ?? {})) if (value !== undefined) record[field] = value;
-      for (const field of clear ?? []) delete record[field];
-      const size = Buffer.byteLength(JSON.stringify(record));
-      if (size > maxBytes) {
-        throw new ToolError(WORKING_MEMORY_TOOL, `The working memory would be ${size} bytes, over its ${maxBytes}-byte limit; keep only what matters (shorten or clear fields) and try again`);
-      }
-      await memory.set(context.userId, WORKING_MEMORY_KEY, record as JsonValue);
-      return { saved: record };
+      return updates.run(context.userId, async () => {
+        const record = await readWorkingMemory(memory, context.userId, schema);
+        for (const [field, value] of Object.entries(set ?? {})) if (value !== undefined) record[field] = value;
+        for (const field of clear ?? []) delete record[field];
+        const size = Buffer.byteLength(JSON.stringify(record));
+        if (size > maxBytes) {
+          throw new ToolError(WORKING_MEMORY_TOOL, `The working memory would be ${size} bytes, over its ${maxBytes}-byte limit; keep only what matters (shorten or clear fields) and try again`);
+        }
+        await memory.set(context.userId, WORKING_MEMORY_KEY, record as JsonValue);
+        return { saved: record };
+      });
     },
   });
 }

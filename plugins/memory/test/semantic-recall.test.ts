@@ -47,6 +47,23 @@ describe('memory:semantic-recall', () => {
     expect(matches[0]!.metadata).toMatchObject({ kind: RECALL_DOCUMENT_KIND, conversationId: 'physics' });
   });
 
+  it('never recalls an exchange of a conversation the user deleted', async () => {
+    replies.set('My secret project is called Bluebird and ships in May', 'Noted: Bluebird ships in May.');
+    await agent.chat('My secret project is called Bluebird and ships in May', { userId: 'zoe', conversationId: 'secret' });
+    await memory.deleteConversation({ userId: 'zoe', conversationId: 'secret' });
+    const before = llm.requests.length;
+    const result = await agent.chat('What is my secret project Bluebird called and when does it ship?', { userId: 'zoe', conversationId: 'later' });
+    expect(systemOf(llm.requests[before]!)).not.toContain('Bluebird ships');
+    expect(result.info.annotations?.['memory:recall']).toBeUndefined();
+    // A document indexed long ago for a conversation that is gone is deleted as well.
+    const [oldId] = await memory.vectors!.addDocuments([
+      { userId: 'zoe', content: 'User: Bluebird budget is secret\nAssistant: Noted.', metadata: { kind: RECALL_DOCUMENT_KIND, conversationId: 'gone-long-ago', at: '2020-01-01T00:00:00.000Z' } },
+    ]);
+    await agent.chat('What is the Bluebird budget?', { userId: 'zoe', conversationId: 'later' });
+    const left = await memory.vectors!.search({ userId: 'zoe', text: 'Bluebird budget', k: 20, filter: { kind: RECALL_DOCUMENT_KIND } });
+    expect(left.map((match) => match.id)).not.toContain(oldId);
+  });
+
   it('recalls nothing past maxDistance', async () => {
     const strictLlm = scriptedLLM(['ok']);
     const strict = new Agent({ resources: { llm: strictLlm, memory: pgliteMemory({ path: 'memory://plugin-memory-strict', embedder: 'hashing' }), logging: quiet() }, zeroConfig: false });

@@ -82,6 +82,23 @@ describe('memory:summary', () => {
     expect(second!.text).toBe('SUMMARY #2');
   });
 
+  it('forgets the summary of a deleted conversation: a new conversation with the same id neither sees it nor loses its messages', async () => {
+    const { agent, llm, memory } = agentWith(1_000);
+    const ref = { userId: 'u', conversationId: 'c' };
+    await memory.appendMessages(ref, longConversation());
+    await agent.chat('first', ref);
+    expect(await readSummary(memory, 'u', 'c')).toBeDefined();
+
+    await memory.deleteConversation(ref);
+    await agent.chat('my name is Ada', ref);
+    await agent.chat('what is my name?', ref);
+    const last = llm.requests.at(-1)!;
+    expect(systemOf(last)).not.toContain('SUMMARY');
+    // The new conversation's first exchange is history the model sees (sequences restarted at 1).
+    expect(last.messages.map((message) => message.content)).toContain('my name is Ada');
+    expect(await readSummary(memory, 'u', 'c')).toBeUndefined();
+  });
+
   it('does nothing under the budget: no summary call, no summary row', async () => {
     const { agent, llm, memory } = agentWith(100_000);
     const ref = { userId: 'u', conversationId: 'c' };

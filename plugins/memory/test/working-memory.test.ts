@@ -62,6 +62,39 @@ describe('memory:working-memory', () => {
   });
 });
 
+describe('concurrent working-memory updates', () => {
+  it('two updates the model asks for in one reply (run in parallel) both land', async () => {
+    const memory = inMemoryMemory();
+    const llm = scriptedLLM((request) =>
+      request.messages.at(-1)!.role === 'user'
+        ? {
+            toolCalls: [
+              { name: WORKING_MEMORY_TOOL, arguments: { set: { name: 'Ada' } } },
+              { name: WORKING_MEMORY_TOOL, arguments: { set: { timezone: 'Europe/London' } } },
+            ],
+          }
+        : 'noted',
+    );
+    const agent = new Agent({ resources: { llm, memory, logging: quiet() }, zeroConfig: false, plugins: [workingMemory({ schema: profile })] });
+    const result = await agent.chat('I am Ada, in London', { userId: 'ada', conversationId: 'c' });
+    expect(result.info.toolCalls.map((call) => call.success)).toEqual([true, true]);
+    expect(await memory.get('ada', WORKING_MEMORY_KEY)).toEqual({ name: 'Ada', timezone: 'Europe/London' });
+  });
+
+  it('concurrent turns of one user on one agent do not lose an update', async () => {
+    const memory = inMemoryMemory();
+    const llm = scriptedLLM((request) => {
+      const last = request.messages.at(-1)!;
+      if (last.role !== 'user') return 'noted';
+      const [field, value] = last.content.split('=') as [string, string];
+      return { toolCalls: [{ name: WORKING_MEMORY_TOOL, arguments: { set: { [field]: value } } }] };
+    });
+    const agent = new Agent({ resources: { llm, memory, logging: quiet() }, zeroConfig: false, plugins: [workingMemory({ schema: profile })] });
+    await Promise.all([agent.chat('name=Ada', { userId: 'ada', conversationId: 'a' }), agent.chat('timezone=UTC', { userId: 'ada', conversationId: 'b' })]);
+    expect(await memory.get('ada', WORKING_MEMORY_KEY)).toEqual({ name: 'Ada', timezone: 'UTC' });
+  });
+});
+
 describe('working memory from agent.yaml', () => {
   // A project folder whose node_modules holds this package, as an installed project's would.
   const base = join(import.meta.dirname, '..', 'test-results');

@@ -15,7 +15,9 @@
 // The goals of issue 12 are checked at the end (Entity vs the others, same run).
 import { type ChildProcess, fork } from 'node:child_process';
 import { availableParallelism, loadavg } from 'node:os';
-import { CONTENDERS, type ContenderName } from './contenders.ts';
+import { fileURLToPath } from 'node:url';
+import { CONTENDERS, type ContenderName, INSTALLS } from './contenders.ts';
+import { installSize, megabytes } from './install-size.ts';
 
 const RUNS = Number(process.env.ENTITY_BENCH_RUNS ?? 3);
 
@@ -59,15 +61,19 @@ try {
   server.child.send({ stop: true });
 }
 
-const row = (name: ContenderName) => ({ cold: median(cold[name]!), coldCpu: median(coldCpu[name]!), seq: median(seq[name]!), cpuTurn: median(cpuPerTurn[name]!), rate: median(rate[name]!) });
+const installs = Object.fromEntries(CONTENDERS.map((name) => [name, installSize(INSTALLS[name], fileURLToPath(new URL('..', import.meta.url)))]));
+const row = (name: ContenderName) => ({ install: megabytes(installs[name]!.bytes), cold: median(cold[name]!), coldCpu: median(coldCpu[name]!), seq: median(seq[name]!), cpuTurn: median(cpuPerTurn[name]!), rate: median(rate[name]!) });
 const rows = Object.fromEntries(CONTENDERS.map((name) => [name, row(name)])) as Record<ContenderName, ReturnType<typeof row>>;
 console.log(`\nOne tool turn (2 model calls) against the loopback OpenAI server — Node ${process.version}, ${availableParallelism()} CPUs, load ${loadavg()[0]!.toFixed(2)}, median of ${RUNS} processes each\n`);
-console.log('| | cold start | cold start CPU | seq p50 | CPU per turn | turns/s at 64 in flight |');
-console.log('|---|---:|---:|---:|---:|---:|');
+console.log('| | cold start | cold start CPU | seq p50 | CPU per turn | turns/s at 64 in flight | node_modules |');
+console.log('|---|---:|---:|---:|---:|---:|---:|');
 for (const name of CONTENDERS) {
-  const { cold: c, coldCpu: cpu, seq: s, cpuTurn, rate: r } = rows[name];
-  console.log(`| ${name} | ${c.toFixed(0)} ms | ${cpu.toFixed(0)} ms | ${s.toFixed(2)} ms | ${cpuTurn.toFixed(0)} µs | ${r.toFixed(0)} |`);
+  const { cold: c, coldCpu: cpu, seq: s, cpuTurn, rate: r, install } = rows[name];
+  console.log(`| ${name} | ${c.toFixed(0)} ms | ${cpu.toFixed(0)} ms | ${s.toFixed(2)} ms | ${cpuTurn.toFixed(0)} µs | ${r.toFixed(0)} | ${install.toFixed(1)} MB |`);
 }
+const top = installs.Entity!.packages.map(([name, bytes]) => `${name} ${megabytes(bytes).toFixed(2)}`).join(', ');
+const disk = CONTENDERS.map((name) => `${name} ${megabytes(installs[name]!.diskBytes).toFixed(1)} MB`).join(', ');
+console.log(`\nnode_modules: the files' sizes in MiB, from this workspace's install (in 4 KiB blocks, as du counts them on ext4: ${disk}). Entity's: ${top}`);
 const entity = rows.Entity;
 const raw = rows['raw openai SDK'];
 const ai = rows['Vercel AI SDK'];
@@ -76,5 +82,6 @@ const goals = [
   [`turns/s ≥ 0.9× raw (${(entity.rate / raw.rate).toFixed(2)}×)`, entity.rate >= 0.9 * raw.rate],
   [`seq p50 ≤ 1.15× raw (${(entity.seq / raw.seq).toFixed(2)}×)`, entity.seq <= 1.15 * raw.seq],
   [`cold start ≤ 1.2× raw (${(entity.cold / raw.cold).toFixed(2)}×; CPU ${(entity.coldCpu / raw.coldCpu).toFixed(2)}×)`, entity.cold <= 1.2 * raw.cold],
+  [`install ≤ 30 MB (${entity.install.toFixed(1)} MB, of which openai alone ${raw.install.toFixed(1)} MB)`, entity.install <= 30],
 ] as const;
 console.log(`\nGoals (issue 12): ${goals.map(([text, met]) => `${met ? '✓' : '✗'} ${text}`).join('; ')}`);

@@ -63,3 +63,10 @@ async function entity(baseURL: string): Promise<Turn> {
 }
 
 export const SETUP: Record<ContenderName, (baseURL: string) => Promise<Turn>> = { 'raw openai SDK': raw, 'Vercel AI SDK': vercel, Entity: entity };
+
+/** What a user installs for each (the packages `setup` imports; their dependencies come along). */
+export const INSTALLS: Record<ContenderName, readonly string[]> = {
+  'raw openai SDK': ['openai'],
+  'Vercel AI SDK': ['ai', '@ai-sdk/openai', 'zod'],
+  Entity: ['@entity/core', '@entity/resources-llm', 'openai'],
+};

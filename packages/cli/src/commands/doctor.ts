@@ -1,5 +1,5 @@
-import { resolve } from 'node:path';
-import { findConfigFile } from '../agent-loader.js';
+import { dirname, resolve } from 'node:path';
+import { applyProjectEnv, findConfigFile } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import type { CheckResult, DoctorSettings } from '../doctor/check.js';
@@ -41,6 +41,9 @@ async function checkConfig(file: string | undefined): Promise<CheckResult> {
 const ICONS = { ok: '✔', warn: '⚠', fail: '✖', skip: '○' } as const;
 
 export default async function doctor(command: ParsedCommand, cli: CliContext): Promise<number> {
+  // The project's `.env` counts, as for `entity run`: the key, OLLAMA_HOST or DATABASE_URL may be there.
+  const configFile = findConfigFile(cli.cwd);
+  if (configFile) applyProjectEnv(dirname(configFile), cli.env);
   const settings: DoctorSettings = {
     cwd: cli.cwd,
     env: cli.env,
@@ -51,7 +54,6 @@ export default async function doctor(command: ParsedCommand, cli: CliContext): P
     timeoutMs: Number(cli.env.ENTITY_DOCTOR_TIMEOUT_MS ?? 2000) || 2000,
   };
   const spinner = startSpinner(cli.stderr, cli.err, 'Checking your setup…');
-  const configFile = findConfigFile(settings.cwd);
   const [ollama, database, storage, memory, config, configuredModel] = await Promise.all([
     checkOllama(settings),
     checkDatabase(settings),

@@ -1,4 +1,5 @@
-import { findConfigFile, loadAgent, resolveAgentSource } from '../agent-loader.js';
+import { dirname } from 'node:path';
+import { applyProjectEnv, findConfigFile, loadAgent, resolveAgentSource } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -16,6 +17,7 @@ export default async function graph(command: ParsedCommand, cli: CliContext): Pr
   if (configFile) {
     // Drawing needs no API key: resources that cannot be created yet are drawn as placeholders.
     const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
+    applyProjectEnv(dirname(configFile));
     const compiled = await internal.compileConfig(configFile, { drawOnly: true });
     if (!compiled.report.ok || !compiled.agentOptions) throw new core.ConfigError(compiled.report.issues);
     warnings.push(...compiled.report.warnings);

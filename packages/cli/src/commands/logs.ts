@@ -1,6 +1,7 @@
 import { createReadStream, statSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { relative } from 'node:path';
+import { relative, resolve } from 'node:path';
+import { locateProjectConfig, readProjectConfig } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -24,8 +25,35 @@ function formatLine(entry: ParsedLogLine, cli: CliContext): string {
   return `${c.dim(clock)} ${paint(terminalSafe(entry.level.toUpperCase()).padEnd(5))}${tag ? ` ${c.cyan(`[${terminalSafe(tag)}]`)}` : ''} ${terminalSafe(entry.message)}${extras ? ` ${c.dim(terminalSafe(extras))}` : ''}`;
 }
 
+/** Where the config's logging resource (`type: logging` or `pino`) writes its file output; undefined when it writes none. */
+export function configuredLogFile(config: Record<string, unknown>, directory: string): string | undefined {
+  const resources = config.resources;
+  if (typeof resources !== 'object' || resources === null) return undefined;
+  for (const resource of Object.values(resources)) {
+    if (typeof resource !== 'object' || resource === null) continue;
+    const { type, file } = resource as { type?: unknown; file?: unknown };
+    if (type !== 'logging' && type !== 'pino') continue;
+    // As @entity/logging reads it: `file: true` is `{}`; the path resolves from the config's folder.
+    if (file === true) return resolve(directory, DEFAULT_LOG_FILE);
+    if (typeof file !== 'object' || file === null || (file as { enabled?: unknown }).enabled === false) continue;
+    const path = (file as { path?: unknown }).path;
+    return resolve(directory, typeof path === 'string' && path !== '' ? path : DEFAULT_LOG_FILE);
+  }
+  return undefined;
+}
+
+/** The log base path: --file or ENTITY_LOG_FILE (from the current folder), else the config's, else the default in the config's folder. */
+async function logBase(command: ParsedCommand, cli: CliContext): Promise<{ base: string; configured: boolean }> {
+  const given = (command.values.file as string | undefined) ?? cli.env.ENTITY_LOG_FILE;
+  if (given !== undefined) return { base: resolve(cli.cwd, given), configured: true };
+  const project = locateProjectConfig(command.positionals[0], cli);
+  const configured = project.path ? configuredLogFile(await readProjectConfig(project.path), project.directory) : undefined;
+  return { base: configured ?? resolve(project.directory, DEFAULT_LOG_FILE), configured: configured !== undefined };
+}
+
 export default async function logs(command: ParsedCommand, cli: CliContext): Promise<number> {
-  const base = (command.values.file as string | undefined) ?? cli.env.ENTITY_LOG_FILE ?? DEFAULT_LOG_FILE;
+  const { base, configured } = await logBase(command, cli);
+  const shown = relative(cli.cwd, base) || base;
   const count = positiveInteger(command.values.lines, 'lines') ?? 50;
   const levelName = command.values.level as string | undefined;
   if (levelName !== undefined && !(LEVELS as readonly string[]).includes(levelName)) throw new UsageError(`unknown level "${levelName}"`, `use one of: ${LEVELS.join(', ')}`);
@@ -37,8 +65,14 @@ export default async function logs(command: ParsedCommand, cli: CliContext): Pro
 
   const files = logFilesOf(base, cli.cwd);
   if (files.length === 0 && !command.values.follow) {
-    cli.note(cli.err.yellow(`No log files at ${base}.`));
-    cli.note(cli.err.dim('Turn on the file output of the logging resource (resources: logging: { type: logging, file: true }) and run the agent, or pass --file.'));
+    cli.note(cli.err.yellow(`No log files at ${terminalSafe(shown)}.`));
+    cli.note(
+      cli.err.dim(
+        configured
+          ? 'Run the agent first: the logging resource writes them as it logs.'
+          : 'Turn on the file output of the logging resource (resources: logging: { type: logging, file: true }) and run the agent, or pass --file.',
+      ),
+    );
     return EXIT.problems;
   }
   // Newest entries last: read files from the newest backwards until enough lines are collected.
@@ -52,7 +86,7 @@ export default async function logs(command: ParsedCommand, cli: CliContext): Pro
   for (const entry of recent.slice(-count)) show(entry);
   if (!command.values.follow) return EXIT.ok;
 
-  if (!cli.json) cli.note(cli.err.dim(`following ${relative(cli.cwd, files.at(-1) ?? base) || base} — Ctrl-C to stop`));
+  if (!cli.json) cli.note(cli.err.dim(`following ${terminalSafe(relative(cli.cwd, files.at(-1) ?? base) || base)} — Ctrl-C to stop`));
   await follow(base, cli, show);
   return EXIT.ok;
 }

@@ -1,7 +1,6 @@
-import { existsSync } from 'node:fs';
-import { join, resolve } from 'node:path';
 import type { Logger, Memory, Resource, ResourceStartContext } from '@entity/core';
 import type { MetricsSummary } from '@entity/metrics';
+import { isConfigModule, loadConfigModule, locateProjectConfig, type ProjectConfig } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -15,22 +14,27 @@ interface MetricsResource extends Resource {
   summary(hours?: number, options?: { userId?: string }): Promise<Summary>;
 }
 
-/** The memory whose database holds the metrics: the config's `memory`, or the zero-config embedded one. */
-async function memoryOf(configArgument: string | undefined, cli: CliContext): Promise<Memory & Resource> {
+/**
+ * The memory whose database holds the metrics: the config's `memory` (its relative paths resolve
+ * from the config's folder), or the zero-config embedded one in the config's folder — the same
+ * database `entity run` of that config uses, whatever the current folder.
+ */
+async function memoryOf(project: ProjectConfig): Promise<Memory & Resource> {
   const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
-  const directory = resolve(cli.cwd, configArgument ?? '.');
-  const file = existsSync(directory) && !directory.endsWith('.yaml') && !directory.endsWith('.yml') && !directory.endsWith('.json')
-    ? ['agent.yaml', 'agent.yml', 'agent.json'].map((name) => join(directory, name)).find((path) => existsSync(path))
-    : existsSync(directory) ? directory : undefined;
-  if (configArgument && !existsSync(directory)) throw new UsageError(`config not found: ${configArgument}`);
-  if (file) {
-    const compiled = await internal.compileConfig(file);
+  if (project.path) {
+    const compiled = isConfigModule(project.path)
+      ? await internal.compileConfig(await loadConfigModule(project.path), { baseDir: project.directory })
+      : await internal.compileConfig(project.path);
     if (!compiled.report.ok) throw new core.ConfigError(compiled.report.issues);
     const memory = compiled.agentOptions?.resources?.memory;
     if (memory) return memory as Memory & Resource;
   }
-  const module = await internal.importFromProject<{ defaultMemory(): Memory & Resource }>('@entity/resources-memory', 'entity metrics', cli.cwd);
-  return module.defaultMemory();
+  const module = await internal.importFromProject<{ defaultMemory(options?: { baseDir?: string }): Memory & Resource }>(
+    '@entity/resources-memory',
+    'entity metrics',
+    project.directory,
+  );
+  return module.defaultMemory({ baseDir: project.directory });
 }
 
 /** A memory that can open its database only to read it (the SQL memories of @entity/resources-memory). */
@@ -79,11 +83,12 @@ export default async function metrics(command: ParsedCommand, cli: CliContext): 
   const hours = Number(hoursText);
   if (!(hours > 0)) throw new UsageError(`--hours needs a number above 0; got "${hoursText}"`);
   const userId = command.values.user as string | undefined;
+  const project = locateProjectConfig(command.positionals[0], cli);
   const [core, internal] = await Promise.all([import('@entity/core'), import('@entity/core/internal')]);
   const spinner = startSpinner(cli.stderr, cli.err, 'Reading metrics…');
   const log = core.inMemoryLogger({ echoLevel: false });
-  const { createMetrics } = await internal.importFromProject<{ createMetrics(options?: object): MetricsResource }>('@entity/metrics', 'entity metrics', cli.cwd);
-  const reading = await openForReading(await memoryOf(command.positionals[0], cli), log).catch((error: unknown) => {
+  const { createMetrics } = await internal.importFromProject<{ createMetrics(options?: object): MetricsResource }>('@entity/metrics', 'entity metrics', project.directory);
+  const reading = await openForReading(await memoryOf(project), log).catch((error: unknown) => {
     spinner.stop();
     throw error;
   });

@@ -1,6 +1,6 @@
 import { basename, dirname } from 'node:path';
 import type { ValidationReport } from '@entity/core';
-import { CONFIG_MODULE_NAMES, findConfigFile, findConfigModule, isConfigModule, loadConfigModule, resolveAgentSource } from '../agent-loader.js';
+import { applyProjectEnv, CONFIG_MODULE_NAMES, findConfigFile, findConfigModule, isConfigModule, loadConfigModule, resolveAgentSource } from '../agent-loader.js';
 import type { CliContext } from '../cli-context.js';
 import type { ParsedCommand } from '../command-table.js';
 import { EXIT, UsageError } from '../exit-codes.js';
@@ -27,6 +27,7 @@ export default async function validate(command: ParsedCommand, cli: CliContext):
   const runtime = command.values.runtime === true;
   const spinner = startSpinner(cli.stderr, cli.err, runtime ? 'Validating (starting resources for the runtime checks)…' : 'Validating…');
   const { validateConfig } = await import('@entity/core');
+  applyProjectEnv(dirname(file));
   if (isConfigModule(file)) {
     // A config written as code: the same checks on the object it exports, paths relative to its folder.
     const config = await loadConfigModule(file).catch((error: unknown) => {

@@ -28,33 +28,43 @@ export function requireConversationRef(ref: unknown): ConversationRef {
   return ref as ConversationRef;
 }
 
-function checkJson(value: unknown, path: string, depth: number): void {
-  if (depth > MAX_JSON_DEPTH) throw new ValidationError(`${path} is nested more than ${MAX_JSON_DEPTH} levels deep`);
-  if (value === null || typeof value === 'boolean') return;
-  if (typeof value === 'string') {
-    if (value.includes('\u0000')) throw new ValidationError(`${path} contains a NUL character, which cannot be stored`);
-    return;
-  }
-  if (typeof value === 'number') {
-    if (!Number.isFinite(value)) throw new ValidationError(`${path} is ${value}, which JSON cannot represent`);
-    return;
-  }
+/**
+ * Why `value` is not a JSON value, as `[path below value, what is wrong]`, or undefined when it is.
+ * The path is only put together for a problem: every turn stores its messages, and building a
+ * path string for every value checked cost more than the check.
+ */
+function jsonProblem(value: unknown, depth: number, allowNul: boolean): [path: string, problem: string] | undefined {
+  if (depth > MAX_JSON_DEPTH) return ['', `is nested more than ${MAX_JSON_DEPTH} levels deep`];
+  if (value === null || typeof value === 'boolean') return undefined;
+  if (typeof value === 'string') return !allowNul && value.includes('\u0000') ? ['', 'contains a NUL character, which cannot be stored'] : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) ? undefined : ['', `is ${value}, which JSON cannot represent`];
   if (Array.isArray(value)) {
-    for (const [index, item] of value.entries()) checkJson(item, `${path}[${index}]`, depth + 1);
-    return;
+    for (let index = 0; index < value.length; index++) {
+      const problem = jsonProblem(value[index], depth + 1, allowNul);
+      if (problem) return [`[${index}]${problem[0]}`, problem[1]];
+    }
+    return undefined;
   }
   if (typeof value === 'object') {
     const prototype = Object.getPrototypeOf(value);
     if (prototype === Object.prototype || prototype === null) {
-      for (const [key, item] of Object.entries(value)) {
-        if (key.includes('\u0000')) throw new ValidationError(`${path} has a key with a NUL character`);
+      for (const key of Object.keys(value)) {
+        if (!allowNul && key.includes('\u0000')) return ['', 'has a key with a NUL character'];
+        const item = (value as Record<string, unknown>)[key];
         // JSON drops undefined properties, so `{ toolCalls: undefined }` is fine.
-        if (item !== undefined) checkJson(item, `${path}.${key}`, depth + 1);
+        if (item === undefined) continue;
+        const problem = jsonProblem(item, depth + 1, allowNul);
+        if (problem) return [`.${key}${problem[0]}`, problem[1]];
       }
-      return;
+      return undefined;
     }
   }
-  throw new ValidationError(`${path} is not a JSON value (got ${value === undefined ? 'undefined' : typeof value})`);
+  return ['', `is not a JSON value (got ${value === undefined ? 'undefined' : typeof value})`];
+}
+
+function checkJson(value: unknown, path: string, allowNul = false): void {
+  const problem = jsonProblem(value, 0, allowNul);
+  if (problem) throw new ValidationError(`${path}${problem[0]} ${problem[1]}`);
 }
 
 /**
@@ -69,9 +79,13 @@ export function copyJson<T>(value: T): T {
   return copy as T;
 }
 
-/** Throws a ValidationError unless `value` survives JSON unchanged. */
-export function requireJson(value: unknown, what: string): JsonValue {
-  checkJson(value, what, 0);
+/**
+ * Throws a ValidationError unless `value` survives JSON unchanged. NUL characters are refused
+ * too, since Postgres cannot store them; `allowNul` accepts them for values that are only sent
+ * as JSON, never stored (run annotations).
+ */
+export function requireJson(value: unknown, what: string, options: { allowNul?: boolean } = {}): JsonValue {
+  checkJson(value, what, options.allowNul ?? false);
   return value as JsonValue;
 }
 

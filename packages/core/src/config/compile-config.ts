@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import { type Document, parseDocument } from 'yaml';
+import type { Plugin } from '../contracts/plugin.js';
 import type { Resource, ResourceType } from '../contracts/resource.js';
 import { ConfigError, type ConfigIssue, EntityError, ResourceError } from '../errors/index.js';
 import type { AgentOptions } from '../engine/agent.js';
@@ -56,6 +57,16 @@ export interface CompiledConfig {
   pluginNames: string[][];
   /** Ready for `new Agent(...)` when the report is ok. */
   agentOptions: AgentOptions | undefined;
+}
+
+/** A plugin's config with its paths resolved from the config's folder; refusals point into the entry. */
+function resolvedConfig(plugin: Plugin, config: unknown, baseDir: string, where: string): unknown {
+  try {
+    return plugin.resolveConfigPaths!(config, baseDir);
+  } catch (error) {
+    if (!ConfigError.isInstance(error)) throw error;
+    throw new ConfigError(error.issues.map((issue) => ({ ...issue, path: `${where}.${issue.path}` })));
+  }
 }
 
 const elapsed = (since: number) => Math.round((performance.now() - since) * 100) / 100;
@@ -183,7 +194,8 @@ export async function compileConfig(source: string | object, options: CompileOpt
       const module = await importPluginModule(pluginTargets[index]!, spec.use, input.baseDir, where);
       const names: string[] = [];
       for (const plugin of await pluginsOfModule(module, spec.export, where)) {
-        const registration = { plugin, ...(spec.config ? { config: spec.config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
+        const config = spec.config && plugin.resolveConfigPaths ? resolvedConfig(plugin, spec.config, input.baseDir, where) : spec.config;
+        const registration = { plugin, ...(config ? { config } : {}), ...(spec.stages ? { stages: spec.stages as never } : {}) };
         registry.register(registration, undefined, `${where} (${plugin.name})`);
         plugins.push(registration);
         names.push(plugin.name);

@@ -41,9 +41,18 @@ function checkPackageName(specifier: string): PluginModuleTarget | Omit<ConfigIs
   return { kind: 'package', packageName, subpath: subpath.join('/') };
 }
 
-function checkRelativePath(specifier: string, baseDir: string): PluginModuleTarget | Omit<ConfigIssue, 'path'> {
+/**
+ * A `./`/`../` path of a config, resolved in its folder: refused when it leaves the folder, also
+ * through a symbolic link. `what` names the file in messages; `noun` what it is (`plugin`, `agent config`).
+ */
+export function checkRelativePath(
+  specifier: string,
+  baseDir: string,
+  what = describe(specifier),
+  noun = 'plugin',
+): { kind: 'file'; file: string } | Omit<ConfigIssue, 'path'> {
   if (!existsSync(baseDir)) {
-    return { message: `${describe(specifier)} is relative to ${baseDir}, which does not exist`, fix: 'pass an existing baseDir (object configs) or keep the config file in the project folder' };
+    return { message: `${what} is relative to ${baseDir}, which does not exist`, fix: 'pass an existing baseDir (object configs) or keep the config file in the project folder' };
   }
   const folder = realpathSync(baseDir);
   const inside = (file: string) => {
@@ -53,8 +62,8 @@ function checkRelativePath(specifier: string, baseDir: string): PluginModuleTarg
   const written = resolve(folder, specifier);
   if (!inside(written)) {
     return {
-      message: `${describe(specifier)} resolves outside the config's folder ${folder} (to ${written})`,
-      fix: 'move the plugin into the config\'s folder, or install it as a package and use its name',
+      message: `${what} resolves outside the config's folder ${folder} (to ${written})`,
+      fix: noun === 'plugin' ? 'move the plugin into the config\'s folder, or install it as a package and use its name' : `move the ${noun} into the config's folder`,
     };
   }
   // A missing file cannot run; the import reports it with the other graph problems.
@@ -63,8 +72,8 @@ function checkRelativePath(specifier: string, baseDir: string): PluginModuleTarg
   const file = realpathSync(written);
   if (!inside(file)) {
     return {
-      message: `${describe(specifier)} resolves outside the config's folder ${folder} through a symbolic link (to ${file})`,
-      fix: 'copy the plugin into the config\'s folder instead of linking to it, or install it as a package and use its name',
+      message: `${what} resolves outside the config's folder ${folder} through a symbolic link (to ${file})`,
+      fix: noun === 'plugin' ? 'copy the plugin into the config\'s folder instead of linking to it, or install it as a package and use its name' : `copy the ${noun} into the config's folder instead of linking to it`,
     };
   }
   return { kind: 'file', file };

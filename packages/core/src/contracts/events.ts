@@ -123,6 +123,22 @@ export type AgentEvent =
       discardPartialOutput: boolean;
     }
   | { type: 'custom'; name: string; data: unknown }
+  | NestedAgentEvent
   | { type: 'done'; result: ChatResult };
+
+/**
+ * An event of another agent's run, made while a tool of this run called it (`agentTool`, a hand-off):
+ * `callId` is the calling tool call's id (as in its `tool-call` and `tool-result` events), or the
+ * hand-off's id; `agent` the called agent's name. The inner run's events arrive in order, wrapped
+ * once per level (an agent tool inside an agent tool nests twice); its `done` is not forwarded —
+ * the outer `tool-result` carries the outcome. An inner `tool-result` may carry the inner tool's
+ * error text, as outer ones do: filter nested events like top-level ones before they leave the process.
+ */
+export interface NestedAgentEvent {
+  type: 'nested';
+  callId: string;
+  agent: string;
+  event: AgentEvent;
+}
 
 export type AgentEventType = AgentEvent['type'];

@@ -2,6 +2,7 @@ export type { AdvancedContext, Context, ContextSection, DiscoverToolsFilter, Que
 export type {
   AgentEvent,
   AgentEventType,
+  NestedAgentEvent,
   ChatResult,
   ChatStatus,
   StructuredChatResult,

@@ -47,6 +47,12 @@ export interface Plugin<TConfig = unknown> {
   readonly description?: string;
   /** Validates the plugin's config (from code or YAML). */
   readonly configSchema?: ZodType<TConfig>;
+  /**
+   * For config files: turns paths in the plugin's raw config (YAML) into absolute ones, relative to
+   * the config file's folder, before the config is validated; throws a `ConfigError` (paths under
+   * `config.`) for a path it refuses. Without it, relative paths are the plugin's business.
+   */
+  resolveConfigPaths?(config: unknown, baseDir: string): unknown;
   /** Tools this plugin exposes. Registration is permission: only registered tools can be called. */
   readonly tools?: readonly Tool<any, unknown>[];
   /**

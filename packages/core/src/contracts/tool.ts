@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { AgentEvent } from './events.js';
 import type { JsonSchema } from './json.js';
 import type { Logger } from './logger.js';
 
@@ -7,10 +8,29 @@ export interface ToolContext {
   userId: string;
   conversationId: string;
   runId: string;
+  // The fields below are optional so contexts built by hand (a test calling `tool.execute`) still
+  // type-check; the engine always sets them.
+  /** This call's id, as in the run's `tool-call` and `tool-result` events. */
+  callId?: string;
+  /** Correlation id of the request that started the run, when it had one (pass it on to runs this tool starts). */
+  correlationId?: string;
+  /**
+   * Instrumentation id of this call's operation: a run this tool starts (another agent's, see
+   * `agentTool`) passes it as `parentOperationId`, so its operations nest under this call in traces.
+   */
+  operationId?: number;
   /** Aborted when the run is cancelled or the tool's timeout passes. */
   signal: AbortSignal;
   resource<T = unknown>(name: string): T;
   log: Logger;
+  /** True when the caller consumes `agent.stream()`: events sent with `forwardEvent` reach it. */
+  streaming?: boolean;
+  /**
+   * Sends an event of a run this tool started (another agent's) to the stream, wrapped as a
+   * `nested` event under this call's id. Does nothing when the caller does not stream; await it, so
+   * a slow consumer slows the inner run down too.
+   */
+  forwardEvent?(agent: string, event: AgentEvent): Promise<void>;
 }
 
 /**

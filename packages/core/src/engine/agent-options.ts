@@ -1,4 +1,5 @@
 import type { ZodType } from 'zod';
+import type { ChatMessage } from '../contracts/message.js';
 import type { Resource } from '../contracts/resource.js';
 import type { Tool } from '../contracts/tool.js';
 import type { PluginInput } from './plugin-registry.js';
@@ -43,6 +44,19 @@ export interface ChatOptions {
   timeoutMs?: number;
   /** Id of the incoming request (e.g. an `x-request-id` header), attached to every log entry and operation of the run. */
   correlationId?: string;
+  /**
+   * Instrumentation id of the operation this run is part of — the tool call of another agent that
+   * started it (`ToolContext.operationId`; `agentTool` passes it): the run's operation names it as
+   * its parent, so a tracer draws both agents' work as one tree.
+   */
+  parentOperationId?: number;
+  /**
+   * The conversation before this message, given by the caller instead of loaded from memory (a
+   * hand-off passes the sending agent's conversation). The caller then owns the conversation: the
+   * built-in workflow neither loads history from this agent's memory nor saves the turn into it.
+   * Values remembered with `ctx.remember` are still saved (per user, in this agent's memory).
+   */
+  history?: readonly ChatMessage[];
   /**
    * Reject with `RunFailedError` (its `result` is the failed result, its `cause` the error) when
    * the run goes through the ERROR stage, instead of resolving with `status: 'failed'`.

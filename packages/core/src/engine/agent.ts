@@ -5,13 +5,14 @@ import type { AgentEvent, ChatResult, StructuredChatResult } from '../contracts/
 import type { Plugin } from '../contracts/plugin.js';
 import type { Resource } from '../contracts/resource.js';
 import type { Stage } from '../contracts/stage.js';
-import type { Tool } from '../contracts/tool.js';
+import type { Tool, ToolInfo, ToolResult } from '../contracts/tool.js';
+import type { DiscoverToolsFilter } from '../contracts/context.js';
 import type { CompiledConfig, CompileOptions } from '../config/compile-config.js';
 import { ConfigError } from '../errors/index.js';
 import { AgentLifecycle } from './agent-lifecycle.js';
 import type { AgentOptions, ChatOptions, ReloadParameters, StreamOptions } from './agent-options.js';
 import { applySettings, checkSettings } from './agent-settings.js';
-import { runTurn } from './agent-turn.js';
+import { callToolOutsideTurn, runTurn } from './agent-turn.js';
 import { type AgentDescription, describeAgent } from './describe-agent.js';
 import { checkMaxBufferedEvents, DEFAULT_MAX_BUFFERED_EVENTS, streamEvents } from './event-stream.js';
 import { defaultPromptName, type PromptOptions, promptPlugin, type ToolHelperOptions, toolPlugin } from './layer-zero.js';
@@ -204,6 +205,24 @@ export class Agent {
     const { maxBufferedEvents = DEFAULT_MAX_BUFFERED_EVENTS, ...chatOptions } = options;
     checkMaxBufferedEvents(maxBufferedEvents);
     return streamEvents((emit, signal) => runTurn(this.lifecycle, message, { ...chatOptions, signal }, emit), options.signal, maxBufferedEvents);
+  }
+
+  /**
+   * Registered tools, as a plugin's `ctx.discoverTools()` lists them: what a host exposing the
+   * agent (an MCP server) may offer. Only registered tools exist.
+   */
+  discoverTools(filter?: DiscoverToolsFilter): ToolInfo[] {
+    return this.registry.discoverTools(filter);
+  }
+
+  /**
+   * Calls one registered tool outside a turn (for hosts that expose the agent's tools, such as an
+   * MCP server), through the same runner as a model's call: arguments validated, the tool's
+   * timeout, instrumentation, and failures returned as `ok: false` results, never thrown. Only
+   * cancellation (`signal`, `stop()`) rejects. Starts the agent when needed.
+   */
+  async callTool(name: string, args: unknown, options: Omit<ChatOptions, 'throwOnFailure' | 'timeoutMs'> = {}): Promise<ToolResult> {
+    return callToolOutsideTurn(this.lifecycle, name, args, options);
   }
 
   /** Hot reload of parameters only; plugin or resource topology changes need a restart. All or nothing. */

@@ -11,6 +11,8 @@ export const STATE = {
   promptOverride: 'entity:prompt-override',
   instructions: 'entity:instructions',
   structuredAnswer: 'entity:structured-answer',
+  /** Set when the caller passed the history (`chat(..., { history })`): it owns the conversation. */
+  callerHistory: 'entity:caller-history',
 } as const;
 
 export interface AskModelOptions {

@@ -12,7 +12,7 @@ export const loadConversationPlugin = (historyLimit: () => number): Plugin => ({
   dependencies: ['memory'],
   description: 'Loads recent conversation history from memory',
   async execute(context: Context) {
-    if (context.iteration !== 1) return;
+    if (context.iteration !== 1 || context.load(STATE.callerHistory)) return;
     const stored = await context.memory.loadMessages(
       { userId: context.userId, conversationId: context.conversationId },
       { last: historyLimit() },
@@ -53,7 +53,7 @@ export const runToolCallsPlugin: Plugin = {
   },
 };
 
-/** Responds with the model's final answer and appends the turn to memory; otherwise the loop goes on. */
+/** Responds with the model's final answer and appends the turn to memory (unless the caller owns it); otherwise the loop goes on. */
 export const respondPlugin: Plugin = {
   name: 'entity:respond',
   kind: 'output',
@@ -62,10 +62,10 @@ export const respondPlugin: Plugin = {
   async execute(context: Context) {
     const answer = context.load<string>(STATE.answer);
     if (answer === undefined || context.responded) return;
-    await context.memory.appendMessages(
-      { userId: context.userId, conversationId: context.conversationId },
-      context.advanced.newMessages,
-    );
+    // A caller that passed the history owns the conversation (a hand-off): it saves the turn itself.
+    if (!context.load(STATE.callerHistory)) {
+      await context.memory.appendMessages({ userId: context.userId, conversationId: context.conversationId }, context.advanced.newMessages);
+    }
     // A structured answer goes out as its JSON value, not as the text saved in history.
     const structured = context.load<StructuredAnswer>(STATE.structuredAnswer);
     context.respond(structured !== undefined && structured.text === answer ? structured.json : answer);

@@ -8,12 +8,17 @@ export type OperationHandle = EndOperation;
 const noop: OperationHandle = () => {};
 
 /**
+ * Operation ids are unique in the process, not per agent: a run of one agent started by a tool of
+ * another (`agentTool`) names that tool call as its parent, and the two must not share ids.
+ */
+let nextOperationId = 1;
+
+/**
  * Fans every engine operation out to the registered observers. Observers must never break a
  * turn, so their exceptions are swallowed here, once, instead of at every call site.
  */
 export class InstrumentationHub {
   private observers: Instrumentation[] = [];
-  private nextId = 1;
 
   add(observer: Instrumentation): void {
     this.observers.push(observer);
@@ -29,7 +34,7 @@ export class InstrumentationHub {
 
   /** Allocates an id for an operation, so children can point at it even when nobody observes. */
   newId(): number {
-    return this.nextId++;
+    return nextOperationId++;
   }
 
   start(operation: Omit<OperationStart, 'startTime'>): OperationHandle {

@@ -187,6 +187,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   const end = !runtime.hub.active ? noOperation : runtime.hub.start({
     kind: 'run',
     id: run.spanId,
+    ...(run.parentOperationId === undefined ? {} : { parentId: run.parentOperationId }),
     name: 'run',
     runId: run.runId,
     userId: run.userId,

@@ -9,6 +9,7 @@ import type { Metrics } from '../contracts/metrics.js';
 import type { Stage } from '../contracts/stage.js';
 import type { Storage } from '../contracts/storage.js';
 import type { ToolInfo, ToolResult } from '../contracts/tool.js';
+import { copyJson, requireJson } from '../builtins/memory-input.js';
 import { StageError, ValidationError } from '../errors/index.js';
 import { STATE } from './ask-model.js';
 import { instrumentResource } from './instrumented-resource.js';
@@ -21,6 +22,9 @@ const ANSWER_STAGES: ReadonlySet<Stage> = new Set(['PARSE', 'THINK']);
 /** Bounds on what plugins add per run: a runaway loop must fail loudly, not grow the prompt without end. */
 const MAX_CONTEXT_SECTIONS = 100;
 const MAX_SOURCES = 1_000;
+
+/** Plugins already warned about adding context too late, per agent runtime. */
+const tooLateWarnings = new WeakMap<object, Set<string>>();
 
 /** The `Context` plugins receive: a thin view over one run's state and the agent's runtime. */
 export class RunContext implements Context {
@@ -100,6 +104,33 @@ export class RunContext implements Context {
       throw new ValidationError(`addContext() was called more than ${MAX_CONTEXT_SECTIONS} times in one run; join the texts into fewer sections`);
     }
     this.run.contextSections.push(options.label === undefined ? { text } : { text, label: options.label });
+    if (this.answeredWithText()) this.warnContextTooLate();
+  }
+
+  /** Whether this iteration already has its final answer (from `answer()` or a model reply without tool calls). */
+  private answeredWithText(): boolean {
+    const pending = this.run.state.get(STATE.pendingToolCalls) as readonly unknown[] | undefined;
+    return this.run.state.get(STATE.answeredIteration) === this.run.iteration && this.run.state.get(STATE.answer) !== undefined && !pending?.length;
+  }
+
+  /**
+   * Context added once the turn is answered reaches no model: a memory or retrieval plugin
+   * registered after a reasoning pattern or a cache does nothing, silently. Said once per plugin
+   * and agent, since it is a registration-order mistake, not something of one run.
+   */
+  private warnContextTooLate(): void {
+    const plugin = this.run.currentPlugin ?? 'unknown';
+    let warned = tooLateWarnings.get(this.runtime);
+    if (!warned) {
+      warned = new Set();
+      tooLateWarnings.set(this.runtime, warned);
+    }
+    if (warned.has(plugin)) return;
+    warned.add(plugin);
+    this.log.warn(
+      `addContext() from plugin "${plugin}" came after this turn was already answered (by ctx.answer() or the model), so no model call sees it. ` +
+        `Register "${plugin}" before the plugin that answers (a reasoning pattern, a cache).`,
+    );
   }
 
   answer(content: string): void {
@@ -119,11 +150,63 @@ export class RunContext implements Context {
     this.run.state.set(STATE.answeredIteration, this.run.iteration);
   }
 
+  /** Correlation id of the request that started the run (engine-internal: hand-offs pass it on). */
+  get correlationId(): string | undefined {
+    return this.run.correlationId;
+  }
+
+  /** The operation now running, to nest another agent's run under (engine-internal). */
+  get operationId(): number {
+    return this.run.currentSpanId;
+  }
+
+  /** Throws unless {@link settleWith} can settle the turn now: checked before a hand-off runs the other agent. */
+  checkCanSettle(): void {
+    const answeredNow = this.run.state.get(STATE.answeredIteration) === this.run.iteration;
+    const pending = (this.run.state.get(STATE.pendingToolCalls) as unknown[] | undefined)?.length ?? 0;
+    if (answeredNow && (this.run.stage !== 'DO' || (pending === 0 && this.run.state.get(STATE.answer) !== undefined))) {
+      throw new StageError(
+        'the model already answered in this iteration; hand off before the model is asked (PARSE, or THINK before entity:chat), or from DO while the model asks for tools',
+      );
+    }
+  }
+
+  /**
+   * Settles the turn with another agent's answer (engine-internal, for `handoff`). In PARSE and
+   * THINK it is `answer()`. In DO the model has already asked for tool calls: each call not yet
+   * run gets `note` as its result (a provider rejects a call without one, next turn), and the answer
+   * follows them, so the saved conversation stays well-formed.
+   */
+  settleWith(content: string, note: string): void {
+    if (this.run.stage !== 'DO') {
+      this.answer(content);
+      return;
+    }
+    const pending = this.run.state.get(STATE.pendingToolCalls) as { id: string; name: string }[] | undefined;
+    const unanswered = [
+      ...(pending ?? []).map((call) => ({ toolCallId: call.id, name: call.name })),
+      ...this.run.queue.filter((call) => call.toolCallId !== undefined).map((call) => ({ toolCallId: call.toolCallId!, name: call.name })),
+    ];
+    this.run.queue.splice(0, this.run.queue.length, ...this.run.queue.filter((call) => call.toolCallId === undefined));
+    for (const { toolCallId, name } of unanswered) this.run.newMessages.push({ role: 'tool', toolCallId, name, content: note });
+    this.run.newMessages.push({ role: 'assistant', content });
+    this.run.state.set(STATE.answer, content);
+    this.run.state.set(STATE.pendingToolCalls, []);
+    this.run.state.set(STATE.answeredIteration, this.run.iteration);
+  }
+
   addSources(sources: readonly SourceRef[]): void {
     if (!Array.isArray(sources)) throw new ValidationError('addSources() needs an array of { source, section?, score?, collection? }');
     for (const [index, ref] of sources.entries()) {
       if (typeof ref !== 'object' || ref === null || typeof ref.source !== 'string' || ref.source === '') {
         throw new ValidationError(`addSources(): item ${index} needs a non-empty "source" (a file path, URL or record id)`);
+      }
+      // Sources go out in run info as JSON: a NaN score would arrive as null, an object section as a surprise.
+      for (const field of ['section', 'collection'] as const) {
+        if (ref[field] !== undefined && typeof ref[field] !== 'string') throw new ValidationError(`addSources(): item ${index} has a ${typeof ref[field]} "${field}"; it must be text`);
+      }
+      if (ref.score !== undefined && (typeof ref.score !== 'number' || !Number.isFinite(ref.score))) {
+        throw new ValidationError(`addSources(): item ${index} has score ${String(ref.score)}; it must be a finite number`);
       }
     }
     if (this.run.sources.length + sources.length > MAX_SOURCES) throw new ValidationError(`addSources(): a run may list at most ${MAX_SOURCES} sources`);
@@ -140,7 +223,10 @@ export class RunContext implements Context {
   annotate(key: string, value: JsonValue): void {
     if (typeof key !== 'string' || key === '') throw new ValidationError('annotate() needs a non-empty key');
     if (value === undefined) throw new ValidationError(`annotate("${key}") needs a JSON value; got undefined`);
-    this.run.annotations.set(key, value);
+    // Run info goes out as JSON (HTTP bodies, stream frames): a BigInt or a cycle would fail there,
+    // after the turn was saved. A copy, so a plugin changing the object later does not change the info.
+    requireJson(value, `annotate("${key}") value`, { allowNul: true });
+    this.run.annotations.set(key, copyJson(value));
   }
 
   store(key: string, value: unknown): void {

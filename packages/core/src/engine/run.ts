@@ -48,6 +48,8 @@ export class Run {
   /** Name of the plugin now running, for log bindings. */
   currentPlugin: string | undefined;
   correlationId: string | undefined;
+  /** The operation (another agent's tool call) this run's operation nests under, when it has one. */
+  parentOperationId: number | undefined;
   /** Plugin and tool promises still running; a cancelled run returns before they settle, and stop() waits for them. */
   readonly pendingWork = new Set<Promise<unknown>>();
   private callCounter = 0;

@@ -65,7 +65,7 @@ export async function callTool(
     operation: 'call',
     ...(run.correlationId ? { correlationId: run.correlationId } : {}),
   });
-  const { result, failure } = await executeTool(run, runtime, name, args, callId, startTime, spanId);
+  const { result, failure } = await executeTool(run, runtime, name, args, callId, startTime, spanId, emit);
   end?.({
     durationMs: result.durationMs,
     success: result.ok,
@@ -113,6 +113,7 @@ async function executeTool(
   callId: string,
   startTime: number,
   spanId: number,
+  emit: EventSink | undefined,
 ): Promise<ToolOutcome> {
   const elapsed = () => performance.now() - startTime;
   const tool = runtime.registry.tool(name);
@@ -132,7 +133,14 @@ async function executeTool(
           userId: run.userId,
           conversationId: run.conversationId,
           runId: run.runId,
+          callId,
+          ...(run.correlationId ? { correlationId: run.correlationId } : {}),
+          operationId: spanId,
           signal,
+          streaming: emit !== undefined,
+          forwardEvent: async (agent, event) => {
+            await emit?.({ type: 'nested', callId, agent, event });
+          },
           resource: (resourceName) =>
             instrumentResource(resourceName, runtime.container.get<object>(resourceName), runtime.hub, {
               runId: run.runId,

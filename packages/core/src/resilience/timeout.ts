@@ -16,28 +16,45 @@ export async function withTimeout<T>(
   }
   const controller = new AbortController();
   const description = options.description ?? 'Operation';
-  let timer: NodeJS.Timeout | undefined;
-  let rejectCancelled: (error: Error) => void = () => {};
-  const cancelled = new Promise<never>((_, reject) => {
-    rejectCancelled = reject;
-  });
-  const onParentAbort = () => {
-    rejectCancelled(new CancelledError());
-    controller.abort(parentSignal?.reason ?? new CancelledError());
-  };
-  parentSignal?.addEventListener('abort', onParentAbort, { once: true });
-  const timedOut = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => {
-      const error = new TimeoutError(`${description} timed out after ${timeoutMs} ms`, timeoutMs);
+  // One promise settled by whichever comes first (the operation, the timer, the parent's abort),
+  // rather than a race of three: this wraps every model and tool call, and the two extra
+  // promises per call were a measurable share of a fast turn.
+  return new Promise<T>((resolve, reject) => {
+    const finish = () => {
+      clearTimeout(timer);
+      parentSignal?.removeEventListener('abort', onParentAbort);
+    };
+    const onParentAbort = () => {
+      finish();
+      reject(new CancelledError());
+      controller.abort(parentSignal?.reason ?? new CancelledError());
+    };
+    const timer = setTimeout(() => {
+      finish();
       // Reject first: an operation that settles from inside its abort listener must not win the race.
+      const error = new TimeoutError(`${description} timed out after ${timeoutMs} ms`, timeoutMs);
       reject(error);
       controller.abort(error);
     }, timeoutMs);
+    parentSignal?.addEventListener('abort', onParentAbort, { once: true });
+    let running: Promise<T>;
+    try {
+      running = operation(controller.signal);
+    } catch (error) {
+      finish();
+      reject(error);
+      return;
+    }
+    // Also a non-promise value, as `await` would take it.
+    Promise.resolve(running).then(
+      (value) => {
+        finish();
+        resolve(value);
+      },
+      (error: unknown) => {
+        finish();
+        reject(error);
+      },
+    );
   });
-  try {
-    return await Promise.race([operation(controller.signal), timedOut, cancelled]);
-  } finally {
-    clearTimeout(timer);
-    parentSignal?.removeEventListener('abort', onParentAbort);
-  }
 }
