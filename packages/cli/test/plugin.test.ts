@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
@@ -7,11 +7,17 @@ import { describe, expect, it } from 'vitest';
 import { entity, project, TERMINAL_CONTROL, withoutOwnColour } from './helpers.js';
 
 const VITEST = fileURLToPath(new URL('../node_modules/vitest/vitest.mjs', import.meta.url));
+const TSC = fileURLToPath(new URL('../node_modules/typescript/bin/tsc', import.meta.url));
+/** The compiler settings of a project `entity init` writes, so the samples type-check where users put them. */
+const PROJECT_TSCONFIG = {
+  compilerOptions: { target: 'ES2023', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, noEmit: true, allowImportingTsExtensions: true, verbatimModuleSyntax: true, skipLibCheck: true, types: [] },
+  include: ['plugins'],
+};
 const KINDS = ['tool', 'prompt', 'input', 'output', 'failure'] as const;
-const EXPECTED_STAGE = { tool: 'DO', prompt: 'THINK', input: 'PARSE', output: 'DELIVER', failure: 'ERROR' } as const;
+const EXPECTED_STAGES = { tool: ['DO'], prompt: ['THINK'], input: ['PARSE'], output: ['PARSE', 'DELIVER'], failure: ['ERROR'] } as const;
 
 describe('entity plugin new / analyze', () => {
-  it('generates a plugin and a passing test for every kind, and analyze reports their kind-default stages', async () => {
+  it('generates a plugin and a passing test for every kind, and analyze reports their stages', async () => {
     const directory = project();
     for (const kind of KINDS) {
       const result = await entity(['plugin', 'new', `my-${kind}`, '--kind', kind], { cwd: directory });
@@ -23,15 +29,25 @@ describe('entity plugin new / analyze', () => {
       const result = await entity(['plugin', 'analyze', `plugins/my-${kind}.ts`, '--json'], { cwd: directory });
       expect(result.code).toBe(0);
       const [plugin] = JSON.parse(result.stdout).plugins.filter((found: { form: string }) => found.form === 'plugin');
-      expect(plugin).toMatchObject({ name: `my-${kind}`, kind, stages: [EXPECTED_STAGE[kind]], source: 'kind-default' });
+      expect(plugin).toMatchObject({ name: `my-${kind}`, kind, stages: EXPECTED_STAGES[kind], source: kind === 'output' ? 'explicit' : 'kind-default' });
+      // The output sample also settles /ping in PARSE; it keeps its kind's DELIVER, so no warning.
+      expect(plugin.warning).toBeUndefined();
     }
+    // The generated plugins and tests type-check under an `entity init` project's settings.
+    writeFileSync(join(directory, 'package.json'), '{ "type": "module" }\n');
+    writeFileSync(join(directory, 'tsconfig.json'), JSON.stringify(PROJECT_TSCONFIG));
+    const typecheck = await promisify(execFile)(process.execPath, [TSC, '-p', directory], { cwd: directory }).then(
+      () => '',
+      (error: { stdout?: string }) => error.stdout ?? String(error),
+    );
+    expect(typecheck).toBe('');
     // The generated tests run against the real engine with a scripted model, and pass.
     const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('VITEST') && key !== 'NODE_OPTIONS'));
     const reportFile = join(directory, 'report.json');
     await promisify(execFile)(process.execPath, [VITEST, 'run', '--root', directory, '--reporter', 'json', '--outputFile', reportFile], { cwd: directory, env }).catch(() => {});
     const report = JSON.parse(readFileSync(reportFile, 'utf8'));
     expect(report.numFailedTests).toBe(0);
-    expect(report.numPassedTests).toBe(6);
+    expect(report.numPassedTests).toBe(7);
   }, 120_000);
 
   it('refuses to overwrite, bad names and unknown kinds (exit 2)', async () => {

@@ -35,6 +35,7 @@ export type {
   ChatResult,
   ChatRole,
   ChatStatus,
+  StructuredChatResult,
   ChatStreamEvent,
   Context,
   ConversationMemory,

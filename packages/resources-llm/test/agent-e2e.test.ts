@@ -8,51 +8,13 @@ import {
   type OperationStart,
   type Resource,
 } from '@entity/core';
-import { type LoopbackServer, type RecordedRequest, startAnthropicServer, startOllamaServer, startOpenAIServer } from '@entity/test-servers';
+import { type LoopbackServer, type RecordedRequest, startOllamaServer, startOpenAIServer } from '@entity/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { anthropic, ollama, openai, type ProviderLLM } from '../src/index.js';
+import { type Case, cases } from './provider-cases.js';
 
 // The default chat workflow of @entity/core end to end, against each provider's wire format:
 // the model asks for `add`, the engine runs it, the model answers from the tool's result.
-
-interface Case {
-  name: string;
-  start(): Promise<LoopbackServer>;
-  create(server: LoopbackServer): ProviderLLM;
-  /** The tool result the engine sent back, read from the provider's own message format. */
-  toolResult(request: RecordedRequest): string | undefined;
-}
-
-type Body = { messages?: Array<{ role: string; content: unknown }> };
-
-const cases: Case[] = [
-  {
-    name: 'openai',
-    start: () => startOpenAIServer(),
-    create: (server) => openai({ model: 'gpt-4o-mini', apiKey: 'k', baseURL: (server as LoopbackServer & { baseURL: string }).baseURL }),
-    toolResult: (request) => (request.body as Body).messages?.find((message) => message.role === 'tool')?.content as string | undefined,
-  },
-  {
-    name: 'anthropic',
-    start: () => startAnthropicServer(),
-    create: (server) => anthropic({ model: 'claude-haiku-4-5', apiKey: 'k', baseURL: server.origin }),
-    toolResult: (request) => {
-      for (const message of (request.body as Body).messages ?? []) {
-        if (!Array.isArray(message.content)) continue;
-        const block = message.content.find((item: { type: string }) => item.type === 'tool_result') as { content?: string } | undefined;
-        if (block) return block.content;
-      }
-      return undefined;
-    },
-  },
-  {
-    name: 'ollama',
-    start: () => startOllamaServer(),
-    create: (server) => ollama({ model: 'llama3.2:3b', host: server.origin }),
-    toolResult: (request) => (request.body as Body).messages?.find((message) => message.role === 'tool')?.content as string | undefined,
-  },
-];
 
 /** A scripted model that calls `add` first, then answers with whatever the tool returned. */
 function arithmeticModel(testCase: Case) {

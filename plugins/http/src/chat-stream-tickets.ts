@@ -32,6 +32,9 @@ interface PendingStream {
   correlationId: string;
   /** The minting credential's rate-limit bucket: whose share of the pool the ticket uses. */
   bucketId: string;
+  /** The answer's schema (`output` of the minting request, already compiled) and its name. */
+  output?: ChatOptions['output'];
+  outputName?: string;
   expiresAt: number;
 }
 
@@ -116,6 +119,7 @@ export function registerStreamTicketRedemption(app: Hono<HandlerEnvironment>, st
       correlationId: stream.correlationId,
       ...(stream.conversationId ? { conversationId: stream.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
+      ...(stream.output ? { output: stream.output, ...(stream.outputName ? { outputName: stream.outputName } : {}) } : {}),
     };
     return streamRunEvents(context, state, stream.message, options, run);
   });
@@ -135,7 +139,14 @@ export function registerStreamTicketMinting(app: Hono<HandlerEnvironment>, state
     const body = await readJsonBody(context, schema);
     const userId = resolveUserId(principal, body.userId);
     if (body.metadata) state.logger.debug('chat request metadata', { component: 'http', userId, metadata: body.metadata });
-    const ticket = tickets.issue({ message: body.message, userId, conversationId: body.conversationId, correlationId: context.get('requestId'), bucketId: principal.bucketId });
+    const ticket = tickets.issue({
+      message: body.message,
+      userId,
+      conversationId: body.conversationId,
+      correlationId: context.get('requestId'),
+      bucketId: principal.bucketId,
+      ...(body.output ? { output: body.output, ...(body.outputName ? { outputName: body.outputName } : {}) } : {}),
+    });
     return context.json({ url: `${CHAT_STREAMS_PATH}/${ticket}`, expiresInSeconds: STREAM_TICKET_TTL_MS / 1000 }, 201);
   });
 }

@@ -11,6 +11,7 @@ import { ID_SCHEMA, readJsonBody, readQuery } from './request-validation.js';
 import { type RunCancellation, runCancellation } from './run-cancellation.js';
 import { httpErrorOfRun, safeRunError } from './run-errors.js';
 import { sseFrame } from './sse-frame.js';
+import { OUTPUT_JSON_SCHEMA, OUTPUT_NAME } from './output-schema.js';
 
 const METADATA_SCHEMA = z
   .record(z.string().min(1).max(100), z.union([z.string().max(2_000), z.number(), z.boolean(), z.null()]))
@@ -23,7 +24,9 @@ export function nativeChatSchema(maxMessageChars: number) {
     userId: ID_SCHEMA.optional(),
     conversationId: ID_SCHEMA.optional(),
     metadata: METADATA_SCHEMA.optional(),
-  });
+    output: OUTPUT_JSON_SCHEMA.optional(),
+    outputName: OUTPUT_NAME.optional(),
+  }).refine((body) => body.outputName === undefined || body.output !== undefined, { path: ['outputName'], message: 'outputName needs output (the JSON Schema of the answer)' });
 }
 
 export function wantsEventStream(context: Context): boolean {
@@ -46,6 +49,7 @@ export function registerNativeChat(app: Hono<HandlerEnvironment>, state: Handler
       correlationId: context.get('requestId'),
       ...(body.conversationId ? { conversationId: body.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
+      ...(body.output ? { output: body.output, ...(body.outputName ? { outputName: body.outputName } : {}) } : {}),
     });
     if (body.metadata) state.logger.debug('chat request metadata', { component: 'http', userId, metadata: body.metadata });
     if (wantsEventStream(context)) {

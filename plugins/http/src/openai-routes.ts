@@ -71,12 +71,14 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
     }
     const turn = turnOf(context, body);
     const userId = resolveUserId(principal, turn.requestedUser);
+    const format = body.response_format?.type === 'json_schema' ? body.response_format.json_schema : undefined;
     const chatOptions = (run: RunCancellation): ChatOptions => ({
       userId,
       signal: run.signal,
       correlationId: context.get('requestId'),
       ...(turn.conversationId ? { conversationId: turn.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
+      ...(format ? { output: format.schema, outputName: format.name } : {}),
     });
     const id = `chatcmpl-${randomUUID()}`;
     const createdAt = Math.floor(Date.now() / 1000);
@@ -89,12 +91,14 @@ export function registerOpenAIRoutes(app: Hono<HandlerEnvironment>, state: Handl
       const run = runCancellation(state, context.req.raw);
       try {
         const result = await state.agent.chat(turn.message, chatOptions(run));
+        // A structured answer that failed is a refusal, as OpenAI reports one: no content to parse, the reason in `refusal`.
+        const refused = format !== undefined && result.status === 'failed';
         return context.json({
           id,
           object: 'chat.completion',
           created: createdAt,
           model: modelId,
-          choices: [{ index: 0, message: { role: 'assistant', content: result.text, refusal: null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
+          choices: [{ index: 0, message: { role: 'assistant', content: refused ? null : result.text, refusal: refused ? result.text : null, annotations: [] }, logprobs: null, finish_reason: 'stop' }],
           usage: usageOf(result.info.usage),
           system_fingerprint: null,
         });
@@ -139,9 +143,16 @@ function streamCompletion(context: Context, state: HandlerState, stream: Complet
       run.cancel('the HTTP client closed the stream');
     });
     const answer = new StreamedAnswer();
+    let failed = false;
     try {
       await sse.writeSSE({ data: chunk([delta({ role: 'assistant', content: '', refusal: null })]) });
       for await (const event of state.agent.stream(message, options)) {
+        if (event.type === 'error') failed = true;
+        // With a JSON Schema, a failed run's apology is a refusal: the content must stay parseable JSON.
+        if (options.output && failed && event.type === 'response') {
+          await sse.writeSSE({ data: chunk([delta({ refusal: event.text })]) });
+          continue;
+        }
         const text = answer.next(event);
         if (text !== undefined) await sse.writeSSE({ data: chunk([delta({ content: text })]) });
         if (event.type === 'done') {

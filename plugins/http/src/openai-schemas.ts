@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { OUTPUT_JSON_SCHEMA, OUTPUT_NAME } from './output-schema.js';
 
 const TEXT_PART = z.strictObject({ type: z.literal('text'), text: z.string() });
 /** Parts of any type are accepted in earlier messages (they are not used); the turn's message must be text. */
@@ -23,10 +24,27 @@ const MESSAGE = z.discriminatedUnion('role', [
 
 export type OpenAIMessage = z.infer<typeof MESSAGE>;
 
+/** `response_format`: text, or an answer in a JSON Schema (`json_schema`), as OpenAI's structured outputs. */
+const RESPONSE_FORMAT = z.discriminatedUnion('type', [
+  z.strictObject({ type: z.literal('text') }),
+  z.strictObject({
+    type: z.literal('json_schema'),
+    json_schema: z.strictObject({
+      name: OUTPUT_NAME,
+      description: z.string().max(2_000).optional(),
+      schema: OUTPUT_JSON_SCHEMA,
+      // The agent always validates the answer against the schema, strict or not.
+      strict: z.boolean().nullable().optional(),
+    }),
+  }),
+  z.strictObject({ type: z.literal('json_object') }).refine(() => false, 'json_object (JSON mode without a schema) is not supported: send type "json_schema" with the schema of the answer'),
+]);
+
 /**
  * Body of `POST /v1/chat/completions`: OpenAI's documented fields, nothing else. The agent's
  * config decides the model's sampling, so sampling fields are accepted and ignored; features an
- * agent cannot honour (client-side tools, several choices, JSON mode) are refused with a 400.
+ * agent cannot honour (client-side tools, several choices, JSON mode without a schema) are refused
+ * with a 400. `response_format: { type: 'json_schema' }` asks the agent for an answer in that schema.
  */
 export function chatCompletionSchema(maxMessageChars: number) {
   return z.strictObject({
@@ -43,7 +61,7 @@ export function chatCompletionSchema(maxMessageChars: number) {
     tools: z.array(z.unknown()).max(0, 'client-side tools are not supported: the agent calls its own tools').optional(),
     tool_choice: z.union([z.literal('none'), z.literal('auto')]).optional(),
     parallel_tool_calls: z.boolean().optional(),
-    response_format: z.strictObject({ type: z.literal('text', 'only text responses are supported') }).optional(),
+    response_format: RESPONSE_FORMAT.optional(),
     temperature: z.number().min(0).max(2).nullable().optional(),
     top_p: z.number().min(0).max(1).nullable().optional(),
     max_tokens: z.number().int().min(1).nullable().optional(),

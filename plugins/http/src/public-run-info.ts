@@ -35,11 +35,14 @@ export function publicRunInfo(info: RunInfo): PublicRunInfo {
 /** The body of a successful `POST /v1/chat`. */
 export interface PublicChatResult {
   text: string;
+  /** The answer in the requested `output` schema (its JSON form); absent without `output` or when the run failed. */
+  output?: unknown;
   info: PublicRunInfo;
 }
 
 export function publicChatResult(result: ChatResult): PublicChatResult {
-  return { text: result.text, info: publicRunInfo(result.info) };
+  // The JSON form (`response`), not `output` itself: a schema's transforms may give non-JSON values.
+  return { text: result.text, ...('output' in result ? { output: result.response } : {}), info: publicRunInfo(result.info) };
 }
 
 /** An agent event made safe to send: the same shape, without raw error text. */

@@ -36,7 +36,11 @@ export const RUN_INFO = z
   })
   .describe('What happened in the run; a failure shows where and its type, never its text.');
 
-export const CHAT_RESULT = z.object({ text: z.string(), info: RUN_INFO });
+export const CHAT_RESULT = z.object({
+  text: z.string(),
+  output: z.unknown().optional().describe('With `output` in the request: the answer, valid against that JSON Schema. Absent when the run failed.'),
+  info: RUN_INFO,
+});
 
 export const RUN_EVENT = z
   .looseObject({
@@ -82,7 +86,9 @@ export const CHAT_COMPLETION = z
       .array(
         z.object({
           index: z.literal(0),
-          message: z.object({ role: z.literal('assistant'), content: z.string(), refusal: z.null(), annotations: z.array(z.unknown()) }),
+          message: z
+            .object({ role: z.literal('assistant'), content: z.string().nullable(), refusal: z.string().nullable(), annotations: z.array(z.unknown()) })
+            .describe('`content` is the answer (JSON with a `json_schema` response_format); a run that could not answer in that schema has `content: null` and the reason in `refusal`.'),
           logprobs: z.null(),
           finish_reason: z.literal('stop'),
         }),
@@ -103,7 +109,7 @@ export const CHAT_COMPLETION_CHUNK = z
     choices: z.array(
       z.object({
         index: z.literal(0),
-        delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional(), refusal: z.null().optional() }),
+        delta: z.object({ role: z.literal('assistant').optional(), content: z.string().optional(), refusal: z.string().nullable().optional() }),
         logprobs: z.null(),
         finish_reason: z.literal('stop').nullable(),
       }),

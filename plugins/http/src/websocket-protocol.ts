@@ -1,3 +1,4 @@
+import type { StreamOptions } from '@entity/core';
 import { z } from 'zod';
 import { nativeChatSchema } from './native-chat.js';
 import { describeIssues, ID_SCHEMA } from './request-validation.js';
@@ -23,6 +24,9 @@ export interface WebSocketChatRequest {
   userId?: string;
   conversationId?: string;
   metadata?: Record<string, string | number | boolean | null>;
+  /** The answer's schema, compiled from the JSON Schema sent as `output`. */
+  output?: StreamOptions['output'];
+  outputName?: string;
 }
 
 /** Client → server: cancel the run started with `id`. */

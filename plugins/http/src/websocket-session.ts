@@ -157,6 +157,7 @@ export class WebSocketSession {
       correlationId: `${this.handshakeRequestId}/${request.id}`,
       ...(request.conversationId ? { conversationId: request.conversationId } : {}),
       ...(state.options.limits?.runTimeoutMs ? { timeoutMs: state.options.limits.runTimeoutMs } : {}),
+      ...(request.output ? { output: request.output, ...(request.outputName ? { outputName: request.outputName } : {}) } : {}),
     };
     if (request.metadata) state.logger.debug('chat request metadata', { component: 'http', userId, metadata: request.metadata });
     let seq = 0;

@@ -83,15 +83,28 @@ export default ${id};
   output: (name, id) => `import { definePlugin } from '@entity/core';
 
 /**
- * An output plugin (runs in DELIVER, the only stage that may respond). It answers "/ping"
- * itself; for any other message it leaves the response to the built-in reply.
+ * An output plugin: it decides what the user gets back. It answers "/ping" itself, without asking
+ * the model, and says in the run info who answered.
+ *
+ * - PARSE (before the model is asked): ctx.answer('pong') settles the turn. The built-in model
+ *   call is skipped; the built-in reply sends "pong" and saves the turn like any other answer.
+ * - DELIVER (an output plugin's own stage): ctx.annotate() records who answered; callers read it
+ *   in result.info.annotations. (To replace the reply instead, call ctx.respond() here.)
  */
 export const ${id} = definePlugin({
   name: '${name}',
   kind: 'output',
+  stages: ['PARSE', 'DELIVER'],
   description: 'Answers /ping without asking the model',
   execute(ctx) {
-    if (ctx.message.trim() === '/ping') ctx.respond('pong');
+    if (ctx.stage === 'PARSE') {
+      if (ctx.message.trim() === '/ping') {
+        ctx.answer('pong');
+        ctx.store('${name}:command', 'ping');
+      }
+      return;
+    }
+    ctx.annotate('answeredBy', ctx.has('${name}:command') ? 'command' : 'model');
   },
 });
 
@@ -180,11 +193,24 @@ import { describe, expect, it } from 'vitest';
 import { ${id} } from './${name}.ts';
 
 describe('${name}', () => {
-  it('answers /ping itself and leaves other messages to the model', async () => {
+  it('answers /ping without calling the model', async () => {
     const llm = scriptedLLM(['from the model']);
     const agent = new Agent({ resources: { llm }, plugins: [${id}], zeroConfig: false });
-    expect((await agent.chat('/ping')).text).toBe('pong');
-    expect((await agent.chat('hello')).text).toBe('from the model');
+    const result = await agent.chat('/ping');
+    expect(result.text).toBe('pong');
+    expect(result.info.annotations).toEqual({ answeredBy: 'command' });
+    // The scripted model records every request it gets: none.
+    expect(llm.requests).toHaveLength(0);
+    await agent.stop();
+  });
+
+  it('leaves other messages to the model', async () => {
+    const llm = scriptedLLM(['from the model']);
+    const agent = new Agent({ resources: { llm }, plugins: [${id}], zeroConfig: false });
+    const result = await agent.chat('hello');
+    expect(result.text).toBe('from the model');
+    expect(result.info.annotations).toEqual({ answeredBy: 'model' });
+    expect(llm.requests).toHaveLength(1);
     await agent.stop();
   });
 });

@@ -1,3 +1,4 @@
+import type { ZodType } from 'zod';
 import type { AgentEvent, FailureInfo, ToolCallRecord } from './events.js';
 import type { JsonValue } from './json.js';
 import type { LLM, Usage } from './llm.js';
@@ -66,6 +67,12 @@ export interface AdvancedContext {
   readonly toolCalls: readonly ToolCallRecord[];
   /** What plugins added with `addContext()`, in order; `askModel` puts it after the instructions. */
   readonly contextSections: readonly ContextSection[];
+  /**
+   * The schema the caller asked the answer in (`chat(message, { output })`), or undefined.
+   * `askModel` honours it; a plugin that calls the model itself should ask in this schema
+   * (`llm.generateObject`). The engine checks the final response against it either way.
+   */
+  readonly output: { readonly schema: ZodType; readonly name: string } | undefined;
 }
 
 /** Everything a plugin sees while it runs. */

@@ -89,7 +89,16 @@ export interface ChatResult {
   /** The response as text (JSON for non-string responses). */
   text: string;
   info: RunInfo;
+  /**
+   * With `chat(message, { output: schema })`: the answer, validated by the schema (its output
+   * type, transforms applied); `response` then holds its JSON form. Absent when the run failed or
+   * asked for no `output`.
+   */
+  output?: unknown;
 }
+
+/** What `chat(message, { output: schema })` resolves with: `output` is typed from the schema when the run answered. */
+export type StructuredChatResult<T> = (ChatResult & { status: 'ok'; output: T }) | (ChatResult & { status: 'failed'; output?: undefined });
 
 /** Events `agent.stream()` yields, in order. `done` is always last. */
 export type AgentEvent =

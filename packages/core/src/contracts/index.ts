@@ -5,6 +5,7 @@ export type {
   NestedAgentEvent,
   ChatResult,
   ChatStatus,
+  StructuredChatResult,
   FailureInfo,
   PluginTiming,
   RunInfo,

@@ -1,6 +1,7 @@
 import type { Context, ContextSection } from '../contracts/context.js';
 import type { ChatRequest, ChatResponse } from '../contracts/llm.js';
 import type { ChatMessage, ToolCall } from '../contracts/message.js';
+import { askForStructuredAnswer } from './structured-output.js';
 
 /** Run-state keys the built-in plugins share. Namespaced so user plugins cannot collide by accident. */
 export const STATE = {
@@ -9,6 +10,7 @@ export const STATE = {
   answeredIteration: 'entity:answered-iteration',
   promptOverride: 'entity:prompt-override',
   instructions: 'entity:instructions',
+  structuredAnswer: 'entity:structured-answer',
   /** Set when the caller passed the history (`chat(..., { history })`): it owns the conversation. */
   callerHistory: 'entity:caller-history',
 } as const;
@@ -63,7 +65,8 @@ async function streamChat(context: Context, request: ChatRequest, llmName: strin
 /**
  * One model call of the default workflow and of `agent.prompt()` helpers: sends the conversation
  * (with the registered tools), records usage, and leaves either pending tool calls for DO or an
- * answer for DELIVER.
+ * answer for DELIVER. When the caller asked for `output`, the final answer comes in that schema
+ * (see `askForStructuredAnswer`).
  */
 export async function askModel(context: Context, options: AskModelOptions = {}): Promise<ChatResponse> {
   if (options.userContent !== undefined) context.store(STATE.promptOverride, options.userContent);
@@ -74,7 +77,16 @@ export async function askModel(context: Context, options: AskModelOptions = {}):
     ...(tools.length > 0 ? { tools: tools.map(({ name, description, parameters }) => ({ name, description, parameters })) } : {}),
     ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
   };
-  const response = await streamChat(context, request, options.llmResource ?? 'llm');
+  const llmName = options.llmResource ?? 'llm';
+  const output = context.advanced.output;
+  let response: ChatResponse;
+  if (output) {
+    const structured = await askForStructuredAnswer(context, request, llmName, output);
+    response = structured.response;
+    if (structured.answer) context.store(STATE.structuredAnswer, structured.answer);
+  } else {
+    response = await streamChat(context, request, llmName);
+  }
   context.advanced.addUsage(response.usage);
   context.advanced.appendMessage({
     role: 'assistant',

@@ -3,6 +3,7 @@ import type { ToolCall } from '../contracts/message.js';
 import type { Plugin } from '../contracts/plugin.js';
 import type { Stage } from '../contracts/stage.js';
 import { askModel, STATE } from './ask-model.js';
+import type { StructuredAnswer } from './structured-output.js';
 
 /** Loads the conversation's recent history from `memory` on the first iteration. */
 export const loadConversationPlugin = (historyLimit: () => number): Plugin => ({
@@ -65,7 +66,9 @@ export const respondPlugin: Plugin = {
     if (!context.load(STATE.callerHistory)) {
       await context.memory.appendMessages({ userId: context.userId, conversationId: context.conversationId }, context.advanced.newMessages);
     }
-    context.respond(answer);
+    // A structured answer goes out as its JSON value, not as the text saved in history.
+    const structured = context.load<StructuredAnswer>(STATE.structuredAnswer);
+    context.respond(structured !== undefined && structured.text === answer ? structured.json : answer);
   },
 };
 

@@ -16,6 +16,8 @@ import type { EngineRuntime } from './runtime.js';
 import { abortReason, linkAbort, untilAborted } from './linked-abort.js';
 import { flushToolQueue } from './tool-runner.js';
 import { redactSecrets } from '../redaction/secret-redactor.js';
+import { STATE } from './ask-model.js';
+import { checkAnswer, outputMismatch, type StructuredAnswer } from './structured-output.js';
 
 /** A plugin failure on its way to the ERROR stage. */
 class StageFailure extends Error {
@@ -205,6 +207,7 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
         run.iteration = maxIterations;
         throw new StageFailure('DELIVER', ENGINE, new MaxIterationsError(maxIterations));
       }
+      if (run.output) settleOutput(run);
     } catch (error) {
       const failure = error instanceof StageFailure ? error : new StageFailure(run.stage, ENGINE, error);
       // A caller's cancellation ends the run; nobody is waiting for an apology.
@@ -226,7 +229,25 @@ export async function executeRun(run: Run, context: RunContext, runtime: EngineR
   const response = run.response ?? DEFAULT_SAFE_MESSAGE;
   const text = typeof response === 'string' ? response : JSON.stringify(response);
   await run.emit?.({ type: 'response', response, text });
-  return { status: run.failure ? 'failed' : 'ok', response, text, info };
+  return { status: run.failure ? 'failed' : 'ok', response, text, info, ...(run.output && !run.failure ? { output: run.outputValue } : {}) };
+}
+
+/**
+ * A run that asked for `output` answers in that schema, whoever responded: the model's structured
+ * answer is taken as validated; any other response (a plugin's `ctx.answer()` text, a custom
+ * DELIVER plugin) is parsed and checked here, and a mismatch fails the run (code OUTPUT_INVALID).
+ */
+function settleOutput(run: Run): void {
+  const output = run.output!;
+  const structured = run.state.get(STATE.structuredAnswer) as StructuredAnswer | undefined;
+  if (structured !== undefined && structured.json === run.response) {
+    run.outputValue = structured.value;
+    return;
+  }
+  const checked = checkAnswer(run.response ?? null, output);
+  if (!checked.ok) throw new StageFailure('DELIVER', ENGINE, outputMismatch(output, checked.problem));
+  run.response = checked.answer.json;
+  run.outputValue = checked.answer.value;
 }
 
 function runInfo(run: Run, durationMs: number): RunInfo {

@@ -30,7 +30,9 @@ export function assignStages(plugin: Plugin<never>, override?: readonly Stage[],
   }
   const kindDefault = DEFAULT_STAGE_BY_KIND[plugin.kind as Exclude<PluginKind, 'resource'>];
   if (explicit && explicit.length > 0) {
-    const differs = !isFunction && (explicit.length !== 1 || explicit[0] !== kindDefault);
+    // A plugin that also works in other stages (an output plugin that settles commands in PARSE)
+    // still does its kind's job: only stages that leave the kind's default out are worth a warning.
+    const differs = !isFunction && !explicit.includes(kindDefault);
     return {
       stages: explicit,
       source: 'explicit',

@@ -359,6 +359,9 @@ export class RunContext implements Context {
       get contextSections() {
         return run.contextSections;
       },
+      get output() {
+        return run.output;
+      },
     };
     return this.advancedView;
   }

@@ -6,6 +6,7 @@ import type { ChatMessage } from '../contracts/message.js';
 import type { Stage } from '../contracts/stage.js';
 import type { ToolResult } from '../contracts/tool.js';
 import type { EventSink } from './runtime.js';
+import type { OutputRequest } from './structured-output.js';
 
 export interface QueuedToolCall {
   callId: string;
@@ -35,6 +36,10 @@ export class Run {
   readonly contextSections: ContextSection[] = [];
   readonly sources: SourceRef[] = [];
   readonly annotations = new Map<string, JsonValue>();
+  /** The schema the caller asked the answer in (`chat(message, { output })`). */
+  output: OutputRequest | undefined;
+  /** The validated answer in that schema, once the run has responded. */
+  outputValue: unknown;
   /** Instrumentation id of the run and of the current stage, so children nest under them. */
   spanId = 0;
   stageSpanId = 0;

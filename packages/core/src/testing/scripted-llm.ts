@@ -1,4 +1,5 @@
-import type { ChatRequest, ChatResponse, ChatStreamEvent, LLM, Usage } from '../contracts/llm.js';
+import type { ChatRequest, ChatResponse, ChatStreamEvent, LLM, StructuredRequest, StructuredResponse, Usage } from '../contracts/llm.js';
+import { ValidationError } from '../errors/index.js';
 import type { ToolCall } from '../contracts/message.js';
 
 /** One scripted model turn: plain text, or text and/or tool calls. */
@@ -7,8 +8,16 @@ export type ScriptedTurn = string | { content?: string; toolCalls?: (Omit<ToolCa
 export type ScriptedReplies = ScriptedTurn[] | ((request: ChatRequest, callIndex: number) => ScriptedTurn | Promise<ScriptedTurn>);
 
 export interface ScriptedLLM extends LLM {
-  /** Every request received, in order. */
+  /** Every request received, in order (a `generateObject` request too, as the chat request it amounts to). */
   readonly requests: ChatRequest[];
+  /** Every `generateObject` request, with its schema. */
+  readonly structuredRequests: StructuredRequest<unknown>[];
+  /**
+   * Structured output from the script: the next turn's text is read as JSON and validated by the
+   * schema; like the providers, an invalid reply is retried once (the next turn), then it throws
+   * a ValidationError with code `LLM_OUTPUT_INVALID`.
+   */
+  generateObject<T>(request: StructuredRequest<T>): Promise<StructuredResponse<T>>;
 }
 
 /**
@@ -26,6 +35,7 @@ export function scriptedLLM(
   } = {},
 ): ScriptedLLM {
   const requests: ChatRequest[] = [];
+  const structuredRequests: StructuredRequest<unknown>[] = [];
   let callCount = 0;
   const model = options.model ?? 'scripted';
   const provider = options.provider ?? 'scripted';
@@ -53,8 +63,31 @@ export function scriptedLLM(
     provider,
     model,
     requests,
-    capabilities: { streaming: true, tools: true, structuredOutput: false, embeddings: false },
+    structuredRequests,
+    capabilities: { streaming: true, tools: true, structuredOutput: true, embeddings: false },
     chat: (request) => next(request),
+    async generateObject<T>(request: StructuredRequest<T>): Promise<StructuredResponse<T>> {
+      if (options.recordRequests !== false) structuredRequests.push(request as StructuredRequest<unknown>);
+      const { schema: _schema, schemaName: _schemaName, ...chatRequest } = request;
+      let problem = '';
+      for (let attempt = 1; attempt <= 2; attempt++) {
+        const { content, toolCalls: _toolCalls, ...response } = await next(chatRequest);
+        let value: unknown;
+        try {
+          value = JSON.parse(content);
+        } catch {
+          problem = 'the reply was not valid JSON';
+          continue;
+        }
+        const parsed = request.schema.safeParse(value);
+        if (parsed.success) return { ...response, object: parsed.data, raw: content };
+        problem = parsed.error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+      }
+      throw new ValidationError(`The scripted structured output did not match the schema after one retry: ${problem}`, {
+        code: 'LLM_OUTPUT_INVALID',
+        safeMessage: 'The model did not produce a valid answer. Please try again.',
+      });
+    },
     async *stream(request): AsyncIterable<ChatStreamEvent> {
       const response = await next(request);
       for (const piece of response.content.match(/\S+\s*/g) ?? []) yield { type: 'text-delta', text: piece };
