@@ -1,6 +1,7 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { pgliteMemory, postgresMemory } from '../src/index.js';
 import { DATABASE_URL, dropSchema, freshSchema, postgresAvailable } from './support/postgres.js';
@@ -40,13 +41,14 @@ describe('startReadOnly: opens an existing memory database without changing it',
       const error = await rejectionOf(memory().startReadOnly());
       expect(error).toMatchObject({ code: 'MEMORY_NOT_INITIALIZED' });
       expect(error!.message).toMatch(/no agent has started/);
-      const reader = postgresMemory({ url: DATABASE_URL, embedder: 'hashing' });
-      await reader.start();
+      // A plain client, not a memory on the public schema: whatever an earlier run left there must not matter.
+      const reader = new pg.Client({ connectionString: DATABASE_URL });
+      await reader.connect();
       try {
-        const found = await reader.database.sql(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
+        const found = await reader.query(`SELECT 1 FROM pg_namespace WHERE nspname = $1`, [schema]);
         expect(found.rowCount).toBe(0);
       } finally {
-        await reader.stop();
+        await reader.end();
       }
     });
 
