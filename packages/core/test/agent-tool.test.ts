@@ -100,6 +100,24 @@ describe('agentTool: an agent as a tool of another', () => {
     expect(toolMessage.content).not.toContain('secret stack detail');
   });
 
+  it('stops an agent that calls itself as a tool at a nesting limit, with a tool error naming the loop', async () => {
+    // The model always asks the tool again until a tool result says no: without a limit this recurses until the run times out.
+    const llm = scriptedLLM((request) => {
+      const last = request.messages.at(-1)!;
+      if (last.role === 'tool') return `stopped: ${last.content}`;
+      return { toolCalls: [{ name: 'self', arguments: { message: 'again' } }] };
+    });
+    const agent = new Agent({ name: 'loop', resources: { llm, memory: inMemoryMemory(), logging: quiet() }, zeroConfig: false });
+    agent.tool(agentTool(agent, { name: 'self', description: 'Asks itself', timeoutMs: 5_000 }));
+    const started = Date.now();
+    const result = await agent.chat('go', { timeoutMs: 4_000 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result.status).toBe('ok');
+    expect(result.text).toMatch(/nested more than 8 deep/);
+    // The limit is hit once: 8 nested runs below the first, then each level answers.
+    expect(llm.requests.filter((request) => request.messages.at(-1)?.role === 'user')).toHaveLength(9);
+  });
+
   it('turns an inner agent that cannot run (stopped, refusing) into a tool error', async () => {
     const inner = innerAgent(['never']);
     const tool = agentTool(inner.agent, { name: 'research', description: 'Researches' });

@@ -110,6 +110,19 @@ describe('handoff: passing the rest of a turn to another agent', () => {
     expect(result.info.annotations?.handoff).toMatchObject({ status: 'failed' });
   });
 
+  it('stops two agents that hand off to each other at a nesting limit, with an error naming the loop', async () => {
+    const ping = frontAgent([]);
+    const pong = billingAgent();
+    ping.agent.use(handoffPlugin({ to: { pong: pong.agent }, when: () => 'pong' }));
+    pong.agent.use(handoffPlugin({ to: { ping: ping.agent }, when: () => 'ping' }));
+    const started = Date.now();
+    const result = await ping.agent.chat('hello', { timeoutMs: 4_000 });
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result.status).toBe('failed');
+    expect(result.info.failure).toMatchObject({ code: 'HANDOFF_FAILED' });
+    expect(result.text).toMatch(/nested more than 8 deep/);
+  });
+
   it('lets a router model pick the agent when no when() is given, or none', async () => {
     const billing = billingAgent(['billing answer']);
     const front = frontAgent([handoffPlugin({ to: { billing: { agent: billing.agent, description: 'invoices and refunds' } } })], (request) => {

@@ -42,7 +42,7 @@ export interface AgentParts {
 export class AgentLifecycle {
   readonly activeRuns = new ActiveRuns();
   private readonly hub = new InstrumentationHub();
-  private readonly name: string;
+  readonly name: string;
   private readonly agentNumber: number;
   private readonly owner: object;
   private readonly options: AgentOptions;

@@ -7,6 +7,7 @@ import type { AgentLifecycle } from './agent-lifecycle.js';
 import type { ChatOptions } from './agent-options.js';
 import { STATE } from './ask-model.js';
 import { linkAbort, untilAborted } from './linked-abort.js';
+import { checkedNestingDepth } from './nesting.js';
 import { executeRun } from './pipeline.js';
 import { Run } from './run.js';
 import { RunContext } from './run-context.js';
@@ -54,6 +55,7 @@ export async function runTurn(lifecycle: AgentLifecycle, message: string, option
   if (typeof message !== 'string') throw new ValidationError(`chat() needs the message as a string; got ${typeof message}`);
   const { userId, conversationId } = checkedIds(options);
   const history = options.history === undefined ? undefined : checkHistory(options.history);
+  const nestingDepth = checkedNestingDepth(options, lifecycle.name);
   if (options.parentOperationId !== undefined && !Number.isSafeInteger(options.parentOperationId)) {
     throw new ValidationError(`parentOperationId must be an operation id (an integer, ToolContext.operationId); got ${String(options.parentOperationId)}`);
   }
@@ -75,6 +77,7 @@ export async function runTurn(lifecycle: AgentLifecycle, message: string, option
     const run = new Run(randomUUID(), message, userId, conversationId, runAbort.signal, emit, cancelSignal);
     run.correlationId = options.correlationId;
     run.parentOperationId = options.parentOperationId;
+    run.nestingDepth = nestingDepth;
     if (history) {
       run.history = history;
       run.state.set(STATE.callerHistory, true);
@@ -114,6 +117,7 @@ export async function callToolOutsideTurn(
     const run = new Run(randomUUID(), '', userId, conversationId, signal, undefined);
     run.stage = 'DO';
     run.correlationId = options.correlationId;
+    run.nestingDepth = checkedNestingDepth(options, lifecycle.name);
     active.run = run;
     try {
       return await callTool(run, lifecycle.runtime!, name, args, run.nextCallId(), 0);

@@ -160,6 +160,11 @@ export class RunContext implements Context {
     return this.run.currentSpanId;
   }
 
+  /** How many agents' runs this one is nested in (engine-internal: hand-offs pass it on, one deeper). */
+  get nestingDepth(): number {
+    return this.run.nestingDepth;
+  }
+
   /** Throws unless {@link settleWith} can settle the turn now: checked before a hand-off runs the other agent. */
   checkCanSettle(): void {
     const answeredNow = this.run.state.get(STATE.answeredIteration) === this.run.iteration;

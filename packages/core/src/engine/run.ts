@@ -50,6 +50,8 @@ export class Run {
   correlationId: string | undefined;
   /** The operation (another agent's tool call) this run's operation nests under, when it has one. */
   parentOperationId: number | undefined;
+  /** How many agents' runs this one is nested in (`agentTool`, hand-offs); see `nesting.ts`. */
+  nestingDepth = 0;
   /** Plugin and tool promises still running; a cancelled run returns before they settle, and stop() waits for them. */
   readonly pendingWork = new Set<Promise<unknown>>();
   private callCounter = 0;

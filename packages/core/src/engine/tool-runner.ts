@@ -4,6 +4,7 @@ import { CancelledError, EntityError, TimeoutError, ToolError, ValidationError }
 import { redactSecrets } from '../redaction/secret-redactor.js';
 import { withTimeout } from '../resilience/timeout.js';
 import { instrumentResource } from './instrumented-resource.js';
+import { NESTING_DEPTH, type Nested } from './nesting.js';
 import { errorTypeOf, toError } from './instrumentation-hub.js';
 import type { Run } from './run.js';
 import type { EngineRuntime, EventSink } from './runtime.js';
@@ -129,7 +130,8 @@ async function executeTool(
   try {
     const value = await withTimeout(
       (signal) => {
-        const context: ToolContext = {
+        const context: ToolContext & Nested = {
+          [NESTING_DEPTH]: run.nestingDepth,
           userId: run.userId,
           conversationId: run.conversationId,
           runId: run.runId,

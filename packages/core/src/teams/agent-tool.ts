@@ -5,6 +5,7 @@ import type { Tool, ToolContext } from '../contracts/tool.js';
 import { defineTool } from '../define/define-tool.js';
 import { EntityError, ToolError, ValidationError } from '../errors/index.js';
 import type { Agent, ChatOptions } from '../engine/agent.js';
+import { NESTING_DEPTH, type Nested } from '../engine/nesting.js';
 
 const defaultInput = z.object({
   message: z.string().min(1).describe('What to ask the agent, in full: it does not see this conversation.'),
@@ -88,7 +89,8 @@ export function agentTool<TInput>(agent: Agent, options: AgentToolOptions<TInput
     input,
     ...(options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs }),
     async execute(args, context) {
-      const chatOptions: ChatOptions = {
+      const chatOptions: ChatOptions & Nested = {
+        [NESTING_DEPTH]: ((context as Nested)[NESTING_DEPTH] ?? 0) + 1,
         userId: context.userId,
         conversationId: innerConversationId(context.conversationId, options.name, fresh ? (context.callId ?? randomUUID()) : undefined),
         signal: context.signal,

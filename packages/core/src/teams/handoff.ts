@@ -4,6 +4,7 @@ import type { ChatMessage } from '../contracts/message.js';
 import type { Stage } from '../contracts/stage.js';
 import { EntityError, StageError, ValidationError } from '../errors/index.js';
 import type { Agent, ChatOptions } from '../engine/agent.js';
+import { NESTING_DEPTH, type Nested } from '../engine/nesting.js';
 import { RunContext } from '../engine/run-context.js';
 
 export interface HandoffOptions {
@@ -54,8 +55,9 @@ export function conversationAsText(messages: readonly ChatMessage[]): ChatMessag
  * follow as `nested` events under that `callId`. When the receiving agent's turn fails, this one
  * fails too (code `HANDOFF_FAILED`), with the receiver's reply as its safe message.
  *
- * Hand-offs do not detect loops: two agents that hand off to each other by the same rule recurse
- * until a run times out.
+ * Hand-offs are not checked for loops in advance: two agents that hand off to each other by the
+ * same rule stop when agents are nested more than 8 deep (`agentTool` calls count too), and the
+ * turn fails with `HANDOFF_FAILED`, the innermost error (`NESTING_TOO_DEEP`) as its reply.
  */
 export async function handoff(context: Context, agent: Agent, options: HandoffOptions = {}): Promise<ChatResult> {
   if (!HANDOFF_STAGES.has(context.stage)) {
@@ -75,7 +77,8 @@ export async function handoff(context: Context, agent: Agent, options: HandoffOp
   const conversation = context.conversation();
   const earlier = conversation.slice(0, conversation.length - context.advanced.newMessages.length);
   const history = conversationAsText([...earlier, ...later]);
-  const chatOptions: ChatOptions = {
+  const chatOptions: ChatOptions & Nested = {
+    [NESTING_DEPTH]: (internal?.nestingDepth ?? 0) + 1,
     userId: context.userId,
     conversationId: context.conversationId,
     signal: context.signal,
