@@ -50,7 +50,7 @@ export function mcpTool(connection: McpConnection, mcpName: string, prefix: stri
       const reason = error instanceof Error ? error.message : String(error);
       throw new ToolError(name, `MCP server "${server}" failed on tool "${mcpName}": ${reason}`, { code: 'MCP_CALL_FAILED', cause: error });
     }
-    if (result.isError) throw new ToolError(name, toolErrorText(result), { code: 'MCP_TOOL_ERROR' });
+    if (result.isError) throw new ToolError(name, toolErrorText(result, connection.settings.maxResultBytes), { code: 'MCP_TOOL_ERROR' });
     const value = toolResultValue(result);
     const bytes = resultBytes(value);
     const limit = connection.settings.maxResultBytes;

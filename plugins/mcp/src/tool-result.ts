@@ -36,14 +36,22 @@ export function toolResultValue(result: CallToolResult): unknown {
   return blocks.map(readableBlock);
 }
 
-/** The text of an error result (`isError: true`), written by the server for the model. */
-export function toolErrorText(result: CallToolResult): string {
+/**
+ * The text of an error result (`isError: true`), written by the server for the model: cut at
+ * `maxBytes` (the server's `maxResultBytes`), so an error cannot flood the model's context where
+ * a result could not.
+ */
+export function toolErrorText(result: CallToolResult, maxBytes: number): string {
   const text = (result.content ?? [])
     .filter((block): block is Extract<ContentBlock, { type: 'text' }> => block.type === 'text')
     .map((block) => block.text)
     .join('\n')
     .trim();
-  return text || 'the tool reported an error without a message';
+  if (!text) return 'the tool reported an error without a message';
+  const bytes = Buffer.from(text, 'utf8');
+  if (bytes.length <= maxBytes) return text;
+  // A cut inside a multi-byte character decodes to U+FFFD; harmless in a message for the model.
+  return `${bytes.subarray(0, maxBytes).toString('utf8')}… (error message cut at ${maxBytes} bytes of ${bytes.length})`;
 }
 
 /** UTF-8 size of what the model would read of `value`. */

@@ -93,6 +93,15 @@ describe('MCP client over stdio (the example server as a child process)', () => 
     expect(!result.ok && result.error.message).toContain('50000 bytes, over the limit of 1000');
   });
 
+  it('holds an error result to the result limit too: a server cannot flood the model through isError', async () => {
+    const { agent } = track(testAgent([mcpTools({ servers: { example: stdioServer(['fail'], { maxResultBytes: 1_000 }) } })]));
+    expect(await agent.callTool('fail', {})).toMatchObject({ ok: false, error: { code: 'MCP_TOOL_ERROR', message: 'the widget is out of stock' } });
+    const result = await agent.callTool('fail', { bytes: 50_000 });
+    expect(result).toMatchObject({ ok: false, error: { code: 'MCP_TOOL_ERROR' } });
+    expect(!result.ok && result.error.message.length).toBeLessThan(1_200);
+    expect(!result.ok && result.error.message).toContain('cut at 1000 bytes of 50000');
+  });
+
   it('keeps a tool with a broken schema away from the model\'s schemas and fails its calls clearly', async () => {
     const { agent } = track(testAgent([mcpTools({ servers: { example: stdioServer(['broken', 'echo']) } })]));
     await agent.start();
