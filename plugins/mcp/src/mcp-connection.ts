@@ -14,6 +14,9 @@ import type {
 import type { McpServerSettings } from './server-settings.js';
 
 /** Settings only code can give (objects, not YAML values). */
+
+/** Pages of a server's tool list read at most; a list longer than this is a broken or hostile server. */
+const MAX_TOOL_LIST_PAGES = 100;
 export interface McpServerCodeOptions {
   /** OAuth for an HTTP server (the SDK's `OAuthClientProvider`). */
   authProvider?: OAuthClientProvider;
@@ -158,9 +161,16 @@ export class McpConnection {
     const { AjvJsonSchemaValidator } = await import('@modelcontextprotocol/sdk/validation/ajv');
     const validator = new AjvJsonSchemaValidator();
     const tools = new Map<string, ListedTool>();
+    // `timeout` is the budget of the whole list, not of each page: a server that always names a
+    // next page would otherwise hold the connection (and the agent's start) forever.
+    const deadline = Date.now() + timeout;
     let cursor: string | undefined;
+    let pages = 0;
     do {
-      const page = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout });
+      if (++pages > MAX_TOOL_LIST_PAGES) throw new Error(`its tool list has more than ${MAX_TOOL_LIST_PAGES} pages`);
+      const remaining = deadline - Date.now();
+      if (remaining <= 0) throw new Error(`its tool list took longer than ${timeout} ms (connectTimeoutMs) to list`);
+      const page = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: remaining });
       for (const definition of page.tools) {
         let check: ListedTool['check'];
         let schemaProblem: string | undefined;

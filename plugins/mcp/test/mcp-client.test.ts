@@ -2,7 +2,7 @@ import { type Agent, ConfigError } from '@entity/core';
 import { scriptedLLM } from '@entity/core/testing';
 import { afterEach, describe, expect, it } from 'vitest';
 import { mcpTools } from '../src/index.js';
-import { alive, eventually, stdioServer, testAgent } from './helpers.js';
+import { alive, EXAMPLE_SERVER, eventually, stdioServer, testAgent } from './helpers.js';
 
 const agents: Agent[] = [];
 const track = <T extends { agent: Agent }>(made: T): T => {
@@ -147,6 +147,14 @@ describe('MCP client over stdio (the example server as a child process)', () => 
   it('fails the start naming an allowed tool the server does not have,', async () => {
     const { agent } = track(testAgent([mcpTools({ servers: { example: stdioServer(['ecoh']) } })]));
     await expect(agent.start()).rejects.toThrow(/MCP server "example" has no tool "ecoh" .*it offers: echo, add/);
+  });
+
+  it('fails the start within connectTimeoutMs when the server\'s tool list never ends', async () => {
+    const endless = { ...stdioServer(['t1'], { connectTimeoutMs: 2_000 }), args: [EXAMPLE_SERVER, '--endless-tools'] };
+    const { agent } = track(testAgent([mcpTools({ servers: { endless } })]));
+    const started = performance.now();
+    await expect(agent.start()).rejects.toThrow(/MCP server "endless" cannot be reached: its tool list (took longer than 2000 ms|has more than \d+ pages)/);
+    expect(performance.now() - started).toBeLessThan(6_000);
   });
 
   it('fails the start when a server cannot be started, unless it is optional', async () => {
