@@ -161,6 +161,7 @@ export class McpConnection {
     const { AjvJsonSchemaValidator } = await import('@modelcontextprotocol/sdk/validation/ajv');
     const validator = new AjvJsonSchemaValidator();
     const tools = new Map<string, ListedTool>();
+    const allowed = new Set(this.settings.allow);
     // `timeout` is the budget of the whole list, not of each page: a server that always names a
     // next page would otherwise hold the connection (and the agent's start) forever.
     const deadline = Date.now() + timeout;
@@ -174,6 +175,12 @@ export class McpConnection {
       for (const definition of page.tools) {
         let check: ListedTool['check'];
         let schemaProblem: string | undefined;
+        // Only allowed tools are ever called: the others' schemas (the server's to write, of any
+        // size or depth) are not compiled, nor kept beyond their names and descriptions.
+        if (!allowed.has(definition.name)) {
+          tools.set(definition.name, { definition: { name: definition.name, inputSchema: { type: 'object' } }, check: undefined, schemaProblem: undefined });
+          continue;
+        }
         try {
           check = validator.getValidator(definition.inputSchema as never);
         } catch (error) {

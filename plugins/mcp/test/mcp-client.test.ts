@@ -102,6 +102,13 @@ describe('MCP client over stdio (the example server as a child process)', () => 
     expect(!result.ok && result.error.message).toContain('cut at 1000 bytes of 50000');
   });
 
+  it('compiles the schemas of allowed tools only: a tool the agent may not call cannot cost it anything', async () => {
+    const { agent, logging } = track(testAgent([mcpTools({ servers: { example: stdioServer(['echo']) } })]));
+    await agent.start();
+    expect(await agent.callTool('echo', { text: 'fine' })).toMatchObject({ ok: true, value: 'fine' });
+    expect(logging.entries.filter((entry) => entry.message.includes('"broken"'))).toEqual([]);
+  });
+
   it('keeps a tool with a broken schema away from the model\'s schemas and fails its calls clearly', async () => {
     const { agent } = track(testAgent([mcpTools({ servers: { example: stdioServer(['broken', 'echo']) } })]));
     await agent.start();
