@@ -116,6 +116,10 @@ describe('agentTool: an agent as a tool of another', () => {
     expect(result.text).toMatch(/nested more than 8 deep/);
     // The limit is hit once: 8 nested runs below the first, then each level answers.
     expect(llm.requests.filter((request) => request.messages.at(-1)?.role === 'user')).toHaveLength(9);
+    // Streamed, the depth travels the same way (the inner runs stream too).
+    let done: AgentEvent | undefined;
+    for await (const event of agent.stream('go again', { conversationId: 'streamed', timeoutMs: 4_000 })) if (event.type === 'done') done = event;
+    expect(done?.type === 'done' && done.result.text).toMatch(/nested more than 8 deep/);
   });
 
   it('turns an inner agent that cannot run (stopped, refusing) into a tool error', async () => {
