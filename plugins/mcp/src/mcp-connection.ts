@@ -17,6 +17,9 @@ import type { McpServerSettings } from './server-settings.js';
 
 /** Pages of a server's tool list read at most; a list longer than this is a broken or hostile server. */
 const MAX_TOOL_LIST_PAGES = 100;
+
+/** A connection that lasts this long resets the backoff of a server that keeps going away. */
+const STABLE_CONNECTION_MS = 30_000;
 export interface McpServerCodeOptions {
   /** OAuth for an HTTP server (the SDK's `OAuthClientProvider`). */
   authProvider?: OAuthClientProvider;
@@ -46,6 +49,9 @@ export class McpConnection {
   #connecting: Promise<Client> | undefined;
   #reconnectTimer: NodeJS.Timeout | undefined;
   #failures = 0;
+  /** Connections in a row that went away soon after connecting: they count as failures for the backoff. */
+  #flaps = 0;
+  #connectedAt = 0;
   #closed = false;
   #tools = new Map<string, ListedTool>();
   #serverInstructions: string | undefined;
@@ -109,8 +115,10 @@ export class McpConnection {
       if (this.#client !== client) return;
       this.#client = undefined;
       if (this.#closed) return;
-      this.log.warn(`MCP server "${this.name}" went away; reconnecting`, { component: 'mcp', server: this.name });
-      this.#scheduleReconnect();
+      // A server that dies right after each connection would otherwise be respawned at the base delay forever.
+      this.#flaps = Date.now() - this.#connectedAt < STABLE_CONNECTION_MS ? this.#flaps + 1 : 0;
+      const delayMs = this.#scheduleReconnect();
+      this.log.warn(`MCP server "${this.name}" went away; reconnecting in ${delayMs} ms`, { component: 'mcp', server: this.name });
     };
     try {
       const timeout = this.settings.connectTimeoutMs;
@@ -120,6 +128,7 @@ export class McpConnection {
       if (this.#closed) throw new Error('the agent stopped while connecting');
       this.#client = client;
       this.#failures = 0;
+      this.#connectedAt = Date.now();
       this.log.info(`MCP server "${this.name}" connected (${this.#tools.size} tools)`, { component: 'mcp', server: this.name });
       return client;
     } catch (error) {
@@ -194,9 +203,10 @@ export class McpConnection {
     return tools;
   }
 
-  #scheduleReconnect(): void {
-    if (this.#closed || this.#reconnectTimer || this.#connecting) return;
-    const delayMs = computeRetryDelay(Math.max(1, this.#failures), undefined, { baseDelayMs: this.settings.reconnectDelayMs, maxDelayMs: MAX_RECONNECT_DELAY_MS });
+  /** Schedules one reconnect attempt, backing off with failures and flaps; returns its delay (0: none scheduled). */
+  #scheduleReconnect(): number {
+    if (this.#closed || this.#reconnectTimer || this.#connecting) return 0;
+    const delayMs = computeRetryDelay(Math.max(1, this.#failures + this.#flaps), undefined, { baseDelayMs: this.settings.reconnectDelayMs, maxDelayMs: MAX_RECONNECT_DELAY_MS });
     this.#reconnectTimer = setTimeout(() => {
       this.#reconnectTimer = undefined;
       this.client().catch((error: unknown) => {
@@ -205,6 +215,7 @@ export class McpConnection {
     }, delayMs);
     // A server that stays away must not keep the process alive.
     this.#reconnectTimer.unref();
+    return delayMs;
   }
 
   /** Calls one of the server's tools; the signal (the tool's timeout, the run's cancellation) cancels it at the server too. */

@@ -156,6 +156,17 @@ describe('MCP client over stdio (the example server as a child process)', () => 
     await expect(agent.start()).rejects.toThrow(/MCP server "example" has no tool "ecoh" .*it offers: echo, add/);
   });
 
+  it('backs off from a server that dies right after each connection, instead of respawning it at the base delay', async () => {
+    const flapping = { ...stdioServer(['echo'], { reconnectDelayMs: 100 }), args: [EXAMPLE_SERVER, '--exit-after-connect'] };
+    const { agent, logging } = track(testAgent([mcpTools({ servers: { flapping } })]));
+    await agent.start();
+    const delays = () => logging.entries.map((entry) => /went away; reconnecting in (\d+) ms/.exec(entry.message)?.[1]).filter((delay) => delay !== undefined).map(Number);
+    await eventually(() => delays().length >= 3, 15_000, 'three disconnects');
+    // Attempt 3 waits 2-4 times the base, attempt 1 at most the base (jitter halves at most).
+    expect(delays()[2]!).toBeGreaterThan(delays()[0]!);
+    expect(delays()[2]!).toBeGreaterThanOrEqual(200);
+  });
+
   it('fails the start within connectTimeoutMs when the server\'s tool list never ends', async () => {
     const endless = { ...stdioServer(['t1'], { connectTimeoutMs: 2_000 }), args: [EXAMPLE_SERVER, '--endless-tools'] };
     const { agent } = track(testAgent([mcpTools({ servers: { endless } })]));
