@@ -1,3 +1,4 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +57,20 @@ describe('folderSource', () => {
     const { files } = await folderSource(root, { maxFileBytes: 10 }).list();
     await expect(files.find((file) => file.path === 'readme.md')!.read()).rejects.toThrow(/maxFileBytes/);
   });
+
+  it('refuses a FIFO named like a document without opening it (opening one blocks until a writer comes)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'knowledge-fifo-'));
+    try {
+      writeFileSync(join(folder, 'real.md'), '# Real\n\ntext');
+      execFileSync('mkfifo', [join(folder, 'pipe.md')]);
+      const { files, refused } = await folderSource(folder).list();
+      expect(files.map((file) => file.path)).toEqual(['real.md']);
+      expect(refused).toEqual([{ path: 'pipe.md', reason: 'not a regular file (a FIFO, socket or device)' }]);
+      await expect(readFileInside(folder, 'pipe.md')).rejects.toThrow(/pipe\.md is not a regular file/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 10_000);
 
   it('fails clearly for a folder that does not exist', async () => {
     await expect(folderSource(join(base, 'missing')).list()).rejects.toThrow(/not a readable folder/);
