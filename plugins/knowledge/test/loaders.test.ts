@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { ValidationError } from '@entity/core';
 import { inMemoryStorage } from '@entity/resources-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { folderSource, htmlSections, markdownSections, parseDocument, readFileInside, storageSource } from '../src/index.js';
+import { chunkSections, folderSource, htmlSections, markdownSections, parseDocument, readFileInside, storageSource } from '../src/index.js';
 import { samplePdf } from './support/sample-pdf.js';
 
 let base: string;
@@ -125,6 +125,21 @@ describe('parsers on real files', () => {
       { headings: ['Page 2'], text: 'The second page covers flanges.' },
     ]);
   });
+
+  it('parses long runs of spaces in linear time (no regular expression backtracking over them)', () => {
+    const spaces = ' '.repeat(200_000);
+    const started = performance.now();
+    expect(markdownSections(`#${spaces}\u2028\n\nbody`)).toEqual([{ headings: ['(untitled)'], text: 'body' }]);
+    expect(markdownSections(`# Title${spaces}x ##\n\none\n\n## C#\n\ntwo\n\n# ##\n\nthree`)).toEqual([
+      { headings: [`Title${spaces}x`], text: 'one' },
+      { headings: [`Title${spaces}x`, 'C#'], text: 'two' },
+      { headings: ['(untitled)'], text: 'three' },
+    ]);
+    expect(htmlSections(`<h1>T</h1><pre>a${spaces}b</pre><p>c</p>`)[0]!.text).toBe(`a${spaces}b\n\nc`);
+    expect(chunkSections([{ headings: [], text: `a${spaces}b` }], { maxTokens: 16, overlapTokens: 0 }).map((chunk) => chunk.text)).toEqual([`a${spaces}b`]);
+    // Before, the heading line alone took minutes and the other three seconds each.
+    expect(performance.now() - started).toBeLessThan(2000);
+  }, 20_000);
 
   it('reads text files whole and refuses bytes that are not UTF-8', async () => {
     expect(await parseDocument('a.txt', 'text', new TextEncoder().encode('hello\r\nworld\n'))).toEqual([{ headings: [], text: 'hello\nworld' }]);
