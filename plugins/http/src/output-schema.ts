@@ -59,24 +59,30 @@ function expandedNodes(root: Record<string, unknown>): number {
   const cap = MAX_OUTPUT_SCHEMA_EXPANDED_NODES + 1;
   const sizes = new Map<object, number>();
   const counting = new Set<object>();
-  const size = (node: unknown, depth: number): number => {
+  const size = (node: unknown): number => {
     if (typeof node !== 'object' || node === null) return 0;
     const known = sizes.get(node);
     if (known !== undefined) return known;
-    // Depth is already bounded by schemaProblem; this guards the recursion through $refs.
-    if (counting.has(node) || depth > 2 * MAX_OUTPUT_SCHEMA_DEPTH) return 1;
+    if (counting.has(node)) return 1;
     counting.add(node);
     let total = 1;
     for (const value of Array.isArray(node) ? node : Object.values(node)) {
-      total = Math.min(cap, total + size(value, depth + 1));
+      total = Math.min(cap, total + size(value));
     }
     const ref = Array.isArray(node) ? undefined : (node as Record<string, unknown>).$ref;
-    if (typeof ref === 'string') total = Math.min(cap, total + size(refTarget(root, ref), depth + 1));
+    if (typeof ref === 'string') total = Math.min(cap, total + size(refTarget(root, ref)));
     counting.delete(node);
     sizes.set(node, total);
     return total;
   };
-  return size(root, 0);
+  try {
+    return size(root);
+  } catch (error) {
+    // A chain of $refs as long as the 16 KB allow is a few thousand frames; should it still
+    // exhaust the stack, the schema is too involved to check here.
+    if (error instanceof RangeError) return cap;
+    throw error;
+  }
 }
 
 /**

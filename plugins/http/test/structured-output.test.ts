@@ -20,10 +20,13 @@ const WEATHER_SCHEMA = {
 };
 
 /** `$defs` d0..dN where each uses the next twice: under 2 KB, but 2^N checks if followed naively. */
-function refBomb(levels: number): Record<string, unknown> {
-  const defs: Record<string, unknown> = { [`d${levels}`]: { type: 'number' } };
+function refBomb(levels: number, chain = 0): Record<string, unknown> {
+  const defs: Record<string, unknown> = {};
+  // First, `chain` $defs that each only point to the next one, then the multiplying ones.
+  for (let i = 0; i < chain; i++) defs[`c${i}`] = { $ref: i + 1 < chain ? `#/$defs/c${i + 1}` : '#/$defs/d0' };
   for (let i = 0; i < levels; i++) defs[`d${i}`] = { anyOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
-  return { $defs: defs, $ref: '#/$defs/d0' };
+  defs[`d${levels}`] = { type: 'number' };
+  return { $defs: defs, $ref: chain > 0 ? '#/$defs/c0' : '#/$defs/d0' };
 }
 
 interface ErrorBody {
@@ -62,6 +65,7 @@ describe('POST /v1/chat with output (a JSON Schema)', () => {
     ['a keyword zod cannot use', { output: JSON.parse('{"if":{"type":"string"},"then":{"minLength":2}}') }, /Conditional schemas/],
     ['$refs that loop', { output: { $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' } }, /\$refs lead back to themselves/],
     ['$refs that multiply (each $def uses the next twice)', { output: refBomb(20) }, /\$refs expand to more than 20000 subschemas/],
+    ['$refs that multiply behind a long chain of $refs', { output: refBomb(20, 60) }, /\$refs expand to more than 20000 subschemas/],
     ['outputName without output', { outputName: 'weather' }, /outputName needs output/],
     ['a bad outputName', { output: WEATHER_SCHEMA, outputName: 'has space' }, /outputName: use 1-64 letters/],
   ])('refuses %s with a 400 naming the problem, before any model call', async (_label, extra, message) => {
