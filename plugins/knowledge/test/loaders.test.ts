@@ -162,4 +162,12 @@ describe('storageSource', () => {
     expect(files.map((file) => file.path)).toEqual(['a.md', 'sub/b.txt']);
     expect(new TextDecoder().decode(await files[1]!.read())).toBe('beta');
   });
+
+  it('refuses an object that grew past maxFileBytes between listing and reading', async () => {
+    const storage = inMemoryStorage();
+    await storage.put('kb/a.md', 'small');
+    const { files } = await storageSource(storage, { prefix: 'kb/', maxFileBytes: 10 }).list();
+    await storage.put('kb/a.md', 'x'.repeat(1000));
+    await expect(files[0]!.read()).rejects.toThrow(/kb\/a\.md is 1000 bytes, more than maxFileBytes \(10\)/);
+  });
 });
