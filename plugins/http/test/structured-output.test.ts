@@ -19,6 +19,16 @@ const WEATHER_SCHEMA = {
   additionalProperties: false,
 };
 
+/** `$defs` d0..dN where each uses the next twice: under 2 KB, but 2^N checks if followed naively. */
+function refBomb(levels: number, chain = 0): Record<string, unknown> {
+  const defs: Record<string, unknown> = {};
+  // First, `chain` $defs that each only point to the next one, then the multiplying ones.
+  for (let i = 0; i < chain; i++) defs[`c${i}`] = { $ref: i + 1 < chain ? `#/$defs/c${i + 1}` : '#/$defs/d0' };
+  for (let i = 0; i < levels; i++) defs[`d${i}`] = { anyOf: [{ $ref: `#/$defs/d${i + 1}` }, { $ref: `#/$defs/d${i + 1}` }] };
+  defs[`d${levels}`] = { type: 'number' };
+  return { $defs: defs, $ref: chain > 0 ? '#/$defs/c0' : '#/$defs/d0' };
+}
+
 interface ErrorBody {
   error: { code: string; message: string; param: string | null };
 }
@@ -54,6 +64,8 @@ describe('POST /v1/chat with output (a JSON Schema)', () => {
     ['a remote $ref', { output: { $ref: 'https://example.com/schema.json' } }, /External \$ref is not supported/],
     ['a keyword zod cannot use', { output: JSON.parse('{"if":{"type":"string"},"then":{"minLength":2}}') }, /Conditional schemas/],
     ['$refs that loop', { output: { $defs: { a: { $ref: '#/$defs/b' }, b: { $ref: '#/$defs/a' } }, $ref: '#/$defs/a' } }, /\$refs lead back to themselves/],
+    ['$refs that multiply (each $def uses the next twice)', { output: refBomb(20) }, /\$refs expand to more than 20000 subschemas/],
+    ['$refs that multiply behind a long chain of $refs', { output: refBomb(20, 60) }, /\$refs expand to more than 20000 subschemas/],
     ['outputName without output', { outputName: 'weather' }, /outputName needs output/],
     ['a bad outputName', { output: WEATHER_SCHEMA, outputName: 'has space' }, /outputName: use 1-64 letters/],
   ])('refuses %s with a 400 naming the problem, before any model call', async (_label, extra, message) => {
@@ -65,6 +77,14 @@ describe('POST /v1/chat with output (a JSON Schema)', () => {
     expect(body.error.message).toMatch(message);
     expect(body.error.param).toMatch(/^output/);
     expect(server.llm.requests).toHaveLength(0);
+  });
+
+  it('accepts a recursive schema (a tree through $ref): recursion counts once, not without end', async () => {
+    server = await startTestServer(['{"name":"root","children":[{"name":"leaf","children":[]}]}']);
+    const node = { type: 'object', properties: { name: { type: 'string' }, children: { type: 'array', items: { $ref: '#/$defs/node' } } }, required: ['name', 'children'] };
+    const schema = { $defs: { node }, $ref: '#/$defs/node' };
+    const body = CHAT_RESULT.parse(await (await server.post('/v1/chat', { message: 'tree', output: schema })).json());
+    expect(body.output).toEqual({ name: 'root', children: [{ name: 'leaf', children: [] }] });
   });
 
   it('a property named "pattern" is a name, not a regular expression', async () => {

@@ -1,10 +1,11 @@
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ValidationError } from '@entity/core';
 import { inMemoryStorage } from '@entity/resources-storage';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { folderSource, htmlSections, markdownSections, parseDocument, readFileInside, storageSource } from '../src/index.js';
+import { chunkSections, folderSource, htmlSections, markdownSections, parseDocument, readFileInside, storageSource } from '../src/index.js';
 import { samplePdf } from './support/sample-pdf.js';
 
 let base: string;
@@ -56,6 +57,20 @@ describe('folderSource', () => {
     const { files } = await folderSource(root, { maxFileBytes: 10 }).list();
     await expect(files.find((file) => file.path === 'readme.md')!.read()).rejects.toThrow(/maxFileBytes/);
   });
+
+  it('refuses a FIFO named like a document without opening it (opening one blocks until a writer comes)', async () => {
+    const folder = mkdtempSync(join(tmpdir(), 'knowledge-fifo-'));
+    try {
+      writeFileSync(join(folder, 'real.md'), '# Real\n\ntext');
+      execFileSync('mkfifo', [join(folder, 'pipe.md')]);
+      const { files, refused } = await folderSource(folder).list();
+      expect(files.map((file) => file.path)).toEqual(['real.md']);
+      expect(refused).toEqual([{ path: 'pipe.md', reason: 'not a regular file (a FIFO, socket or device)' }]);
+      await expect(readFileInside(folder, 'pipe.md')).rejects.toThrow(/pipe\.md is not a regular file/);
+    } finally {
+      rmSync(folder, { recursive: true, force: true });
+    }
+  }, 10_000);
 
   it('fails clearly for a folder that does not exist', async () => {
     await expect(folderSource(join(base, 'missing')).list()).rejects.toThrow(/not a readable folder/);
@@ -111,6 +126,21 @@ describe('parsers on real files', () => {
     ]);
   });
 
+  it('parses long runs of spaces in linear time (no regular expression backtracking over them)', () => {
+    const spaces = ' '.repeat(200_000);
+    const started = performance.now();
+    expect(markdownSections(`#${spaces}\u2028\n\nbody`)).toEqual([{ headings: ['(untitled)'], text: 'body' }]);
+    expect(markdownSections(`# Title${spaces}x ##\n\none\n\n## C#\n\ntwo\n\n# ##\n\nthree`)).toEqual([
+      { headings: [`Title${spaces}x`], text: 'one' },
+      { headings: [`Title${spaces}x`, 'C#'], text: 'two' },
+      { headings: ['(untitled)'], text: 'three' },
+    ]);
+    expect(htmlSections(`<h1>T</h1><pre>a${spaces}b</pre><p>c</p>`)[0]!.text).toBe(`a${spaces}b\n\nc`);
+    expect(chunkSections([{ headings: [], text: `a${spaces}b` }], { maxTokens: 16, overlapTokens: 0 }).map((chunk) => chunk.text)).toEqual([`a${spaces}b`]);
+    // Before, the heading line alone took minutes and the other three seconds each.
+    expect(performance.now() - started).toBeLessThan(2000);
+  }, 20_000);
+
   it('reads text files whole and refuses bytes that are not UTF-8', async () => {
     expect(await parseDocument('a.txt', 'text', new TextEncoder().encode('hello\r\nworld\n'))).toEqual([{ headings: [], text: 'hello\nworld' }]);
     await expect(parseDocument('b.txt', 'text', new Uint8Array([0xff, 0xfe, 0x00, 0xd8]))).rejects.toThrow(/not valid UTF-8/);
@@ -131,5 +161,13 @@ describe('storageSource', () => {
     const { files } = await storageSource(storage, { prefix: 'kb/' }).list();
     expect(files.map((file) => file.path)).toEqual(['a.md', 'sub/b.txt']);
     expect(new TextDecoder().decode(await files[1]!.read())).toBe('beta');
+  });
+
+  it('refuses an object that grew past maxFileBytes between listing and reading', async () => {
+    const storage = inMemoryStorage();
+    await storage.put('kb/a.md', 'small');
+    const { files } = await storageSource(storage, { prefix: 'kb/', maxFileBytes: 10 }).list();
+    await storage.put('kb/a.md', 'x'.repeat(1000));
+    await expect(files[0]!.read()).rejects.toThrow(/kb\/a\.md is 1000 bytes, more than maxFileBytes \(10\)/);
   });
 });

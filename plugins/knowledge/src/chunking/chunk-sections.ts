@@ -51,7 +51,7 @@ function pieces(text: string, max: number): Piece[] {
     if (trimmed === '') return;
     const tokens = estimateTokens(trimmed);
     if (tokens <= max || level === 3) {
-      if (tokens <= max) result.push({ text: level === 0 ? part.replace(/^\n+|\s+$/g, '') : trimmed, tokens, joiner });
+      if (tokens <= max) result.push({ text: level === 0 ? part.replace(/^\n+/, '').trimEnd() : trimmed, tokens, joiner });
       else {
         // One "word" longer than the budget (a URL, base64): cut it by characters.
         const size = max * 4;

@@ -1,4 +1,5 @@
-import { lstat, open, readdir, realpath } from 'node:fs/promises';
+import { constants } from 'node:fs';
+import { lstat, open, readdir, realpath, stat } from 'node:fs/promises';
 import { isAbsolute, join, relative, sep } from 'node:path';
 import { ValidationError } from '@entity/core';
 import { type DocumentFormat, type DocumentSource, formatOf, type RefusedFile, type SourceFile } from './document.js';
@@ -25,7 +26,9 @@ function isInside(root: string, path: string): boolean {
 async function readInside(root: string, path: string, maxBytes: number): Promise<Uint8Array> {
   const real = await realpath(path);
   if (!isInside(root, real)) throw new ValidationError(`${path} leads outside ${root}; only files inside the ingested folder are read`);
-  const handle = await open(real, 'r');
+  // O_NONBLOCK: opening a FIFO for reading otherwise waits for a writer, holding the ingest (and a
+  // libuv thread) forever; the handle's stat below then refuses it. Regular files ignore the flag.
+  const handle = await open(real, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
     const info = await handle.stat();
     if (!info.isFile()) throw new ValidationError(`${path} is not a regular file`);
@@ -82,11 +85,15 @@ export function folderSource(root: string, options: FolderSourceOptions = {}): D
             }
             isDirectory = (await lstat(target)).isDirectory();
           }
+          const format = formatOf(entry.name);
+          if (!isDirectory && format !== undefined && formats.has(format) && !(await stat(absolute)).isFile()) {
+            refused.push({ path, reason: 'not a regular file (a FIFO, socket or device)' });
+            continue;
+          }
           if (isDirectory) {
             await walk(absolute, path);
             continue;
           }
-          const format = formatOf(entry.name);
           if (format === undefined || !formats.has(format)) continue;
           files.push({ path, format, read: () => readInside(realRoot, absolute, maxBytes) });
         }

@@ -1,5 +1,6 @@
 import { Parser } from 'htmlparser2';
 import type { DocumentSection } from './document.js';
+import { trimLineEnds, trimTrailing } from '../text/trim-trailing.js';
 
 export interface HtmlOptions {
   /**
@@ -48,7 +49,7 @@ export function htmlSections(html: string, options: HtmlOptions = {}): DocumentS
   let skipDepth = 0;
   let preDepth = 0;
   const flush = () => {
-    const text = body.replace(/[ \t]+$/gm, '').replace(/\n{3,}/g, '\n\n').replace(/^\n+|\s+$/g, '');
+    const text = trimLineEnds(body).replace(/\n{3,}/g, '\n\n').replace(/^\n+/, '').trimEnd();
     if (text !== '') sections.push({ headings: stack.map((item) => item.title), text });
     body = '';
   };
@@ -58,7 +59,7 @@ export function htmlSections(html: string, options: HtmlOptions = {}): DocumentS
   };
   const breakLine = (blank: boolean) => {
     if (heading || body === '') return;
-    body = body.replace(/ +$/, '');
+    body = trimTrailing(body, ' ');
     const wanted = blank ? '\n\n' : '\n';
     if (!body.endsWith(wanted)) body += body.endsWith('\n') ? '\n' : wanted;
   };

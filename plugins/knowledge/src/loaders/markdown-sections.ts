@@ -1,8 +1,26 @@
+import { trimTrailing } from '../text/trim-trailing.js';
 import type { DocumentSection } from './document.js';
 
-const ATX_HEADING = /^ {0,3}(#{1,6})(?:[ \t]+(.*?))?(?:[ \t]+#+)?[ \t]*$/;
+const ATX_OPEN = /^ {0,3}(#{1,6})(?:[ \t]|$)/;
 const FENCE = /^ {0,3}(`{3,}|~{3,})/;
 const SETEXT_UNDERLINE = /^ {0,3}(=+|-+)[ \t]*$/;
+
+/**
+ * An ATX heading's level and title (`## Title ##` -> 2, `Title`), or undefined. Scanned by hand:
+ * one regular expression for the whole line (`(.*?)` between runs of spaces) backtracks for
+ * minutes on a long line of spaces.
+ */
+function atxHeading(line: string): { level: number; title: string } | undefined {
+  const open = ATX_OPEN.exec(line);
+  if (!open) return undefined;
+  const start = open[0].length;
+  let end = start + trimTrailing(line.slice(start)).length;
+  let hashes = end;
+  while (hashes > start && line[hashes - 1] === '#') hashes--;
+  // A closing run of # counts only after a space (or alone): `# C#` is titled `C#`.
+  if (hashes < end && (hashes === start || line[hashes - 1] === ' ' || line[hashes - 1] === '\t')) end = hashes;
+  return { level: open[1]!.length, title: line.slice(start, end) };
+}
 
 /**
  * Splits Markdown into sections under their heading path. ATX (`## Title`) and setext
@@ -43,9 +61,9 @@ export function markdownSections(markdown: string): DocumentSection[] {
       body.push(line);
       continue;
     }
-    const atx = ATX_HEADING.exec(line);
+    const atx = atxHeading(line);
     if (atx) {
-      open(atx[1]!.length, atx[2] ?? '');
+      open(atx.level, atx.title);
       continue;
     }
     const next = lines[index + 1];

@@ -41,6 +41,8 @@ export function storageSource(storage: Storage, options: StorageSourceOptions = 
             read: async () => {
               const bytes = await storage.get(item.key);
               if (bytes === undefined) throw new ValidationError(`storage object ${item.key} disappeared while ingesting`);
+              // The listed size can be stale: the object may have been replaced since.
+              if (bytes.length > maxBytes) throw new ValidationError(`storage object ${item.key} is ${bytes.length} bytes, more than maxFileBytes (${maxBytes})`);
               return bytes;
             },
           });

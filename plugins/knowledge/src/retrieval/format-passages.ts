@@ -11,8 +11,22 @@ export function citationOf(chunk: Pick<RetrievedChunk, 'source' | 'headings'>): 
   return chunk.headings.length > 0 ? `${chunk.source} (${chunk.headings.join(' > ')})` : chunk.source;
 }
 
+/**
+ * A document's text with anything a model could read as a passage tag (`</PASSAGE>`, `< passage >`)
+ * defused, so a document cannot close its passage and write text that looks like instructions
+ * or a further passage with a made-up citation.
+ */
+function defuseTags(text: string): string {
+  // One character class after `<`: linear, no backtracking between two `\s*`.
+  return text.replace(/<([\s/]*passage)/gi, '‹$1');
+}
+
 /** The text added to the run's system prompt: instructions, then numbered passages. */
 export function formatPassages(chunks: readonly RetrievedChunk[], instructions = DEFAULT_CITATION_INSTRUCTIONS): string {
-  const passages = chunks.map((chunk, index) => `[${index + 1}] ${citationOf(chunk)}\n<passage>\n${chunk.content.replaceAll('</passage>', '</ passage>')}\n</passage>`);
+  const passages = chunks.map((chunk, index) => {
+    // The citation line comes from the document too (file name, headings): one line, no tags.
+    const citation = defuseTags(citationOf(chunk)).replace(/\s+/g, ' ');
+    return `[${index + 1}] ${citation}\n<passage>\n${defuseTags(chunk.content)}\n</passage>`;
+  });
   return `${instructions}\n\n${passages.join('\n\n')}`;
 }
