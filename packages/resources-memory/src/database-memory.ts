@@ -19,7 +19,7 @@ import { requireDimensions } from './embedders/dimensions.js';
 import type { Embedder } from './embedders/embedder.js';
 import { resolveEmbedder } from './embedders/resolve-embedder.js';
 import { DOCUMENTS_TABLE, MEMORY_MIGRATIONS, MEMORY_OWNER, VECTORS_OWNER, vectorMigrations } from './memory-schema.js';
-import { applyMigrations, MIGRATIONS_TABLE } from './migrations.js';
+import { applyMigrations, MIGRATIONS_TABLE, ownTable } from './migrations.js';
 import { inspectSchema, readerEmbedder } from './read-only-start.js';
 import { requireResilienceOptions } from './resilience-options.js';
 import { DEFAULT_EF_SEARCH, requireEfSearch, searchSettings } from './search-settings.js';
@@ -240,7 +240,7 @@ export class DatabaseMemory implements Memory {
       (sql) =>
         sql.query<{ type: string }>(
           `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute
-           WHERE attrelid = to_regclass($1) AND attname = 'embedding' AND NOT attisdropped`,
+           WHERE attrelid = ${ownTable('$1')} AND attname = 'embedding' AND NOT attisdropped`,
           [DOCUMENTS_TABLE],
         ),
       { idempotent: true },

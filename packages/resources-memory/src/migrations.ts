@@ -11,6 +11,14 @@ const LOCK_NAMESPACE = 0x454e5449;
 
 const OWNER_PATTERN = /^[A-Za-z0-9@][A-Za-z0-9@._:/-]{0,127}$/;
 
+/**
+ * SQL for the oid of table `param` in the schema the memory creates its tables in, or NULL.
+ * An unqualified `to_regclass` would search the whole path, and the path ends in `public` (where
+ * pgvector usually lives): a schema that lacks the table yet would report public's table of the
+ * same name, which belongs to someone else.
+ */
+export const ownTable = (param: string) => `to_regclass(format('%I.%I', coalesce(current_schema(), 'public'), ${param}::text))`;
+
 const checksumOf = (sql: string) => createHash('sha256').update(sql).digest('hex');
 
 export function validateMigrations(owner: string, migrations: readonly Migration[]): Migration[] {

@@ -2,7 +2,7 @@ import { ResourceError, type ResourceStartContext } from '@entity/core';
 import type { Database } from './database.js';
 import type { Embedder } from './embedders/embedder.js';
 import { type EmbedderChoice, resolveEmbedder } from './embedders/resolve-embedder.js';
-import { MIGRATIONS_TABLE } from './migrations.js';
+import { MIGRATIONS_TABLE, ownTable } from './migrations.js';
 
 /**
  * The embedder of a reader. A reader started without the agent's LLM (`entity metrics`) must
@@ -30,7 +30,7 @@ export async function inspectSchema(database: Database, name: string): Promise<s
     'schema inspection',
     (sql) =>
       sql.query<{ present: boolean; version: string | null }>(
-        `SELECT to_regclass($1) IS NOT NULL AS present,
+        `SELECT ${ownTable('$1')} IS NOT NULL AS present,
                 (SELECT extversion FROM pg_extension WHERE extname = 'vector') AS version`,
         [MIGRATIONS_TABLE],
       ),

@@ -1,6 +1,7 @@
 import { createServer } from 'node:net';
 import { inspect } from 'node:util';
 import { CircuitOpenError, ConfigError, ResourceError } from '@entity/core';
+import pg from 'pg';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MemoryDatabaseError, parseConnectionUrl, pgliteMemory, postgresConfigSchema, postgresMemory } from '../src/index.js';
 import { rejectionOf } from '../src/testing/index.js';
@@ -104,6 +105,44 @@ describe.skipIf(!available)('postgres: against the real server', () => {
       await Promise.all(memories.map((memory) => memory.stop().catch(() => undefined)));
       const failures = results.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
       expect(failures).toEqual([]);
+    }
+  });
+
+  it("never reads or drops public's tables when it has a schema of its own", async () => {
+    // The schema is searched before public (where pgvector usually lives), so an unqualified
+    // lookup of a table the schema does not have yet falls through to public's table of the
+    // same name: a memory once took another application's documents table for its own.
+    const admin = new pg.Client({ connectionString: DATABASE_URL });
+    await admin.connect();
+    const database = `entity_test_public_${process.pid}_${Date.now()}`;
+    await admin.query(`CREATE DATABASE ${database}`);
+    const url = new URL(DATABASE_URL);
+    url.pathname = `/${database}`;
+    const other = new pg.Client({ connectionString: url.toString() });
+    try {
+      await other.connect();
+      await other.query('CREATE EXTENSION vector');
+      await other.query(`CREATE TABLE public.entity_documents (user_id text, id text, content text, metadata jsonb, embedding vector(3), created_at timestamptz, PRIMARY KEY (user_id, id))`);
+      await other.query(`CREATE TABLE public.entity_schema_migrations (owner text, version integer, name text, checksum text, applied_at timestamptz, PRIMARY KEY (owner, version))`);
+      await other.query(`INSERT INTO public.entity_documents VALUES ('u', 'keep', 'theirs', '{}', '[1,2,3]', now())`);
+      for (const rows of ['with a row', 'empty']) {
+        if (rows === 'empty') await other.query('DELETE FROM public.entity_documents');
+        const memory = postgresMemory({ url: url.toString(), schema: `own_${rows === 'empty' ? 'b' : 'a'}`, dimensions: 8 });
+        await memory.start();
+        await memory.stop();
+        const theirs = await other.query<{ type: string }>(
+          `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'public.entity_documents'::regclass AND attname = 'embedding'`,
+        );
+        expect(theirs.rows[0]?.type, rows).toBe('vector(3)');
+      }
+      const ours = await other.query<{ type: string }>(
+        `SELECT format_type(atttypid, atttypmod) AS type FROM pg_attribute WHERE attrelid = 'own_a.entity_documents'::regclass AND attname = 'embedding'`,
+      );
+      expect(ours.rows[0]?.type).toBe('vector(8)');
+    } finally {
+      await other.end().catch(() => undefined);
+      await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+      await admin.end();
     }
   });
 
