@@ -15,6 +15,7 @@ export {
   topologyChanges,
 } from './config/index.js';
 export { computeRetryDelay, sleep } from './resilience/index.js';
+export { untilAborted } from './engine/linked-abort.js';
 export {
   isDistinctiveSecretValue,
   MAX_REDACTED_TEXT_LENGTH,

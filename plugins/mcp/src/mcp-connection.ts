@@ -1,6 +1,6 @@
 import type { Logger } from '@entity/core';
 import { ToolError } from '@entity/core';
-import { computeRetryDelay } from '@entity/core/internal';
+import { computeRetryDelay, untilAborted } from '@entity/core/internal';
 import type { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import type { OAuthClientProvider } from '@modelcontextprotocol/sdk/client/auth.js';
 import type {
@@ -15,8 +15,14 @@ import type { McpServerSettings } from './server-settings.js';
 
 /** Settings only code can give (objects, not YAML values). */
 
-/** Pages of a server's tool list read at most; a list longer than this is a broken or hostile server. */
-const MAX_TOOL_LIST_PAGES = 100;
+/** Pages of a server's list (tools, resources, prompts) read at most; a longer list is a broken or hostile server. */
+const MAX_LIST_PAGES = 100;
+
+/**
+ * Characters of a server's tool description kept: the description goes into every model request
+ * of the agent, and a server (not the agent's author) writes it.
+ */
+export const MAX_TOOL_DESCRIPTION_CHARS = 4_000;
 
 /** A connection that lasts this long resets the backoff of a server that keeps going away. */
 const STABLE_CONNECTION_MS = 30_000;
@@ -104,7 +110,7 @@ export class McpConnection {
         this.#scheduleReconnect();
       });
     }
-    return signal ? raceAbort(this.#connecting, signal) : this.#connecting;
+    return signal ? untilAborted(this.#connecting, signal) : this.#connecting;
   }
 
   async #connect(): Promise<Client> {
@@ -177,7 +183,7 @@ export class McpConnection {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      if (++pages > MAX_TOOL_LIST_PAGES) throw new Error(`its tool list has more than ${MAX_TOOL_LIST_PAGES} pages`);
+      if (++pages > MAX_LIST_PAGES) throw new Error(`its tool list has more than ${MAX_LIST_PAGES} pages`);
       const remaining = deadline - Date.now();
       if (remaining <= 0) throw new Error(`its tool list took longer than ${timeout} ms (connectTimeoutMs) to list`);
       const page = await client.listTools(cursor === undefined ? {} : { cursor }, { timeout: remaining });
@@ -227,14 +233,7 @@ export class McpConnection {
   /** Every resource the server lists (all pages). */
   async listResources(signal?: AbortSignal): Promise<Resource[]> {
     const client = await this.client(signal);
-    const resources: Resource[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await client.listResources(cursor === undefined ? {} : { cursor }, signal ? { signal } : {});
-      resources.push(...page.resources);
-      cursor = page.nextCursor;
-    } while (cursor);
-    return resources;
+    return this.#allPages('resource', (cursor) => client.listResources(cursor === undefined ? {} : { cursor }, signal ? { signal } : {}), (page) => page.resources);
   }
 
   /** The contents of one resource. */
@@ -246,14 +245,26 @@ export class McpConnection {
   /** Every prompt the server lists (all pages). */
   async listPrompts(signal?: AbortSignal): Promise<Prompt[]> {
     const client = await this.client(signal);
-    const prompts: Prompt[] = [];
+    return this.#allPages('prompt', (cursor) => client.listPrompts(cursor === undefined ? {} : { cursor }, signal ? { signal } : {}), (page) => page.prompts);
+  }
+
+  /** Reads a paged list to its end, at most MAX_LIST_PAGES pages: a server that always names a next page must not loop us forever. */
+  async #allPages<Page extends { nextCursor?: string | undefined }, Item>(
+    what: string,
+    read: (cursor: string | undefined) => Promise<Page>,
+    itemsOf: (page: Page) => Item[],
+  ): Promise<Item[]> {
+    const items: Item[] = [];
     let cursor: string | undefined;
-    do {
-      const page = await client.listPrompts(cursor === undefined ? {} : { cursor }, signal ? { signal } : {});
-      prompts.push(...page.prompts);
+    for (let pages = 1; ; pages += 1) {
+      if (pages > MAX_LIST_PAGES) {
+        throw new Error(`MCP server "${this.name}" lists more than ${MAX_LIST_PAGES} pages of ${what}s; it is broken or hostile`);
+      }
+      const page = await read(cursor);
+      items.push(...itemsOf(page));
       cursor = page.nextCursor;
-    } while (cursor);
-    return prompts;
+      if (!cursor) return items;
+    }
   }
 
   /** One prompt, filled in with `args`. */
@@ -277,22 +288,4 @@ export class McpConnection {
       await client.close();
     }
   }
-}
-
-function raceAbort<T>(promise: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) return Promise.reject(signal.reason);
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = () => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    promise.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error);
-      },
-    );
-  });
 }

@@ -1,6 +1,6 @@
 import { CancelledError, defineTool, type JsonSchema, type Tool, ToolError } from '@entity/core';
 import { z } from 'zod';
-import type { McpConnection } from './mcp-connection.js';
+import { type McpConnection, MAX_TOOL_DESCRIPTION_CHARS } from './mcp-connection.js';
 import { resultBytes, toolErrorText, toolResultValue } from './tool-result.js';
 
 /** What a model sees for a tool whose schema is unknown (not connected yet) or unusable. */
@@ -70,7 +70,8 @@ export function mcpTool(connection: McpConnection, mcpName: string, prefix: stri
     execute: checked.execute,
     ...(connection.settings.timeoutMs === undefined ? {} : { timeoutMs: connection.settings.timeoutMs }),
     get description() {
-      return listed()?.definition.description ?? checked.description;
+      const description = listed()?.definition.description ?? checked.description;
+      return description.length > MAX_TOOL_DESCRIPTION_CHARS ? `${description.slice(0, MAX_TOOL_DESCRIPTION_CHARS)}…` : description;
     },
     get parameters() {
       const tool = listed();

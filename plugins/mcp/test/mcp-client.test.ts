@@ -143,6 +143,25 @@ describe('MCP client over stdio (the example server as a child process)', () => 
     expect(() => mcp.server('nope')).toThrow(/no MCP server named "nope"/);
   });
 
+  it('stops reading resource and prompt lists that never end', async () => {
+    const endless = { ...stdioServer(['echo']), args: [EXAMPLE_SERVER, '--endless-lists'] };
+    const mcp = mcpTools({ servers: { endless } });
+    const { agent } = track(testAgent([mcp]));
+    await agent.start();
+    const server = mcp.server('endless');
+    await expect(server.listResources()).rejects.toThrow(/MCP server "endless" lists more than 100 pages of resources/);
+    await expect(server.listPrompts()).rejects.toThrow(/MCP server "endless" lists more than 100 pages of prompts/);
+  });
+
+  it('keeps only the start of a tool description the server made huge (it goes into every model request)', async () => {
+    const verbose = { ...stdioServer(['echo']), args: [EXAMPLE_SERVER, '--long-descriptions'] };
+    const { agent } = track(testAgent([mcpTools({ servers: { verbose } })]));
+    await agent.start();
+    const [echo] = agent.discoverTools();
+    expect(echo!.description.length).toBeLessThanOrEqual(4_001);
+    expect(echo!.description.startsWith('Echo the text back')).toBe(true);
+  });
+
   it('kills the stdio child when the agent stops', async () => {
     const { agent } = track(testAgent([mcpTools({ servers: { example: stdioServer(['pid']) } })]));
     const pid = await pidOf(agent);
