@@ -73,6 +73,18 @@ describe('context added for one run (ctx.addContext)', () => {
     expect(result.status).toBe('failed');
     expect(result.info.failure).toMatchObject({ plugin: 'bad', code: 'VALIDATION_FAILED' });
   });
+
+  it('refuses context past a million characters in one run, naming the limit and the fix', async () => {
+    const chunk = 'x'.repeat(300_000);
+    const corpus = definePlugin({ name: 'corpus', kind: 'prompt', execute: (context) => { for (let i = 0; i < 4; i += 1) context.addContext(chunk); } });
+    const { agent, llm } = agentWith([corpus]);
+    const result = await agent.chat('hi');
+    expect(result.status).toBe('failed');
+    expect(result.info.failure).toMatchObject({ plugin: 'corpus', code: 'VALIDATION_FAILED' });
+    expect(llm.requests).toHaveLength(0);
+    const fits = definePlugin({ name: 'fits', kind: 'prompt', execute: (context) => { for (let i = 0; i < 3; i += 1) context.addContext(chunk); } });
+    expect((await agentWith([fits]).agent.chat('hi')).status).toBe('ok');
+  });
 });
 
 describe('answering without the model (ctx.answer)', () => {
@@ -155,6 +167,19 @@ describe('sources and annotations in run info', () => {
       expect(result.info.failure).toMatchObject({ plugin: 'bad-annotation', code: 'VALIDATION_FAILED' });
       expect(() => JSON.stringify(result.info)).not.toThrow();
     }
+  });
+
+  it('refuses an annotation over 64 KiB of JSON, and more than 100 keys in one run', async () => {
+    const big = definePlugin({ name: 'big', kind: 'prompt', execute: (context) => context.annotate('dump', 'x'.repeat(70_000)) });
+    const bigResult = await agentWith([big]).agent.chat('hi');
+    expect(bigResult.info.failure).toMatchObject({ plugin: 'big', code: 'VALIDATION_FAILED' });
+    const many = definePlugin({ name: 'many', kind: 'prompt', execute: (context) => { for (let i = 0; i <= 100; i += 1) context.annotate(`k${i}`, i); } });
+    expect((await agentWith([many]).agent.chat('hi')).info.failure).toMatchObject({ plugin: 'many', code: 'VALIDATION_FAILED' });
+    // Replacing a key is not a new annotation.
+    const same = definePlugin({ name: 'same', kind: 'prompt', execute: (context) => { for (let i = 0; i <= 200; i += 1) context.annotate('k', i); } });
+    const sameResult = await agentWith([same]).agent.chat('hi');
+    expect(sameResult.status).toBe('ok');
+    expect(sameResult.info.annotations).toEqual({ k: 200 });
   });
 
   it('keeps the annotated value as it was when annotate() was called', async () => {

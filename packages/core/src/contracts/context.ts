@@ -113,7 +113,8 @@ export interface Context {
   /**
    * Adds text to the system prompt of this run's model calls, after the instructions: retrieved
    * passages, a persona, today's date. For this run only — it is never saved into the
-   * conversation's history, so it does not pile up turn after turn.
+   * conversation's history, so it does not pile up turn after turn. At most 100 sections and
+   * 1,000,000 characters per run (a ValidationError past that).
    */
   addContext(text: string, options?: { label?: string }): void;
   /**
@@ -128,6 +129,7 @@ export interface Context {
   /**
    * Attaches a JSON value to this run's info under `key` (`info.annotations[key]`): a plan, a
    * classification, a score a caller or test wants to read. A later call with the same key replaces it.
+   * At most 100 keys per run and 64 KiB of JSON per value (a ValidationError past that).
    */
   annotate(key: string, value: JsonValue): void;
 

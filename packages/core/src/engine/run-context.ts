@@ -21,6 +21,11 @@ const RESPOND_STAGES: ReadonlySet<Stage> = new Set(['DELIVER', 'ERROR']);
 const ANSWER_STAGES: ReadonlySet<Stage> = new Set(['PARSE', 'THINK']);
 /** Bounds on what plugins add per run: a runaway loop must fail loudly, not grow the prompt without end. */
 const MAX_CONTEXT_SECTIONS = 100;
+// Bounds on what one run may hold for the model and for its run info, so a runaway plugin (a
+// retrieval that adds a whole corpus) gets a clear error instead of growing the process.
+export const MAX_CONTEXT_CHARS = 1_000_000;
+export const MAX_ANNOTATIONS = 100;
+export const MAX_ANNOTATION_JSON_CHARS = 64 * 1024;
 const MAX_SOURCES = 1_000;
 
 /** Plugins already warned about adding context too late, per agent runtime. */
@@ -102,6 +107,12 @@ export class RunContext implements Context {
     }
     if (this.run.contextSections.length >= MAX_CONTEXT_SECTIONS) {
       throw new ValidationError(`addContext() was called more than ${MAX_CONTEXT_SECTIONS} times in one run; join the texts into fewer sections`);
+    }
+    const total = this.run.contextSections.reduce((sum, section) => sum + section.text.length, text.length);
+    if (total > MAX_CONTEXT_CHARS) {
+      throw new ValidationError(
+        `addContext() would give this run ${total} characters of context, over the limit of ${MAX_CONTEXT_CHARS}; add fewer or shorter texts (fewer retrieved chunks, a summary)`,
+      );
     }
     this.run.contextSections.push(options.label === undefined ? { text } : { text, label: options.label });
     if (this.answeredWithText()) this.warnContextTooLate();
@@ -231,6 +242,13 @@ export class RunContext implements Context {
     // Run info goes out as JSON (HTTP bodies, stream frames): a BigInt or a cycle would fail there,
     // after the turn was saved. A copy, so a plugin changing the object later does not change the info.
     requireJson(value, `annotate("${key}") value`, { allowNul: true });
+    if (!this.run.annotations.has(key) && this.run.annotations.size >= MAX_ANNOTATIONS) {
+      throw new ValidationError(`annotate("${key}"): a run may hold at most ${MAX_ANNOTATIONS} annotations; group values under fewer keys`);
+    }
+    const size = JSON.stringify(value).length;
+    if (size > MAX_ANNOTATION_JSON_CHARS) {
+      throw new ValidationError(`annotate("${key}") value is ${size} characters as JSON, over the limit of ${MAX_ANNOTATION_JSON_CHARS}; annotate a summary or an id, not the data`);
+    }
     this.run.annotations.set(key, copyJson(value));
   }
 
