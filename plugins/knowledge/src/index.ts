@@ -16,6 +16,7 @@ export { type KnowledgeConfig, knowledgeBaseFromConfig, knowledgeConfigSchema, k
 export type { DocumentFormat, DocumentSection, DocumentSource, RefusedFile, SourceFile } from './loaders/document.js';
 export { type FolderSourceOptions, folderSource, readFileInside } from './loaders/folder-source.js';
 export type { HtmlOptions } from './loaders/html-sections.js';
+export type { PdfLimits } from './loaders/pdf-sections.js';
 export { htmlSections } from './loaders/html-sections.js';
 export { markdownSections } from './loaders/markdown-sections.js';
 export { type ParseOptions, parseDocument } from './loaders/parse-document.js';

@@ -158,7 +158,8 @@ export class KnowledgeBase {
 
   /** What an unchanged file must have been made with to be skipped. */
   private get settings(): string {
-    return sha256(JSON.stringify([PIPELINE_VERSION, this.chunking, this.embedder.id, this.textSearch, this.parsing]));
+    // The PDF limits only decide whether a file is read, not how: raising them must not re-chunk every file.
+    return sha256(JSON.stringify([PIPELINE_VERSION, this.chunking, this.embedder.id, this.textSearch, { html: this.parsing.html }]));
   }
 
   private async embed(texts: readonly string[], signal?: AbortSignal): Promise<number[][]> {

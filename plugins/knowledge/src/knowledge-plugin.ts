@@ -2,6 +2,7 @@ import type { Context, LLM, Memory, Plugin } from '@entity/core';
 import { definePlugin } from '@entity/core';
 import { z } from 'zod';
 import { KnowledgeBase } from './knowledge-base.js';
+import { DEFAULT_PDF_LIMITS } from './loaders/pdf-sections.js';
 import { resolveKnowledgeEmbedder } from './knowledge-embedder.js';
 import { citationOf, DEFAULT_CITATION_INSTRUCTIONS, formatPassages } from './retrieval/format-passages.js';
 
@@ -28,6 +29,14 @@ export const knowledgeConfigSchema = z
       .default({ maxTokens: 350, overlapTokens: 50 })
       .describe('How ingest cuts documents (used by `entity ingest` with this config).'),
     html: z.object({ ignoreClasses: z.array(z.string().min(1)).default([]) }).strict().default({ ignoreClasses: [] }).describe('HTML elements with these classes are not ingested.'),
+    pdf: z
+      .object({
+        maxPages: z.number().int().min(1).default(DEFAULT_PDF_LIMITS.maxPages),
+        maxTextChars: z.number().int().min(1_000).default(DEFAULT_PDF_LIMITS.maxTextChars),
+      })
+      .strict()
+      .default(DEFAULT_PDF_LIMITS)
+      .describe('A PDF with more pages or more text than this is refused (reported, not ingested).'),
     instructions: z.string().min(1).default(DEFAULT_CITATION_INSTRUCTIONS).describe('Text placed before the passages; the default asks for citations by file and heading.'),
   })
   .strict();
@@ -43,7 +52,7 @@ export async function knowledgeBaseFromConfig(config: ParsedConfig, resources: {
     embedder,
     chunking: config.chunking,
     textSearch: config.textSearch,
-    parsing: { html: { ignoreClasses: config.html.ignoreClasses } },
+    parsing: { html: { ignoreClasses: config.html.ignoreClasses }, pdf: config.pdf },
   });
 }
 

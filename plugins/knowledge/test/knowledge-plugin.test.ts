@@ -101,6 +101,10 @@ describe('plugin config', () => {
     expect(bad.success).toBe(false);
     expect(bad.error!.issues.map((issue) => issue.path.join('.')).sort()).toEqual(['collections.0', 'mode']);
     expect(knowledgeConfigSchema.parse({})).toMatchObject({ collections: ['docs'], k: 5, mode: 'hybrid', embedder: 'memory', textSearch: 'english' });
+    expect(knowledgeConfigSchema.parse({}).pdf).toEqual({ maxPages: 2_000, maxTextChars: 20_000_000 });
+    expect(knowledgeConfigSchema.parse({ pdf: { maxPages: 5000 } }).pdf).toEqual({ maxPages: 5_000, maxTextChars: 20_000_000 });
+    expect(knowledgeConfigSchema.safeParse({ pdf: { maxPages: 0 } }).success).toBe(false);
+    expect(knowledgeConfigSchema.safeParse({ pdf: { pages: 10 } }).success).toBe(false);
   });
 
   it('fails agent start with a clear error when the memory has no SQL database', async () => {

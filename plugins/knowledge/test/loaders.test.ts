@@ -146,6 +146,13 @@ describe('parsers on real files', () => {
     await expect(parseDocument('b.txt', 'text', new Uint8Array([0xff, 0xfe, 0x00, 0xd8]))).rejects.toThrow(/not valid UTF-8/);
   });
 
+  it('refuses a PDF over the page or text limit, naming the file and the fix', async () => {
+    const pdf = await samplePdf(['Page one text.', 'Page two text.', 'Page three text.']);
+    await expect(parseDocument('long.pdf', 'pdf', pdf, { pdf: { maxPages: 2 } })).rejects.toThrow(/long\.pdf has 3 pages, over the limit of 2; split it/);
+    await expect(parseDocument('wordy.pdf', 'pdf', pdf, { pdf: { maxTextChars: 20 } })).rejects.toThrow(/wordy\.pdf holds more than 20 characters of text \(reached on page 2\)/);
+    expect((await parseDocument('ok.pdf', 'pdf', pdf, { pdf: { maxPages: 3 } })).map((section) => section.text)).toEqual(['Page one text.', 'Page two text.', 'Page three text.']);
+  });
+
   it('reports a corrupt PDF as an error', async () => {
     await expect(parseDocument('bad.pdf', 'pdf', new TextEncoder().encode('%PDF-1.7 garbage'))).rejects.toThrow();
   });

@@ -2,10 +2,11 @@ import { ValidationError } from '@entity/core';
 import type { DocumentFormat, DocumentSection } from './document.js';
 import { type HtmlOptions, htmlSections } from './html-sections.js';
 import { markdownSections } from './markdown-sections.js';
-import { pdfSections } from './pdf-sections.js';
+import { type PdfLimits, pdfSections } from './pdf-sections.js';
 
 export interface ParseOptions {
   html?: HtmlOptions;
+  pdf?: PdfLimits;
 }
 
 function decodeText(bytes: Uint8Array, path: string): string {
@@ -25,7 +26,7 @@ export async function parseDocument(path: string, format: DocumentFormat, bytes:
     case 'html':
       return htmlSections(decodeText(bytes, path), options.html);
     case 'pdf':
-      return pdfSections(bytes);
+      return pdfSections(bytes, path, options.pdf);
     case 'text': {
       const text = decodeText(bytes, path).replace(/\r\n?/g, '\n').trim();
       return text === '' ? [] : [{ headings: [], text }];
