@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, ConfigError, defineResource, inMemoryLogger, type LLM, validateConfig } from '../src/index.js';
+import { Agent, ConfigError, defineResource, inMemoryLogger, inMemoryMemory, type LLM, validateConfig } from '../src/index.js';
 import { scriptedLLM } from '../src/testing/index.js';
 
 /** A YAML-selectable model for tests: replies with its configured greeting; can change it at run time. */
@@ -22,7 +22,9 @@ const scriptedType = defineResource({
   },
 });
 const quietType = defineResource({ type: 'quiet-log', packageName: '@entity/core', configSchema: z.object({}).strict(), create: () => inMemoryLogger({ echoLevel: false }) });
-const resourceTypes = [scriptedType, quietType];
+// An in-memory store: without one, zero-config would open a PGlite database per test (seconds each).
+const memoryType = defineResource({ type: 'scratch-memory', packageName: '@entity/core', configSchema: z.object({}).strict(), create: () => inMemoryMemory() });
+const resourceTypes = [scriptedType, quietType, memoryType];
 
 function project(files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), 'entity-config-'));
@@ -42,7 +44,7 @@ const shoutPlugin = `export default {
 describe('config', () => {
   it('builds a working agent from YAML with ${VAR} interpolation and .env', async () => {
     const dir = project({
-      'agent.yaml': 'name: demo\nmaxIterations: ${MAX_ITER:-4}\nresources:\n  llm:\n    type: scripted\n    greeting: ${GREETING}\n  logging:\n    type: quiet-log\nplugins:\n  - use: ./plugins/shout.mjs\n    config:\n      suffix: "!"\n',
+      'agent.yaml': 'name: demo\nmaxIterations: ${MAX_ITER:-4}\nresources:\n  llm:\n    type: scripted\n    greeting: ${GREETING}\n  logging:\n    type: quiet-log\n  memory:\n    type: scratch-memory\nplugins:\n  - use: ./plugins/shout.mjs\n    config:\n      suffix: "!"\n',
       '.env': 'GREETING=hello from env\n',
       'plugins/shout.mjs': shoutPlugin,
     });
@@ -55,7 +57,7 @@ describe('config', () => {
 
   it('takes the stop and ERROR-stage budgets from YAML', async () => {
     const dir = project({
-      'agent.yaml': 'stopTimeoutMs: 2500\nerrorTimeoutMs: 700\nresources:\n  llm: { type: scripted, greeting: hi }\n  logging: { type: quiet-log }\n',
+      'agent.yaml': 'stopTimeoutMs: 2500\nerrorTimeoutMs: 700\nresources:\n  llm: { type: scripted, greeting: hi }\n  logging: { type: quiet-log }\n  memory: { type: scratch-memory }\n',
     });
     const agent = await Agent.fromConfig(join(dir, 'agent.yaml'), { resourceTypes });
     expect(agent.currentSettings.stopTimeoutMs).toBe(2500);
@@ -89,7 +91,7 @@ describe('config', () => {
     const report = await validateConfig({ resources: { llm: { type: 'scripted', greeting: 42, temperature: 9 }, db: { type: 'nosuchtype' } } }, { resourceTypes });
     const paths = report.issues.map((issue) => issue.path).sort();
     expect(paths).toEqual(['resources.db.type', 'resources.llm.greeting', 'resources.llm.temperature']);
-    expect(report.issues.find((issue) => issue.path === 'resources.db.type')?.fix).toMatch(/use one of: scripted, quiet-log, openai/);
+    expect(report.issues.find((issue) => issue.path === 'resources.db.type')?.fix).toMatch(/use one of: scripted, quiet-log, scratch-memory, openai/);
   });
 
   it('reports a missing environment variable with where it is used', async () => {
@@ -133,19 +135,19 @@ describe('config', () => {
 
   it('hot-reloads parameters but refuses topology changes with "restart required"', async () => {
     const dir = project({
-      'agent.yaml': 'resources:\n  llm: { type: scripted, greeting: one }\n  logging: { type: quiet-log }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "?" }\n',
+      'agent.yaml': 'resources:\n  llm: { type: scripted, greeting: one }\n  logging: { type: quiet-log }\n  memory: { type: scratch-memory }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "?" }\n',
       'plugins/shout.mjs': shoutPlugin,
     });
     const file = join(dir, 'agent.yaml');
     const agent = await Agent.fromConfig(file, { resourceTypes });
     expect((await agent.chat('x')).text).toBe('one?');
 
-    writeFileSync(file, 'maxIterations: 2\nresources:\n  llm: { type: scripted, greeting: two }\n  logging: { type: quiet-log }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "!" }\n');
+    writeFileSync(file, 'maxIterations: 2\nresources:\n  llm: { type: scripted, greeting: two }\n  logging: { type: quiet-log }\n  memory: { type: scratch-memory }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "!" }\n');
     expect(await agent.reload()).toEqual(['maxIterations', 'plugins.shout', 'resources.llm']);
     expect((await agent.chat('x')).text).toBe('two!');
     expect(agent.currentSettings.maxIterations).toBe(2);
 
-    writeFileSync(file, 'resources:\n  llm: { type: scripted, greeting: three }\n  logging: { type: quiet-log }\nplugins: []\n');
+    writeFileSync(file, 'resources:\n  llm: { type: scripted, greeting: three }\n  logging: { type: quiet-log }\n  memory: { type: scratch-memory }\nplugins: []\n');
     const error = await agent.reload().catch((e: unknown) => e);
     expect(ConfigError.isInstance(error)).toBe(true);
     expect((error as ConfigError).issues[0]).toMatchObject({ path: 'plugins', fix: expect.stringMatching(/^restart required/) });
@@ -155,7 +157,7 @@ describe('config', () => {
 
   it('builds an agent from a directory with plugins/ and tools/', async () => {
     const dir = project({
-      'agent.yaml': 'resources:\n  llm: { type: scripted, greeting: dir-agent }\n  logging: { type: quiet-log }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "?" }\n',
+      'agent.yaml': 'resources:\n  llm: { type: scripted, greeting: dir-agent }\n  logging: { type: quiet-log }\n  memory: { type: scratch-memory }\nplugins:\n  - use: ./plugins/shout.mjs\n    config: { suffix: "?" }\n',
       'plugins/shout.mjs': shoutPlugin,
       'tools/echo.mjs': "export const echo = { name: 'echo', description: 'echo', input: { safeParse: (v) => ({ success: true, data: v }) }, parameters: {}, execute: (a) => a };\n",
     });

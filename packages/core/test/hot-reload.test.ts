@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { Agent, ConfigError, defineResource, inMemoryLogger, type LLM } from '../src/index.js';
+import { Agent, ConfigError, defineResource, inMemoryLogger, inMemoryMemory, type LLM } from '../src/index.js';
 import { scriptedLLM } from '../src/testing/index.js';
 
 /**
@@ -30,7 +30,9 @@ const modelType = defineResource({
   },
 });
 const quietType = defineResource({ type: 'quiet-log', packageName: '@entity/core', configSchema: z.object({}).strict(), create: () => inMemoryLogger({ echoLevel: false }) });
-const resourceTypes = [modelType, quietType];
+// An in-memory store: without one, zero-config would open a PGlite database per test (seconds each).
+const memoryType = defineResource({ type: 'scratch-memory', packageName: '@entity/core', configSchema: z.object({}).strict(), create: () => inMemoryMemory() });
+const resourceTypes = [modelType, quietType, memoryType];
 
 const suffixPlugin = `import { z } from 'zod';
 export default {
@@ -46,6 +48,7 @@ function yaml(options: { maxIterations?: number; suffix?: string; primary?: stri
     `  llm: { type: greeter, greeting: ${options.primary ?? 'one'} }`,
     `  backup: { type: greeter, greeting: ${options.backup ?? 'b1'}, region: ${options.backupRegion ?? 'eu'}, partial: ${options.backupPartial ?? false} }`,
     '  logging: { type: quiet-log }',
+    '  memory: { type: scratch-memory }',
     'plugins:',
     '  - use: ./suffix.mjs',
     `    config: { suffix: "${options.suffix ?? '?'}" }`,
