@@ -6,7 +6,7 @@ import { rejectionOf } from '../src/testing/index.js';
 import { driversUnderTest } from './support/drivers.js';
 import { DATABASE_URL } from './support/postgres.js';
 
-const drivers = await driversUnderTest('cancellation');
+const drivers = await driversUnderTest('cancellation', { seedPglite: false });
 afterAll(async () => {
   for (const driver of drivers) await driver.cleanup();
 });

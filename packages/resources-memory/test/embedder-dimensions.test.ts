@@ -5,7 +5,7 @@ import { type Embedder, hashText, pgliteConfigSchema, pgliteMemory, postgresMemo
 import { rejectionOf } from '../src/testing/index.js';
 import { driversUnderTest } from './support/drivers.js';
 
-const drivers = await driversUnderTest('dimensions');
+const drivers = await driversUnderTest('dimensions', { seedPglite: false });
 afterAll(async () => {
   for (const driver of drivers) await driver.cleanup();
 });

@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
 import type { Memory } from '@entity/core';
 import { pgliteMemory, postgresMemory } from '@entity/resources-memory';
+import { ensurePgliteTemplate, seedPgliteFolder } from '@entity/resources-memory/testing';
 import { startContext } from './start-context.js';
 
 const REPOSITORY_ROOT = resolve(import.meta.dirname, '../../../..');
@@ -20,10 +22,24 @@ export function databaseUrl(): string {
 
 export type StartedMemory = Memory & { start(context: unknown): Promise<void>; stop(): Promise<void> };
 
-/** A started PGlite memory in `path` (a folder, or `memory://name` for a throwaway one). */
+/**
+ * A started PGlite memory in `path` (a folder, or `memory://name` for a throwaway one). A new
+ * folder starts as a copy of an initialised database, and a throwaway one is such a copy in a
+ * temporary folder, removed at stop: an initdb per test would cost seconds each.
+ */
 export async function startPglite(path: string): Promise<StartedMemory> {
-  const memory = pgliteMemory({ path, embedder: 'hashing' }) as unknown as StartedMemory;
+  await ensurePgliteTemplate();
+  const throwaway = path.startsWith('memory://') ? mkdtempSync(join(tmpdir(), 'entity-metrics-')) : undefined;
+  const folder = seedPgliteFolder(throwaway ? join(throwaway, 'db') : path);
+  const memory = pgliteMemory({ path: folder, embedder: 'hashing' }) as unknown as StartedMemory;
   await memory.start(startContext('memory'));
+  if (throwaway) {
+    const stop = memory.stop.bind(memory);
+    memory.stop = async () => {
+      await stop();
+      rmSync(throwaway, { recursive: true, force: true });
+    };
+  }
   return memory;
 }
 

@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type DatabaseMemory, type MemoryOptions, pgliteMemory, postgresMemory } from '../../src/index.js';
+import { ensurePgliteTemplate, seedPgliteFolder } from '../../src/testing/index.js';
 import { DATABASE_URL, dropSchema, freshSchema, postgresAvailable } from './postgres.js';
 
 /** Where a memory keeps its data: a PGlite folder or a Postgres URL + schema. */
@@ -25,12 +26,15 @@ export interface DriverUnderTest {
 }
 
 /** Drivers for one test file: temporary PGlite folders and temporary Postgres schemas. */
-export async function driversUnderTest(label: string): Promise<DriverUnderTest[]> {
+export async function driversUnderTest(label: string, options: { seedPglite?: boolean } = {}): Promise<DriverUnderTest[]> {
+  const seed = options.seedPglite ?? true;
   const folder = mkdtempSync(join(tmpdir(), `entity-memory-${label}-`));
   const schemaPrefix = freshSchema(label);
   const usedSchemas = new Set<string>();
   const postgresOk = await postgresAvailable();
-  const pgliteLocation = (name = 'main'): Location => ({ path: join(folder, name) });
+  if (seed) await ensurePgliteTemplate();
+  // Seeded with an initialised database unless the file tests what a first start does (or times it).
+  const pgliteLocation = (name = 'main'): Location => ({ path: seed ? seedPgliteFolder(join(folder, name)) : join(folder, name) });
   const postgresLocation = (name = 'main'): Location => {
     const schema = `${schemaPrefix}_${name.replace(/\W/g, '_')}`;
     usedSchemas.add(schema);
