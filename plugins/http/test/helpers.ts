@@ -39,6 +39,8 @@ export async function startTestServer(
   const agent = new Agent({
     name: 'test-agent',
     zeroConfig: false,
+    // Several tests leave a model call hanging on purpose; stop() would wait the default 10 s for it.
+    stopTimeoutMs: 1_000,
     ...agentOptions,
     resources: { llm, memory: inMemoryMemory(), logging: logger, ...agentOptions.resources },
   });

@@ -1,17 +1,30 @@
 import { inMemoryLogger, inMemoryMemory, type Memory } from '@entity/core';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { pgliteMemory } from '@entity/resources-memory';
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { ensurePgliteTemplate, seedPgliteFolder } from '@entity/resources-memory/testing';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { deferred, KEYS, startTestServer, type TestServer } from './helpers.js';
 
 // One PGlite database for the file (opening one takes seconds); every server here shares it, as
-// instances of one agent behind a load balancer share their Postgres.
-const DATABASE = 'memory://http-idempotency';
+// instances of one agent behind a load balancer share their Postgres. A copy of an initialised
+// database, so the first test does not pay for an initdb.
+const FOLDER = mkdtempSync(join(tmpdir(), 'entity-http-idempotency-'));
+await ensurePgliteTemplate();
+const DATABASE = seedPgliteFolder(join(FOLDER, 'db'));
 const servers: TestServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.handle.close()));
 });
+// Opened before the tests, under a hook's budget: on a loaded machine PGlite's start alone can
+// take most of a test's 30 s.
+beforeAll(async () => {
+  await sharedMemory();
+}, 120_000);
 afterAll(async () => {
   await keeper?.stop();
+  rmSync(FOLDER, { recursive: true, force: true });
 });
 
 let keeper: { stop(): Promise<void> } | undefined;
