@@ -50,10 +50,15 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       crossOriginResourcePolicy: options.cors ? 'cross-origin' : 'same-origin',
+      // Built-in routes set none of these, so they get the strict defaults; a mount that serves a
+      // page (the Studio) sends its own Content-Security-Policy, which must not be replaced by `default-src 'none'`.
+      overwrite: false,
     }),
   );
   app.use(async (context, next) => {
     await next();
+    // A mount that says how its answer may be cached (static assets) is believed; everything else is private data.
+    if (context.get('mountAnswered') === true && context.res.headers.has('cache-control')) return;
     context.header('cache-control', 'no-store');
   });
   if (options.cors) {

@@ -15,6 +15,8 @@ export type HandlerEnvironment = {
     clientAddress: string | undefined;
     /** The request's id (`x-request-id`, a `traceparent` trace id, or generated): the run's correlation id. */
     requestId: string;
+    /** Set when a mount answered: its own `cache-control` is then kept (a Studio's static assets may be cached). */
+    mountAnswered: boolean | undefined;
   };
 };
 
