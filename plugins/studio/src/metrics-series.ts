@@ -39,6 +39,8 @@ export function bucketize(events: readonly StudioRunEvent[], from: number, to: n
       if (event.success === false) bucket.errors++;
       if (event.durationMs !== undefined) durations[index]!.push(event.durationMs);
     }
+    // Counted on the model call (a resource operation) only: the plugin that made it repeats the figures.
+    if (event.kind !== 'resource') continue;
     bucket.inputTokens += event.inputTokens ?? 0;
     bucket.outputTokens += event.outputTokens ?? 0;
     bucket.costUsd += event.costUsd ?? 0;

@@ -62,6 +62,8 @@ export function summarizeRuns(events: readonly StudioRunEvent[]): RunSummary[] {
       if (typeof iterations === 'number') run.iterations = iterations;
     }
     if (event.kind === 'tool') run.toolCalls++;
+    // Tokens and cost are reported by the model call (a resource operation) and repeated on the plugin that made it: count them once.
+    if (event.kind !== 'resource') continue;
     if (event.model !== undefined || event.inputTokens !== undefined) run.modelCalls++;
     run.inputTokens += event.inputTokens ?? 0;
     run.outputTokens += event.outputTokens ?? 0;

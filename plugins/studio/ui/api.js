@@ -47,7 +47,7 @@ export async function call(path, init = {}, key = storedKey()) {
   }
   if (!response.ok) {
     const error = await errorOf(response);
-    if (response.status === 401) for (const listener of unauthorizedListeners) listener(error);
+    if (response.status === 401 && key && key === storedKey()) for (const listener of unauthorizedListeners) listener(error);
     throw error;
   }
   return response;

@@ -1,5 +1,6 @@
 import { ApiError, forgetKey, onUnauthorized, storedKey, storeKey, studio } from './api.js';
 import { errorState, h, replace } from './dom.js';
+import { icon } from './icons.js';
 import { agentView } from './views/agent-view.js';
 import { chatView } from './views/chat-view.js';
 import { logsView } from './views/logs-view.js';
@@ -11,11 +12,11 @@ const root = document.getElementById('app');
 
 /** Screens in the sidebar; `inspect` ones need a viewer or admin key. */
 const SCREENS = [
-  { id: 'chat', label: 'Chat', icon: '💬', view: chatView },
-  { id: 'runs', label: 'Runs', icon: '⏱', view: runsView, inspect: true },
-  { id: 'logs', label: 'Logs', icon: '☰', view: logsView, inspect: true },
-  { id: 'metrics', label: 'Metrics', icon: '📈', view: metricsView, inspect: true },
-  { id: 'agent', label: 'Agent', icon: '⚙', view: agentView, inspect: true },
+  { id: 'chat', label: 'Chat', icon: 'chat', view: chatView },
+  { id: 'runs', label: 'Runs', icon: 'runs', view: runsView, inspect: true },
+  { id: 'logs', label: 'Logs', icon: 'logs', view: logsView, inspect: true },
+  { id: 'metrics', label: 'Metrics', icon: 'metrics', view: metricsView, inspect: true },
+  { id: 'agent', label: 'Agent', icon: 'agent', view: agentView, inspect: true },
 ];
 
 let session;
@@ -73,7 +74,7 @@ function shell(current) {
     'nav.nav',
     { 'aria-label': 'Screens' },
     SCREENS.filter((screen) => !screen.inspect || session.canInspect).map((screen) =>
-      h(`a.nav-item${screen.id === current ? '.active' : ''}`, { href: `#/${screen.id}`, 'aria-current': screen.id === current ? 'page' : undefined }, h('span.nav-icon', { 'aria-hidden': 'true' }, screen.icon), screen.label),
+      h(`a.nav-item${screen.id === current ? '.active' : ''}`, { href: `#/${screen.id}`, 'aria-current': screen.id === current ? 'page' : undefined }, icon(screen.icon), screen.label),
     ),
   );
   const main = h('main.main');

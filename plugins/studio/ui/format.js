@@ -14,12 +14,20 @@ export function tokens(count) {
 
 export function cost(usd) {
   if (!usd) return '$0';
-  if (usd < 0.01) return `$${usd.toFixed(4)}`;
+  if (usd < 0.01) return `$${usd.toPrecision(2)}`;
   return `$${usd.toFixed(2)}`;
 }
 
 const timeFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit', second: '2-digit' });
 const dateTimeFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit', second: '2-digit' });
+
+const minuteFormat = new Intl.DateTimeFormat(undefined, { hour: '2-digit', minute: '2-digit' });
+const dayFormat = new Intl.DateTimeFormat(undefined, { month: 'short', day: 'numeric' });
+
+/** A chart's axis label: hours and minutes within a day, the date beyond. */
+export function axisTime(epochMs, spanHours) {
+  return spanHours > 24 ? dayFormat.format(new Date(epochMs)) : minuteFormat.format(new Date(epochMs));
+}
 
 export function clock(epochMs) {
   return timeFormat.format(new Date(epochMs));

@@ -1,5 +1,6 @@
 import { studio } from '../api.js';
 import { badge, emptyState, errorState, h, replace } from '../dom.js';
+import { icon } from '../icons.js';
 
 const KIND_TONE = { prompt: 'info', tool: 'ok', input: 'neutral', output: 'accent', failure: 'error', resource: 'neutral' };
 
@@ -28,7 +29,7 @@ export function agentView(main) {
                     { dataset: { plugin: plugin.name } },
                     h('div.plugin-name', null, plugin.name),
                     h('div.plugin-meta', null, badge(plugin.kind, KIND_TONE[plugin.kind] ?? 'neutral'), plugin.source === 'explicit' ? h('span.muted.small', null, 'explicit stage') : null),
-                    toolsOf(plugin.name).length > 0 ? h('ul.node-tools', null, toolsOf(plugin.name).map((tool) => h('li', { title: tool.description }, '🔧 ', tool.name))) : null,
+                    toolsOf(plugin.name).length > 0 ? h('ul.node-tools', null, toolsOf(plugin.name).map((tool) => h('li', { title: tool.description }, icon('tool'), tool.name))) : null,
                     plugin.dependencies.length > 0 ? h('div.node-deps', null, 'uses ', plugin.dependencies.map((name) => h('span.chip', null, name))) : null,
                   ),
                 ),

@@ -1,6 +1,7 @@
 import { call, getJson, readEvents } from '../api.js';
 import { badge, emptyState, errorState, field, h, replace } from '../dom.js';
 import { duration, tokens, when } from '../format.js';
+import { icon } from '../icons.js';
 
 const newConversationId = () => `studio-${new Date().toISOString().slice(0, 19).replace(/[-:T]/g, '')}`;
 
@@ -59,7 +60,9 @@ export function chatView(main, { session }) {
   );
 
   userInput.addEventListener('change', () => {
-    state.userId = userInput.value.trim() || firstUser;
+    const userId = userInput.value.trim() || firstUser;
+    if (userId === state.userId) return;
+    state.userId = userId;
     sessionStorage.setItem('entity-studio-user', state.userId);
     openConversation(undefined);
     loadConversations();
@@ -103,11 +106,44 @@ export function chatView(main, { session }) {
     replace(thread, h('p.muted', null, 'Loading…'));
     try {
       const body = await getJson(`/v1/conversations/${encodeURIComponent(conversationId)}?userId=${encodeURIComponent(state.userId)}`);
-      replace(thread, body.messages.filter((message) => message.role === 'user' || message.role === 'assistant').map((message) => bubble(message.role, message.content)));
+      replace(thread, historyOf(body.messages));
       thread.scrollTop = thread.scrollHeight;
     } catch (error) {
       replace(thread, errorState(error, () => openConversation(conversationId)));
     }
+  }
+
+  /** Stored messages as the live view shows them: tool calls (with their results) above the answer that follows. */
+  function historyOf(messages) {
+    const results = new Map(messages.filter((message) => message.role === 'tool').map((message) => [message.toolCallId, message.content]));
+    const shown = [];
+    let cards = [];
+    for (const message of messages) {
+      if (message.role === 'assistant' && message.toolCalls?.length) {
+        cards.push(...message.toolCalls.map((call) => toolCard(call.name, call.arguments, results.has(call.id) ? { ok: true, value: results.get(call.id) } : undefined)));
+        continue;
+      }
+      if (message.role === 'user') shown.push(bubble('user', message.content));
+      else if (message.role === 'assistant') {
+        const element = bubble('assistant', message.content);
+        if (cards.length > 0) element.querySelector('.message-role').after(h('div.tool-calls', null, cards));
+        cards = [];
+        shown.push(element);
+      }
+    }
+    return shown.length > 0 ? shown : emptyState('No messages', 'This conversation has no user or agent messages yet.');
+  }
+
+  function toolCard(name, args, result) {
+    const status = badge(result ? (result.ok ? 'done' : 'failed') : 'running', result ? (result.ok ? 'ok' : 'error') : 'info');
+    const card = h('details.tool-call', { open: !result }, h('summary', null, icon('tool'), h('span.tool-name', null, name), status), h('pre.code', null, JSON.stringify(args, null, 2)));
+    if (result?.value !== undefined) card.append(resultBlock(result.value));
+    card.statusBadge = status;
+    return card;
+  }
+
+  function resultBlock(value) {
+    return h('div.tool-result', null, h('span.muted.small', null, 'result'), h('pre.code', null, typeof value === 'string' ? value : JSON.stringify(value, null, 2)));
   }
 
   function bubble(role, text) {
@@ -149,15 +185,14 @@ export function chatView(main, { session }) {
           if (type === 'run-start' && session.canInspect) replace(meta, h('a.run-link', { href: `#/runs/${encodeURIComponent(event.runId)}` }, 'View run timeline →'));
           else if (type === 'token') answerText.append(event.text);
           else if (type === 'tool-call') {
-            const status = badge('running', 'info');
-            const card = h('details.tool-call', { open: true }, h('summary', null, h('span.tool-icon', null, '🔧'), h('span.tool-name', null, event.name), status), h('pre.code', null, JSON.stringify(event.arguments, null, 2)));
-            toolCards.set(event.callId, { card, status });
+            const card = toolCard(event.name, event.arguments, undefined);
+            toolCards.set(event.callId, { card, status: card.statusBadge });
             tools.append(card);
           } else if (type === 'tool-result') {
             const entry = toolCards.get(event.callId);
             if (entry) {
               entry.status.replaceWith(badge(event.ok ? 'done' : 'failed', event.ok ? 'ok' : 'error'));
-              if (event.value !== undefined) entry.card.append(h('div.tool-result', null, h('span.muted.small', null, 'result'), h('pre.code', null, typeof event.value === 'string' ? event.value : JSON.stringify(event.value, null, 2))));
+              if (event.value !== undefined) entry.card.append(resultBlock(event.value));
               entry.card.open = false;
             }
           } else if (type === 'error') {

@@ -1,6 +1,6 @@
 import { studio } from '../api.js';
 import { emptyState, errorState, field, h, replace, s } from '../dom.js';
-import { clock, cost, duration, percent, tokens, when } from '../format.js';
+import { axisTime, cost, duration, percent, tokens } from '../format.js';
 
 const WINDOWS = [
   ['1', 'Last hour', 30],
@@ -24,7 +24,7 @@ export function metricsView(main) {
         replace(body, emptyState('No turns in this window', 'Charts fill in as the agent answers. Send a message in Chat, or pick a longer window.', h('a.button.secondary', { href: '#/chat' }, 'Open Chat')));
         return;
       }
-      const label = (bucket) => (Number(hours) > 24 ? when(bucket.from) : clock(bucket.from));
+      const label = (bucket) => axisTime(bucket.from, Number(hours));
       replace(
         body,
         h(
@@ -88,8 +88,18 @@ const HEIGHT = 180;
 const PAD = { left: 56, right: 12, top: 12, bottom: 26 };
 
 /** A small SVG chart: bars side by side per bucket, or lines; a few gridlines and labels. */
-function chart(title, buckets, label, series, format = (value) => String(Math.round(value))) {
-  const max = Math.max(1e-9, ...buckets.flatMap((bucket) => series.map((serie) => bucket[serie.key])));
+/** The smallest 1, 2 or 5 × 10ⁿ at or above `value`: gridlines at round numbers. */
+function niceMax(value, whole) {
+  if (value <= 0) return whole ? 2 : 1;
+  const power = 10 ** Math.floor(Math.log10(value));
+  const nice = [1, 2, 5, 10].map((step) => step * power).find((candidate) => candidate >= value);
+  return whole ? Math.max(2, Math.ceil(nice)) : nice;
+}
+
+const count = (value) => (Number.isInteger(value) ? String(value) : value.toFixed(1));
+
+function chart(title, buckets, label, series, format = count) {
+  const max = niceMax(Math.max(0, ...buckets.flatMap((bucket) => series.map((serie) => bucket[serie.key]))), format === count);
   const plotWidth = WIDTH - PAD.left - PAD.right;
   const plotHeight = HEIGHT - PAD.top - PAD.bottom;
   const step = plotWidth / buckets.length;

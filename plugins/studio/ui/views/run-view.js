@@ -42,7 +42,7 @@ export function runView(main, { rest }) {
       const run = await studio(`/runs/${encodeURIComponent(runId)}`);
       const runRow = run.rows.find((row) => row.kind === 'run');
       const failed = run.rows.some((row) => row.success === false);
-      const totals = run.rows.reduce((sum, row) => ({ tokens: sum.tokens + (row.inputTokens ?? 0) + (row.outputTokens ?? 0), cost: sum.cost + (row.costUsd ?? 0) }), { tokens: 0, cost: 0 });
+      const totals = run.rows.filter((row) => row.kind === 'resource').reduce((sum, row) => ({ tokens: sum.tokens + (row.inputTokens ?? 0) + (row.outputTokens ?? 0), cost: sum.cost + (row.costUsd ?? 0) }), { tokens: 0, cost: 0 });
       const scale = Math.max(run.durationMs, 0.001);
       const summary = h(
         'div.stat-row',
@@ -59,7 +59,7 @@ export function runView(main, { rest }) {
         const bar = h(`div.bar.kind-${row.kind}${row.success === false ? '.failed' : ''}${row.errorPath ? '.error-path' : ''}`);
         bar.style.left = `${(row.offsetMs / scale) * 100}%`;
         bar.style.width = `max(2px, ${((row.durationMs ?? 0) / scale) * 100}%)`;
-        const label = h('div.wf-label', null, h(`span.kind.kind-${row.kind}`, null, KIND_LABEL[row.kind] ?? row.kind), h('span.wf-name', null, rowLabel(row)), row.success === false ? badge(row.errorType ?? 'failed', 'error') : null);
+        const label = h('div.wf-label', null, h(`span.kind.kind-${row.kind}`, null, KIND_LABEL[row.kind] ?? row.kind), h('span.wf-name', { title: rowLabel(row) }, rowLabel(row)), row.success === false ? badge(row.errorType ?? 'failed', 'error') : null);
         label.style.paddingLeft = `${0.5 + row.depth * 1.1}rem`;
         const element = h(
           `div.wf-row${row.success === false ? '.failed' : ''}${row.errorPath ? '.error-path' : ''}`,
