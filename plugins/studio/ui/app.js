@@ -81,6 +81,9 @@ function shell(current) {
   const sidebar = h(
     'aside.sidebar',
     null,
+    h(
+    'div.sidebar-inner',
+    null,
     h('div.brand', null, h('span.logo', null, 'E'), h('span', null, 'Entity Studio')),
     h('div.agent-name', { title: 'Agent' }, session.agent),
     nav,
@@ -102,6 +105,7 @@ function shell(current) {
         },
         'Sign out',
       ),
+    ),
     ),
   );
   replace(root, h('div.layout', null, sidebar, main));

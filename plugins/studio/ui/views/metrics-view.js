@@ -85,7 +85,7 @@ function table(title, headings, rows) {
 
 const WIDTH = 560;
 const HEIGHT = 180;
-const PAD = { left: 56, right: 12, top: 12, bottom: 26 };
+const PAD = { left: 72, right: 12, top: 12, bottom: 26 };
 
 /** A small SVG chart: bars side by side per bucket, or lines; a few gridlines and labels. */
 /** The smallest 1, 2 or 5 × 10ⁿ at or above `value`: gridlines at round numbers. */
