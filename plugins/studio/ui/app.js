@@ -92,7 +92,7 @@ function shell(current) {
       null,
       h('div.who-name', null, session.name),
       h('div.who-role', null, `${session.role} key`),
-      h(
+      session.name === 'anonymous' && !storedKey() ? h('div.who-role', null, 'no authentication') : h(
         'button.link',
         {
           type: 'button',
@@ -115,7 +115,14 @@ function shell(current) {
 async function render() {
   cleanup();
   cleanup = () => {};
-  if (!storedKey()) return loginView();
+  if (!storedKey() && !session) {
+    // A server without credentials (`entity studio --no-auth`, loopback only) answers without a key.
+    try {
+      session = await studio('/session');
+    } catch {
+      return loginView();
+    }
+  }
   if (!session) {
     try {
       session = await studio('/session');
