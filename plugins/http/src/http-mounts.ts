@@ -18,6 +18,12 @@ export interface HttpMountContext {
   requestId: string;
   /** Aborted when the server gives up on in-flight work at shutdown. */
   signal: AbortSignal;
+  /**
+   * Aborted as soon as the server starts shutting down (it takes no new work): end long-lived
+   * responses then (a live stream the client reconnects to), or the shutdown waits for them until
+   * its deadline.
+   */
+  draining: AbortSignal;
 }
 
 /**
@@ -74,7 +80,7 @@ const patternsOf = (path: string) => [path, `${path}/*`];
  * Registers public mounts. Called before authentication, so a public mount answers without a
  * credential (Hono stops at the first handler that returns a response).
  */
-export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal): void {
+export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal, draining: AbortSignal): void {
   for (const mount of mounts.filter((each) => each.public)) {
     for (const pattern of patternsOf(mount.path)) {
       app.all(pattern, (context) => {
@@ -86,6 +92,7 @@ export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: read
           },
           requestId: context.get('requestId'),
           signal,
+          draining,
         });
       });
     }
@@ -93,7 +100,7 @@ export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: read
 }
 
 /** Registers the mounts that need a credential; called after authentication. */
-export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal): void {
+export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal, draining: AbortSignal): void {
   for (const mount of mounts.filter((each) => !each.public)) {
     const roles = mount.roles ?? ['admin', 'user'];
     for (const pattern of patternsOf(mount.path)) {
@@ -108,6 +115,7 @@ export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mount
           userIdFor: (requested) => resolveUserId(principal, requested),
           requestId: context.get('requestId'),
           signal,
+          draining,
         });
       });
     }

@@ -105,6 +105,30 @@ describe('mounts', () => {
     }
   });
 
+  it('tells mounts when draining begins, so a long-lived stream ends and the shutdown does not wait for its deadline', async () => {
+    const live: HttpMount = {
+      path: '/live',
+      handle: (_request, context) => {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('event: ready\n\n'));
+            context.draining.addEventListener('abort', () => controller.close(), { once: true });
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      },
+    };
+    server = await startTestServer([], { mounts: [live], shutdownTimeoutMs: 8_000 });
+    const response = await fetch(server.url('/live'), { headers: bearer(KEYS.admin) });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const started = performance.now();
+    await server.handle.close();
+    server = undefined;
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect((await reader.read()).done).toBe(true);
+  });
+
   it('rejects mounts on built-in paths, malformed paths and duplicates with a ConfigError naming them', async () => {
     for (const mounts of [[echoMount('/v1/mcp')], [echoMount('mcp')], [echoMount('/mcp/')], [echoMount('/metrics')], [echoMount('/a'), echoMount('/a')]]) {
       await expect(startTestServer([], { mounts })).rejects.toThrow(ConfigError);

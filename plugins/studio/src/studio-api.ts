@@ -74,7 +74,8 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
     '/agent': () => jsonResponse(agentOverview(agent, options.config)),
     '/logs': (url, _principal, context, request) => {
       const query = readQuery(url, logsQuery);
-      return logStreamResponse(logging(), query, [request.signal, context.signal]);
+      // Ends when the server starts draining, so a restart does not wait for open log views (they reconnect).
+      return logStreamResponse(logging(), query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])]);
     },
   };
   const readers: Record<string, boolean> = { '/session': true };

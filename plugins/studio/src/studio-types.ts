@@ -18,6 +18,8 @@ export interface StudioMountContext {
   principal: StudioPrincipal | undefined;
   requestId: string;
   signal: AbortSignal;
+  /** Aborted when the server starts shutting down (newer `@entity/plugin-http`): live streams end then. */
+  draining?: AbortSignal;
 }
 
 /** A mount of `@entity/plugin-http` (its `HttpMount`): `serveHttp(agent, { mounts: studioMounts(agent) })`. */

@@ -92,7 +92,8 @@ describe.skipIf(!available)('Entity Studio in a browser', { timeout: 60_000 }, (
     await page.locator('.wf-row[data-kind]').first().waitFor();
     runId = decodeURIComponent(new URL(page.url()).hash.replace('#/runs/', ''));
     const log = await test.metrics.runLog(runId);
-    const rows = await page.locator('.wf-row[data-kind]').evaluateAll((elements) => elements.map((element) => ({ kind: (element as HTMLElement).dataset.kind, name: (element as HTMLElement).dataset.name, depth: Number((element as HTMLElement).dataset.depth) })));
+    const attributes = await page.locator('.wf-row[data-kind]').evaluateAll((elements) => elements.map((element) => [element.getAttribute('data-kind'), element.getAttribute('data-name'), element.getAttribute('data-depth')]));
+    const rows = attributes.map(([kind, name, depth]) => ({ kind, name, depth: Number(depth) }));
     expect(rows).toEqual(log.map((event) => ({ kind: event.kind, name: event.name, depth: event.depth })));
     expect(rows.map((row) => row.kind)).toEqual(expect.arrayContaining(['run', 'stage', 'plugin', 'tool', 'resource']));
     expect(rows).toContainEqual(expect.objectContaining({ kind: 'tool', name: 'add' }));
