@@ -111,6 +111,21 @@ describe.skipIf(!available)('Entity Studio in a browser', { timeout: 60_000 }, (
     await shot('06-runs-empty');
   });
 
+  it('shows a failed run: the failing plugin in red and the ERROR stage that answered', async () => {
+    await page.goto(studioUrl('#/chat'));
+    await page.getByLabel('Message').fill('Please explode');
+    await page.getByLabel('Message').press('Enter');
+    await expect.poll(() => page.locator('.message.assistant .message-text').last().textContent()).toBe('Sorry, something went wrong.');
+    await expect.poll(() => page.locator('.inline-error').last().textContent()).toContain('REVIEW · tripwire');
+    await page.getByRole('link', { name: 'View run timeline →' }).last().click();
+    await page.locator('.wf-row[data-kind]').first().waitFor();
+    expect(await page.locator('.wf-row.failed[data-name="tripwire"]').count()).toBe(1);
+    expect(await page.locator('.wf-row.error-path[data-name="apology"]').count()).toBe(1);
+    expect(await page.locator('.notice.error').textContent()).toContain('This run failed');
+    await page.locator('.wf-row.failed[data-name="tripwire"]').click();
+    await shot('04b-run-failed');
+  });
+
   it('filters the live log by level and component, pauses, and links a line to its run', async () => {
     await page.goto(studioUrl('#/logs'));
     await expect.poll(() => page.locator('.pill').textContent()).toBe('Live');
@@ -148,7 +163,7 @@ describe.skipIf(!available)('Entity Studio in a browser', { timeout: 60_000 }, (
     await page.goto(studioUrl('#/metrics'));
     await page.locator('.chart-svg').first().waitFor();
     expect(await page.locator('.chart-svg').count()).toBe(4);
-    expect(await page.locator('.stat-value.big').first().textContent()).toBe('1');
+    expect(await page.locator('.stat-value.big').first().textContent()).toBe('2');
     await shot('09-metrics');
 
     await page.goto(studioUrl('#/agent'));

@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Agent, defineTool, inMemoryMemory } from '@entity/core';
+import { Agent, definePlugin, defineTool, inMemoryMemory } from '@entity/core';
 import { createLogging, type LoggingResource } from '@entity/logging';
 import { createMetrics, type MetricsResource } from '@entity/metrics';
 import { type ApiKeyConfig, hashApiKey, type HttpServerHandle, serveHttp } from '@entity/plugin-http';
@@ -78,6 +78,18 @@ export async function startStudioAgent(mountsFor: (agent: Agent, config: unknown
       execute: ({ a, b }) => a + b,
     }),
   );
+  // A review step that fails on purpose when asked to, and a failure plugin that apologises: the ERROR path of a run.
+  agent.use(
+    definePlugin({
+      name: 'tripwire',
+      kind: 'prompt',
+      stages: ['REVIEW'],
+      execute: (context) => {
+        if (context.message.includes('explode')) throw new Error(`tripwire fired (password=${SECRETS.databasePassword})`);
+      },
+    }),
+  );
+  agent.use(definePlugin({ name: 'apology', kind: 'failure', execute: (context) => context.respond('Sorry, something went wrong.') }));
   await agent.start();
   return { agent, model, metrics, logging, mounts: mountsFor(agent, CONFIG_DOCUMENT) };
 }

@@ -78,7 +78,7 @@ export function runView(main, { rest }) {
       replace(
         body,
         summary,
-        failed ? h('div.notice.error', { role: 'note' }, 'This run failed. Red rows failed; rows marked ERROR are the failure path the agent took to answer anyway.') : null,
+        failed ? h('div.notice.error', { role: 'note' }, 'This run failed. Red rows failed; rows with a red edge ran in the ERROR stage, the path the agent took to answer anyway.') : null,
         h(
           'div.timeline-layout',
           null,
