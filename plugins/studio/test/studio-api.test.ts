@@ -1,5 +1,5 @@
 import { request as httpRequest } from 'node:http';
-import type { HttpServerHandle } from '@entity/plugin-http';
+import { type HttpServerHandle, serveHttp } from '@entity/plugin-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, studioMounts } from '../src/index.js';
 import { bearer, KEYS, SECRETS, type StudioTestAgent, serveStudio, startStudioAgent } from './studio-support.js';
@@ -194,6 +194,17 @@ describe('the Studio server side', () => {
     expect(agent.tools.map((tool) => tool.name)).toContain('add');
     expect(agent.config.resources.llm.apiKey).toBe('[REDACTED]');
     for (const secret of Object.values(SECRETS)) expect(text).not.toContain(secret);
+  });
+
+  it('answers without a key when the server has no authentication (entity studio --no-auth, loopback only)', async () => {
+    const open = await serveHttp(test.agent, { auth: 'none', port: 0, stopAgent: false, mounts: test.mounts as never });
+    try {
+      const session = await fetch(`${open.url}/studio-api/session`);
+      expect(session.status).toBe(200);
+      expect(await session.json()).toMatchObject({ name: 'anonymous', role: 'admin', canChat: true, canInspect: true });
+    } finally {
+      await open.close();
+    }
   });
 
   it('refuses an API path under the page path (the serving layer refuses nested mounts)', () => {
