@@ -11,14 +11,16 @@ const WINDOWS = [
 /** Metrics: headline figures, charts over time (SVG, drawn here), and per plugin / tool / model tables. */
 export function metricsView(main) {
   const select = h('select', { name: 'hours' }, WINDOWS.map(([value, label]) => h('option', { value, selected: value === '24' }, label)));
+  const user = h('input', { name: 'userId', placeholder: 'all users', spellcheck: false });
   const body = h('div', null, h('p.muted.pad', null, 'Loading metrics…'));
   select.addEventListener('change', load);
-  replace(main, h('header.page-header', null, h('div', null, h('h1', null, 'Metrics'), h('p.muted', null, 'Turns, latency, failures, tokens and cost from the run log.')), h('div.toolbar.compact', null, field('Window', select), h('button.secondary', { type: 'button', onclick: load }, 'Refresh'))), body);
+  user.addEventListener('change', load);
+  replace(main, h('header.page-header', null, h('div', null, h('h1', null, 'Metrics'), h('p.muted', null, 'Turns, latency, failures, tokens and cost from the run log.')), h('div.toolbar.compact', null, field('Window', select), field('User', user), h('button.secondary', { type: 'button', onclick: load }, 'Refresh'))), body);
 
   async function load() {
     const [hours, , buckets] = WINDOWS.find(([value]) => value === select.value);
     try {
-      const data = await studio('/metrics', { hours, buckets });
+      const data = await studio('/metrics', { hours, buckets, userId: user.value.trim() });
       const summary = data.summary;
       if (summary.runs.count === 0) {
         replace(body, emptyState('No turns in this window', 'Charts fill in as the agent answers. Send a message in Chat, or pick a longer window.', h('a.button.secondary', { href: '#/chat' }, 'Open Chat')));
