@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { entity } from './helpers.js';
 
-const ALL_COMMANDS = ['init', 'chat', 'run', 'serve', 'mcp', 'validate', 'graph', 'plugin new', 'plugin analyze', 'doctor', 'logs', 'metrics', 'ingest'];
+const ALL_COMMANDS = ['init', 'chat', 'run', 'serve', 'studio', 'mcp', 'validate', 'graph', 'plugin new', 'plugin analyze', 'doctor', 'logs', 'metrics', 'ingest'];
 
 describe('entity (help, usage errors, colours)', () => {
   it('--help lists every command and the exit codes, exit 0', async () => {

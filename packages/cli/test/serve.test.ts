@@ -21,11 +21,11 @@ interface RunningServe {
 }
 
 /** Spawns `entity serve` and waits until it is ready for Ctrl-C (it prints that after its URL). */
-function startServe(args: string[], cwd: string, env: Record<string, string>): Promise<RunningServe> {
+function startServe(args: string[], cwd: string, env: Record<string, string>, command = 'serve'): Promise<RunningServe> {
   const childEnv: Record<string, string> = { ...(process.env as Record<string, string>), NO_COLOR: '1', OLLAMA_HOST: 'http://127.0.0.1:1', ...env };
   delete childEnv.ENTITY_API_KEYS;
   Object.assign(childEnv, env);
-  const child = spawn(process.execPath, [BIN, 'serve', ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [BIN, command, ...args], { cwd, env: childEnv, stdio: ['ignore', 'pipe', 'pipe'] });
   let stderr = '';
   const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
   return new Promise((resolve, reject) => {
@@ -204,6 +204,52 @@ describe('entity serve', () => {
     expect(report.issues.map((issue) => issue.path).sort()).toEqual(['server.auth.jwt.issuer', 'server.auth.jwt.secret', 'server.port']);
     const valid = project({ 'agent.yaml': `${agentYaml()}server:\n  port: 8080\n  auth: none\n` });
     expect((await entity(['validate'], { cwd: valid, env: { LLM_URL: `${openai.origin}/v1` } })).code).toBe(0);
+  });
+
+  it('entity studio serves the Studio at /studio and prints its URL; its API needs the key and masks the config', async () => {
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const served = await startServe(['--port', '0'], directory, { LLM_URL: `${openai.origin}/v1`, ENTITY_API_KEYS: KEYS_JSON }, 'studio');
+    try {
+      expect(served.url).toMatch(/^http:\/\/127\.0\.0\.1:/);
+      expect(served.stderr()).toContain(`Studio on ${served.url}/studio/`);
+      const page = await fetch(`${served.url}/studio/`);
+      expect(page.status).toBe(200);
+      expect(page.headers.get('content-security-policy')).toContain("script-src 'self'");
+      expect((await fetch(`${served.url}/studio-api/session`)).status).toBe(401);
+      const agent = await fetch(`${served.url}/studio-api/agent`, { headers: { authorization: `Bearer ${KEY}` } });
+      // A user key chats but does not read the agent's config.
+      expect(agent.status).toBe(403);
+      expect(await (await fetch(`${served.url}/studio-api/session`, { headers: { authorization: `Bearer ${KEY}` } })).json()).toMatchObject({ agent: 'served', canChat: true });
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
+  it('entity serve adds the Studio when server.studio is set (config shown masked), and not otherwise', async () => {
+    const viewerKey = 'ent_cli_studio_viewer_key';
+    const keys = JSON.stringify([{ name: 'viewer', hash: createHash('sha256').update(viewerKey).digest('hex'), role: 'viewer', userIds: '*' }]);
+    const directory = project({ 'agent.yaml': `${agentYaml()}server:\n  studio: { path: /dashboard }\n` });
+    const served = await startServe(['--port', '0'], directory, { LLM_URL: `${openai.origin}/v1`, ENTITY_API_KEYS: keys });
+    try {
+      expect(served.stderr()).toContain(`Studio on ${served.url}/dashboard/`);
+      expect((await fetch(`${served.url}/dashboard/`)).status).toBe(200);
+      const text = await (await fetch(`${served.url}/dashboard-api/agent`, { headers: { authorization: `Bearer ${viewerKey}` } })).text();
+      expect(JSON.parse(text).config.resources.llm.apiKey).toBe('[REDACTED]');
+      expect(text).not.toContain('sk-test');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+    const plain = await startServe(['--port', '0', '--no-auth'], project({ 'agent.yaml': agentYaml() }), { LLM_URL: `${openai.origin}/v1` });
+    try {
+      expect(plain.stderr()).not.toContain('Studio on');
+      expect((await fetch(`${plain.url}/studio/`)).status).toBe(404);
+    } finally {
+      expect(await plain.stop()).toBe(0);
+    }
+    const invalid = project({ 'agent.yaml': `${agentYaml()}server:\n  studio: yes please\n` });
+    const result = await entity(['validate', '--json'], { cwd: invalid, env: { LLM_URL: `${openai.origin}/v1` } });
+    expect(result.code).toBe(1);
+    expect((JSON.parse(result.stdout) as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual(['server.studio']);
   });
 
   it('rejects a bad port before loading anything (exit 2)', async () => {

@@ -4,6 +4,7 @@ export { formatConsoleLine } from './console-format.js';
 export { CORRELATION_HEADERS, correlationIdFromHeaders } from './correlation-id.js';
 export { EntityLogger } from './entity-logger.js';
 export { DEFAULT_LOG_FILE, FileOutput, type FileOutputOptions } from './file-output.js';
+export { LiveOutput, type LogListener } from './live-output.js';
 export { LEVEL_VALUES, type LevelSetting, type LogFilters } from './log-filter.js';
 export {
   DEFAULT_MAX_QUEUED_BYTES,

@@ -13,6 +13,7 @@ import { EntityLogger } from './entity-logger.js';
 import { FileOutput, type FileOutputOptions } from './file-output.js';
 import { LEVEL_VALUES, type LevelSetting, type LogFilters, levelValue } from './log-filter.js';
 import type { LogOutput, OutputStats } from './log-output.js';
+import { LiveOutput, type LogListener } from './live-output.js';
 import { LogPipeline } from './log-pipeline.js';
 import { createLoggingInstrumentation, type OperationLogLevels } from './logging-instrumentation.js';
 import type { RedactionOptions } from './redact.js';
@@ -39,6 +40,12 @@ export interface LoggingOptions {
   file?: boolean | (FileOutputOptions & OutputLevel);
   /** WebSocket live stream on loopback; `true` uses the defaults. Default: off. */
   stream?: boolean | (StreamOutputOptions & OutputLevel);
+  /**
+   * In-process subscribers (`subscribe()`), for dashboards such as the Studio's live log view;
+   * `false` turns it off (then nothing can subscribe). Default: on, at every level the logger's
+   * level and filters let through.
+   */
+  live?: boolean | OutputLevel;
   /** More destinations, written like the built-in ones (must not block or throw). */
   outputs?: readonly LogOutput[];
   /** Add `hostname` to every entry. Default: true. */
@@ -64,6 +71,12 @@ export interface LoggingResource extends Logger, Resource, InstrumentationProvid
   readonly instrumentation: Instrumentation;
   child(bindings: LogFields): EntityLogger;
   isLevelEnabled(level: LogLevel, fields?: LogFields): boolean;
+  /**
+   * Calls `listener` with every entry from now on, filtered and redacted like the other outputs;
+   * returns the function that stops it. The listener must return at once (queue, never await).
+   * Throws when the `live` option is off.
+   */
+  subscribe(listener: LogListener): () => void;
   /** Where WebSocket clients connect, when the stream output is started. */
   streamAddress(): { url: string; port: number; host: string } | undefined;
   stats(): LoggingStats;
@@ -100,6 +113,9 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
   const streamOptions = section(options.stream, false);
   const stream = streamOptions ? new WebSocketOutput(outputLevel(streamOptions), streamOptions) : undefined;
   if (stream) outputs.push(stream);
+  const liveOptions = section(options.live, true);
+  const live = liveOptions ? new LiveOutput(outputLevel(liveOptions)) : undefined;
+  if (live) outputs.push(live);
   outputs.push(...(options.outputs ?? []));
 
   const pipeline = new LogPipeline({
@@ -135,6 +151,10 @@ export function createLogging(options: LoggingOptions = {}): LoggingResource {
     error: (message, fields) => root.error(message, fields),
     child: (bindings) => root.child(bindings),
     isLevelEnabled: (level, fields) => root.isLevelEnabled(level, fields),
+    subscribe: (listener) => {
+      if (!live) throw new Error('live log subscriptions are off (logging option live: false); turn them on to subscribe');
+      return live.subscribe(listener);
+    },
     streamAddress: () => stream?.address(),
     stats: () => ({ outputs: outputs.map((output) => output.stats()), internalErrors: pipeline.internalErrors }),
     flush,

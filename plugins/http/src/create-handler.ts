@@ -37,7 +37,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   const rateLimit = options.rateLimit === false ? { perIp: false as const, perKey: false as const } : { ...DEFAULT_RATE_LIMIT, ...options.rateLimit };
   const perKey = rateLimit.perKey ?? DEFAULT_RATE_LIMIT.perKey;
   const perKeyLimiter = perKey === false ? undefined : new TokenBucketLimiter(perKey);
-  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false, perKeyLimiter };
+  const state: HandlerState = { agent, options, logger, shutdown: new AbortController(), draining: false, drain: new AbortController(), perKeyLimiter };
   if (options.auth === 'none') {
     logger.warn(
       'HTTP AUTHENTICATION IS OFF (auth: "none"): development mode, only loopback clients are served. Configure auth.apiKeys before exposing this agent.',
@@ -50,10 +50,15 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     secureHeaders({
       contentSecurityPolicy: { defaultSrc: ["'none'"], frameAncestors: ["'none'"] },
       crossOriginResourcePolicy: options.cors ? 'cross-origin' : 'same-origin',
+      // Built-in routes set none of these, so they get the strict defaults; a mount that serves a
+      // page (the Studio) sends its own Content-Security-Policy, which must not be replaced by `default-src 'none'`.
+      overwrite: false,
     }),
   );
   app.use(async (context, next) => {
     await next();
+    // A mount that says how its answer may be cached (static assets) is believed; everything else is private data.
+    if (context.get('mountAnswered') === true && context.res.headers.has('cache-control')) return;
     context.header('cache-control', 'no-store');
   });
   if (options.cors) {
@@ -87,7 +92,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   const mounts = options.mounts ?? [];
   const mountBodyLimit = limitBodySize(options.limits?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES);
   for (const mount of mounts.filter((each) => each.public)) app.use(mount.path, mountBodyLimit).use(`${mount.path}/*`, mountBodyLimit);
-  registerPublicMounts(app, mounts, state.shutdown.signal);
+  registerPublicMounts(app, mounts, state.shutdown.signal, state.drain.signal);
   // A probe is served without a credential; one that sends a credential gets it checked (401 when
   // wrong) and, on /health/ready, the per-resource detail that anonymous callers do not see.
   const authentication = authenticate(state);
@@ -103,7 +108,7 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
   registerUiChatRoute(app, state);
   registerConversationRoutes(app, state);
   registerMetricsRoute(app, state);
-  registerAuthenticatedMounts(app, mounts, state.shutdown.signal);
+  registerAuthenticatedMounts(app, mounts, state.shutdown.signal, state.drain.signal);
 
   app.notFound((context) => context.json(new HttpApiError(404, 'not_found', `No route ${context.req.method} ${context.req.path}`).body, 404));
   app.onError((error, context) => {

@@ -15,6 +15,8 @@ export type HandlerEnvironment = {
     clientAddress: string | undefined;
     /** The request's id (`x-request-id`, a `traceparent` trace id, or generated): the run's correlation id. */
     requestId: string;
+    /** Set when a mount answered: its own `cache-control` is then kept (a Studio's static assets may be cached). */
+    mountAnswered: boolean | undefined;
   };
 };
 
@@ -27,6 +29,8 @@ export interface HandlerState {
   readonly shutdown: AbortController;
   /** Set when the server stops taking new work; new requests get 503. */
   draining: boolean;
+  /** Aborted when draining begins, so long-lived responses of mounts (a live log stream) end instead of holding up the shutdown. */
+  readonly drain: AbortController;
   /** The per-key rate limit, shared with the WebSocket endpoint (each message counts as a request); undefined when off. */
   readonly perKeyLimiter?: TokenBucketLimiter | undefined;
 }

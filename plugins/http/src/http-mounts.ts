@@ -18,11 +18,19 @@ export interface HttpMountContext {
   requestId: string;
   /** Aborted when the server gives up on in-flight work at shutdown. */
   signal: AbortSignal;
+  /**
+   * Aborted as soon as the server starts shutting down (it takes no new work): end long-lived
+   * responses then (a live stream the client reconnects to), or the shutdown waits for them until
+   * its deadline.
+   */
+  draining: AbortSignal;
 }
 
 /**
  * A Web-standard handler served under a path of the agent's HTTP server (MCP, A2A, a Studio),
  * behind the same credentials, rate limits, body-size limit and draining as the built-in routes.
+ * Its responses get the serving layer's security headers where it sets none of its own (a page
+ * sends its own Content-Security-Policy), and `cache-control: no-store` unless it sets one.
  */
 export interface HttpMount {
   /** Where it is served: `/mcp` serves `/mcp` and everything below it. Must start with `/` and not be a built-in path. */
@@ -72,25 +80,27 @@ const patternsOf = (path: string) => [path, `${path}/*`];
  * Registers public mounts. Called before authentication, so a public mount answers without a
  * credential (Hono stops at the first handler that returns a response).
  */
-export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal): void {
+export function registerPublicMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal, draining: AbortSignal): void {
   for (const mount of mounts.filter((each) => each.public)) {
     for (const pattern of patternsOf(mount.path)) {
-      app.all(pattern, (context) =>
-        mount.handle(context.req.raw, {
+      app.all(pattern, (context) => {
+        context.set('mountAnswered', true);
+        return mount.handle(context.req.raw, {
           principal: undefined,
           userIdFor: () => {
             throw new HttpApiError(401, 'missing_api_key', 'This endpoint is public and acts for no user; send an API key to act for one');
           },
           requestId: context.get('requestId'),
           signal,
-        }),
-      );
+          draining,
+        });
+      });
     }
   }
 }
 
 /** Registers the mounts that need a credential; called after authentication. */
-export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal): void {
+export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mounts: readonly HttpMount[], signal: AbortSignal, draining: AbortSignal): void {
   for (const mount of mounts.filter((each) => !each.public)) {
     const roles = mount.roles ?? ['admin', 'user'];
     for (const pattern of patternsOf(mount.path)) {
@@ -99,11 +109,13 @@ export function registerAuthenticatedMounts(app: Hono<HandlerEnvironment>, mount
         if (!roles.includes(principal.role)) {
           throw new HttpApiError(403, 'forbidden_role', `A ${principal.role} key cannot call ${mount.path}; allowed roles: ${roles.join(', ')}`);
         }
+        context.set('mountAnswered', true);
         return mount.handle(context.req.raw, {
           principal,
           userIdFor: (requested) => resolveUserId(principal, requested),
           requestId: context.get('requestId'),
           signal,
+          draining,
         });
       });
     }

@@ -99,6 +99,7 @@ export async function serveHttp(agent: Agent, rawOptions: ServeHttpOptions): Pro
   let closing: Promise<void> | undefined;
   const close = async () => {
     state.draining = true;
+    state.drain.abort();
     const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
     server.closeIdleConnections();
     const busy = () => inFlight > 0 || (websocket?.runs ?? 0) > 0 || (websocket?.handshakes ?? 0) > 0;

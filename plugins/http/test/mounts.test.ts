@@ -84,6 +84,51 @@ describe('mounts', () => {
     expect((await fetch(server.url('/v1/agent'))).status).toBe(401);
   });
 
+  it("keeps a mount's own Content-Security-Policy and cache-control, and gives the strict defaults to mounts and routes that set none", async () => {
+    const page: HttpMount = {
+      path: '/page',
+      public: true,
+      handle: () =>
+        new Response('<!doctype html>', {
+          headers: { 'content-type': 'text/html', 'content-security-policy': "default-src 'none'; script-src 'self'", 'cache-control': 'no-cache' },
+        }),
+    };
+    server = await startTestServer([], { mounts: [page, echoMount('/plain', { public: true })] });
+    const own = await fetch(server.url('/page/'));
+    expect(own.headers.get('content-security-policy')).toBe("default-src 'none'; script-src 'self'");
+    expect(own.headers.get('cache-control')).toBe('no-cache');
+    expect(own.headers.get('x-content-type-options')).toBe('nosniff');
+    for (const path of ['/plain', '/health/live']) {
+      const plain = await fetch(server.url(path));
+      expect(plain.headers.get('content-security-policy'), path).toBe("default-src 'none'; frame-ancestors 'none'");
+      expect(plain.headers.get('cache-control'), path).toBe('no-store');
+    }
+  });
+
+  it('tells mounts when draining begins, so a long-lived stream ends and the shutdown does not wait for its deadline', async () => {
+    const live: HttpMount = {
+      path: '/live',
+      handle: (_request, context) => {
+        const body = new ReadableStream<Uint8Array>({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode('event: ready\n\n'));
+            context.draining.addEventListener('abort', () => controller.close(), { once: true });
+          },
+        });
+        return new Response(body, { headers: { 'content-type': 'text/event-stream' } });
+      },
+    };
+    server = await startTestServer([], { mounts: [live], shutdownTimeoutMs: 8_000 });
+    const response = await fetch(server.url('/live'), { headers: bearer(KEYS.admin) });
+    const reader = response.body!.getReader();
+    await reader.read();
+    const started = performance.now();
+    await server.handle.close();
+    server = undefined;
+    expect(performance.now() - started).toBeLessThan(4_000);
+    expect((await reader.read()).done).toBe(true);
+  });
+
   it('rejects mounts on built-in paths, malformed paths and duplicates with a ConfigError naming them', async () => {
     for (const mounts of [[echoMount('/v1/mcp')], [echoMount('mcp')], [echoMount('/mcp/')], [echoMount('/metrics')], [echoMount('/a'), echoMount('/a')]]) {
       await expect(startTestServer([], { mounts })).rejects.toThrow(ConfigError);

@@ -1,0 +1,3 @@
+import { entityVitestConfig } from '@entity/vitest-config';
+
+export default entityVitestConfig();
