@@ -9,7 +9,8 @@ import { inMemoryLogger } from '../builtins/in-memory-logger.js';
 import { PluginRegistry, type PluginInput } from '../engine/plugin-registry.js';
 import { ResourceContainer } from '../engine/resource-container.js';
 import { Workflow } from '../engine/workflow.js';
-import { type AgentConfig, agentConfigSchema, configIssuesFrom, usableParts } from './config-schema.js';
+import { configIssuesFrom } from './config-issues.js';
+import { type AgentConfig, configSchemas, usableParts } from './config-schema.js';
 import { interpolateDocument, interpolateEnvironment, loadEnvironment } from './env-interpolation.js';
 import { importPluginModule, pluginsOfModule } from './plugin-modules.js';
 import { checkPluginSpecifier, isPluginModuleTarget, type PluginModuleTarget } from './plugin-specifier.js';
@@ -118,6 +119,7 @@ export async function compileConfig(source: string | object, options: CompileOpt
     raw = interpolateEnvironment(input.raw ?? {}, environment, envIssues);
   }
   add('structure', envIssues);
+  const { agentConfigSchema } = configSchemas();
   const parsed = agentConfigSchema.safeParse(raw);
   if (!parsed.success) add('structure', configIssuesFrom(parsed.error, [], agentConfigSchema));
   // A problem in one part (a typo at the root) must not hide the others: what is usable is checked on.

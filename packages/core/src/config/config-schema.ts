@@ -1,63 +1,78 @@
 import { z } from 'zod';
 import { ALL_STAGES } from '../contracts/stage.js';
-import type { ConfigIssue } from '../errors/index.js';
-import { closestKey, knownKeysAt } from './did-you-mean.js';
+import { lazySchema, once } from '../define/lazy-schema.js';
 
-const stageSchema = z.enum(ALL_STAGES as [string, ...string[]]);
-const positiveInteger = z.number().int().positive();
 const RESOURCE_NAME = /^[a-zA-Z][\w-]*$/;
 
-/** A plugin entry: a module specifier, or one with options. */
-export const pluginEntrySchema = z.union([
-  z.string().min(1),
-  z
+/**
+ * The config document's schemas, built on first use: a code-only agent (no YAML) never needs them,
+ * and building them at import was a noticeable part of `@entity/core`'s cold start.
+ */
+export const configSchemas = once(() => {
+  const stageSchema = z.enum(ALL_STAGES as [string, ...string[]]);
+  const positiveInteger = z.number().int().positive();
+
+  /** A plugin entry: a module specifier, or one with options. */
+  const pluginEntrySchema = z.union([
+    z.string().min(1),
+    z
+      .object({
+        use: z.string().min(1).describe('Module path relative to the config file (./plugins/x.ts, staying inside its folder), or a package name.'),
+        export: z.string().optional().describe('Named export to use. Default: the default export, or every plugin and tool the module exports.'),
+        config: z
+          .record(z.string(), z.unknown())
+          .optional()
+          .describe("The plugin's settings, checked against its own schema; unknown keys are rejected unless the plugin's schema is .loose()."),
+        stages: z.array(stageSchema).optional().describe("Stages to run the plugin in, instead of its kind's default stage."),
+      })
+      .strict(),
+  ]);
+
+  const resourceEntrySchema = z.object({ type: z.string().min(1).describe('The resource type: openai, pglite, local, logging, …') }).loose();
+
+  const agentConfigSchema = z
     .object({
-      use: z.string().min(1).describe('Module path relative to the config file (./plugins/x.ts, staying inside its folder), or a package name.'),
-      export: z.string().optional().describe('Named export to use. Default: the default export, or every plugin and tool the module exports.'),
-      config: z
-        .record(z.string(), z.unknown())
+      name: z.string().min(1).optional().describe('Name of the agent, shown in logs, metrics and `entity graph`.'),
+      instructions: z.string().optional().describe("System prompt of the default workflow's model calls."),
+      maxIterations: positiveInteger.optional().describe('THINK/DO loops of one run before it gives up. Default: 5.'),
+      runTimeoutMs: positiveInteger.optional().describe('Budget of a whole run, in ms. Default: 120000.'),
+      toolTimeoutMs: positiveInteger.optional().describe('Budget of one tool call, in ms, unless the tool sets its own. Default: 30000.'),
+      toolConcurrency: positiveInteger.optional().describe('Queued tool calls run at once at a stage boundary. Default: 8.'),
+      historyLimit: positiveInteger.optional().describe('Messages of history the default workflow loads. Default: 50.'),
+      stopTimeoutMs: positiveInteger.optional().describe('How long `stop()` waits for runs to finish before closing resources, in ms. Default: 10000.'),
+      errorTimeoutMs: positiveInteger.optional().describe('Budget of the ERROR stage of a failed run, in ms. Default: 5000.'),
+      defaultWorkflow: z.boolean().optional().describe('Add the built-in chat workflow (load history, ask the model, run tools, respond). Default: true.'),
+      resources: z
+        .record(z.string().regex(RESOURCE_NAME, 'resource names start with a letter'), resourceEntrySchema)
+        .default({})
+        .describe('Resources by name (llm, memory, storage, logging, metrics, or your own); `type` selects the kind, the other keys are its settings.'),
+      plugins: z.array(pluginEntrySchema).default([]).describe('Plugin and tool modules: a path or package name, or an entry with use/export/config/stages.'),
+      workflow: z
+        .partialRecord(stageSchema, z.array(z.string().min(1)))
         .optional()
-        .describe("The plugin's settings, checked against its own schema; unknown keys are rejected unless the plugin's schema is .loose()."),
-      stages: z.array(stageSchema).optional().describe("Stages to run the plugin in, instead of its kind's default stage."),
+        .describe('Plugin names per stage, in order; plugins not named keep their own stages. Built-ins are named entity:….'),
+      /**
+       * How to serve the agent (port, host, auth, limits, CORS). Core passes it through unchecked:
+       * it belongs to `@entity/plugin-http`, which validates it (`entity validate`, `entity serve`),
+       * and core does not depend on the HTTP package.
+       */
+      server: z.record(z.string(), z.unknown()).optional().describe('How `entity serve` serves the agent (port, host, auth, limits, CORS); checked by @entity/plugin-http.'),
     })
-    .strict(),
-]);
+    .strict();
 
-export const resourceEntrySchema = z.object({ type: z.string().min(1).describe('The resource type: openai, pglite, local, logging, …') }).loose();
+  return { pluginEntrySchema, resourceEntrySchema, agentConfigSchema };
+});
 
-/** The agent configuration document (YAML or JSON). Unknown keys are rejected. */
-export const agentConfigSchema = z
-  .object({
-    name: z.string().min(1).optional().describe('Name of the agent, shown in logs, metrics and `entity graph`.'),
-    instructions: z.string().optional().describe("System prompt of the default workflow's model calls."),
-    maxIterations: positiveInteger.optional().describe('THINK/DO loops of one run before it gives up. Default: 5.'),
-    runTimeoutMs: positiveInteger.optional().describe('Budget of a whole run, in ms. Default: 120000.'),
-    toolTimeoutMs: positiveInteger.optional().describe('Budget of one tool call, in ms, unless the tool sets its own. Default: 30000.'),
-    toolConcurrency: positiveInteger.optional().describe('Queued tool calls run at once at a stage boundary. Default: 8.'),
-    historyLimit: positiveInteger.optional().describe('Messages of history the default workflow loads. Default: 50.'),
-    stopTimeoutMs: positiveInteger.optional().describe('How long `stop()` waits for runs to finish before closing resources, in ms. Default: 10000.'),
-    errorTimeoutMs: positiveInteger.optional().describe('Budget of the ERROR stage of a failed run, in ms. Default: 5000.'),
-    defaultWorkflow: z.boolean().optional().describe('Add the built-in chat workflow (load history, ask the model, run tools, respond). Default: true.'),
-    resources: z
-      .record(z.string().regex(RESOURCE_NAME, 'resource names start with a letter'), resourceEntrySchema)
-      .default({})
-      .describe('Resources by name (llm, memory, storage, logging, metrics, or your own); `type` selects the kind, the other keys are its settings.'),
-    plugins: z.array(pluginEntrySchema).default([]).describe('Plugin and tool modules: a path or package name, or an entry with use/export/config/stages.'),
-    workflow: z
-      .partialRecord(stageSchema, z.array(z.string().min(1)))
-      .optional()
-      .describe('Plugin names per stage, in order; plugins not named keep their own stages. Built-ins are named entity:….'),
-    /**
-     * How to serve the agent (port, host, auth, limits, CORS). Core passes it through unchecked:
-     * it belongs to `@entity/plugin-http`, which validates it (`entity validate`, `entity serve`),
-     * and core does not depend on the HTTP package.
-     */
-    server: z.record(z.string(), z.unknown()).optional().describe('How `entity serve` serves the agent (port, host, auth, limits, CORS); checked by @entity/plugin-http.'),
-  })
-  .strict();
+type ConfigSchemas = ReturnType<typeof configSchemas>;
 
-export type AgentConfig = z.infer<typeof agentConfigSchema>;
-export type PluginEntry = z.infer<typeof pluginEntrySchema>;
+/**
+ * The agent configuration document (YAML or JSON). Unknown keys are rejected. Built on its first
+ * use (any property read), so importing `@entity/core` does not build it.
+ */
+export const agentConfigSchema: ConfigSchemas['agentConfigSchema'] = lazySchema(() => configSchemas().agentConfigSchema);
+
+export type AgentConfig = z.infer<ConfigSchemas['agentConfigSchema']>;
+export type PluginEntry = z.infer<ConfigSchemas['pluginEntrySchema']>;
 
 /**
  * The parts of an invalid document that are valid on their own: each resource with a type, each
@@ -66,6 +81,7 @@ export type PluginEntry = z.infer<typeof pluginEntrySchema>;
  */
 export function usableParts(raw: unknown): Omit<AgentConfig, 'plugins'> & { plugins: (PluginEntry | undefined)[] } {
   const record = typeof raw === 'object' && raw !== null && !Array.isArray(raw) ? (raw as Record<string, unknown>) : {};
+  const { agentConfigSchema, resourceEntrySchema, pluginEntrySchema } = configSchemas();
   const shape = agentConfigSchema.shape;
   const resources: AgentConfig['resources'] = {};
   if (typeof record.resources === 'object' && record.resources !== null) {
@@ -77,45 +93,4 @@ export function usableParts(raw: unknown): Omit<AgentConfig, 'plugins'> & { plug
   const plugins = Array.isArray(record.plugins) ? record.plugins.map((entry) => pluginEntrySchema.safeParse(entry).data) : [];
   const workflow = shape.workflow.safeParse(record.workflow);
   return { resources, plugins, ...(workflow.success && workflow.data ? { workflow: workflow.data } : {}) };
-}
-
-/**
- * Turns zod issues into config issues, each with a one-line fix a user can act on. Each unknown
- * key is its own issue whose path ends at the key; with the `schema` that failed, the fix names
- * the closest known key (`temprature` → `temperature`) or lists the known ones.
- */
-export function configIssuesFrom(error: z.ZodError, prefix: readonly string[] = [], schema?: z.ZodType): ConfigIssue[] {
-  return error.issues.flatMap((issue): ConfigIssue[] => {
-    const path = [...prefix, ...issue.path.map(String)].join('.');
-    switch (issue.code) {
-      case 'unrecognized_keys': {
-        const known = schema ? knownKeysAt(schema, issue.path) : [];
-        return issue.keys.map((key) => {
-          const suggestion = closestKey(key, known);
-          return {
-            path: path ? `${path}.${key}` : key,
-            message: `unknown key "${key}"`,
-            fix: suggestion
-              ? `did you mean "${suggestion}"?`
-              : known.length > 0
-                ? `remove it; known keys here: ${known.join(', ')}`
-                : 'remove it or check its spelling against the documentation',
-          };
-        });
-      }
-      case 'invalid_type':
-        return [{
-          path,
-          message: issue.message,
-          fix: issue.message.endsWith('received undefined') ? `add ${path || 'the value'} (${issue.expected})` : `use a ${issue.expected} here`,
-        }];
-      case 'invalid_value':
-        return [{ path, message: issue.message, fix: `use one of: ${issue.values.map(String).join(', ')}` }];
-      case 'too_small':
-      case 'too_big':
-        return [{ path, message: issue.message, fix: 'change the value to fit the limit' }];
-      default:
-        return [{ path, message: issue.message, fix: 'correct this value' }];
-    }
-  });
 }

@@ -1,4 +1,5 @@
-export { type AgentConfig, agentConfigSchema, configIssuesFrom, type PluginEntry } from './config-schema.js';
+export { type AgentConfig, agentConfigSchema, type PluginEntry } from './config-schema.js';
+export { configIssuesFrom } from './config-issues.js';
 export {
   type CompiledConfig,
   type CompileOptions,

@@ -1,7 +1,7 @@
 import { type ZodObject, type ZodType, z } from 'zod';
 import type { Plugin } from '../contracts/plugin.js';
 import type { ConfigIssue } from '../errors/index.js';
-import { configIssuesFrom } from '../config/config-schema.js';
+import { configIssuesFrom } from '../config/config-issues.js';
 
 /**
  * A plugin's config schema as the engine checks it: a plain `z.object` (zod's default strips

@@ -3,15 +3,19 @@ import { type ZodType, z } from 'zod';
 import type { ChatResult } from '../contracts/events.js';
 import type { Tool, ToolContext } from '../contracts/tool.js';
 import { defineTool } from '../define/define-tool.js';
+import { once } from '../define/lazy-schema.js';
 import { EntityError, ToolError, ValidationError } from '../errors/index.js';
 import type { Agent, ChatOptions } from '../engine/agent.js';
 import { NESTING_DEPTH, type Nested } from '../engine/nesting.js';
 
-const defaultInput = z.object({
-  message: z.string().min(1).describe('What to ask the agent, in full: it does not see this conversation.'),
-});
+// Built on the first agentTool() without an `input`, not when `@entity/core` loads.
+const defaultInput = once(() =>
+  z.object({
+    message: z.string().min(1).describe('What to ask the agent, in full: it does not see this conversation.'),
+  }),
+);
 
-type DefaultInput = z.output<typeof defaultInput>;
+type DefaultInput = z.output<ReturnType<typeof defaultInput>>;
 
 export interface AgentToolOptions<TInput = DefaultInput> {
   /** The tool's name, as the calling model sees it: 1-64 letters, digits, `_` or `-`. */
@@ -75,7 +79,7 @@ async function runInner(agent: Agent, message: string, options: ChatOptions, con
 export function agentTool(agent: Agent, options: AgentToolOptions): Tool<DefaultInput, string>;
 export function agentTool<TInput>(agent: Agent, options: AgentToolOptions<TInput> & { input: ZodType<TInput> }): Tool<TInput, string>;
 export function agentTool<TInput>(agent: Agent, options: AgentToolOptions<TInput>): Tool<TInput, string> {
-  const input = (options.input ?? defaultInput) as ZodType<TInput>;
+  const input = (options.input ?? defaultInput()) as ZodType<TInput>;
   const toMessage =
     options.message ??
     ((args: TInput) => (options.input === undefined ? (args as DefaultInput).message : JSON.stringify(args)));

@@ -5,6 +5,7 @@ import type { Context } from '../contracts/context.js';
 import type { LLM } from '../contracts/llm.js';
 import type { Plugin } from '../contracts/plugin.js';
 import { checkRelativePath } from '../config/plugin-specifier.js';
+import { once } from '../define/lazy-schema.js';
 import { ConfigError, ValidationError } from '../errors/index.js';
 import { Agent } from '../engine/agent.js';
 import { conversationAsText, handoff } from './handoff.js';
@@ -14,23 +15,25 @@ const AGENT_FILE_EXTENSIONS = new Set(['.yaml', '.yml', '.json']);
 /** Turns the router model reads: enough to tell a follow-up from a new topic, little enough to stay cheap. */
 const ROUTER_TURNS = 6;
 
-const targetConfigSchema = z.union([
-  z.string().min(1).describe('Path of the agent config file (agent.yaml), relative to this config file.'),
-  z.strictObject({
-    agent: z.string().min(1).describe('Path of the agent config file (agent.yaml), relative to this config file.'),
-    description: z.string().min(1).optional().describe('What this agent handles; the router model reads it.'),
-  }),
-]);
-
-const handoffConfigSchema = z.strictObject({
-  to: z
-    .record(z.string().regex(TARGET_NAME, 'use a name of letters, digits, "_" or "-", starting with a letter'), targetConfigSchema)
-    .optional()
-    .describe('Agents to hand off to, by name: a config file path, or { agent, description }.'),
-  llm: z.string().min(1).default('llm').describe('The LLM resource that picks the agent when no `when` function is given in code.'),
+// Built on the first handoffPlugin(), not when `@entity/core` loads.
+const handoffConfigSchema = once(() => {
+  const targetConfigSchema = z.union([
+    z.string().min(1).describe('Path of the agent config file (agent.yaml), relative to this config file.'),
+    z.strictObject({
+      agent: z.string().min(1).describe('Path of the agent config file (agent.yaml), relative to this config file.'),
+      description: z.string().min(1).optional().describe('What this agent handles; the router model reads it.'),
+    }),
+  ]);
+  return z.strictObject({
+    to: z
+      .record(z.string().regex(TARGET_NAME, 'use a name of letters, digits, "_" or "-", starting with a letter'), targetConfigSchema)
+      .optional()
+      .describe('Agents to hand off to, by name: a config file path, or { agent, description }.'),
+    llm: z.string().min(1).default('llm').describe('The LLM resource that picks the agent when no `when` function is given in code.'),
+  });
 });
 
-export type HandoffPluginConfig = z.output<typeof handoffConfigSchema>;
+export type HandoffPluginConfig = z.output<ReturnType<typeof handoffConfigSchema>>;
 
 /** An agent a turn can be handed off to. */
 export interface HandoffTarget {
@@ -132,7 +135,7 @@ export function handoffPlugin(options: HandoffPluginOptions = {}): Plugin<Handof
     name,
     kind: 'prompt',
     description: 'Hands the turn off to another agent before the model is asked',
-    configSchema: handoffConfigSchema as z.ZodType<HandoffPluginConfig>,
+    configSchema: handoffConfigSchema() as z.ZodType<HandoffPluginConfig>,
     resolveConfigPaths: resolveTargetPaths,
     async init({ config }) {
       targets = new Map(codeTargets);
