@@ -2,6 +2,9 @@ import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { ensurePgliteTemplate, seedPgliteFolder } from '@entity/resources-memory/testing';
+
+await ensurePgliteTemplate();
 
 export const BIN = fileURLToPath(new URL('../dist/bin.js', import.meta.url));
 /**
@@ -83,6 +86,8 @@ export const add = defineTool({
  * whichever provider a test uses.
  */
 export function sharedMemoryYaml(path: string): string {
+  // Starts as a copy of an initialised database: the first process to open it skips the initdb.
+  seedPgliteFolder(path);
   return `  memory:\n    type: pglite\n    path: ${path}\n    embedder: hashing\n`;
 }
 
