@@ -29,7 +29,8 @@ describe('entity mcp', () => {
         '  llm: { type: openai, model: gpt-test, baseURL: "http://127.0.0.1:1/v1", apiKey: sk-test }',
         '  logging: { type: logging, level: debug }',
         // Real Postgres on loopback: the embedded default (PGlite) takes too long to start on a busy machine.
-        '  memory: { type: postgres, url: "${DATABASE_URL}" }',
+        // Its own schema (one name, reused): tables in public would be shared with whatever else uses the database.
+        '  memory: { type: postgres, url: "${DATABASE_URL}", schema: entity_test_cli_mcp }',
         'plugins:',
         '  - ./tools/add.mjs',
         '',
