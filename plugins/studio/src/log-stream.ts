@@ -57,9 +57,13 @@ const frame = (event: string, data: unknown) => encoder.encode(`event: ${event}\
 export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter, signals: AbortSignal[]): Response {
   let unsubscribe = () => {};
   let heartbeat: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
   const stop = () => {
     unsubscribe();
     clearInterval(heartbeat);
+    // The server's shutdown and draining signals live as long as the server: a listener left on
+    // them would keep every finished stream (and its queue) in memory.
+    for (const signal of signals) signal.removeEventListener('abort', onAbort);
   };
   const body = new ReadableStream<Uint8Array>(
     {
@@ -76,6 +80,7 @@ export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter
             // Already closed by the client.
           }
         };
+        onAbort = close;
         for (const signal of signals) {
           if (signal.aborted) return close();
           signal.addEventListener('abort', close, { once: true });
