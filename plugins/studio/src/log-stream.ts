@@ -52,13 +52,17 @@ const frame = (event: string, data: unknown) => encoder.encode(`event: ${event}\
 /**
  * The live log as Server-Sent Events: a `ready` event, then one `log` event per entry that passes
  * the filter, `dropped` when the client fell behind, and heartbeats. Ends when the client goes
- * away or the server shuts down (`signal`); the page reconnects.
+ * away or the server shuts down (`signal`); the page reconnects. `onEnd` is called once when it ends.
  */
-export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter, signals: AbortSignal[]): Response {
+export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter, signals: AbortSignal[], onEnd: () => void = () => {}): Response {
   let unsubscribe = () => {};
   let heartbeat: NodeJS.Timeout | undefined;
   let onAbort = () => {};
+  let ended = false;
   const stop = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
     unsubscribe();
     clearInterval(heartbeat);
     // The server's shutdown and draining signals live as long as the server: a listener left on

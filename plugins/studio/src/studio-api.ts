@@ -19,6 +19,8 @@ export interface StudioApiOptions {
   logging: string;
   /** The agent's config document, shown masked on the Agent screen. */
   config: unknown;
+  /** Live log streams open at once; more get a 429. */
+  maxLogStreams: number;
 }
 
 type Route = (url: URL, principal: StudioPrincipal, context: StudioMountContext, request: Request) => Promise<Response> | Response;
@@ -39,6 +41,9 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
     resourceOf(options.metrics, isRunLogSource, `This agent has no run log: add the metrics resource of @entity/metrics (resource "${options.metrics}") to see runs and charts`);
   const logging = (): LiveLogSource =>
     resourceOf(options.logging, isLiveLogSource, `This agent's logging resource "${options.logging}" has no live subscriptions: use @entity/logging (with live not turned off) to watch the log here`);
+  // Each open stream is a listener the logger calls, and a redaction, for every entry it writes:
+  // without a bound, a key that opens streams and never reads them makes every log line slower.
+  let openLogStreams = 0;
 
   const routes: Record<string, Route> = {
     '/session': (_url, principal) =>
@@ -74,8 +79,15 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
     '/agent': () => jsonResponse(agentOverview(agent, options.config)),
     '/logs': (url, _principal, context, request) => {
       const query = readQuery(url, logsQuery);
+      const source = logging();
+      if (openLogStreams >= options.maxLogStreams) {
+        throw new StudioApiError(429, 'too_many_log_streams', `${options.maxLogStreams} live log views are open, the limit of this Studio; close one (another tab or window) or raise the maxLogStreams option`);
+      }
+      openLogStreams++;
       // Ends when the server starts draining, so a restart does not wait for open log views (they reconnect).
-      return logStreamResponse(logging(), query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])]);
+      return logStreamResponse(source, query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])], () => {
+        openLogStreams--;
+      });
     },
   };
   const readers: Record<string, boolean> = { '/session': true };

@@ -22,6 +22,6 @@ describe('the live log stream', () => {
     expect(subscribers(logging)).toBe(0);
     expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
     expect(getEventListeners(draining.signal, 'abort')).toHaveLength(0);
-    await logging.close?.();
+    await logging.stop();
   });
 });

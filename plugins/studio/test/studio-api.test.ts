@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { type HttpServerHandle, serveHttp } from '@entity/plugin-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, studioMounts } from '../src/index.js';
-import { bearer, KEYS, SECRETS, type StudioTestAgent, serveStudio, startStudioAgent } from './studio-support.js';
+import { API_KEYS, bearer, KEYS, SECRETS, type StudioTestAgent, serveStudio, startStudioAgent } from './studio-support.js';
 
 /** A request with the path sent exactly as written (fetch would normalise `..` away). */
 function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
@@ -186,6 +186,31 @@ describe('the Studio server side', () => {
     expect(lines[1]).toMatchObject({ component: 'billing', runId, fields: { token: '[REDACTED]' } });
     expect(text).not.toContain(SECRETS.logToken);
     expect(text).not.toContain(SECRETS.openaiKey);
+  });
+
+  it('bounds the live log streams open at once (429), and frees a place when a client goes away', async () => {
+    const bounded = await serveHttp(test.agent, { auth: { apiKeys: API_KEYS }, port: 0, stopAgent: false, mounts: studioMounts(test.agent, { maxLogStreams: 2 }) as never });
+    const open = () => fetch(`${bounded.url}/studio-api/logs`, { headers: bearer(KEYS.viewer) });
+    try {
+      const first = await open();
+      const second = await open();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_log_streams');
+      await readUntil(first, (text) => text.includes('event: ready'));
+      let again = await open();
+      for (let tries = 0; again.status === 429 && tries < 50; tries++) {
+        await again.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        again = await open();
+      }
+      expect(again.status).toBe(200);
+      await again.body?.cancel();
+      await second.body?.cancel();
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('shows the agent graph and config with every secret masked', async () => {
