@@ -104,7 +104,14 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
         throw new StudioApiError(403, 'forbidden_role', 'A user key can chat but not read runs, logs, metrics or config (they cover every user); use a viewer or admin key');
       }
       if (runMatch) {
-        const parsed = runIdSchema.safeParse(decodeURIComponent(runMatch[1]!));
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(runMatch[1]!);
+        } catch {
+          // A malformed escape (`%E0%A4%A`) is the caller's mistake, not a server error.
+          throw new StudioApiError(400, 'invalid_run_id', 'run id is not valid percent-encoding; encode it with encodeURIComponent');
+        }
+        const parsed = runIdSchema.safeParse(decoded);
         if (!parsed.success) throw new StudioApiError(400, 'invalid_run_id', `run id ${parsed.error.issues[0]!.message}`);
         readQuery(url, runsQuery.pick({}));
         const timeline = timelineOf(parsed.data, await metrics().runLog(parsed.data));

@@ -131,6 +131,7 @@ describe('the Studio server side', () => {
       ['/studio-api/runs?surprise=1', /unknown query parameter "surprise"/],
       ['/studio-api/runs?hours=1&hours=2', /"hours" is given twice/],
       ['/studio-api/runs/has%20space', /run id/],
+      ['/studio-api/runs/%E0%A4%A', /run id/],
       ['/studio-api/metrics?hours=0', /"hours"/],
       ['/studio-api/logs?level=loud', /"level"/],
       ['/studio-api/logs?component=%3Cscript%3E', /"component"/],
