@@ -9,6 +9,9 @@ import { errorResponse, jsonResponse, StudioApiError } from './studio-responses.
 import { isLiveLogSource, isRunLogSource, type LiveLogSource, type RunLogSource, type StudioMountContext, type StudioPrincipal } from './studio-types.js';
 
 const HOUR_MS = 3_600_000;
+
+/** May read what covers every user: not a chat front end's key, and not one scoped to some users. */
+const canInspect = (principal: StudioPrincipal) => principal.role !== 'user' && principal.userIds === '*';
 /** Events read for one list or chart; the run log's own cap. */
 const EVENT_LIMIT = 10_000;
 
@@ -27,8 +30,9 @@ type Route = (url: URL, principal: StudioPrincipal, context: StudioMountContext,
 
 /**
  * The JSON API of the page. Every route reads; chat goes through the serving layer's own `/v1`.
- * Runs, logs, metrics and config cover every user, so they are for admin and viewer keys;
- * a `user` key (what chat front ends hold) sees only its session.
+ * Runs, logs, metrics and config cover every user, so they are for admin and viewer keys that
+ * may read every user (`userIds: '*'`); a `user` key (what chat front ends hold), or a key scoped
+ * to some users (a JWT viewer token acts for its own `sub`), sees only its session.
  */
 export function createStudioApi(agent: Agent, options: StudioApiOptions): (request: Request, subpath: string, context: StudioMountContext) => Promise<Response> {
   const resourceOf = <T>(name: string, check: (value: unknown) => value is T, missing: string): T => {
@@ -53,7 +57,7 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
         role: principal.role,
         userIds: principal.userIds,
         canChat: principal.role !== 'viewer',
-        canInspect: principal.role !== 'user',
+        canInspect: canInspect(principal),
       }),
     '/runs': async (url) => {
       const query = readQuery(url, runsQuery);
@@ -101,7 +105,10 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
       const runMatch = /^\/runs\/([^/]+)$/.exec(subpath);
       const route = runMatch ? '/runs/:id' : subpath;
       if (!readers[route] && principal.role === 'user') {
-        throw new StudioApiError(403, 'forbidden_role', 'A user key can chat but not read runs, logs, metrics or config (they cover every user); use a viewer or admin key');
+        throw new StudioApiError(403, 'forbidden_role', "A user key can chat but not read runs, logs, metrics or config (they cover every user); use a viewer or admin key with userIds '*'");
+      }
+      if (!readers[route] && !canInspect(principal)) {
+        throw new StudioApiError(403, 'forbidden_user', `This key may read only users ${(principal.userIds as readonly string[]).join(', ')}; runs, logs, metrics and config cover every user, so they need a viewer or admin key with userIds '*'`);
       }
       if (runMatch) {
         let decoded: string;

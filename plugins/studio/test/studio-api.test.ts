@@ -121,6 +121,15 @@ describe('the Studio server side', () => {
     expect(chat.status).toBe(403);
   });
 
+  it('keeps every-user data from keys scoped to some users: a viewer of bob only reads no runs, logs, metrics or config', async () => {
+    expect(await (await get('/studio-api/session', KEYS.bobViewer)).json()).toMatchObject({ role: 'viewer', userIds: ['bob'], canChat: false, canInspect: false });
+    for (const path of ['/studio-api/runs', '/studio-api/runs?userId=ada', '/studio-api/metrics', '/studio-api/agent', '/studio-api/logs', `/studio-api/runs/${runId}`]) {
+      const response = await get(path, KEYS.bobViewer);
+      expect(response.status, path).toBe(403);
+      expect(((await response.json()) as { error: { message: string } }).error.message, path).toMatch(/userIds '\*'/);
+    }
+  });
+
   it('refuses malformed queries with a 400 that names the parameter', async () => {
     const cases: [string, RegExp][] = [
       ['/studio-api/runs?limit=abc', /"limit"/],
