@@ -101,9 +101,15 @@ export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter
           }
           controller.enqueue(chunk);
         };
-        unsubscribe = source.subscribe((entry) => {
-          if (matches(entry, filter)) send(frame('log', pageEntry(entry)));
-        });
+        try {
+          unsubscribe = source.subscribe((entry) => {
+            if (matches(entry, filter)) send(frame('log', pageEntry(entry)));
+          });
+        } catch (error) {
+          // A logger with live subscriptions off: the stream never starts, so nothing may stay registered.
+          stop();
+          throw error;
+        }
         heartbeat = setInterval(() => send(encoder.encode(': heartbeat\n\n')), HEARTBEAT_MS);
         heartbeat.unref?.();
         controller.enqueue(frame('ready', { filter }));

@@ -89,9 +89,14 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
       }
       openLogStreams++;
       // Ends when the server starts draining, so a restart does not wait for open log views (they reconnect).
-      return logStreamResponse(source, query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])], () => {
-        openLogStreams--;
-      });
+      try {
+        return logStreamResponse(source, query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])], () => {
+          openLogStreams--;
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new StudioApiError(404, 'resource_unavailable', `This agent's logging resource "${options.logging}" refused a live subscription (${reason}); turn its live option on to watch the log here`);
+      }
     },
   };
   const readers: Record<string, boolean> = { '/session': true };

@@ -25,3 +25,14 @@ describe('the live log stream', () => {
     await logging.stop();
   });
 });
+
+describe('the live log stream of a logger without live subscriptions', () => {
+  it('throws the logger\'s error, ends (onEnd) and leaves no listener behind', () => {
+    const logging = createLogging({ console: false, live: false });
+    const shutdown = new AbortController();
+    let ended = 0;
+    expect(() => logStreamResponse(logging, { level: 'info' }, [shutdown.signal], () => ended++)).toThrow(/live log subscriptions are off/);
+    expect(ended).toBe(1);
+    expect(getEventListeners(shutdown.signal, 'abort')).toHaveLength(0);
+  });
+});
