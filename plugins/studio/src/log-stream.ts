@@ -19,8 +19,12 @@ export interface LogStreamFilter {
   runId?: string | undefined;
 }
 
-/** Entries queued for a client that reads slower than the agent logs; beyond it entries are dropped (and counted). */
-const MAX_QUEUED = 1000;
+/**
+ * Bytes queued for a client that reads slower than the agent logs; beyond it entries are dropped
+ * (and counted). Counted in bytes, like the logger's own outputs: a count of entries would let a
+ * few large ones hold tens of MiB per open view.
+ */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
 
@@ -116,7 +120,7 @@ export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter
       },
       cancel: stop,
     },
-    { highWaterMark: MAX_QUEUED, size: () => 1 },
+    { highWaterMark: MAX_QUEUED_BYTES, size: (chunk) => chunk.byteLength },
   );
   return new Response(body, {
     headers: {
