@@ -138,6 +138,7 @@ describe('the Studio server side', () => {
       ['/studio-api/runs?from=yesterday', /"from" must be an ISO date/],
       ['/studio-api/runs?from=2026-01-02&to=2026-01-01', /"from" must be before "to"/],
       ['/studio-api/runs?surprise=1', /unknown query parameter "surprise"/],
+      ['/studio-api/runs?constructor=1', /unknown query parameter "constructor"/],
       ['/studio-api/runs?hours=1&hours=2', /"hours" is given twice/],
       ['/studio-api/runs/has%20space', /run id/],
       ['/studio-api/runs/%E0%A4%A', /run id/],
