@@ -252,6 +252,22 @@ describe('entity serve', () => {
     expect((JSON.parse(result.stdout) as { issues: { path: string }[] }).issues.map((issue) => issue.path)).toEqual(['server.studio']);
   });
 
+  it('the Studio shows values from the environment as their placeholders, so a secret in any field stays off the page', async () => {
+    const viewerKey = 'ent_cli_studio_viewer_key';
+    const keys = JSON.stringify([{ name: 'viewer', hash: createHash('sha256').update(viewerKey).digest('hex'), role: 'viewer', userIds: '*' }]);
+    // A token in a URL path (a proxy's tenant URL): no secret-named field, no credential pattern.
+    const tenantUrl = `${openai.origin}/v1/tenant-Q7xPz9VwLm3K`;
+    const directory = project({ 'agent.yaml': agentYaml() });
+    const served = await startServe(['--port', '0'], directory, { LLM_URL: tenantUrl, ENTITY_API_KEYS: keys }, 'studio');
+    try {
+      const text = await (await fetch(`${served.url}/studio-api/agent`, { headers: { authorization: `Bearer ${viewerKey}` } })).text();
+      expect(JSON.parse(text).config.resources.llm.baseURL).toBe('${LLM_URL}');
+      expect(text).not.toContain('tenant-Q7xPz9VwLm3K');
+    } finally {
+      expect(await served.stop()).toBe(0);
+    }
+  });
+
   it('rejects a bad port before loading anything (exit 2)', async () => {
     const result = await entity(['serve', '--port', 'http'], { cwd: project({ 'agent.yaml': 'name: served\n' }) });
     expect(result.code).toBe(2);

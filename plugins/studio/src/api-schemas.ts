@@ -51,9 +51,10 @@ export const runIdSchema = ID;
 
 /** Parses the query string with `schema`: repeated or unknown parameters are a 400 naming them. */
 export function readQuery<T extends z.ZodType>(url: URL, schema: T): z.output<T> {
-  const values: Record<string, string> = {};
+  // No prototype: `constructor` or `__proto__` is an unknown parameter, not one "given twice".
+  const values: Record<string, string> = Object.create(null);
   for (const [key, value] of url.searchParams) {
-    if (key in values) throw new StudioApiError(400, 'invalid_query', `query parameter "${key}" is given twice; give it once`);
+    if (Object.hasOwn(values, key)) throw new StudioApiError(400, 'invalid_query', `query parameter "${key}" is given twice; give it once`);
     values[key] = value;
   }
   const parsed = schema.safeParse(values);

@@ -19,8 +19,12 @@ export interface LogStreamFilter {
   runId?: string | undefined;
 }
 
-/** Entries queued for a client that reads slower than the agent logs; beyond it entries are dropped (and counted). */
-const MAX_QUEUED = 1000;
+/**
+ * Bytes queued for a client that reads slower than the agent logs; beyond it entries are dropped
+ * (and counted). Counted in bytes, like the logger's own outputs: a count of entries would let a
+ * few large ones hold tens of MiB per open view.
+ */
+const MAX_QUEUED_BYTES = 4 * 1024 * 1024;
 const HEARTBEAT_MS = 15_000;
 const encoder = new TextEncoder();
 
@@ -52,14 +56,22 @@ const frame = (event: string, data: unknown) => encoder.encode(`event: ${event}\
 /**
  * The live log as Server-Sent Events: a `ready` event, then one `log` event per entry that passes
  * the filter, `dropped` when the client fell behind, and heartbeats. Ends when the client goes
- * away or the server shuts down (`signal`); the page reconnects.
+ * away or the server shuts down (`signal`); the page reconnects. `onEnd` is called once when it ends.
  */
-export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter, signals: AbortSignal[]): Response {
+export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter, signals: AbortSignal[], onEnd: () => void = () => {}): Response {
   let unsubscribe = () => {};
   let heartbeat: NodeJS.Timeout | undefined;
+  let onAbort = () => {};
+  let ended = false;
   const stop = () => {
+    if (ended) return;
+    ended = true;
+    onEnd();
     unsubscribe();
     clearInterval(heartbeat);
+    // The server's shutdown and draining signals live as long as the server: a listener left on
+    // them would keep every finished stream (and its queue) in memory.
+    for (const signal of signals) signal.removeEventListener('abort', onAbort);
   };
   const body = new ReadableStream<Uint8Array>(
     {
@@ -76,6 +88,7 @@ export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter
             // Already closed by the client.
           }
         };
+        onAbort = close;
         for (const signal of signals) {
           if (signal.aborted) return close();
           signal.addEventListener('abort', close, { once: true });
@@ -92,16 +105,22 @@ export function logStreamResponse(source: LiveLogSource, filter: LogStreamFilter
           }
           controller.enqueue(chunk);
         };
-        unsubscribe = source.subscribe((entry) => {
-          if (matches(entry, filter)) send(frame('log', pageEntry(entry)));
-        });
+        try {
+          unsubscribe = source.subscribe((entry) => {
+            if (matches(entry, filter)) send(frame('log', pageEntry(entry)));
+          });
+        } catch (error) {
+          // A logger with live subscriptions off: the stream never starts, so nothing may stay registered.
+          stop();
+          throw error;
+        }
         heartbeat = setInterval(() => send(encoder.encode(': heartbeat\n\n')), HEARTBEAT_MS);
         heartbeat.unref?.();
         controller.enqueue(frame('ready', { filter }));
       },
       cancel: stop,
     },
-    { highWaterMark: MAX_QUEUED, size: () => 1 },
+    { highWaterMark: MAX_QUEUED_BYTES, size: (chunk) => chunk.byteLength },
   );
   return new Response(body, {
     headers: {

@@ -9,6 +9,9 @@ import { errorResponse, jsonResponse, StudioApiError } from './studio-responses.
 import { isLiveLogSource, isRunLogSource, type LiveLogSource, type RunLogSource, type StudioMountContext, type StudioPrincipal } from './studio-types.js';
 
 const HOUR_MS = 3_600_000;
+
+/** May read what covers every user: not a chat front end's key, and not one scoped to some users. */
+const canInspect = (principal: StudioPrincipal) => principal.role !== 'user' && principal.userIds === '*';
 /** Events read for one list or chart; the run log's own cap. */
 const EVENT_LIMIT = 10_000;
 
@@ -19,14 +22,17 @@ export interface StudioApiOptions {
   logging: string;
   /** The agent's config document, shown masked on the Agent screen. */
   config: unknown;
+  /** Live log streams open at once; more get a 429. */
+  maxLogStreams: number;
 }
 
 type Route = (url: URL, principal: StudioPrincipal, context: StudioMountContext, request: Request) => Promise<Response> | Response;
 
 /**
  * The JSON API of the page. Every route reads; chat goes through the serving layer's own `/v1`.
- * Runs, logs, metrics and config cover every user, so they are for admin and viewer keys;
- * a `user` key (what chat front ends hold) sees only its session.
+ * Runs, logs, metrics and config cover every user, so they are for admin and viewer keys that
+ * may read every user (`userIds: '*'`); a `user` key (what chat front ends hold), or a key scoped
+ * to some users (a JWT viewer token acts for its own `sub`), sees only its session.
  */
 export function createStudioApi(agent: Agent, options: StudioApiOptions): (request: Request, subpath: string, context: StudioMountContext) => Promise<Response> {
   const resourceOf = <T>(name: string, check: (value: unknown) => value is T, missing: string): T => {
@@ -39,6 +45,9 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
     resourceOf(options.metrics, isRunLogSource, `This agent has no run log: add the metrics resource of @entity/metrics (resource "${options.metrics}") to see runs and charts`);
   const logging = (): LiveLogSource =>
     resourceOf(options.logging, isLiveLogSource, `This agent's logging resource "${options.logging}" has no live subscriptions: use @entity/logging (with live not turned off) to watch the log here`);
+  // Each open stream is a listener the logger calls, and a redaction, for every entry it writes:
+  // without a bound, a key that opens streams and never reads them makes every log line slower.
+  let openLogStreams = 0;
 
   const routes: Record<string, Route> = {
     '/session': (_url, principal) =>
@@ -48,7 +57,7 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
         role: principal.role,
         userIds: principal.userIds,
         canChat: principal.role !== 'viewer',
-        canInspect: principal.role !== 'user',
+        canInspect: canInspect(principal),
       }),
     '/runs': async (url) => {
       const query = readQuery(url, runsQuery);
@@ -74,8 +83,20 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
     '/agent': () => jsonResponse(agentOverview(agent, options.config)),
     '/logs': (url, _principal, context, request) => {
       const query = readQuery(url, logsQuery);
+      const source = logging();
+      if (openLogStreams >= options.maxLogStreams) {
+        throw new StudioApiError(429, 'too_many_log_streams', `${options.maxLogStreams} live log views are open, the limit of this Studio; close one (another tab or window) or raise the maxLogStreams option`);
+      }
+      openLogStreams++;
       // Ends when the server starts draining, so a restart does not wait for open log views (they reconnect).
-      return logStreamResponse(logging(), query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])]);
+      try {
+        return logStreamResponse(source, query, [request.signal, context.signal, ...(context.draining ? [context.draining] : [])], () => {
+          openLogStreams--;
+        });
+      } catch (error) {
+        const reason = error instanceof Error ? error.message : String(error);
+        throw new StudioApiError(404, 'resource_unavailable', `This agent's logging resource "${options.logging}" refused a live subscription (${reason}); turn its live option on to watch the log here`);
+      }
     },
   };
   const readers: Record<string, boolean> = { '/session': true };
@@ -89,10 +110,20 @@ export function createStudioApi(agent: Agent, options: StudioApiOptions): (reque
       const runMatch = /^\/runs\/([^/]+)$/.exec(subpath);
       const route = runMatch ? '/runs/:id' : subpath;
       if (!readers[route] && principal.role === 'user') {
-        throw new StudioApiError(403, 'forbidden_role', 'A user key can chat but not read runs, logs, metrics or config (they cover every user); use a viewer or admin key');
+        throw new StudioApiError(403, 'forbidden_role', "A user key can chat but not read runs, logs, metrics or config (they cover every user); use a viewer or admin key with userIds '*'");
+      }
+      if (!readers[route] && !canInspect(principal)) {
+        throw new StudioApiError(403, 'forbidden_user', `This key may read only users ${(principal.userIds as readonly string[]).join(', ')}; runs, logs, metrics and config cover every user, so they need a viewer or admin key with userIds '*'`);
       }
       if (runMatch) {
-        const parsed = runIdSchema.safeParse(decodeURIComponent(runMatch[1]!));
+        let decoded: string;
+        try {
+          decoded = decodeURIComponent(runMatch[1]!);
+        } catch {
+          // A malformed escape (`%E0%A4%A`) is the caller's mistake, not a server error.
+          throw new StudioApiError(400, 'invalid_run_id', 'run id is not valid percent-encoding; encode it with encodeURIComponent');
+        }
+        const parsed = runIdSchema.safeParse(decoded);
         if (!parsed.success) throw new StudioApiError(400, 'invalid_run_id', `run id ${parsed.error.issues[0]!.message}`);
         readQuery(url, runsQuery.pick({}));
         const timeline = timelineOf(parsed.data, await metrics().runLog(parsed.data));

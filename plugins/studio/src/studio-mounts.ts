@@ -18,6 +18,8 @@ export interface StudioOptions {
   metricsResource?: string;
   /** Name of the logging resource whose live entries the Logs screen shows. Default: `logging`. */
   loggingResource?: string;
+  /** Live log streams (Logs screens) open at once across all keys; one more gets a 429 and the page retries. Default: 20. */
+  maxLogStreams?: number;
   /** Folder of the built page. Default: the package's own `dist/ui`. */
   assetsDirectory?: string;
 }
@@ -37,11 +39,14 @@ export function studioMounts(agent: Agent, options: StudioOptions = {}): StudioM
   if (apiPath === path || apiPath.startsWith(`${path}/`) || path.startsWith(`${apiPath}/`)) {
     throw new Error(`the Studio's apiPath "${apiPath}" must not be "${path}" nor under it (the serving layer refuses nested mounts); use a sibling such as "${path}-api"`);
   }
+  const maxLogStreams = options.maxLogStreams ?? 20;
+  if (!Number.isInteger(maxLogStreams) || maxLogStreams < 1) throw new Error(`the Studio's maxLogStreams must be a whole number of at least 1, not ${maxLogStreams}`);
   const assets = createAssetHandler(options.assetsDirectory ?? defaultAssetsDirectory(), { apiPath });
   const api = createStudioApi(agent, {
     metrics: options.metricsResource ?? 'metrics',
     logging: options.loggingResource ?? 'logging',
     config: options.config,
+    maxLogStreams,
   });
   return [
     {

@@ -25,7 +25,7 @@ export function jsonResponse(body: unknown, status = 200): Response {
 /** The serving layer's error shape (`{ error: { message, type, code } }`), so the page reads one format. */
 export function errorResponse(error: unknown): Response {
   if (error instanceof StudioApiError) {
-    const type = error.status === 400 ? 'invalid_request_error' : error.status === 403 ? 'permission_error' : error.status === 404 ? 'not_found_error' : 'server_error';
+    const type = error.status === 400 ? 'invalid_request_error' : error.status === 403 ? 'permission_error' : error.status === 404 ? 'not_found_error' : error.status === 429 ? 'rate_limit_error' : 'server_error';
     return jsonResponse({ error: { message: error.message, type, code: error.code, param: null } }, error.status);
   }
   return jsonResponse({ error: { message: 'The Studio could not answer; the server log has the details', type: 'server_error', code: 'internal_error', param: null } }, 500);

@@ -2,7 +2,7 @@ import { request as httpRequest } from 'node:http';
 import { type HttpServerHandle, serveHttp } from '@entity/plugin-http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CONTENT_SECURITY_POLICY, studioMounts } from '../src/index.js';
-import { bearer, KEYS, SECRETS, type StudioTestAgent, serveStudio, startStudioAgent } from './studio-support.js';
+import { API_KEYS, bearer, KEYS, SECRETS, type StudioTestAgent, serveStudio, startStudioAgent } from './studio-support.js';
 
 /** A request with the path sent exactly as written (fetch would normalise `..` away). */
 function rawGet(url: string, path: string): Promise<{ status: number; body: string }> {
@@ -121,6 +121,15 @@ describe('the Studio server side', () => {
     expect(chat.status).toBe(403);
   });
 
+  it('keeps every-user data from keys scoped to some users: a viewer of bob only reads no runs, logs, metrics or config', async () => {
+    expect(await (await get('/studio-api/session', KEYS.bobViewer)).json()).toMatchObject({ role: 'viewer', userIds: ['bob'], canChat: false, canInspect: false });
+    for (const path of ['/studio-api/runs', '/studio-api/runs?userId=ada', '/studio-api/metrics', '/studio-api/agent', '/studio-api/logs', `/studio-api/runs/${runId}`]) {
+      const response = await get(path, KEYS.bobViewer);
+      expect(response.status, path).toBe(403);
+      expect(((await response.json()) as { error: { message: string } }).error.message, path).toMatch(/userIds '\*'/);
+    }
+  });
+
   it('refuses malformed queries with a 400 that names the parameter', async () => {
     const cases: [string, RegExp][] = [
       ['/studio-api/runs?limit=abc', /"limit"/],
@@ -129,8 +138,10 @@ describe('the Studio server side', () => {
       ['/studio-api/runs?from=yesterday', /"from" must be an ISO date/],
       ['/studio-api/runs?from=2026-01-02&to=2026-01-01', /"from" must be before "to"/],
       ['/studio-api/runs?surprise=1', /unknown query parameter "surprise"/],
+      ['/studio-api/runs?constructor=1', /unknown query parameter "constructor"/],
       ['/studio-api/runs?hours=1&hours=2', /"hours" is given twice/],
       ['/studio-api/runs/has%20space', /run id/],
+      ['/studio-api/runs/%E0%A4%A', /run id/],
       ['/studio-api/metrics?hours=0', /"hours"/],
       ['/studio-api/logs?level=loud', /"level"/],
       ['/studio-api/logs?component=%3Cscript%3E', /"component"/],
@@ -186,6 +197,31 @@ describe('the Studio server side', () => {
     expect(lines[1]).toMatchObject({ component: 'billing', runId, fields: { token: '[REDACTED]' } });
     expect(text).not.toContain(SECRETS.logToken);
     expect(text).not.toContain(SECRETS.openaiKey);
+  });
+
+  it('bounds the live log streams open at once (429), and frees a place when a client goes away', async () => {
+    const bounded = await serveHttp(test.agent, { auth: { apiKeys: API_KEYS }, port: 0, stopAgent: false, mounts: studioMounts(test.agent, { maxLogStreams: 2 }) as never });
+    const open = () => fetch(`${bounded.url}/studio-api/logs`, { headers: bearer(KEYS.viewer) });
+    try {
+      const first = await open();
+      const second = await open();
+      expect([first.status, second.status]).toEqual([200, 200]);
+      const refused = await open();
+      expect(refused.status).toBe(429);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('too_many_log_streams');
+      await readUntil(first, (text) => text.includes('event: ready'));
+      let again = await open();
+      for (let tries = 0; again.status === 429 && tries < 50; tries++) {
+        await again.body?.cancel();
+        await new Promise((resolve) => setTimeout(resolve, 20));
+        again = await open();
+      }
+      expect(again.status).toBe(200);
+      await again.body?.cancel();
+      await second.body?.cancel();
+    } finally {
+      await bounded.close();
+    }
   });
 
   it('shows the agent graph and config with every secret masked', async () => {

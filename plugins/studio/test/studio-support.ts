@@ -13,12 +13,15 @@ export const KEYS = {
   admin: 'ent_studio_admin_key_0000000000000000000000',
   alice: 'ent_studio_alice_key_0000000000000000000000',
   viewer: 'ent_studio_viewer_key_000000000000000000000',
+  /** A viewer of one user's data only (as a JWT viewer token is, for its own `sub`). */
+  bobViewer: 'ent_studio_bob_viewer_key_0000000000000000',
 } as const;
 
 export const API_KEYS: ApiKeyConfig[] = [
   { name: 'admin', hash: hashApiKey(KEYS.admin), role: 'admin' },
   { name: 'alice', hash: hashApiKey(KEYS.alice), role: 'user', userIds: ['alice'] },
   { name: 'dashboard', hash: hashApiKey(KEYS.viewer), role: 'viewer', userIds: '*' },
+  { name: 'bob-viewer', hash: hashApiKey(KEYS.bobViewer), role: 'viewer', userIds: ['bob'] },
 ];
 
 /** Secrets planted in the config, the environment and the log: none may reach the page. */
@@ -96,7 +99,8 @@ export async function startStudioAgent(mountsFor: (agent: Agent, config: unknown
 
 /** Serves the agent (and the Studio) on loopback; `port` reuses a port after a restart. */
 export function serveStudio(test: StudioTestAgent, port = 0): Promise<HttpServerHandle> {
-  return serveHttp(test.agent, { auth: { apiKeys: API_KEYS }, port, stopAgent: false, mounts: test.mounts as never });
+  // The tests send more requests a second from loopback than the default per-IP budget allows; rate limits are the serving layer's tests.
+  return serveHttp(test.agent, { auth: { apiKeys: API_KEYS }, port, stopAgent: false, rateLimit: false, mounts: test.mounts as never });
 }
 
 /** Debian's Chromium, or the one ENTITY_CHROMIUM points to. */

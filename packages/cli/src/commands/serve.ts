@@ -6,7 +6,7 @@ import { EXIT, UsageError } from '../exit-codes.js';
 import { loadHttpAdapter } from '../http-adapter.js';
 import { serveAuth } from '../serve-auth.js';
 import { serverSection } from '../server-section.js';
-import { studioMountsFor } from '../studio-adapter.js';
+import { studioConfigOf, studioMountsFor } from '../studio-adapter.js';
 import { watchConfig } from '../watch-config.js';
 
 function portOf(text: string, where: string): number {
@@ -47,7 +47,7 @@ export async function serveAgent(command: ParsedCommand, cli: CliContext, how: {
     // The agent is stopped below, after every adapter closed.
     // --websocket adds /v1/ws to the same server and port (@entity/plugin-http serves both).
     const websocket = command.values.websocket === true;
-    const studioMounts = studio ? await studioMountsFor(agent, studio, document, cli, how.feature) : [];
+    const studioMounts = studio ? await studioMountsFor(agent, studio, await studioConfigOf(document, configFile, baseDir, cli), cli, how.feature) : [];
     const mounts = [...(configured.mounts ?? []), ...studioMounts];
     const handle = (await agent.serveHttp({ ...configured, port, host, auth, stopAgent: false, ...(websocket ? { websocket: true } : {}), ...(mounts.length > 0 ? { mounts } : {}) })) as
       | { url?: string; close?: () => Promise<void>; websocket?: { url: string } }
