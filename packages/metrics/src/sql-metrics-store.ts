@@ -102,9 +102,12 @@ const selectEvents = (hasIdColumn: boolean) => `
 /** Which table a reader found: none yet, the first version (no ids), or one with ids. */
 type TableShape = 'missing' | 'without-ids' | 'with-ids';
 
+// The table in the schema the memory creates its tables in: the search path ends in `public`, and an
+// unqualified lookup would find public's table of the same name (someone else's) when ours is missing.
+const OWN_TABLE = `to_regclass(format('%I.%I', coalesce(current_schema(), 'public'), '${TABLE}'))`;
 const INSPECT = `
-  SELECT to_regclass('${TABLE}') IS NOT NULL AS present,
-    EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = to_regclass('${TABLE}') AND attname = 'id' AND NOT attisdropped) AS has_id`;
+  SELECT ${OWN_TABLE} IS NOT NULL AS present,
+    EXISTS (SELECT 1 FROM pg_catalog.pg_attribute WHERE attrelid = ${OWN_TABLE} AND attname = 'id' AND NOT attisdropped) AS has_id`;
 
 interface EventRow {
   id: string;
