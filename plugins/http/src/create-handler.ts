@@ -14,7 +14,7 @@ import { corsAllowsOrigin } from './cors-origins.js';
 import type { HandlerEnvironment, HandlerState } from './handler-environment.js';
 import { HttpApiError, isHttpApiError } from './http-errors.js';
 import { DEFAULT_MAX_BODY_BYTES, DEFAULT_RATE_LIMIT, type HttpHandlerOptions, parseHandlerOptions } from './http-options.js';
-import { registerAuthenticatedMounts, registerPublicMounts } from './http-mounts.js';
+import { corsHeaderLists, registerAuthenticatedMounts, registerPublicMounts } from './http-mounts.js';
 import { IDEMPOTENCY_HEADER, IDEMPOTENT_REPLAYED_HEADER } from './idempotency.js';
 import { registerMetricsRoute } from './metrics-route.js';
 import { registerNativeChat } from './native-chat.js';
@@ -62,13 +62,17 @@ export function buildHandler(agent: Agent, rawOptions: HttpHandlerOptions): { ap
     context.header('cache-control', 'no-store');
   });
   if (options.cors) {
+    const corsHeaders = corsHeaderLists(options.mounts ?? [], {
+      request: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER, REQUEST_ID_HEADER, 'traceparent'],
+      response: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream', REQUEST_ID_HEADER],
+    });
     app.use(
       cors({
         // Hono takes '*' in a list literally; the rule is the one the WebSocket handshake uses.
         origin: (origin) => (corsAllowsOrigin(options, origin) ? origin : null),
         allowMethods: ['GET', 'POST', 'DELETE', 'OPTIONS'],
-        allowHeaders: ['authorization', 'content-type', USER_HEADER, CONVERSATION_HEADER, IDEMPOTENCY_HEADER, REQUEST_ID_HEADER, 'traceparent'],
-        exposeHeaders: [IDEMPOTENT_REPLAYED_HEADER, 'x-vercel-ai-ui-message-stream', REQUEST_ID_HEADER],
+        allowHeaders: corsHeaders.request,
+        exposeHeaders: corsHeaders.response,
         maxAge: options.cors.maxAgeSeconds ?? 600,
       }),
     );

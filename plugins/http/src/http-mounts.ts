@@ -42,7 +42,23 @@ export interface HttpMount {
    * per-address rate limit and the body-size limit still apply. Default: false.
    */
   public?: boolean;
+  /**
+   * Headers of its protocol that browsers on other origins must be allowed to send (`request`)
+   * and read (`response`) when the server's `cors` is on, such as MCP's `mcp-session-id`.
+   */
+  corsHeaders?: { request?: string[]; response?: string[] };
   handle(request: Request, context: HttpMountContext): Response | Promise<Response>;
+}
+
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]{1,100}$/;
+const isHeaderList = (list: unknown) => list === undefined || (Array.isArray(list) && list.every((name) => typeof name === 'string' && HEADER_NAME.test(name)));
+
+/** The CORS header lists of the built-in routes plus what the mounts declare, lower-cased and without repeats. */
+export function corsHeaderLists(mounts: readonly HttpMount[], builtIn: { request: string[]; response: string[] }): { request: string[]; response: string[] } {
+  const merge = (base: string[], extra: (mount: HttpMount) => string[] | undefined) => [
+    ...new Set([...base, ...mounts.flatMap((mount) => extra(mount) ?? [])].map((name) => name.toLowerCase())),
+  ];
+  return { request: merge(builtIn.request, (mount) => mount.corsHeaders?.request), response: merge(builtIn.response, (mount) => mount.corsHeaders?.response) };
 }
 
 const RESERVED_PREFIXES = ['/v1', '/health', '/metrics', '/openapi', '/openapi.json'];
@@ -65,8 +81,12 @@ export const mountSchema = z.custom<HttpMount>(
     // Checked, not coerced: `public: 'false'` (a string from an environment variable) would otherwise open the mount.
     ((value as HttpMount).public === undefined || typeof (value as HttpMount).public === 'boolean') &&
     ((value as HttpMount).roles === undefined ||
-      (Array.isArray((value as HttpMount).roles) && (value as HttpMount).roles!.every((role) => ROLES.includes(role)))),
-  `must be { path, handle(request, context), roles?, public? } with a path such as "/mcp" (letters, digits, . _ ~ - /; no trailing slash, no empty, . or .. segment; not under ${RESERVED_PREFIXES.join(', ')}), roles a list of ${ROLES.join(', ')}, and public true or false`,
+      (Array.isArray((value as HttpMount).roles) && (value as HttpMount).roles!.every((role) => ROLES.includes(role)))) &&
+    ((value as HttpMount).corsHeaders === undefined ||
+      (typeof (value as HttpMount).corsHeaders === 'object' &&
+        isHeaderList((value as HttpMount).corsHeaders!.request) &&
+        isHeaderList((value as HttpMount).corsHeaders!.response))),
+  `must be { path, handle(request, context), roles?, public?, corsHeaders? } with a path such as "/mcp" (letters, digits, . _ ~ - /; no trailing slash, no empty, . or .. segment; not under ${RESERVED_PREFIXES.join(', ')}), roles a list of ${ROLES.join(', ')}, public true or false, and corsHeaders { request?, response? } lists of header names`,
 );
 
 function isUnder(path: string, prefix: string): boolean {

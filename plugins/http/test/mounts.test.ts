@@ -136,7 +136,7 @@ describe('mounts', () => {
     await expect(startTestServer([], { mounts: [echoMount('/health')] })).rejects.toThrow(/http\.mounts/);
   });
 
-  it('rejects a mount that would shadow the OpenAPI document, overlap another, never match, or carry a non-boolean public / unknown role', async () => {
+  it('rejects a mount that would shadow the OpenAPI document, overlap another, never match, or carry a non-boolean public / unknown role / malformed CORS header names', async () => {
     const bad: HttpMount[][] = [
       [echoMount('/openapi.json', { public: true })],
       [echoMount('/a', { public: true }), echoMount('/a/b')],
@@ -145,6 +145,8 @@ describe('mounts', () => {
       [echoMount('/card', { public: 'false' as never })],
       [echoMount('/tools', { roles: 'admin' as never })],
       [echoMount('/tools', { roles: ['Admin' as never] })],
+      [echoMount('/tools', { corsHeaders: { request: ['x-ok', 'bad header'] } })],
+      [echoMount('/tools', { corsHeaders: { response: 'mcp-session-id' as never } })],
     ];
     for (const mounts of bad) await expect(startTestServer([], { mounts }), mounts.map((mount) => mount.path).join(' ')).rejects.toThrow(ConfigError);
   });

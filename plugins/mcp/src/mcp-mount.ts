@@ -23,6 +23,7 @@ export interface McpMountOptions extends Omit<McpHttpHandlerOptions, 'userId'> {
 export interface McpMount {
   path: string;
   roles?: ('admin' | 'user' | 'viewer')[];
+  corsHeaders: { request: string[]; response: string[] };
   handle(request: Request, context: McpMountContext): Promise<Response>;
 }
 
@@ -37,6 +38,8 @@ export function mcpMount(agent: Agent, options: McpMountOptions = {}): McpMount 
   return {
     path,
     ...(roles ? { roles } : {}),
+    // What a browser MCP client on another origin sends and reads (Streamable HTTP sessions, resumption).
+    corsHeaders: { request: ['mcp-session-id', 'mcp-protocol-version', 'last-event-id'], response: ['mcp-session-id'] },
     handle(request, context) {
       const requested = new URL(request.url).searchParams.get('userId') ?? undefined;
       return handler(request, { userId: context.userIdFor(requested), signal: context.signal, correlationId: context.requestId });

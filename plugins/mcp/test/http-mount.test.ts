@@ -11,12 +11,13 @@ const API_KEYS: ApiKeyConfig[] = [
   { name: 'alice', hash: hashApiKey(KEYS.alice), role: 'user', userIds: ['alice'] },
 ];
 
+const ORIGIN = 'https://app.example';
 const agent = buildAgent();
 let server: HttpServerHandle;
 beforeAll(async () => {
   // The mount type-checks as the serving layer's HttpMount without plugin-mcp depending on plugin-http.
   const mount: HttpMount = mcpMount(agent);
-  server = await serveHttp(agent, { auth: { apiKeys: API_KEYS }, port: 0, host: '127.0.0.1', mounts: [mount] });
+  server = await serveHttp(agent, { auth: { apiKeys: API_KEYS }, port: 0, host: '127.0.0.1', mounts: [mount], cors: { origins: [ORIGIN] } });
 });
 afterAll(async () => {
   await server.close();
@@ -32,6 +33,24 @@ async function connect(key: string | undefined, query = ''): Promise<Client> {
 const textOf = (result: Awaited<ReturnType<Client['callTool']>>) => (result.content as { text: string }[]).map((block) => block.text).join('');
 
 describe('the MCP endpoint mounted in @entity/plugin-http', () => {
+  it("lets a browser MCP client on an allowed origin send and read MCP's session headers (CORS)", async () => {
+    const preflight = await fetch(`${server.url}/mcp`, {
+      method: 'OPTIONS',
+      headers: { origin: ORIGIN, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type, mcp-session-id, mcp-protocol-version' },
+    });
+    expect(preflight.headers.get('access-control-allow-origin')).toBe(ORIGIN);
+    const allowed = (preflight.headers.get('access-control-allow-headers') ?? '').split(',').map((name) => name.trim());
+    expect(allowed).toEqual(expect.arrayContaining(['authorization', 'mcp-session-id', 'mcp-protocol-version', 'last-event-id']));
+    const initialize = await fetch(`${server.url}/mcp`, {
+      method: 'POST',
+      headers: { origin: ORIGIN, authorization: `Bearer ${KEYS.admin}`, 'content-type': 'application/json', accept: 'application/json, text/event-stream' },
+      body: JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'initialize', params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'browser', version: '1' } } }),
+    });
+    expect(initialize.status).toBe(200);
+    expect((initialize.headers.get('access-control-expose-headers') ?? '').split(',').map((name) => name.trim())).toContain('mcp-session-id');
+    await initialize.body?.cancel();
+  });
+
   it('refuses a request without credentials with 401, before MCP sees it', async () => {
     const response = await fetch(`${server.url}/mcp`, {
       method: 'POST',
