@@ -95,7 +95,7 @@ for (const [backend, open] of Object.entries(backends)) {
         expect((await reader.summary(24)).runs.count).toBe(0);
         expect(await reader.runLog({ userId: 'anyone' })).toEqual([]);
         await reader.stop();
-        const table = await database.sql<{ present: boolean }>(`SELECT to_regclass('entity_metric_events') IS NOT NULL AS present`);
+        const table = await database.sql<{ present: boolean }>(`SELECT to_regclass(format('%I.%I', current_schema(), 'entity_metric_events')) IS NOT NULL AS present`);
         expect(table.rows[0]!.present).toBe(false);
       });
     });
