@@ -38,7 +38,7 @@ describe('metrics on a memory with a schema of its own (PostgreSQL)', () => {
       expect((await reader.summary(24)).runs.count).toBe(0);
       await reader.stop();
     } finally {
-      await memory?.stop().catch(() => undefined);
+      await Promise.resolve(memory?.stop()).catch(() => undefined);
       await other.end().catch(() => undefined);
       await admin.query(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
       await admin.end();
