@@ -45,4 +45,13 @@ describe('lazy config schemas', () => {
     expect(agentConfigSchema.parse({ name: 'a' })).toEqual({ name: 'a', resources: {}, plugins: [] });
     expect(agentConfigSchema.extend({ extra: z.string() }).parse({ extra: 'x' })).toEqual({ extra: 'x', resources: {}, plugins: [] });
   });
+
+  it('refuses Object.freeze with a TypeError and stays usable (a frozen proxy target broke every key listing)', async () => {
+    const { agentConfigSchema } = await import('../src/index.js');
+    expect(() => Object.freeze(agentConfigSchema)).toThrow(TypeError);
+    expect(Object.isFrozen(agentConfigSchema)).toBe(false);
+    expect(() => Object.keys(agentConfigSchema)).not.toThrow();
+    expect(JSON.stringify(agentConfigSchema).length).toBeGreaterThan(0);
+    expect(z.object({ agent: agentConfigSchema }).parse({ agent: { name: 'a' } }).agent.name).toBe('a');
+  });
 });

@@ -84,6 +84,7 @@ export const mountSchema = z.custom<HttpMount>(
       (Array.isArray((value as HttpMount).roles) && (value as HttpMount).roles!.every((role) => ROLES.includes(role)))) &&
     ((value as HttpMount).corsHeaders === undefined ||
       (typeof (value as HttpMount).corsHeaders === 'object' &&
+        (value as HttpMount).corsHeaders !== null &&
         isHeaderList((value as HttpMount).corsHeaders!.request) &&
         isHeaderList((value as HttpMount).corsHeaders!.response))),
   `must be { path, handle(request, context), roles?, public?, corsHeaders? } with a path such as "/mcp" (letters, digits, . _ ~ - /; no trailing slash, no empty, . or .. segment; not under ${RESERVED_PREFIXES.join(', ')}), roles a list of ${ROLES.join(', ')}, public true or false, and corsHeaders { request?, response? } lists of header names`,

@@ -147,6 +147,8 @@ describe('mounts', () => {
       [echoMount('/tools', { roles: ['Admin' as never] })],
       [echoMount('/tools', { corsHeaders: { request: ['x-ok', 'bad header'] } })],
       [echoMount('/tools', { corsHeaders: { response: 'mcp-session-id' as never } })],
+      // null is an object to typeof: the check read `.request` of it and threw a TypeError, not a ConfigError.
+      [echoMount('/tools', { corsHeaders: null as never })],
     ];
     for (const mounts of bad) await expect(startTestServer([], { mounts }), mounts.map((mount) => mount.path).join(' ')).rejects.toThrow(ConfigError);
   });

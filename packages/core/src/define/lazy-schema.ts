@@ -28,6 +28,9 @@ export function lazySchema<T extends object>(build: () => T): T {
     },
     defineProperty: (_target, key, descriptor) => Reflect.defineProperty(real(), key, descriptor),
     getPrototypeOf: () => Reflect.getPrototypeOf(real()),
+    // Refused: a non-extensible target must list exactly the keys the proxy reports, so letting
+    // Object.freeze or Object.preventExtensions through would make every later key listing throw.
+    preventExtensions: () => false,
   });
 }
 
